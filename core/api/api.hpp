@@ -1,0 +1,99 @@
+// The one facade over the core that the CLI (cli/), the WebAssembly bindings
+// (wasm/) and the tests drive. Nothing here throws: every user-caused problem
+// comes back as diagnostics in a result with ok == false.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/diagnostics.hpp"
+#include "compile/compiler.hpp"
+#include "compile/path_model.hpp"
+#include "graph/program.hpp"
+#include "lang/build.hpp"
+#include "runtime/trace.hpp"
+#include "targets/target_model.hpp"
+
+namespace lsrl::api {
+
+struct CompileOptions {
+  std::string filename = "<input>";
+  std::map<std::string, std::string> params;  // --param overrides
+  std::string target = "dag";                 // "dag" = no compilation
+  Activations activations = Activations::Paper;
+};
+
+// A built (and, unless target == "dag", compiled) program. Immutable; shared
+// between runs.
+struct CompiledModel {
+  std::string filename;
+  std::string source;
+  std::string target;
+  Program program;
+  ProgramInfo info;
+  std::optional<PathModel> path;          // absent for "dag"
+  std::shared_ptr<const TargetModel> model;  // absent for "dag"
+  CompileReport report;
+  double build_ms = 0;    // source -> Program
+  double compile_ms = 0;  // Program -> target weights
+};
+
+struct CheckResult {
+  bool ok = false;
+  std::vector<Diagnostic> diagnostics;
+  ProgramInfo info;
+};
+CheckResult check(const std::string& source, const CompileOptions& options);
+
+struct CompileResult {
+  bool ok = false;
+  std::vector<Diagnostic> diagnostics;
+  std::shared_ptr<const CompiledModel> model;
+};
+CompileResult compile(const std::string& source, const CompileOptions& options);
+
+struct RunOptions {
+  Precision precision = Precision::F64;
+  bool trace = false;
+};
+
+struct RunResult {
+  bool ok = false;
+  std::vector<Diagnostic> diagnostics;
+  OutputRows outputs;
+  std::optional<std::string> text;  // decoded with the vocab when outputs are 1-wide
+  Trace trace;
+  double run_ms = 0;
+};
+RunResult run(const CompiledModel& model, const std::vector<std::vector<double>>& tokens, const RunOptions& options);
+
+// Input helpers (CLI's --input / --text / --input-file, the page's prompt box).
+struct TokensResult {
+  bool ok = false;
+  std::vector<Diagnostic> diagnostics;
+  std::vector<std::vector<double>> tokens;
+};
+// Tokens separated by whitespace or ';', components by ','.
+TokensResult parse_tokens(const std::string& text, int input_dim);
+// One token per line, components comma-separated; blank lines and '#' lines skipped.
+TokensResult parse_csv(const std::string& csv, int input_dim);
+// Each character -> its index in the vocab (input_dim must be 1).
+TokensResult encode_text(const std::string& text, const ProgramInfo& info);
+// Rounds each 1-wide output to the nearest id; an id outside the vocab is
+// shown as U+FFFD (the replacement character) so a wrong output is visible.
+std::string decode_text(const OutputRows& outputs, const std::string& vocab);
+
+// `compile --json`: target, layers (type and sizes), parameter count,
+// non-zeros, compile time in ms (and the rule counts).
+nlohmann::json summary_json(const CompiledModel& model);
+// `run --json`.
+nlohmann::json run_json(const CompiledModel& model, const RunResult& result, bool with_trace);
+nlohmann::json trace_json(const Trace& trace);
+nlohmann::json diagnostics_json(const std::vector<Diagnostic>& diagnostics);
+
+}  // namespace lsrl::api
