@@ -34,6 +34,14 @@ struct LayerSummary {
   std::string detail;  // free text shown in summaries ("ops: Linear 40->12, ReLU, ...")
 };
 
+// One weight tensor, named as the module that runs it names it (PyTorch
+// state_dict keys where such a module exists: "rnn.weight_ih_l0", "head.bias").
+struct NamedTensor {
+  std::string name;
+  std::vector<long long> shape;  // row-major
+  std::vector<double> data;
+};
+
 class TargetModel {
  public:
   virtual ~TargetModel() = default;
@@ -48,8 +56,12 @@ class TargetModel {
   // per step into *trace. Throws LsrlError for bad input widths.
   virtual OutputRows run(const std::vector<std::vector<double>>& tokens, Precision precision,
                          Trace* trace) const = 0;
-  // Weights and metadata as JSON (the `export --format json` payload).
-  virtual nlohmann::json to_json() const = 0;
+  // All weights, in the module's own naming, for export (JSON and safetensors).
+  virtual std::vector<NamedTensor> state_dict() const = 0;
+  // Architecture, sizes, activation mode, layer count and anything a loader
+  // needs to rebuild the module (goes to safetensors' __metadata__ as strings
+  // and to the JSON export as is).
+  virtual nlohmann::json metadata() const = 0;
 };
 
 }  // namespace lsrl
