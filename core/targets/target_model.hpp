@@ -22,6 +22,11 @@ struct TargetOptions {
   // Targets that need bounds on the inputs (GRU/LSTM's k_lb, Hawk's conv
   // window = max sequence length) read them here.
   int max_sequence_length = 4096;
+  // Optional prompt the lowering may calibrate value ranges on (standard
+  // activations place values in the linear regions of tanh/sigmoid; GRU's
+  // paper-mode product units need an offset larger than their factors).
+  // Empty: a fixed probe prompt is used instead (see targets/logical_model.hpp).
+  std::vector<std::vector<double>> calibration_tokens;
 };
 
 struct LayerSummary {

@@ -1,0 +1,22 @@
+// Where run's tokens come from: --input, --text, --input-file, --prompt-fn,
+// --dict. Each turns its source into tokens or into diagnostics that point
+// into the text the user typed (or the file they named).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "api/api.hpp"
+#include "args.hpp"
+
+namespace lsrl::cli {
+
+// Tokens for `run`; warnings (if any) come back in diagnostics with ok ==
+// true. input_dim and vocab come from the built program.
+api::TokensResult tokens_for_run(const Arguments& args, const ProgramInfo& info);
+
+// Reads a whole file; false with `error` (a diagnostic naming the file) if it
+// cannot be read.
+bool read_file(const std::string& path, std::string& contents, Diagnostic& error);
+
+}  // namespace lsrl::cli

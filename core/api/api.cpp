@@ -1,0 +1,191 @@
+// check / compile / run: the stages of the pipeline behind one wall that no
+// exception crosses. Core code throws LsrlError for anything a user caused;
+// here each stage's errors become diagnostics with the program's source line
+// attached, and anything else (a bug, an allocation failure) becomes an
+// "internal error" diagnostic rather than a crash.
+#include <chrono>
+#include <exception>
+#include <new>
+#include <string>
+
+#include "api/api.hpp"
+#include "runtime/dag_eval.hpp"
+#include "targets/registry.hpp"
+
+namespace lsrl::api {
+namespace {
+
+double milliseconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+Diagnostic diagnostic_from(const LsrlError& error, const std::string& filename, const std::string& source) {
+  std::vector<Diagnostic> one{error.to_diagnostic(filename)};
+  attach_source_lines(one, source);
+  return one.front();
+}
+
+Diagnostic internal_error(const std::string& stage, const std::string& filename, const char* what) {
+  Diagnostic d;
+  d.file = filename;
+  d.message = "internal error while " + stage + " (" + what +
+              "); this is a bug in the LSRL core, please report it with the program";
+  return d;
+}
+
+Diagnostic out_of_memory(const std::string& stage, const std::string& filename) {
+  Diagnostic d;
+  d.file = filename;
+  d.message = "ran out of memory while " + stage + "; the program or its input is too large (lower its parameters)";
+  return d;
+}
+
+// Runs `body`; turns whatever it throws into one diagnostic. Returns true if
+// it finished.
+template <typename Body>
+bool guarded(const std::string& stage, const std::string& filename, const std::string& source,
+             std::vector<Diagnostic>& diagnostics, Body&& body) {
+  try {
+    body();
+    return true;
+  } catch (const LsrlError& e) {
+    diagnostics.push_back(diagnostic_from(e, filename, source));
+  } catch (const std::bad_alloc&) {
+    diagnostics.push_back(out_of_memory(stage, filename));
+  } catch (const std::exception& e) {
+    diagnostics.push_back(internal_error(stage, filename, e.what()));
+  } catch (...) {
+    diagnostics.push_back(internal_error(stage, filename, "unknown exception"));
+  }
+  return false;
+}
+
+BuildOptions build_options_from(const CompileOptions& options) {
+  BuildOptions b;
+  b.filename = options.filename;
+  b.params = options.params;
+  return b;
+}
+
+// Checks the target's name before any work: a typo gets a suggestion and the
+// list of names; a listed but unavailable target says why.
+bool check_target_name(const std::string& target, const std::string& filename, std::vector<Diagnostic>& diagnostics) {
+  if (target == "dag") return true;
+  std::vector<TargetInfo> targets;
+  if (!guarded("listing the targets", filename, "", diagnostics, [&] { targets = list_targets(); })) return false;
+  std::vector<std::string> names{"dag"};
+  for (const auto& t : targets) {
+    if (t.name == target) {
+      if (t.available) return true;
+      Diagnostic d;
+      d.file = filename;
+      d.message = "target '" + target + "' (" + t.description + ") is not available: " + t.reason;
+      diagnostics.push_back(d);
+      return false;
+    }
+    names.push_back(t.name);
+  }
+  Diagnostic d;
+  d.file = filename;
+  d.message = "unknown target '" + target + "'";
+  const std::string suggestion = closest_name(target, names);
+  if (!suggestion.empty()) d.message += "; did you mean '" + suggestion + "'?";
+  d.message += " Targets are:";
+  for (std::size_t i = 0; i < names.size(); ++i) d.message += (i ? ", " : " ") + names[i];
+  diagnostics.push_back(d);
+  return false;
+}
+
+}  // namespace
+
+CheckResult check(const std::string& source, const CompileOptions& options) {
+  CheckResult result;
+  guarded("building the program", options.filename, source, result.diagnostics, [&] {
+    BuildResult built = build_program(source, build_options_from(options));
+    result.ok = built.ok;
+    result.info = std::move(built.info);
+    for (auto& d : built.diagnostics) result.diagnostics.push_back(std::move(d));
+  });
+  if (!result.diagnostics.empty()) {
+    for (const auto& d : result.diagnostics) {
+      if (d.severity == Severity::Error) result.ok = false;
+    }
+  }
+  return result;
+}
+
+CompileResult compile(const std::string& source, const CompileOptions& options) {
+  CompileResult result;
+  if (!check_target_name(options.target, options.filename, result.diagnostics)) return result;
+
+  auto model = std::make_shared<CompiledModel>();
+  model->filename = options.filename;
+  model->source = source;
+  model->target = options.target;
+
+  bool built_ok = false;
+  const auto build_start = std::chrono::steady_clock::now();
+  guarded("building the program", options.filename, source, result.diagnostics, [&] {
+    BuildResult built = build_program(source, build_options_from(options));
+    built_ok = built.ok;
+    for (auto& d : built.diagnostics) {
+      if (d.severity == Severity::Error) built_ok = false;
+      result.diagnostics.push_back(std::move(d));
+    }
+    if (built_ok) {
+      model->program = std::move(built.program);
+      model->info = std::move(built.info);
+    }
+  });
+  model->build_ms = milliseconds_since(build_start);
+  if (!built_ok) {
+    if (result.diagnostics.empty()) {
+      Diagnostic d;
+      d.file = options.filename;
+      d.message = "the program could not be built";
+      result.diagnostics.push_back(d);
+    }
+    return result;
+  }
+
+  if (options.target != "dag") {
+    const auto compile_start = std::chrono::steady_clock::now();
+    const bool compiled = guarded("compiling the program", options.filename, source, result.diagnostics, [&] {
+      PathModel path = compile_to_path(model->program, CompilerOptions{}, &model->report);
+      TargetOptions target_options;
+      target_options.activations = options.activations;
+      std::unique_ptr<TargetModel> lowered = lower_to_target(path, options.target, target_options);
+      model->path = std::move(path);
+      model->model = std::shared_ptr<const TargetModel>(std::move(lowered));
+    });
+    model->compile_ms = milliseconds_since(compile_start);
+    if (!compiled) return result;
+  }
+  result.ok = true;
+  result.model = std::move(model);
+  return result;
+}
+
+RunResult run(const CompiledModel& model, const std::vector<std::vector<double>>& tokens, const RunOptions& options) {
+  RunResult result;
+  const auto start = std::chrono::steady_clock::now();
+  Trace* trace = options.trace ? &result.trace : nullptr;
+  const bool finished = guarded("running the program", model.filename, model.source, result.diagnostics, [&] {
+    if (model.model) {
+      result.outputs = model.model->run(tokens, options.precision, trace);
+    } else {
+      result.outputs = evaluate_program(model.program, tokens, options.precision, trace);
+    }
+  });
+  result.run_ms = milliseconds_since(start);
+  if (!finished) {
+    result.outputs.clear();
+    result.trace = Trace{};
+    return result;
+  }
+  if (model.info.vocab && model.program.output_dim() == 1) result.text = decode_text(result.outputs, *model.info.vocab);
+  result.ok = true;
+  return result;
+}
+
+}  // namespace lsrl::api

@@ -1,0 +1,176 @@
+// JSON views of the facade's results: what `lsrlc compile --json` and
+// `lsrlc run --json` print and what the wasm bindings hand to the page.
+// nlohmann::json writes doubles in their shortest round-trip form; values
+// that are not finite (an f16 overflow) come out as null.
+#include <algorithm>
+
+#include "api/api.hpp"
+
+namespace lsrl::api {
+namespace {
+
+struct WeightCounts {
+  long long params = 0;
+  long long nonzeros = 0;
+};
+
+long long nonzero_entries(const NumVector& v) {
+  long long n = 0;
+  for (Eigen::Index i = 0; i < v.size(); ++i) n += v[i].is_zero() ? 0 : 1;
+  return n;
+}
+
+long long nonzero_entries(const NumSparse& m) {
+  long long n = 0;
+  for (int r = 0; r < m.outerSize(); ++r) {
+    for (NumSparse::InnerIterator it(m, r); it; ++it) n += it.value().is_zero() ? 0 : 1;
+  }
+  return n;
+}
+
+// The program's own weights (Linear and LinState nodes the output depends
+// on): what "dag" has instead of a compiled model.
+WeightCounts program_weights(const Program& program) {
+  WeightCounts counts;
+  for (NodeId id : program.topological_order()) {
+    const Node& n = program.node(id);
+    if (n.kind == NodeKind::Linear) {
+      counts.params += static_cast<long long>(n.A.rows()) * n.A.cols() + n.b.size();
+      counts.nonzeros += nonzero_entries(n.A) + nonzero_entries(n.b);
+    } else if (n.kind == NodeKind::LinState) {
+      counts.params += static_cast<long long>(n.A.rows()) * n.A.cols() +
+                       static_cast<long long>(n.B.rows()) * n.B.cols() + n.b.size() + n.init.size();
+      counts.nonzeros += nonzero_entries(n.A) + nonzero_entries(n.B) + nonzero_entries(n.b) + nonzero_entries(n.init);
+    }
+  }
+  return counts;
+}
+
+nlohmann::json param_json(const ParamSpec& p) {
+  nlohmann::json j = {{"name", p.name}, {"kind", p.kind}, {"value", p.value}, {"default", p.default_value}};
+  if (p.min) j["min"] = *p.min;
+  if (p.max) j["max"] = *p.max;
+  if (!p.choices.empty()) j["choices"] = p.choices;
+  if (!p.doc.empty()) j["doc"] = p.doc;
+  j["line"] = p.origin.line;
+  return j;
+}
+
+int layer_count(const CompiledModel& model) { return model.model ? static_cast<int>(model.model->layers().size()) : 0; }
+
+long long parameter_count(const CompiledModel& model) {
+  return model.model ? model.model->parameter_count() : program_weights(model.program).params;
+}
+
+const char* severity_name(Severity s) {
+  switch (s) {
+    case Severity::Error: return "error";
+    case Severity::Warning: return "warning";
+    case Severity::Note: return "note";
+  }
+  return "error";
+}
+
+}  // namespace
+
+nlohmann::json summary_json(const CompiledModel& model) {
+  nlohmann::json j;
+  j["target"] = model.target;
+  j["file"] = model.filename;
+  j["input_dim"] = model.program.input_dim();
+  j["output_dim"] = model.program.output_dim();
+
+  nlohmann::json program = {{"nodes", model.info.node_count}};
+  nlohmann::json params = nlohmann::json::array();
+  for (const auto& p : model.info.params) params.push_back(param_json(p));
+  program["params"] = std::move(params);
+  if (model.info.vocab) program["vocab"] = *model.info.vocab;
+  j["program"] = std::move(program);
+
+  nlohmann::json layers = nlohmann::json::array();
+  int max_width = 0;
+  if (model.model) {
+    for (const auto& l : model.model->layers()) {
+      layers.push_back({{"type", l.type},
+                        {"input_dim", l.input_dim},
+                        {"hidden_dim", l.hidden_dim},
+                        {"output_dim", l.output_dim},
+                        {"params", l.params},
+                        {"nonzeros", l.nonzeros},
+                        {"detail", l.detail}});
+      max_width = std::max({max_width, l.hidden_dim, l.output_dim});
+    }
+    j["params"] = model.model->parameter_count();
+    j["nonzeros"] = model.model->nonzero_count();
+  } else {
+    const WeightCounts counts = program_weights(model.program);
+    j["params"] = counts.params;
+    j["nonzeros"] = counts.nonzeros;
+    for (NodeId id : model.program.topological_order()) max_width = std::max(max_width, model.program.node(id).dim);
+  }
+  j["layers"] = std::move(layers);
+  j["layer_count"] = layer_count(model);
+  j["max_width"] = max_width;
+  j["build_ms"] = model.build_ms;
+  j["compile_ms"] = model.compile_ms;
+
+  if (model.path) {
+    j["path"] = {{"layers", model.path->layers.size()},
+                 {"params", model.path->parameter_count()},
+                 {"nonzeros", model.path->nonzero_count()},
+                 {"max_width", model.path->max_width()},
+                 {"has_multi", model.path->has_multi()},
+                 {"nonzeros_before_optimization", model.report.nonzeros_before_optimization},
+                 {"max_width_before_optimization", model.report.max_width_before_optimization}};
+    nlohmann::json rules = nlohmann::json::object();
+    for (const auto& [name, count] : model.report.rule_counts) rules[name] = count;
+    j["rule_counts"] = std::move(rules);
+  }
+  if (model.model) j["metadata"] = model.model->metadata();
+  return j;
+}
+
+nlohmann::json trace_json(const Trace& trace) {
+  nlohmann::json series = nlohmann::json::array();
+  for (const auto& s : trace.series) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (int t = 0; t < trace.steps; ++t) {
+      nlohmann::json row = nlohmann::json::array();
+      if (static_cast<std::size_t>(t + 1) * static_cast<std::size_t>(s.dim) <= s.values.size()) {
+        for (int u = 0; u < s.dim; ++u) row.push_back(s.at(t, u));
+      }
+      rows.push_back(std::move(row));
+    }
+    series.push_back({{"label", s.label}, {"kind", s.kind}, {"layer", s.layer}, {"dim", s.dim}, {"values", rows}});
+  }
+  return {{"steps", trace.steps}, {"series", std::move(series)}};
+}
+
+nlohmann::json run_json(const CompiledModel& model, const RunResult& result, bool with_trace) {
+  nlohmann::json j;
+  j["outputs"] = result.outputs;
+  if (result.text) j["text"] = *result.text;
+  j["target"] = model.target;
+  j["layers"] = layer_count(model);
+  j["params"] = parameter_count(model);
+  j["run_ms"] = result.run_ms;
+  if (with_trace) j["trace"] = trace_json(result.trace);
+  if (!result.ok) j["diagnostics"] = diagnostics_json(result.diagnostics);
+  return j;
+}
+
+nlohmann::json diagnostics_json(const std::vector<Diagnostic>& diagnostics) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& d : diagnostics) {
+    list.push_back({{"file", d.file},
+                    {"line", d.span.line},
+                    {"col", d.span.col},
+                    {"length", d.span.length},
+                    {"severity", severity_name(d.severity)},
+                    {"message", d.message},
+                    {"rendered", d.render()}});
+  }
+  return list;
+}
+
+}  // namespace lsrl::api

@@ -1,0 +1,52 @@
+// Bypasses: ways to carry a value unchanged through a ReLU layer or past a
+// Linear, used by debranching cases 6-10 (paper App. A, f_relu_identity).
+#include "compile/num_ops.hpp"
+#include "compile/passes.hpp"
+
+namespace lsrl {
+
+namespace {
+// [I, -I]: ReLU(v) - ReLU(-v) = v, exactly in floating point too (one of the
+// two terms is zero).
+NumSparse plus_minus_columns(int n) {
+  const NumSparse eye = sparse_identity(n);
+  const NumSparse neg = negate(eye);
+  return hstack(std::vector<const NumSparse*>{&eye, &neg});
+}
+}  // namespace
+
+WorkId add_relu_identity(WorkGraph& g, WorkId x, const WorkNode& provenance) {
+  const int n = g.node(x).dim;
+  const NumSparse eye = sparse_identity(n);
+  const NumSparse neg = negate(eye);
+  const WorkId split = g.add_linear(x, vstack(std::vector<const NumSparse*>{&eye, &neg}), zero_vector(2 * n), provenance);
+  const WorkId relu = g.add_relu(split, provenance);
+  return g.add_linear(relu, plus_minus_columns(n), zero_vector(n), provenance);
+}
+
+WorkId add_relu_identity_of_affine(WorkGraph& g, WorkId affine) {
+  const WorkNode& a = g.node(affine);
+  const int n = a.dim;
+  const NumSparse A = g.affine_matrix(affine);
+  const NumSparse negA = negate(A);
+  const NumVector b = g.affine_bias(affine);
+  const NumVector negb = negate(b);
+  const WorkNode prov = WorkGraph::provenance({&a});
+  const WorkId split = g.add_linear(a.inputs[0], vstack(std::vector<const NumSparse*>{&A, &negA}), stack_vectors({&b, &negb}), prov);
+  const WorkId relu = g.add_relu(split, prov);
+  const WorkId joined = g.add_linear(relu, plus_minus_columns(n), zero_vector(n), prov);
+  g.replace_uses(affine, joined);
+  return joined;
+}
+
+WorkId add_identity_linear(WorkGraph& g, WorkId x, const WorkNode& provenance) {
+  const int n = g.node(x).dim;
+  return g.add_linear(x, sparse_identity(n), zero_vector(n), provenance);
+}
+
+bool followed_only_by_relu(const WorkGraph& g, WorkId n) {
+  const auto& users = g.node(n).users;
+  return users.size() == 1 && g.node(users[0]).kind == NodeKind::ReLU && n != g.output();
+}
+
+}  // namespace lsrl

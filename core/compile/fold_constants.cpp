@@ -1,0 +1,132 @@
+// Preparation fusion: constants. A Linear with A = 0 (f_constant, and what
+// other fusions leave behind) has the same value at every step. Its value is
+// folded into whatever reads it (a Linear's or LinState's bias, a ReLU or
+// Multi of constants is a constant, a Concat keeps only its varying inputs),
+// and a constant or a LinState that ignores its input (B = 0) reads the
+// Input, so no node waits for a value it does not use.
+#include <algorithm>
+
+#include "compile/num_ops.hpp"
+#include "compile/passes.hpp"
+
+namespace lsrl {
+
+namespace {
+
+bool is_constant(const WorkNode& n) { return n.kind == NodeKind::Linear && n.A.nonZeros() == 0; }
+
+// Turns node `at` into the constant `value` reading the Input.
+void make_constant(WorkGraph& g, WorkId at, NumVector value) {
+  WorkNode& n = g.node(at);
+  n.kind = NodeKind::Linear;
+  n.A = NumSparse(n.dim, g.node(g.input()).dim);
+  n.b = std::move(value);
+  n.B = NumSparse();
+  n.init = NumVector();
+  g.set_inputs(at, {g.input()});
+  g.touch(at);
+}
+
+}  // namespace
+
+bool fold_constants(WorkGraph& g, WorkId at, RuleCounter& counts) {
+  WorkNode& n = g.node(at);
+  if (!n.alive || n.kind == NodeKind::Input) return false;
+  const WorkId input = g.input();
+  const int input_dim = g.node(input).dim;
+
+  // A constant, or a LinState that ignores its input, reads the Input.
+  if (n.inputs.size() == 1 && n.inputs[0] != input) {
+    if (is_constant(n)) {
+      n.A = NumSparse(n.dim, input_dim);
+      g.set_inputs(at, {input});
+      g.touch(at);
+      counts.count("fold_constants");
+      return true;
+    }
+    if (n.kind == NodeKind::LinState && n.B.nonZeros() == 0) {
+      n.B = NumSparse(n.dim, input_dim);
+      g.set_inputs(at, {input});
+      g.touch(at);
+      counts.count("fold_constants");
+      return true;
+    }
+  }
+
+  if (n.kind == NodeKind::Concat) {
+    std::vector<WorkId> varying;
+    for (WorkId in : n.inputs)
+      if (!is_constant(g.node(in))) varying.push_back(in);
+    if (varying.size() == n.inputs.size()) return false;
+    NumVector value = zero_vector(n.dim);
+    if (varying.empty()) {
+      int row = 0;
+      for (WorkId in : n.inputs) {
+        const WorkNode& c = g.node(in);
+        for (int i = 0; i < c.dim; ++i) value[row++] = c.b[i];
+      }
+      make_constant(g, at, std::move(value));
+      counts.count("fold_constants");
+      return true;
+    }
+    // Linear(Concat(varying inputs)) with the constants in the bias.
+    int width = 0;
+    for (WorkId in : varying) width += g.node(in).dim;
+    SparseAssembler select(n.dim, width);
+    int row = 0;
+    int col = 0;
+    for (WorkId in : n.inputs) {
+      const WorkNode& c = g.node(in);
+      if (is_constant(c)) {
+        for (int i = 0; i < c.dim; ++i) value[row++] = c.b[i];
+      } else {
+        for (int i = 0; i < c.dim; ++i) select.add(row++, col++, Num(1));
+      }
+    }
+    const WorkId inner = g.add_concat(varying, WorkGraph::provenance({&n}));
+    WorkNode& m = g.node(at);
+    m.kind = NodeKind::Linear;
+    m.A = select.finish();
+    m.b = std::move(value);
+    g.set_inputs(at, {inner});
+    g.touch(at);
+    counts.count("fold_constants");
+    return true;
+  }
+
+  if (n.inputs.size() != 1) return false;
+  const WorkNode& c = g.node(n.inputs[0]);
+  if (!is_constant(c)) return false;
+  switch (n.kind) {
+    case NodeKind::Linear:
+    case NodeKind::Slice: {
+      NumVector value = add(multiply(g.affine_matrix(at), c.b), g.affine_bias(at));
+      make_constant(g, at, std::move(value));
+      break;
+    }
+    case NodeKind::ReLU: {
+      NumVector value(n.dim);
+      for (int i = 0; i < n.dim; ++i) value[i] = c.b[i].sign() > 0 ? c.b[i] : Num(0);
+      make_constant(g, at, std::move(value));
+      break;
+    }
+    case NodeKind::Multi: {
+      NumVector value(n.dim);
+      for (int i = 0; i < n.dim; ++i) value[i] = c.b[i] * c.b[i + n.dim];
+      make_constant(g, at, std::move(value));
+      break;
+    }
+    case NodeKind::LinState: {
+      n.b = add(multiply(n.B, c.b), n.b);
+      n.B = NumSparse(n.dim, input_dim);
+      g.set_inputs(at, {input});
+      g.touch(at);
+      break;
+    }
+    default: return false;
+  }
+  counts.count("fold_constants");
+  return true;
+}
+
+}  // namespace lsrl

@@ -1,0 +1,280 @@
+#include "compile/num_ops.hpp"
+
+#include <algorithm>
+
+namespace lsrl {
+
+namespace {
+
+// Appends rows in order to a row-major matrix through Eigen's low-level
+// filling API (columns must ascend within a row).
+class RowWriter {
+ public:
+  RowWriter(int rows, int cols, Eigen::Index reserve) : m_(rows, cols) { m_.reserve(reserve); }
+  void start_row(int row) { m_.startVec(row); }
+  void put(int row, int col, const Num& value) {
+    if (!value.is_zero()) m_.insertBack(row, col) = value;
+  }
+  NumSparse finish() {
+    m_.finalize();
+    return std::move(m_);
+  }
+
+ private:
+  NumSparse m_;
+};
+
+}  // namespace
+
+void SparseAssembler::add(int row, int col, const Num& value) {
+  if (!value.is_zero()) triplets_.emplace_back(row, col, value);
+}
+
+NumSparse SparseAssembler::finish() {
+  NumSparse m(rows_, cols_);
+  m.setFromTriplets(triplets_.begin(), triplets_.end());
+  prune_exact_zeros(m);
+  m.makeCompressed();
+  return m;
+}
+
+NumSparse multiply(const NumSparse& A, const NumSparse& B) {
+  const int m = static_cast<int>(A.rows());
+  const int n = static_cast<int>(B.cols());
+  std::vector<Num> acc(static_cast<std::size_t>(n));
+  std::vector<char> used(static_cast<std::size_t>(n), 0);
+  std::vector<int> touched;
+  RowWriter out(m, n, A.nonZeros() + B.nonZeros());
+  for (int i = 0; i < m; ++i) {
+    out.start_row(i);
+    touched.clear();
+    for (NumSparse::InnerIterator a(A, i); a; ++a) {
+      const int k = static_cast<int>(a.col());
+      for (NumSparse::InnerIterator b(B, k); b; ++b) {
+        const auto j = static_cast<std::size_t>(b.col());
+        if (!used[j]) {
+          used[j] = 1;
+          acc[j] = a.value() * b.value();
+          touched.push_back(static_cast<int>(j));
+        } else {
+          acc[j] += a.value() * b.value();
+        }
+      }
+    }
+    std::sort(touched.begin(), touched.end());
+    for (int j : touched) {
+      out.put(i, j, acc[static_cast<std::size_t>(j)]);
+      used[static_cast<std::size_t>(j)] = 0;
+    }
+  }
+  return out.finish();
+}
+
+NumVector multiply(const NumSparse& A, const NumVector& v) {
+  NumVector out = zero_vector(static_cast<int>(A.rows()));
+  for (int i = 0; i < A.outerSize(); ++i) {
+    Num acc(0);
+    for (NumSparse::InnerIterator a(A, i); a; ++a) {
+      const Num& x = v[a.col()];
+      if (!x.is_zero()) acc += a.value() * x;
+    }
+    out[i] = acc;
+  }
+  return out;
+}
+
+NumVector add(const NumVector& a, const NumVector& b) {
+  NumVector out(a.size());
+  for (Eigen::Index i = 0; i < a.size(); ++i) out[i] = a[i] + b[i];
+  return out;
+}
+
+NumSparse add(const NumSparse& A, const NumSparse& B) {
+  SparseAssembler s(static_cast<int>(A.rows()), static_cast<int>(A.cols()));
+  for (int i = 0; i < A.outerSize(); ++i)
+    for (NumSparse::InnerIterator a(A, i); a; ++a) s.add(i, static_cast<int>(a.col()), a.value());
+  for (int i = 0; i < B.outerSize(); ++i)
+    for (NumSparse::InnerIterator b(B, i); b; ++b) s.add(i, static_cast<int>(b.col()), b.value());
+  return s.finish();
+}
+
+NumSparse scale(const NumSparse& A, const Num& factor) {
+  if (factor.is_zero()) return NumSparse(A.rows(), A.cols());
+  NumSparse out = A;
+  for (int i = 0; i < out.outerSize(); ++i)
+    for (NumSparse::InnerIterator a(out, i); a; ++a) a.valueRef() = a.value() * factor;
+  return out;
+}
+
+NumSparse negate(const NumSparse& A) { return scale(A, Num(-1)); }
+
+NumVector negate(const NumVector& v) {
+  NumVector out(v.size());
+  for (Eigen::Index i = 0; i < v.size(); ++i) out[i] = -v[i];
+  return out;
+}
+
+NumSparse vstack(const std::vector<const NumSparse*>& blocks) {
+  int rows = 0;
+  int cols = blocks.empty() ? 0 : static_cast<int>(blocks.front()->cols());
+  Eigen::Index nnz = 0;
+  for (const auto* b : blocks) {
+    rows += static_cast<int>(b->rows());
+    nnz += b->nonZeros();
+  }
+  RowWriter out(rows, cols, nnz);
+  int offset = 0;
+  for (const auto* b : blocks) {
+    for (int i = 0; i < b->outerSize(); ++i) {
+      out.start_row(offset + i);
+      for (NumSparse::InnerIterator a(*b, i); a; ++a) out.put(offset + i, static_cast<int>(a.col()), a.value());
+    }
+    offset += static_cast<int>(b->rows());
+  }
+  return out.finish();
+}
+
+NumVector stack_vectors(const std::vector<const NumVector*>& blocks) {
+  Eigen::Index n = 0;
+  for (const auto* b : blocks) n += b->size();
+  NumVector out(n);
+  Eigen::Index offset = 0;
+  for (const auto* b : blocks) {
+    for (Eigen::Index i = 0; i < b->size(); ++i) out[offset + i] = (*b)[i];
+    offset += b->size();
+  }
+  return out;
+}
+
+NumSparse hstack(const std::vector<const NumSparse*>& blocks) {
+  int rows = blocks.empty() ? 0 : static_cast<int>(blocks.front()->rows());
+  int cols = 0;
+  Eigen::Index nnz = 0;
+  for (const auto* b : blocks) {
+    cols += static_cast<int>(b->cols());
+    nnz += b->nonZeros();
+  }
+  RowWriter out(rows, cols, nnz);
+  for (int i = 0; i < rows; ++i) {
+    out.start_row(i);
+    int offset = 0;
+    for (const auto* b : blocks) {
+      for (NumSparse::InnerIterator a(*b, i); a; ++a) out.put(i, offset + static_cast<int>(a.col()), a.value());
+      offset += static_cast<int>(b->cols());
+    }
+  }
+  return out.finish();
+}
+
+NumSparse block_diagonal(const std::vector<const NumSparse*>& blocks) {
+  int rows = 0;
+  int cols = 0;
+  Eigen::Index nnz = 0;
+  for (const auto* b : blocks) {
+    rows += static_cast<int>(b->rows());
+    cols += static_cast<int>(b->cols());
+    nnz += b->nonZeros();
+  }
+  RowWriter out(rows, cols, nnz);
+  int row_offset = 0;
+  int col_offset = 0;
+  for (const auto* b : blocks) {
+    for (int i = 0; i < b->outerSize(); ++i) {
+      out.start_row(row_offset + i);
+      for (NumSparse::InnerIterator a(*b, i); a; ++a)
+        out.put(row_offset + i, col_offset + static_cast<int>(a.col()), a.value());
+    }
+    row_offset += static_cast<int>(b->rows());
+    col_offset += static_cast<int>(b->cols());
+  }
+  return out.finish();
+}
+
+NumSparse selection_matrix(int width, int begin, int end) {
+  RowWriter out(end - begin, width, end - begin);
+  for (int i = 0; i < end - begin; ++i) {
+    out.start_row(i);
+    out.put(i, begin + i, Num(1));
+  }
+  return out.finish();
+}
+
+NumSparse row_range(const NumSparse& A, int begin, int end) {
+  std::vector<int> rows;
+  for (int i = begin; i < end; ++i) rows.push_back(i);
+  return pick_rows(A, rows);
+}
+
+NumVector segment(const NumVector& v, int begin, int end) {
+  NumVector out(end - begin);
+  for (int i = begin; i < end; ++i) out[i - begin] = v[i];
+  return out;
+}
+
+NumSparse pick_rows(const NumSparse& A, const std::vector<int>& rows) {
+  Eigen::Index nnz = 0;
+  for (int r : rows) nnz += A.outerIndexPtr()[r + 1] - A.outerIndexPtr()[r];
+  RowWriter out(static_cast<int>(rows.size()), static_cast<int>(A.cols()), nnz);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    out.start_row(static_cast<int>(i));
+    for (NumSparse::InnerIterator a(A, rows[i]); a; ++a) out.put(static_cast<int>(i), static_cast<int>(a.col()), a.value());
+  }
+  return out.finish();
+}
+
+NumVector pick_entries(const NumVector& v, const std::vector<int>& rows) {
+  NumVector out(static_cast<Eigen::Index>(rows.size()));
+  for (std::size_t i = 0; i < rows.size(); ++i) out[static_cast<Eigen::Index>(i)] = v[rows[i]];
+  return out;
+}
+
+NumSparse pick_columns(const NumSparse& A, const std::vector<int>& cols) {
+  // old column -> new columns (a column may be picked more than once)
+  std::vector<std::vector<int>> targets(static_cast<std::size_t>(A.cols()));
+  for (std::size_t k = 0; k < cols.size(); ++k) targets[static_cast<std::size_t>(cols[k])].push_back(static_cast<int>(k));
+  SparseAssembler s(static_cast<int>(A.rows()), static_cast<int>(cols.size()));
+  for (int i = 0; i < A.outerSize(); ++i)
+    for (NumSparse::InnerIterator a(A, i); a; ++a)
+      for (int k : targets[static_cast<std::size_t>(a.col())]) s.add(i, k, a.value());
+  return s.finish();
+}
+
+NumSparse embed_columns(const NumSparse& A, int offset, int width) {
+  RowWriter out(static_cast<int>(A.rows()), width, A.nonZeros());
+  for (int i = 0; i < A.outerSize(); ++i) {
+    out.start_row(i);
+    for (NumSparse::InnerIterator a(A, i); a; ++a) out.put(i, offset + static_cast<int>(a.col()), a.value());
+  }
+  return out.finish();
+}
+
+NumVector constant_vector(int n, const Num& value) { return NumVector::Constant(n, value); }
+
+bool is_zero_matrix(const NumSparse& A) {
+  for (int i = 0; i < A.outerSize(); ++i)
+    for (NumSparse::InnerIterator a(A, i); a; ++a)
+      if (!a.value().is_zero()) return false;
+  return true;
+}
+
+bool is_zero_vector(const NumVector& v) {
+  for (Eigen::Index i = 0; i < v.size(); ++i)
+    if (!v[i].is_zero()) return false;
+  return true;
+}
+
+bool is_identity(const NumSparse& A) {
+  if (A.rows() != A.cols()) return false;
+  for (int i = 0; i < A.outerSize(); ++i) {
+    bool diagonal_one = false;
+    for (NumSparse::InnerIterator a(A, i); a; ++a) {
+      if (a.value().is_zero()) continue;
+      if (a.col() != i || a.value() != Num(1)) return false;
+      diagonal_one = true;
+    }
+    if (!diagonal_one) return false;
+  }
+  return true;
+}
+
+}  // namespace lsrl

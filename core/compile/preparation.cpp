@@ -1,0 +1,36 @@
+// The preparation driver: applies the local fusions at every node a rewrite
+// touched, until none applies anywhere.
+#include "compile/passes.hpp"
+
+namespace lsrl {
+
+void run_fusions(WorkGraph& g, RuleCounter& counts) {
+  using Rule = bool (*)(WorkGraph&, WorkId, RuleCounter&);
+  static constexpr Rule kRules[] = {fold_constants,         fuse_linear_linear, fuse_relu_relu, fold_linear_into_state,
+                                    concat_flatten,         concat_dedupe,      concat_to_duplicate};
+  for (;;) {
+    std::vector<WorkId> dirty = g.take_dirty();
+    if (dirty.empty()) return;
+    for (WorkId id : dirty) {
+      if (!g.node(id).alive) continue;
+      // A node's own rules, then its readers' (a reader may have become
+      // fusable because this node lost its other readers).
+      std::vector<WorkId> around{id};
+      around.insert(around.end(), g.node(id).users.begin(), g.node(id).users.end());
+      for (WorkId at : around) {
+        bool fired = true;
+        while (fired && g.node(at).alive) {
+          fired = false;
+          for (Rule rule : kRules) {
+            if (g.node(at).alive && rule(g, at, counts)) {
+              fired = true;
+              break;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace lsrl

@@ -1,0 +1,357 @@
+#include "compile/work_graph.hpp"
+
+#include <algorithm>
+
+#include "compile/num_ops.hpp"
+
+namespace lsrl {
+
+void RuleCounter::count(const std::string& rule, int times) {
+  if (times <= 0) return;
+  for (auto& [name, n] : counts_) {
+    if (name == rule) {
+      n += times;
+      return;
+    }
+  }
+  counts_.emplace_back(rule, times);
+}
+
+int RuleCounter::get(const std::string& rule) const {
+  for (const auto& [name, n] : counts_)
+    if (name == rule) return n;
+  return 0;
+}
+
+WorkGraph WorkGraph::from_program(const Program& program) {
+  WorkGraph g;
+  if (program.output() == kNoNode || program.input() == kNoNode) return g;
+  const std::vector<NodeId> order = program.topological_order();
+  std::vector<WorkId> map(program.size(), -1);
+  for (NodeId id : order) {
+    const Node& n = program.node(id);
+    WorkNode w;
+    w.kind = n.kind;
+    w.dim = n.dim;
+    w.A = n.A;
+    w.B = n.B;
+    w.b = n.b;
+    w.init = n.init;
+    w.slice_begin = n.slice_begin;
+    w.slice_end = n.slice_end;
+    if (!n.name.empty()) w.names.push_back(n.name);
+    w.origin = n.origin;
+    for (NodeId in : n.inputs) w.inputs.push_back(map[static_cast<std::size_t>(in)]);
+    if (n.kind == NodeKind::LinState && w.b.size() != w.dim) w.b = zero_vector(w.dim);
+    if (n.kind == NodeKind::Linear) {
+      prune_exact_zeros(w.A);
+    }
+    map[static_cast<std::size_t>(id)] = g.push(std::move(w));
+  }
+  g.input_ = map[static_cast<std::size_t>(program.input())];
+  g.output_ = map[static_cast<std::size_t>(program.output())];
+  return g;
+}
+
+WorkId WorkGraph::push(WorkNode node) {
+  node.id = static_cast<WorkId>(nodes_.size());
+  node.alive = true;
+  node.users.clear();
+  std::vector<WorkId> inputs = node.inputs;
+  nodes_.push_back(std::move(node));
+  const WorkId id = nodes_.back().id;
+  for (WorkId in : inputs) add_user(in, id);
+  mark_dirty(id);
+  return id;
+}
+
+void WorkGraph::mark_dirty(WorkId id) {
+  if (is_dirty_.size() < nodes_.size()) is_dirty_.resize(nodes_.size(), 0);
+  if (is_dirty_[static_cast<std::size_t>(id)]) return;
+  is_dirty_[static_cast<std::size_t>(id)] = 1;
+  dirty_.push_back(id);
+}
+
+void WorkGraph::touch(WorkId id) {
+  mark_dirty(id);
+  for (WorkId u : node(id).users) mark_dirty(u);
+  for (WorkId in : node(id).inputs) mark_dirty(in);
+}
+
+std::vector<WorkId> WorkGraph::take_dirty() {
+  std::vector<WorkId> out;
+  out.swap(dirty_);
+  for (WorkId id : out) is_dirty_[static_cast<std::size_t>(id)] = 0;
+  return out;
+}
+
+void WorkGraph::mark_all_dirty() {
+  for (const auto& n : nodes_)
+    if (n.alive) mark_dirty(n.id);
+}
+
+void WorkGraph::add_user(WorkId of, WorkId user) {
+  auto& list = node(of).users;
+  if (std::find(list.begin(), list.end(), user) == list.end()) {
+    list.push_back(user);
+    mark_dirty(of);
+  }
+}
+
+void WorkGraph::drop_user(WorkId of, WorkId user) {
+  auto& list = node(of).users;
+  list.erase(std::remove(list.begin(), list.end(), user), list.end());
+  mark_dirty(of);
+  for (WorkId u : list) mark_dirty(u);
+}
+
+namespace {
+WorkNode fresh(NodeKind kind, WorkId x, int dim, const WorkNode& provenance) {
+  WorkNode n;
+  n.kind = kind;
+  n.inputs = {x};
+  n.dim = dim;
+  n.names = provenance.names;
+  n.origin = provenance.origin;
+  return n;
+}
+}  // namespace
+
+WorkId WorkGraph::add_linear(WorkId x, NumSparse A, NumVector b, const WorkNode& provenance) {
+  WorkNode n = fresh(NodeKind::Linear, x, static_cast<int>(A.rows()), provenance);
+  prune_exact_zeros(A);
+  n.A = std::move(A);
+  n.b = std::move(b);
+  return push(std::move(n));
+}
+
+WorkId WorkGraph::add_relu(WorkId x, const WorkNode& provenance) {
+  return push(fresh(NodeKind::ReLU, x, node(x).dim, provenance));
+}
+
+WorkId WorkGraph::add_linstate(WorkId x, NumSparse A, NumSparse B, NumVector bias, NumVector init,
+                               const WorkNode& provenance) {
+  WorkNode n = fresh(NodeKind::LinState, x, static_cast<int>(A.rows()), provenance);
+  prune_exact_zeros(A);
+  prune_exact_zeros(B);
+  n.A = std::move(A);
+  n.B = std::move(B);
+  n.b = std::move(bias);
+  n.init = std::move(init);
+  return push(std::move(n));
+}
+
+WorkId WorkGraph::add_concat(std::vector<WorkId> xs, const WorkNode& provenance) {
+  WorkNode n;
+  n.kind = NodeKind::Concat;
+  n.names = provenance.names;
+  n.origin = provenance.origin;
+  for (WorkId x : xs) n.dim += node(x).dim;
+  n.inputs = std::move(xs);
+  return push(std::move(n));
+}
+
+WorkId WorkGraph::add_multi(WorkId x, const WorkNode& provenance) {
+  return push(fresh(NodeKind::Multi, x, node(x).dim / 2, provenance));
+}
+
+WorkId WorkGraph::add_slice(WorkId x, int begin, int end, const WorkNode& provenance) {
+  WorkNode n = fresh(NodeKind::Slice, x, end - begin, provenance);
+  n.slice_begin = begin;
+  n.slice_end = end;
+  return push(std::move(n));
+}
+
+void WorkGraph::replace_uses(WorkId old_node, WorkId new_node) {
+  if (old_node == new_node) return;
+  const std::vector<WorkId> users = node(old_node).users;
+  for (WorkId u : users) redirect_input(u, old_node, new_node);
+  if (output_ == old_node) output_ = new_node;
+  remove_if_unused(old_node);
+}
+
+void WorkGraph::redirect_input(WorkId user, WorkId old_input, WorkId new_input) {
+  if (old_input == new_input) return;
+  std::vector<WorkId> inputs = node(user).inputs;
+  for (WorkId& in : inputs)
+    if (in == old_input) in = new_input;
+  set_inputs(user, std::move(inputs));
+}
+
+void WorkGraph::set_inputs(WorkId user, std::vector<WorkId> inputs) {
+  const std::vector<WorkId> before = node(user).inputs;
+  for (WorkId in : before)
+    if (std::find(inputs.begin(), inputs.end(), in) == inputs.end()) drop_user(in, user);
+  for (WorkId in : inputs) add_user(in, user);
+  node(user).inputs = std::move(inputs);
+  mark_dirty(user);
+  for (WorkId in : before)
+    if (std::find(node(user).inputs.begin(), node(user).inputs.end(), in) == node(user).inputs.end())
+      remove_if_unused(in);
+}
+
+void WorkGraph::remove_if_unused(WorkId id) {
+  std::vector<WorkId> stack{id};
+  while (!stack.empty()) {
+    const WorkId n = stack.back();
+    stack.pop_back();
+    WorkNode& w = node(n);
+    if (!w.alive || !w.users.empty() || n == output_ || n == input_) continue;
+    w.alive = false;
+    for (WorkId in : w.inputs) {
+      drop_user(in, n);
+      stack.push_back(in);
+    }
+    // Free the weights of a dead node: long compilations create many.
+    w.A = NumSparse();
+    w.B = NumSparse();
+    w.b = NumVector();
+    w.init = NumVector();
+  }
+}
+
+NumSparse WorkGraph::affine_matrix(WorkId id) const {
+  const WorkNode& n = node(id);
+  if (n.kind == NodeKind::Slice) return selection_matrix(node(n.inputs[0]).dim, n.slice_begin, n.slice_end);
+  return n.A;
+}
+
+NumVector WorkGraph::affine_bias(WorkId id) const {
+  const WorkNode& n = node(id);
+  if (n.kind == NodeKind::Slice) return zero_vector(n.dim);
+  return n.b;
+}
+
+int WorkGraph::input_dim(WorkId id) const {
+  const WorkNode& n = node(id);
+  int d = 0;
+  for (WorkId in : n.inputs) d += node(in).dim;
+  return d;
+}
+
+WorkId WorkGraph::first_branching_node() const {
+  if (input_ < 0) return -1;
+  WorkId at = input_;
+  // A path has at most as many steps as there are nodes.
+  for (std::size_t guard = 0; guard <= nodes_.size(); ++guard) {
+    const auto& users = node(at).users;
+    if (users.size() > 1) return at;
+    if (users.empty()) return -1;
+    at = users.front();
+  }
+  return -1;
+}
+
+std::vector<WorkId> WorkGraph::path() const {
+  std::vector<WorkId> out;
+  if (input_ < 0) return out;
+  WorkId at = input_;
+  out.push_back(at);
+  while (!node(at).users.empty() && out.size() <= nodes_.size()) {
+    at = node(at).users.front();
+    out.push_back(at);
+  }
+  return out;
+}
+
+std::vector<WorkId> WorkGraph::topological_order() const {
+  std::vector<WorkId> order;
+  if (output_ < 0) return order;
+  std::vector<char> state(nodes_.size(), 0);
+  std::vector<std::pair<WorkId, std::size_t>> stack{{output_, 0}};
+  state[static_cast<std::size_t>(output_)] = 1;
+  while (!stack.empty()) {
+    auto& [id, next] = stack.back();
+    const WorkNode& n = node(id);
+    if (next < n.inputs.size()) {
+      const WorkId child = n.inputs[next++];
+      if (state[static_cast<std::size_t>(child)] == 0) {
+        state[static_cast<std::size_t>(child)] = 1;
+        stack.emplace_back(child, 0);
+      }
+    } else {
+      order.push_back(id);
+      stack.pop_back();
+    }
+  }
+  return order;
+}
+
+std::vector<WorkId> WorkGraph::alive_nodes() const {
+  std::vector<WorkId> out;
+  for (const auto& n : nodes_)
+    if (n.alive) out.push_back(n.id);
+  return out;
+}
+
+WorkNode WorkGraph::provenance(std::initializer_list<const WorkNode*> nodes) {
+  WorkNode p;
+  bool have_origin = false;
+  for (const WorkNode* n : nodes) {
+    if (!n) continue;
+    merge_names(p.names, n->names);
+    if (!have_origin && n->origin.known()) {
+      p.origin = n->origin;
+      have_origin = true;
+    }
+  }
+  return p;
+}
+
+void WorkGraph::merge_names(std::vector<std::string>& into, const std::vector<std::string>& from) {
+  // Labels are for people: a handful of names says what a unit carries; a
+  // node that absorbed a whole program keeps only the first few.
+  constexpr std::size_t kMaxNames = 8;
+  for (const auto& name : from) {
+    if (into.size() >= kMaxNames) break;
+    if (std::find(into.begin(), into.end(), name) == into.end()) into.push_back(name);
+  }
+}
+
+Program WorkGraph::to_program() const {
+  Program p;
+  std::vector<NodeId> map(nodes_.size(), kNoNode);
+  for (WorkId id : topological_order()) {
+    const WorkNode& n = node(id);
+    NodeId made = kNoNode;
+    auto in = [&](std::size_t k) { return map[static_cast<std::size_t>(n.inputs[k])]; };
+    switch (n.kind) {
+      case NodeKind::Input: made = p.add_input(n.dim, n.origin); break;
+      case NodeKind::Linear: made = p.add_linear(in(0), n.A, n.b, n.origin); break;
+      case NodeKind::ReLU: made = p.add_relu(in(0), n.origin); break;
+      case NodeKind::LinState: made = p.add_linstate(in(0), n.A, n.B, n.init, n.b, n.origin); break;
+      case NodeKind::Concat: {
+        std::vector<NodeId> xs;
+        for (std::size_t k = 0; k < n.inputs.size(); ++k) xs.push_back(in(k));
+        made = p.add_concat(xs, n.origin);
+        break;
+      }
+      case NodeKind::Multi: made = p.add_multi(in(0), n.origin); break;
+      case NodeKind::Slice: made = p.add_slice(in(0), n.slice_begin, n.slice_end, n.origin); break;
+    }
+    if (!n.names.empty()) p.name_node(made, n.names.front());
+    map[static_cast<std::size_t>(id)] = made;
+  }
+  if (output_ >= 0) p.set_output(map[static_cast<std::size_t>(output_)], SourceSpan{});
+  return p;
+}
+
+nlohmann::json WorkGraph::to_json() const {
+  nlohmann::json nodes = nlohmann::json::array();
+  nlohmann::json edges = nlohmann::json::array();
+  for (WorkId id : topological_order()) {
+    const WorkNode& n = node(id);
+    std::string name;
+    for (const auto& s : n.names) name += (name.empty() ? "" : ", ") + s;
+    nodes.push_back({{"id", id}, {"kind", node_kind_name(n.kind)}, {"name", name}, {"dim", n.dim}, {"line", n.origin.line}});
+    std::vector<WorkId> seen;
+    for (WorkId in : n.inputs) {
+      if (std::find(seen.begin(), seen.end(), in) != seen.end()) continue;
+      seen.push_back(in);
+      edges.push_back({in, id});
+    }
+  }
+  return {{"nodes", nodes}, {"edges", edges}, {"input", input_}, {"output", output_}};
+}
+
+}  // namespace lsrl

@@ -1,0 +1,111 @@
+// The hot loops of compiled-model execution: matrix-vector products, ReLU and
+// the Multi gate, over double, float and xtl::half_float. Written as plain
+// contiguous loops without reductions so that g++ -O3 (SSE2/AVX) and
+// em++ -O3 -msimd128 vectorise the same code; a matrix is stored dense
+// (column-major, so y += A x is a sequence of axpys) or in compressed rows,
+// whichever its density favours. The summation order is fixed (column by
+// column, or along each row), so native and WebAssembly runs agree bit for bit.
+#pragma once
+
+#include <type_traits>
+#include <vector>
+
+#include <xtl/xhalf_float.hpp>
+
+#include "num/num.hpp"
+
+namespace lsrl::kernels {
+
+template <typename T>
+struct Matrix {
+  int rows = 0;
+  int cols = 0;
+  bool dense = true;
+  std::vector<T> values;       // dense: column-major rows x cols; sparse: the non-zeros by row
+  std::vector<int> row_start;  // sparse: rows + 1 offsets
+  std::vector<int> col;        // sparse: column of each non-zero
+  long long nonzeros = 0;
+};
+
+// Rounds an exact compiled matrix to T and picks the storage: dense when at
+// least a quarter of the entries are non-zero (or the matrix is tiny).
+template <typename T>
+Matrix<T> prepare_matrix(const NumSparse& m);
+template <typename T>
+std::vector<T> prepare_vector(const NumVector& v);
+
+// y += M x   (x has M.cols entries, y has M.rows entries)
+template <typename T>
+void multiply_add(const Matrix<T>& m, const T* x, T* y);
+// A bias as the sum of two numbers of T: `hi` is the compiled exact value
+// rounded, `lo` what that rounding lost. Adding hi, then lo, after the
+// products gives the exactly rounded A x + b in the common case where
+// A x + hi is exact; the DAG's own step-by-step arithmetic (x - 1/mu after
+// 1.5 - x, say) gets there by rounding at every step, and a fused bias
+// (1.5 - 1/mu = 1.499) rounded once would not. Programs with large
+// constants (f_ifelse's lambda = 1e10) magnify that last bit.
+template <typename T>
+struct Bias {
+  std::vector<T> hi;
+  std::vector<T> lo;
+  bool has_lo = false;
+};
+template <typename T>
+Bias<T> prepare_bias(const NumVector& b);
+// y += b (hi, then lo)
+template <typename T>
+void add_bias(const Bias<T>& b, T* y);
+// y += b
+template <typename T>
+void add_in_place(const T* b, T* y, int n);
+// y = max(y, 0) element-wise
+template <typename T>
+void relu_in_place(T* y, int n);
+// y[i] = x[i] * x[i + half], i < half
+template <typename T>
+void multi_gate(const T* x, int half, T* y);
+
+template <typename T>
+inline T from_double(double v) {
+  if constexpr (std::is_same_v<T, xtl::half_float>) {
+    return T(static_cast<float>(v));
+  } else {
+    return static_cast<T>(v);
+  }
+}
+template <typename T>
+inline double to_double(T v) {
+  if constexpr (std::is_same_v<T, xtl::half_float>) {
+    return static_cast<double>(static_cast<float>(v));
+  } else {
+    return static_cast<double>(v);
+  }
+}
+
+extern template Matrix<double> prepare_matrix<double>(const NumSparse&);
+extern template Matrix<float> prepare_matrix<float>(const NumSparse&);
+extern template Matrix<xtl::half_float> prepare_matrix<xtl::half_float>(const NumSparse&);
+extern template std::vector<double> prepare_vector<double>(const NumVector&);
+extern template std::vector<float> prepare_vector<float>(const NumVector&);
+extern template std::vector<xtl::half_float> prepare_vector<xtl::half_float>(const NumVector&);
+extern template void multiply_add<double>(const Matrix<double>&, const double*, double*);
+extern template void multiply_add<float>(const Matrix<float>&, const float*, float*);
+extern template void multiply_add<xtl::half_float>(const Matrix<xtl::half_float>&, const xtl::half_float*,
+                                                    xtl::half_float*);
+extern template Bias<double> prepare_bias<double>(const NumVector&);
+extern template Bias<float> prepare_bias<float>(const NumVector&);
+extern template Bias<xtl::half_float> prepare_bias<xtl::half_float>(const NumVector&);
+extern template void add_bias<double>(const Bias<double>&, double*);
+extern template void add_bias<float>(const Bias<float>&, float*);
+extern template void add_bias<xtl::half_float>(const Bias<xtl::half_float>&, xtl::half_float*);
+extern template void add_in_place<double>(const double*, double*, int);
+extern template void add_in_place<float>(const float*, float*, int);
+extern template void add_in_place<xtl::half_float>(const xtl::half_float*, xtl::half_float*, int);
+extern template void relu_in_place<double>(double*, int);
+extern template void relu_in_place<float>(float*, int);
+extern template void relu_in_place<xtl::half_float>(xtl::half_float*, int);
+extern template void multi_gate<double>(const double*, int, double*);
+extern template void multi_gate<float>(const float*, int, float*);
+extern template void multi_gate<xtl::half_float>(const xtl::half_float*, int, xtl::half_float*);
+
+}  // namespace lsrl::kernels

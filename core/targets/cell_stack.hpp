@@ -1,0 +1,178 @@
+// What the rnn, gru and lstm targets have in common: a stack of PyTorch-style
+// recurrent layers (nn.RNN / nn.GRU / nn.LSTM), each made of gate blocks
+//   pre_g = W_ih[g] x_t + b_ih[g] + (W_hh[g] h_{t-1} + b_hh[g])
+// followed by a linear output head. The layer equations themselves (how the
+// gates combine) live in each architecture's own file (rnn.cpp, gru.cpp,
+// lstm.cpp) beside the lowering that chooses the weights.
+//
+// Layers have their own widths here; PyTorch's stacked modules need one
+// hidden size for every layer, so export pads every layer to the widest with
+// units whose weights and initial states are zero (such a unit stays exactly
+// 0 under all three layer equations: relu(0) = 0, and tanh(0) = 0 times any
+// gate). The executor runs the unpadded layers; the padding changes nothing.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "targets/logical_model.hpp"
+#include "targets/target_model.hpp"
+
+namespace lsrl {
+
+struct GateBlock {
+  SparseD W_ih;  // units x inputs
+  SparseD W_hh;  // units x units
+  Eigen::VectorXd b_ih;
+  Eigen::VectorXd b_hh;
+};
+
+struct CellLayer {
+  int units = 0;
+  int inputs = 0;
+  std::vector<GateBlock> gates;  // PyTorch order: RNN {h}, GRU {r, z, n}, LSTM {i, f, g, o}
+  Eigen::VectorXd h0;
+  Eigen::VectorXd c0;  // LSTM only
+  Affine readout;      // logical value of the stage this layer computes = readout.W h + readout.b
+  std::string role;    // "state", "relu", "product", ...
+  std::string label;   // the program variables of the stage
+};
+
+// Builds a sparse matrix from (row, col, value) triplets (duplicates summed).
+SparseD sparse_from_triplets(int rows, int cols, const std::vector<Eigen::Triplet<double>>& triplets);
+
+// Assembles one gate block unit by unit (all weights start at zero).
+class GateBuilder {
+ public:
+  GateBuilder(int units, int inputs);
+  // W_ih[unit] = scale * pre.W[row], b_ih[unit] = scale * pre.b[row] + shift.
+  void input_row(int unit, const Affine& pre, int row, double scale, double shift = 0.0);
+  // W_ih[unit] = scale * (pre.W[row_a] + sign * pre.W[row_b]) etc. (two rows combined).
+  void input_rows(int unit, const Affine& pre, int row_a, double scale_a, int row_b, double scale_b, double shift);
+  void input_bias(int unit, double value) { b_ih_[unit] += value; }
+  void recurrent(int unit, int from_unit, double value);
+  void recurrent_bias(int unit, double value) { b_hh_[unit] += value; }
+  GateBlock finish() const;
+
+ private:
+  int units_;
+  int inputs_;
+  std::vector<Eigen::Triplet<double>> ih_;
+  std::vector<Eigen::Triplet<double>> hh_;
+  Eigen::VectorXd b_ih_;
+  Eigen::VectorXd b_hh_;
+};
+
+// Assembles a layer's readout: logical output k = sum of coefficient * h[unit] + bias.
+class ReadoutBuilder {
+ public:
+  ReadoutBuilder(int outputs, int units) : outputs_(outputs), units_(units), b_(Eigen::VectorXd::Zero(outputs)) {}
+  void add(int output, int unit, double coefficient) { t_.emplace_back(output, unit, coefficient); }
+  void bias(int output, double value) { b_[output] += value; }
+  Affine finish() const { return Affine{sparse_from_triplets(outputs_, units_, t_), b_}; }
+
+ private:
+  int outputs_;
+  int units_;
+  std::vector<Eigen::Triplet<double>> t_;
+  Eigen::VectorXd b_;
+};
+
+class CellStackModel : public TargetModel {
+ public:
+  CellStackModel(std::string target, std::string architecture, Activations activations, int input_dim,
+                 int output_dim, std::vector<CellLayer> layers, Affine head, int path_layers);
+
+  std::string target() const override { return target_; }
+  int input_dim() const override { return input_dim_; }
+  int output_dim() const override { return output_dim_; }
+  std::vector<LayerSummary> layers() const override;
+  long long parameter_count() const override;
+  long long nonzero_count() const override;
+  std::vector<NamedTensor> state_dict() const override;
+  nlohmann::json metadata() const override;
+
+  const std::vector<CellLayer>& cell_layers() const { return layers_; }
+  const Affine& head() const { return head_; }
+  Activations activations() const { return activations_; }
+  int hidden_size() const;  // the padded width PyTorch sees
+
+ protected:
+  // Names of the gate blocks in PyTorch's order, for traces ("gate:r"...).
+  virtual std::vector<std::string> gate_names() const = 0;
+  virtual std::string torch_module() const = 0;
+  virtual std::string layer_type() const = 0;
+
+  std::string target_;
+  std::string architecture_;
+  Activations activations_;
+  int input_dim_;
+  int output_dim_;
+  std::vector<CellLayer> layers_;
+  Affine head_;
+  int path_layers_;
+};
+
+// The executor loop every stack shares: rounds the weights to T, then for
+// every token runs `step(layer, x, h, c, traces)` per layer and applies the
+// head. `Step` is the architecture's layer equation.
+template <typename T>
+struct CellPreparedGate {
+  CsrMatrix<T> W_ih;
+  CsrMatrix<T> W_hh;
+  std::vector<T> b_ih;
+  std::vector<T> b_hh;
+};
+
+template <typename T>
+struct CellPreparedLayer {
+  std::vector<CellPreparedGate<T>> gates;
+  std::vector<T> h;
+  std::vector<T> c;
+  CsrMatrix<T> readout_W;
+  std::vector<T> readout_b;
+};
+
+template <typename T>
+std::vector<CellPreparedLayer<T>> prepare_layers(const std::vector<CellLayer>& layers) {
+  std::vector<CellPreparedLayer<T>> out;
+  out.reserve(layers.size());
+  for (const CellLayer& l : layers) {
+    CellPreparedLayer<T> p;
+    for (const GateBlock& g : l.gates) {
+      p.gates.push_back(CellPreparedGate<T>{to_csr<T>(g.W_ih), to_csr<T>(g.W_hh), to_scalars<T>(g.b_ih), to_scalars<T>(g.b_hh)});
+    }
+    p.h = to_scalars<T>(l.h0);
+    p.c = l.c0.size() ? to_scalars<T>(l.c0) : std::vector<T>(static_cast<std::size_t>(l.units), to_scalar<T>(0.0));
+    p.readout_W = to_csr<T>(l.readout.W);
+    p.readout_b = to_scalars<T>(l.readout.b);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+// pre = W_ih x + b_ih, rec = W_hh h + b_hh for one gate.
+template <typename T>
+void gate_parts(const CellPreparedGate<T>& g, const std::vector<T>& x, const std::vector<T>& h, std::vector<T>& pre,
+                std::vector<T>& rec) {
+  pre = g.b_ih;
+  multiply_add(g.W_ih, x, pre);
+  rec = g.b_hh;
+  multiply_add(g.W_hh, h, rec);
+}
+
+// Trace series for a stack: per layer the hidden state ("state"), the cell
+// ("cell", LSTM), each gate ("gate:NAME") and the layer's logical output
+// ("output": the value of the program stage it computes, via its readout).
+struct StackTraceLayout {
+  std::vector<int> state;
+  std::vector<int> cell;
+  std::vector<std::vector<int>> gates;
+  std::vector<int> output;
+};
+
+StackTraceLayout make_stack_trace(Trace& trace, const std::vector<CellLayer>& layers,
+                                  const std::vector<std::string>& gate_names, bool with_cell, int steps,
+                                  const std::string& layer_type);
+
+}  // namespace lsrl

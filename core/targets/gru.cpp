@@ -1,0 +1,336 @@
+// Target `gru` (paper App. C): a stack of GRU layers in PyTorch's nn.GRU
+// convention plus a linear head,
+//     r = sig(W_ir x + b_ir + W_hr h + b_hr)     z = sig(W_iz x + b_iz + W_hz h + b_hz)
+//     n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
+//     h' = (1 - z) * n + z * h
+// Note PyTorch's h' = (1 - z) n + z h is the reverse of the paper's
+// h' = (1 - z) h + z n: "keep the old state" is z = 1 here. Every choice below
+// is written for PyTorch's convention.
+//
+// One GRU layer per stage of the path (targets/logical_model.hpp): k + 2 GRU
+// layers for a gated layer whose MLP has k ReLU layers.
+//
+// Paper mode (sig and tanh replaced by ReLU; exact):
+// - State: z = 0, r = 1, n = the Eq. 11 positive/negative parts.
+// - ReLU: z = 0, n = relu(M x + c).
+// - Product a * b: a GRU has exactly one product of two input-driven values,
+//   (1 - z) n, and it comes with the term z h_{t-1}. We make that term
+//   harmless instead of zero. With offsets S_a >= |a| and S_b >= |b| (the
+//   paper's own assumption of known bounds; here powers of two 16 times the
+//   largest value seen on the probe prompt, listed in the metadata), four
+//   units per output:
+//     A (accumulator)  z = relu(1 + S_a + a) = 1 + S_a + a, r = 1,
+//                      n = relu(A_{t-1} - (b + S_b))
+//                      => A_t = A_{t-1} + (S_a + a)(S_b + b)
+//     L (lag)          z = 0, r = 1, n = relu(A_{t-1})  => L_t = A_{t-1}
+//     U, V             z = 0, n = relu(a + S_a), relu(b + S_b)
+//   A starts at K = 4 S_b and never decreases, so n's argument stays >= 0,
+//   and every relu above is the identity on its argument. Then
+//     a b = (A_t - L_t) - S_b U_t - S_a V_t + S_a S_b,
+//   a linear readout of the layer's hidden state.
+//
+// Standard mode (real sig and tanh): values in tanh's linear region, each unit
+// scaled by a power of two s (s |v| about 1e-6 on the probe); saturated gates
+// sig(+-60) for 0 and 1.
+// - State: z = 0, r = 1, n = tanh(s (A v + B x + b)).
+// - ReLU: (1 - z) n cannot give a clean 0 (z h_{t-1} remains), so ReLU uses
+//   the reset gate and tanh's saturation instead. Two units share
+//   r = sig(beta a) (a step), z = 0:
+//     U1: n = tanh(s a - K + K r)    U2: n = tanh(-K + K r)    (K = 40)
+//   For a > 0, r = 1 and U1 - U2 = tanh(s a) = s a; for a < 0, r = 0 and both
+//   are tanh(-40 + ...) = -1.0 exactly in double, so U1 - U2 = 0; in between
+//   (|a| < 40 / beta) the difference is s a sech^2(K(r - 1)), between 0 and
+//   s a. relu(a) = (U1 - U2) / s.
+// - Product: no clean product exists (see above), so it is read from tanh's
+//   curvature. Four units n = tanh(+-kappa + e a +- d b) give
+//     D = n(+,+) - n(+,-) - n(-,+) + n(-,-) = 4 tanh''(kappa) e d a b (1 + O((e a)^4 + (d b)^4))
+//   with kappa = atanh(sqrt(2/3)), where tanh'''' = 0 so the fourth-order
+//   error term vanishes; e |a| and d |b| are about 2.4e-4 at the probe's
+//   magnitudes, which balances the truncation against the rounding of the
+//   O(1) tanh values (about 1e-9 relative at the design magnitudes).
+#include <algorithm>
+#include <cmath>
+
+#include "targets/architectures.hpp"
+#include "targets/cell_lowering.hpp"
+
+namespace lsrl {
+
+namespace {
+
+constexpr double kSaturate = 60.0;
+constexpr double kValueDesign = 0x1p-20;
+constexpr double kStepDesign = 0x1p40;
+constexpr double kReluShift = 40.0;
+constexpr double kProductDesign = 0x1p-12;
+constexpr double kFactorMargin = 16.0;
+
+enum Gate { kR = 0, kZ = 1, kN = 2 };
+
+double product_kappa() { return std::atanh(std::sqrt(2.0 / 3.0)); }
+double tanh_second_derivative(double x) {
+  const double t = std::tanh(x);
+  return -2.0 * t * (1.0 - t * t);
+}
+
+class GruModel final : public CellStackModel {
+ public:
+  GruModel(Activations activations, int input_dim, int output_dim, std::vector<CellLayer> layers, Affine head,
+           int path_layers, std::vector<double> offsets)
+      : CellStackModel("gru", "gru", activations, input_dim, output_dim, std::move(layers), std::move(head), path_layers),
+        offsets_(std::move(offsets)) {}
+
+  OutputRows run(const std::vector<std::vector<double>>& tokens, Precision precision, Trace* trace) const override {
+    check_token_widths(tokens, input_dim_);
+    switch (precision) {
+      case Precision::F64: return run_typed<double>(tokens, trace);
+      case Precision::F32: return run_typed<float>(tokens, trace);
+      case Precision::F16: return run_typed<F16>(tokens, trace);
+    }
+    return run_typed<double>(tokens, trace);
+  }
+
+  nlohmann::json metadata() const override {
+    nlohmann::json m = CellStackModel::metadata();
+    m["convention"] = "h' = (1 - z) * n + z * h (PyTorch), the reverse of the paper's";
+    if (!offsets_.empty()) {
+      m["product_offsets"] = offsets_;
+      m["product_assumption"] =
+          "paper-mode product layers assume |factor| <= its offset (the largest offset of each product layer is listed); "
+          "offsets are powers of two 16 times the largest value seen on the probe prompt";
+    }
+    return m;
+  }
+
+ protected:
+  std::vector<std::string> gate_names() const override { return {"r", "z", "n"}; }
+  std::string torch_module() const override {
+    return activations_ == Activations::Standard
+               ? "torch.nn.GRU(batch_first=True) + nn.Linear head"
+               : "ReluGRU (generated loader): nn.GRU's equations and parameter names with ReLU in place of sigmoid "
+                 "and tanh";
+  }
+  std::string layer_type() const override { return "GRU"; }
+
+ private:
+  template <typename T>
+  OutputRows run_typed(const std::vector<std::vector<double>>& tokens, Trace* trace) const {
+    const bool paper = activations_ == Activations::Paper;
+    auto sigma = [paper](T v) { return paper ? act_relu<T>(v) : act_sigmoid<T>(v); };
+    auto squash = [paper](T v) { return paper ? act_relu<T>(v) : act_tanh<T>(v); };
+    std::vector<CellPreparedLayer<T>> layers = prepare_layers<T>(layers_);
+    const CsrMatrix<T> head_W = to_csr<T>(head_.W);
+    const std::vector<T> head_b = to_scalars<T>(head_.b);
+    StackTraceLayout layout;
+    if (trace) layout = make_stack_trace(*trace, layers_, gate_names(), false, static_cast<int>(tokens.size()), "GRU");
+    OutputRows outputs;
+    std::vector<T> pre, rec, r, z, n;
+    const T one = to_scalar<T>(1.0);
+    for (const auto& token : tokens) {
+      std::vector<T> x(token.size());
+      for (std::size_t i = 0; i < token.size(); ++i) x[i] = to_scalar<T>(token[i]);
+      for (std::size_t k = 0; k < layers.size(); ++k) {
+        CellPreparedLayer<T>& L = layers[k];
+        const std::size_t units = L.h.size();
+        r.resize(units);
+        z.resize(units);
+        n.resize(units);
+        gate_parts(L.gates[kR], x, L.h, pre, rec);
+        for (std::size_t u = 0; u < units; ++u) r[u] = sigma(pre[u] + rec[u]);
+        gate_parts(L.gates[kZ], x, L.h, pre, rec);
+        for (std::size_t u = 0; u < units; ++u) z[u] = sigma(pre[u] + rec[u]);
+        gate_parts(L.gates[kN], x, L.h, pre, rec);
+        for (std::size_t u = 0; u < units; ++u) n[u] = squash(pre[u] + r[u] * rec[u]);
+        for (std::size_t u = 0; u < units; ++u) L.h[u] = (one - z[u]) * n[u] + z[u] * L.h[u];
+        if (trace) {
+          record(trace->series[static_cast<std::size_t>(layout.state[k])], L.h);
+          record(trace->series[static_cast<std::size_t>(layout.gates[k][0])], r);
+          record(trace->series[static_cast<std::size_t>(layout.gates[k][1])], z);
+          record(trace->series[static_cast<std::size_t>(layout.gates[k][2])], n);
+          record(trace->series[static_cast<std::size_t>(layout.output[k])], affine(L.readout_W, L.readout_b, L.h));
+        }
+        x = L.h;
+      }
+      const std::vector<T> y = affine(head_W, head_b, x);
+      std::vector<double> row(y.size());
+      for (std::size_t i = 0; i < y.size(); ++i) row[i] = from_scalar(y[i]);
+      outputs.push_back(std::move(row));
+    }
+    return outputs;
+  }
+
+  std::vector<double> offsets_;
+};
+
+struct GruBuilder {
+  std::vector<GateBuilder> g;
+  GruBuilder(int units, int inputs) : g(3, GateBuilder(units, inputs)) {}
+  std::vector<GateBlock> finish() const {
+    std::vector<GateBlock> out;
+    for (const auto& b : g) out.push_back(b.finish());
+    return out;
+  }
+};
+
+CellLayer finish_layer(const GruBuilder& b, int units, int inputs, Affine readout, Eigen::VectorXd h0,
+                       const std::string& role, const LogicalStage& s) {
+  CellLayer l;
+  l.units = units;
+  l.inputs = inputs;
+  l.gates = b.finish();
+  l.h0 = std::move(h0);
+  l.readout = std::move(readout);
+  l.role = role;
+  l.label = s.label;
+  return l;
+}
+
+}  // namespace
+
+std::unique_ptr<TargetModel> lower_to_gru(const PathModel& path, const TargetOptions& options) {
+  const LogicalModel lm = logical_model_from_path(path);
+  const bool paper = options.activations == Activations::Paper;
+  const StageMagnitudes mags = probe_magnitudes(lm, options);
+  std::vector<CellLayer> layers;
+  std::vector<double> offsets;
+  Upstream up{identity_affine(lm.input_dim), lm.input_dim, -1};
+  for (std::size_t k = 0; k < lm.stages.size(); ++k) {
+    const LogicalStage& s = lm.stages[k];
+    const int n = s.out_dim;
+    switch (s.kind) {
+      case LogicalStageKind::State: {
+        const Affine pre = compose(s.B, s.bias, up.readout);
+        if (paper) {
+          GruBuilder b(2 * n, up.units);
+          for (int u = 0; u < 2 * n; ++u) b.g[kR].input_bias(u, 1.0);  // r = relu(1) = 1, z = relu(0) = 0
+          add_signed_state(b.g[kN], s, pre);
+          CellLayer l = finish_layer(b, 2 * n, up.units, difference_readout(n), signed_parts(s.init), "state", s);
+          up = Upstream{l.readout, l.units, n};
+          layers.push_back(std::move(l));
+        } else {
+          Eigen::VectorXd scale(n);
+          for (int i = 0; i < n; ++i) scale[i] = pow2_scale(kValueDesign, mags.output[k][i]);
+          GruBuilder b(n, up.units);
+          for (int i = 0; i < n; ++i) {
+            b.g[kR].input_bias(i, kSaturate);
+            b.g[kZ].input_bias(i, -kSaturate);
+            b.g[kN].input_row(i, pre, i, scale[i]);
+          }
+          for (int i = 0; i < s.A.outerSize(); ++i)
+            for (SparseD::InnerIterator it(s.A, i); it; ++it)
+              b.g[kN].recurrent(i, static_cast<int>(it.col()), scale[i] * it.value() / scale[it.col()]);
+          CellLayer l = finish_layer(b, n, up.units, scaled_readout(scale), s.init.cwiseProduct(scale), "state", s);
+          up = Upstream{l.readout, l.units, -1};
+          layers.push_back(std::move(l));
+        }
+        break;
+      }
+      case LogicalStageKind::ReLU: {
+        if (paper && is_plain_relu_of_previous(s, up)) {
+          up = Upstream{positive_part_readout(n), up.units, -1};
+          break;
+        }
+        const Affine pre = compose(s.M, s.c, up.readout);
+        if (paper) {
+          GruBuilder b(n, up.units);
+          for (int i = 0; i < n; ++i) b.g[kN].input_row(i, pre, i, 1.0);  // z = r = relu(0) = 0
+          CellLayer l = finish_layer(b, n, up.units, identity_affine(n), Eigen::VectorXd::Zero(n), "relu", s);
+          up = Upstream{l.readout, l.units, -1};
+          layers.push_back(std::move(l));
+        } else {
+          GruBuilder b(2 * n, up.units);
+          ReadoutBuilder r(n, 2 * n);
+          for (int i = 0; i < n; ++i) {
+            const double scale = pow2_scale(kValueDesign, mags.pre[k][i]);
+            const double beta = pow2_scale(kStepDesign, mags.pre[k][i]);
+            for (int side = 0; side < 2; ++side) {
+              const int u = 2 * i + side;
+              b.g[kR].input_row(u, pre, i, beta);
+              b.g[kZ].input_bias(u, -kSaturate);
+              if (side == 0) b.g[kN].input_row(u, pre, i, scale, -kReluShift);
+              else b.g[kN].input_bias(u, -kReluShift);
+              b.g[kN].recurrent_bias(u, kReluShift);
+              r.add(i, u, (side == 0 ? 1.0 : -1.0) / scale);
+            }
+          }
+          CellLayer l = finish_layer(b, 2 * n, up.units, r.finish(), Eigen::VectorXd::Zero(2 * n), "relu", s);
+          up = Upstream{l.readout, l.units, -1};
+          layers.push_back(std::move(l));
+        }
+        break;
+      }
+      case LogicalStageKind::Product: {
+        const Affine pre = compose(s.M, s.c, up.readout);
+        if (paper) {
+          // Per output i, four units: accumulator A, lag L, and the shifted
+          // factors U = a + S_a, V = b + S_b (see the header comment).
+          const int units = 4 * n;
+          GruBuilder b(units, up.units);
+          ReadoutBuilder r(n, units);
+          Eigen::VectorXd h0(units);
+          double largest_offset = 0;
+          for (int i = 0; i < n; ++i) {
+            const double Sa = std::exp2(std::ceil(std::log2(kFactorMargin * std::max(mags.pre[k][i], 1e-6))));
+            const double Sb = std::exp2(std::ceil(std::log2(kFactorMargin * std::max(mags.pre[k][n + i], 1e-6))));
+            const double K = 4.0 * Sb;
+            largest_offset = std::max(largest_offset, std::max(Sa, Sb));
+            const int acc = 4 * i, lag = acc + 1, ua = acc + 2, ub = acc + 3;
+            // A: z = relu(1 + S_a + a), r = 1, n = relu(A_prev - b - S_b)
+            b.g[kZ].input_row(acc, pre, i, 1.0, 1.0 + Sa);
+            b.g[kR].input_bias(acc, 1.0);
+            b.g[kN].input_row(acc, pre, n + i, -1.0, -Sb);
+            b.g[kN].recurrent(acc, acc, 1.0);
+            // L: z = 0, r = 1, n = relu(A_prev)
+            b.g[kR].input_bias(lag, 1.0);
+            b.g[kN].recurrent(lag, acc, 1.0);
+            // U = relu(a + S_a), V = relu(b + S_b)
+            b.g[kN].input_row(ua, pre, i, 1.0, Sa);
+            b.g[kN].input_row(ub, pre, n + i, 1.0, Sb);
+            // a b = (A - L) - S_b U - S_a V + S_a S_b
+            r.add(i, acc, 1.0);
+            r.add(i, lag, -1.0);
+            r.add(i, ua, -Sb);
+            r.add(i, ub, -Sa);
+            r.bias(i, Sa * Sb);
+            h0[acc] = K;
+            h0[lag] = K;
+            h0[ua] = Sa;
+            h0[ub] = Sb;
+          }
+          offsets.push_back(largest_offset);
+          CellLayer l = finish_layer(b, units, up.units, r.finish(), h0, "product", s);
+          up = Upstream{l.readout, l.units, -1};
+          layers.push_back(std::move(l));
+        } else {
+          const double kappa = product_kappa();
+          const double curvature = tanh_second_derivative(kappa);
+          GruBuilder b(4 * n, up.units);
+          ReadoutBuilder r(n, 4 * n);
+          for (int i = 0; i < n; ++i) {
+            const double e = pow2_scale(kProductDesign, mags.pre[k][i]);
+            const double d = pow2_scale(kProductDesign, mags.pre[k][n + i]);
+            const double coefficient = 1.0 / (4.0 * curvature * e * d);
+            int u = 4 * i;
+            for (double s1 : {1.0, -1.0}) {
+              for (double s2 : {1.0, -1.0}) {
+                b.g[kZ].input_bias(u, -kSaturate);
+                b.g[kN].input_rows(u, pre, i, e, n + i, s2 * d, s1 * kappa);
+                r.add(i, u, s1 * s2 * coefficient);
+                ++u;
+              }
+            }
+          }
+          CellLayer l = finish_layer(b, 4 * n, up.units, r.finish(), Eigen::VectorXd::Zero(4 * n), "product", s);
+          up = Upstream{l.readout, l.units, -1};
+          layers.push_back(std::move(l));
+        }
+        break;
+      }
+    }
+  }
+  Affine head = compose(lm.head_W, lm.head_b, up.readout);
+  return std::make_unique<GruModel>(options.activations, lm.input_dim, lm.output_dim, std::move(layers),
+                                    std::move(head), lm.path_layers, std::move(offsets));
+}
+
+}  // namespace lsrl

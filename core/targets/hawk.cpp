@@ -1,0 +1,812 @@
+// Targets `hawk` and `griffin` (paper App. E; De et al. 2024): residual
+// blocks, each a temporal block followed by a gated MLP block, on a residual
+// stream (layout in targets/stream_blocks.hpp), with the equations and
+// parameter names of the public reference implementation
+// (google-deepmind/recurrentgemma, torch/modules.py and layers.py):
+//   recurrent block  y = gelu(linear_y(x));  u = conv_1d(linear_x(x));
+//                    h = rg_lru(u);  out = linear_out(h * y)
+//   rg_lru           gate_x = sig(input_gate(u)), gate_a = sig(a_gate(u)),
+//                    log a = -8 gate_a softplus(a_param),
+//                    h_t = a h_{t-1} + sqrt(1 - a^2) (gate_x u_t)
+//                    (at the first token a = 0 and the sqrt factor is 1)
+//   mlp block        out = ffw_down(gelu(ffw_up[0](x)) * ffw_up[1](x))
+//   residual block   x += temporal(x);  x += mlp(x)      (norms omitted)
+// Griffin replaces every third temporal block (blocks 2, 5, 8, ...) by local
+// multi-query attention; here its output projection is zero, so the residual
+// connection carries the stream past it unchanged ("set to pass its input
+// through").
+//
+// Stages (targets/logical_model.hpp) are placed greedily: a recurrent block
+// takes the next stage of any kind, the MLP block after it takes the next
+// stage if it is a ReLU or a product. So a gated layer with k ReLU layers
+// needs at most k + 2 residual blocks, usually about half of that.
+//
+// Channels (value = linear_x / ffw_up[1] row, gate = linear_y / ffw_up[0] row):
+// - pass-through of v (cancelling the old stream value, carrying states):
+//   value v, gate the constant 64: gelu(64) = 64 exactly; the RG-LRU passes
+//   with gate_x = 1, a = 0 (a_param = 1000, gate_a = 1).
+// - relu(v): value 1, gate beta v; gelu(beta v) / beta (exact in paper mode).
+// - product a b: (value b, gate a) + (value -b, gate -a)
+//   = b (gelu(a) - gelu(-a)) = a b exactly.
+// - state: targets/state_decomposition.hpp. Decay channels use the RG-LRU
+//   with a = lambda (a_param = softplus^-1(-ln(lambda) / 8), gate_a = 1) and
+//   the input divided by m = sqrt(1 - a^2) computed exactly as the executor
+//   computes it; the first token, which the RG-LRU does not scale, gets
+//   gate_x = m through a first-token indicator channel (conv taps [1, -1] on
+//   the constant 1, which the convolution's zero padding turns into 1 at the
+//   first token and 0 after). Convolution channels use conv_1d's taps.
+// Paper mode replaces sigmoid and GeLU by ReLU (softplus stays: it only
+// parametrises the constant a); all of the above is then exact.
+#include <algorithm>
+#include <cmath>
+#include <deque>
+
+#include "targets/architectures.hpp"
+#include "targets/cell_stack.hpp"
+#include "targets/state_decomposition.hpp"
+#include "targets/stream_blocks.hpp"
+
+namespace lsrl {
+
+namespace {
+
+constexpr double kSaturate = 60.0;     // sig(60) == 1.0
+constexpr double kOpenParam = 1000.0;  // softplus(1000) = 1000: a = exp(-8000) = 0
+constexpr int kAttentionWindow = 2048;
+
+struct RecurrentWeights {
+  int lru_width = 0;
+  int conv_width = 1;
+  SparseD linear_y;
+  Eigen::VectorXd linear_y_b;
+  SparseD linear_x;
+  Eigen::VectorXd linear_x_b;
+  Eigen::MatrixXd conv_w;  // conv_width x lru_width; row conv_width - 1 - k is lag k
+  Eigen::VectorXd conv_b;
+  std::vector<int> taps;   // per channel: lags in use
+  Eigen::VectorXd a_param;
+  SparseD input_gate;      // out x in (applied as input_gate * u)
+  Eigen::VectorXd input_gate_b;
+  SparseD a_gate;
+  Eigen::VectorXd a_gate_b;
+  SparseD linear_out;
+  Eigen::VectorXd linear_out_b;
+};
+
+struct MlpWeights {
+  int expanded = 0;
+  SparseD gate;  // ffw_up[0]
+  Eigen::VectorXd gate_b;
+  SparseD value;  // ffw_up[1]
+  Eigen::VectorXd value_b;
+  SparseD down;
+  Eigen::VectorXd down_b;
+};
+
+struct AttentionWeights {
+  int window = kAttentionWindow;
+  SparseD q, k, v, final_w;
+  Eigen::VectorXd final_b;
+};
+
+struct ResidualBlock {
+  bool attention = false;
+  RecurrentWeights rec;
+  AttentionWeights att;
+  MlpWeights mlp;
+  std::string temporal_role = "pass";
+  std::string mlp_role = "pass";
+  std::string temporal_label;
+  std::string mlp_label;
+  int width_after_temporal = 0;
+  int width_after = 0;
+  int slot_after = 0;
+  bool needs_horizon = false;
+  std::vector<std::string> notes;
+};
+
+template <typename T>
+T gate_act(T v, bool paper) {
+  return paper ? act_relu<T>(v) : act_gelu<T>(v);
+}
+
+class HawkModel final : public TargetModel {
+ public:
+  HawkModel(std::string target, Activations activations, int input_dim, int output_dim, StreamLayout layout,
+            Affine embed, Affine head, std::vector<ResidualBlock> blocks, int horizon, int path_layers)
+      : target_(std::move(target)), activations_(activations), input_dim_(input_dim), output_dim_(output_dim),
+        layout_(layout), embed_(std::move(embed)), head_(std::move(head)), blocks_(std::move(blocks)),
+        horizon_(horizon), path_layers_(path_layers) {
+    for (const auto& b : blocks_) needs_horizon_ = needs_horizon_ || b.needs_horizon;
+  }
+
+  std::string target() const override { return target_; }
+  int input_dim() const override { return input_dim_; }
+  int output_dim() const override { return output_dim_; }
+
+  std::vector<LayerSummary> layers() const override {
+    std::vector<LayerSummary> out;
+    for (const auto& b : blocks_) {
+      LayerSummary s;
+      s.type = std::string(b.attention ? "residual block (local attention" : "residual block (RG-LRU") + " + gated MLP)";
+      s.input_dim = layout_.width;
+      s.hidden_dim = b.attention ? layout_.width : b.rec.lru_width;
+      s.output_dim = layout_.width;
+      s.params = block_params(b);
+      s.nonzeros = block_nonzeros(b);
+      s.detail = "temporal: " + b.temporal_role + (b.temporal_label.empty() ? "" : " (" + b.temporal_label + ")");
+      if (!b.attention) s.detail += ", conv width " + std::to_string(b.rec.conv_width);
+      s.detail += "; mlp: " + b.mlp_role + (b.mlp_label.empty() ? "" : " (" + b.mlp_label + ")") + ", width " +
+                  std::to_string(b.mlp.expanded);
+      out.push_back(std::move(s));
+    }
+    LayerSummary head;
+    head.type = "Linear (head)";
+    head.input_dim = layout_.width;
+    head.output_dim = output_dim_;
+    head.params = static_cast<long long>(output_dim_) * (layout_.width + 1);
+    head.nonzeros = count(head_.W) + count(head_.b);
+    out.push_back(std::move(head));
+    return out;
+  }
+
+  long long parameter_count() const override {
+    long long n = static_cast<long long>(layout_.width) * (input_dim_ + 1) + static_cast<long long>(output_dim_) * (layout_.width + 1);
+    for (const auto& b : blocks_) n += block_params(b);
+    return n;
+  }
+  long long nonzero_count() const override {
+    long long n = count(embed_.W) + count(embed_.b) + count(head_.W) + count(head_.b);
+    for (const auto& b : blocks_) n += block_nonzeros(b);
+    return n;
+  }
+
+  OutputRows run(const std::vector<std::vector<double>>& tokens, Precision precision, Trace* trace) const override {
+    check_token_widths(tokens, input_dim_);
+    if (needs_horizon_ && static_cast<int>(tokens.size()) > horizon_) {
+      throw LsrlError(SourceSpan{}, "this " + target_ + " model holds some states with a convolution over the whole "
+                                    "sequence, exact for at most " + std::to_string(horizon_) + " tokens, but the input has " +
+                                    std::to_string(tokens.size()) + "; give a shorter input or compile with a larger "
+                                    "maximum sequence length");
+    }
+    switch (precision) {
+      case Precision::F64: return run_typed<double>(tokens, trace);
+      case Precision::F32: return run_typed<float>(tokens, trace);
+      case Precision::F16: return run_typed<F16>(tokens, trace);
+    }
+    return run_typed<double>(tokens, trace);
+  }
+
+  std::vector<NamedTensor> state_dict() const override {
+    const int D = layout_.width;
+    std::vector<NamedTensor> out;
+    out.push_back({"embedder.weight", {D, input_dim_}, dense_row_major(embed_.W, D, input_dim_)});
+    out.push_back({"embedder.bias", {D}, padded_vector(embed_.b, D)});
+    for (std::size_t i = 0; i < blocks_.size(); ++i) {
+      const ResidualBlock& b = blocks_[i];
+      const std::string p = "blocks." + std::to_string(i) + ".";
+      if (b.attention) {
+        const std::string a = p + "attention_block.";
+        out.push_back({a + "proj_q.weight", {D, D}, dense_row_major(b.att.q, D, D)});
+        out.push_back({a + "proj_k.weight", {D, D}, dense_row_major(b.att.k, D, D)});
+        out.push_back({a + "proj_v.weight", {D, D}, dense_row_major(b.att.v, D, D)});
+        out.push_back({a + "proj_final.weight", {D, D}, dense_row_major(b.att.final_w, D, D)});
+        out.push_back({a + "proj_final.bias", {D}, padded_vector(b.att.final_b, D)});
+      } else {
+        const RecurrentWeights& r = b.rec;
+        const int L = r.lru_width;
+        const std::string q = p + "recurrent_block.";
+        out.push_back({q + "linear_y.weight", {L, D}, dense_row_major(r.linear_y, L, D)});
+        out.push_back({q + "linear_y.bias", {L}, padded_vector(r.linear_y_b, L)});
+        out.push_back({q + "linear_x.weight", {L, D}, dense_row_major(r.linear_x, L, D)});
+        out.push_back({q + "linear_x.bias", {L}, padded_vector(r.linear_x_b, L)});
+        NamedTensor conv{q + "conv_1d.w", {r.conv_width, L}, {}};
+        for (int k = 0; k < r.conv_width; ++k)
+          for (int j = 0; j < L; ++j) conv.data.push_back(r.conv_w(k, j));
+        out.push_back(std::move(conv));
+        out.push_back({q + "conv_1d.b", {L}, padded_vector(r.conv_b, L)});
+        out.push_back({q + "rg_lru.a_param", {L}, padded_vector(r.a_param, L)});
+        // BlockDiagonalLinear with one block: y_j = sum_i x_i w[0][i][j] + b[0][j].
+        out.push_back({q + "rg_lru.input_gate.w", {1, L, L}, dense_row_major(SparseD(r.input_gate.transpose()), L, L)});
+        out.push_back({q + "rg_lru.input_gate.b", {1, L}, padded_vector(r.input_gate_b, L)});
+        out.push_back({q + "rg_lru.a_gate.w", {1, L, L}, dense_row_major(SparseD(r.a_gate.transpose()), L, L)});
+        out.push_back({q + "rg_lru.a_gate.b", {1, L}, padded_vector(r.a_gate_b, L)});
+        out.push_back({q + "linear_out.weight", {D, L}, dense_row_major(r.linear_out, D, L)});
+        out.push_back({q + "linear_out.bias", {D}, padded_vector(r.linear_out_b, D)});
+      }
+      const MlpWeights& m = b.mlp;
+      const int M = m.expanded;
+      NamedTensor up{p + "mlp_block.ffw_up.w", {2, D, M}, {}};
+      // Einsum "...td,cdD->c...tD": w[c][d][e] maps input d to output e.
+      for (const SparseD* w : {&m.gate, &m.value}) {
+        const std::vector<double> t = dense_row_major(SparseD(w->transpose()), D, M);
+        up.data.insert(up.data.end(), t.begin(), t.end());
+      }
+      out.push_back(std::move(up));
+      NamedTensor upb{p + "mlp_block.ffw_up.b", {2, 1, 1, M}, padded_vector(m.gate_b, M)};
+      const std::vector<double> vb = padded_vector(m.value_b, M);
+      upb.data.insert(upb.data.end(), vb.begin(), vb.end());
+      out.push_back(std::move(upb));
+      out.push_back({p + "mlp_block.ffw_down.weight", {D, M}, dense_row_major(m.down, D, M)});
+      out.push_back({p + "mlp_block.ffw_down.bias", {D}, padded_vector(m.down_b, D)});
+    }
+    out.push_back({"head.weight", {output_dim_, D}, dense_row_major(head_.W, output_dim_, D)});
+    out.push_back({"head.bias", {output_dim_}, padded_vector(head_.b, output_dim_)});
+    return out;
+  }
+
+  nlohmann::json metadata() const override {
+    nlohmann::json m;
+    m["format"] = "lsrl-playground";
+    m["target"] = target_;
+    m["architecture"] = target_;
+    m["reference_implementation"] = "google-deepmind/recurrentgemma (torch): parameter names of ResidualBlock, "
+                                    "RecurrentBlock, RGLRU, Conv1D, MLPBlock, LocalAttentionBlock";
+    m["activations"] = activations_ == Activations::Paper ? "paper" : "standard";
+    m["width"] = layout_.width;
+    m["stream_layout"] = "channels 0.." + std::to_string(layout_.slot_width - 1) + " and " +
+                         std::to_string(layout_.slot_width) + ".." + std::to_string(2 * layout_.slot_width - 1) +
+                         ": two slots, the program's current value in one (each stage moves it to the other); channel " + std::to_string(layout_.constant_channel()) + ": the constant 1";
+    m["input_size"] = input_dim_;
+    m["output_size"] = output_dim_;
+    m["num_blocks"] = static_cast<int>(blocks_.size());
+    m["path_layers"] = path_layers_;
+    m["norms"] = "omitted (RMSNorm would rescale the stream by a data-dependent factor)";
+    m["embedder"] = "stream_0 = embedder.weight @ token + embedder.bias (its last channel is the constant 1)";
+    m["head"] = "output = head.weight @ stream + head.bias";
+    m["gelu"] = "tanh approximation (recurrentgemma's gelu)";
+    m["rg_lru_heads"] = 1;
+    nlohmann::json blocks = nlohmann::json::array();
+    for (const auto& b : blocks_) {
+      nlohmann::json j;
+      j["temporal"] = b.attention ? "local_attention" : "recurrent";
+      j["temporal_role"] = b.temporal_role;
+      j["mlp_role"] = b.mlp_role;
+      j["mlp_expanded_width"] = b.mlp.expanded;
+      if (b.attention) {
+        j["attention_window"] = b.att.window;
+        j["attention_heads"] = 1;
+      } else {
+        j["lru_width"] = b.rec.lru_width;
+        j["conv1d_temporal_width"] = b.rec.conv_width;
+      }
+      if (!b.notes.empty()) j["state_notes"] = b.notes;
+      blocks.push_back(std::move(j));
+    }
+    m["blocks"] = blocks;
+    if (needs_horizon_) m["exact_up_to_tokens"] = horizon_;
+    return m;
+  }
+
+ private:
+  static long long count(const SparseD& m) {
+    long long n = 0;
+    for (int r = 0; r < m.outerSize(); ++r)
+      for (SparseD::InnerIterator it(m, r); it; ++it) n += it.value() != 0.0;
+    return n;
+  }
+  static long long count(const Eigen::VectorXd& v) { return (v.array() != 0.0).count(); }
+  static long long count(const Eigen::MatrixXd& m) { return (m.array() != 0.0).count(); }
+  long long block_params(const ResidualBlock& b) const {
+    const long long D = layout_.width;
+    long long n = 0;
+    if (b.attention) {
+      n += 4 * D * D + D;
+    } else {
+      const long long L = b.rec.lru_width;
+      n += 2 * (L * D + L) + b.rec.conv_width * L + L + L + 2 * (L * L + L) + D * L + D;
+    }
+    const long long M = b.mlp.expanded;
+    n += 2 * (D * M + M) + D * M + D;
+    return n;
+  }
+  long long block_nonzeros(const ResidualBlock& b) const {
+    long long n = 0;
+    if (b.attention) {
+      n += count(b.att.q) + count(b.att.k) + count(b.att.v) + count(b.att.final_w) + count(b.att.final_b);
+    } else {
+      const RecurrentWeights& r = b.rec;
+      n += count(r.linear_y) + count(r.linear_y_b) + count(r.linear_x) + count(r.linear_x_b) + count(r.conv_w) +
+           count(r.conv_b) + count(r.a_param) + count(r.input_gate) + count(r.input_gate_b) + count(r.a_gate) +
+           count(r.a_gate_b) + count(r.linear_out) + count(r.linear_out_b);
+    }
+    n += count(b.mlp.gate) + count(b.mlp.gate_b) + count(b.mlp.value) + count(b.mlp.value_b) + count(b.mlp.down) +
+         count(b.mlp.down_b);
+    return n;
+  }
+
+  template <typename T>
+  struct PreparedRecurrent {
+    CsrMatrix<T> ly, lx, ig, ag, lo;
+    std::vector<T> lyb, lxb, igb, agb, lob, cb, a_param_softplus;
+    std::vector<std::vector<T>> conv;  // per channel, taps by lag
+    std::deque<std::vector<T>> history;
+    std::vector<T> h;
+  };
+  template <typename T>
+  struct PreparedMlp {
+    CsrMatrix<T> g, v, d;
+    std::vector<T> gb, vb, db;
+  };
+  template <typename T>
+  struct PreparedAttention {
+    CsrMatrix<T> q, k, v, f;
+    std::vector<T> fb;
+    std::deque<std::vector<T>> keys, values;
+  };
+
+  // RoPE on the first half of a vector (recurrentgemma's _apply_rope).
+  template <typename T>
+  static void apply_rope(std::vector<T>& x, int position) {
+    const std::size_t rope = x.size() / 2;
+    const std::size_t half = rope / 2;
+    for (std::size_t i = 0; i < half; ++i) {
+      const double timescale = std::pow(10000.0, 2.0 * static_cast<double>(i) / static_cast<double>(rope));
+      const double angle = position / timescale;
+      const double a = from_scalar(x[i]);
+      const double b = from_scalar(x[half + i]);
+      x[i] = to_scalar<T>(a * std::cos(angle) - b * std::sin(angle));
+      x[half + i] = to_scalar<T>(b * std::cos(angle) + a * std::sin(angle));
+    }
+  }
+
+  template <typename T>
+  OutputRows run_typed(const std::vector<std::vector<double>>& tokens, Trace* trace) const {
+    const bool paper = activations_ == Activations::Paper;
+    const int D = layout_.width;
+    const CsrMatrix<T> embed_W = to_csr<T>(embed_.W);
+    const std::vector<T> embed_b = to_scalars<T>(embed_.b);
+    const CsrMatrix<T> head_W = to_csr<T>(head_.W);
+    const std::vector<T> head_b = to_scalars<T>(head_.b);
+    std::vector<PreparedRecurrent<T>> recs(blocks_.size());
+    std::vector<PreparedAttention<T>> atts(blocks_.size());
+    std::vector<PreparedMlp<T>> mlps(blocks_.size());
+    for (std::size_t i = 0; i < blocks_.size(); ++i) {
+      const ResidualBlock& b = blocks_[i];
+      if (b.attention) {
+        atts[i].q = to_csr<T>(b.att.q);
+        atts[i].k = to_csr<T>(b.att.k);
+        atts[i].v = to_csr<T>(b.att.v);
+        atts[i].f = to_csr<T>(b.att.final_w);
+        atts[i].fb = to_scalars<T>(b.att.final_b);
+      } else {
+        const RecurrentWeights& r = b.rec;
+        PreparedRecurrent<T>& p = recs[i];
+        p.ly = to_csr<T>(r.linear_y);
+        p.lx = to_csr<T>(r.linear_x);
+        p.ig = to_csr<T>(r.input_gate);
+        p.ag = to_csr<T>(r.a_gate);
+        p.lo = to_csr<T>(r.linear_out);
+        p.lyb = to_scalars<T>(r.linear_y_b);
+        p.lxb = to_scalars<T>(r.linear_x_b);
+        p.igb = to_scalars<T>(r.input_gate_b);
+        p.agb = to_scalars<T>(r.a_gate_b);
+        p.lob = to_scalars<T>(r.linear_out_b);
+        p.cb = to_scalars<T>(r.conv_b);
+        p.a_param_softplus.resize(static_cast<std::size_t>(r.lru_width));
+        for (int j = 0; j < r.lru_width; ++j) p.a_param_softplus[static_cast<std::size_t>(j)] = act_softplus<T>(to_scalar<T>(r.a_param[j]));
+        p.conv.resize(static_cast<std::size_t>(r.lru_width));
+        for (int j = 0; j < r.lru_width; ++j) {
+          auto& taps = p.conv[static_cast<std::size_t>(j)];
+          taps.resize(static_cast<std::size_t>(r.taps[static_cast<std::size_t>(j)]));
+          for (int k = 0; k < r.taps[static_cast<std::size_t>(j)]; ++k) taps[static_cast<std::size_t>(k)] = to_scalar<T>(r.conv_w(r.conv_width - 1 - k, j));
+        }
+        p.h.assign(static_cast<std::size_t>(r.lru_width), to_scalar<T>(0.0));
+      }
+      mlps[i].g = to_csr<T>(b.mlp.gate);
+      mlps[i].v = to_csr<T>(b.mlp.value);
+      mlps[i].d = to_csr<T>(b.mlp.down);
+      mlps[i].gb = to_scalars<T>(b.mlp.gate_b);
+      mlps[i].vb = to_scalars<T>(b.mlp.value_b);
+      mlps[i].db = to_scalars<T>(b.mlp.down_b);
+    }
+    std::vector<int> lru_series, out_series;
+    if (trace) {
+      trace->steps = static_cast<int>(tokens.size());
+      trace->series.clear();
+      for (std::size_t i = 0; i < blocks_.size(); ++i) {
+        const std::string prefix = "block " + std::to_string(i) + " ";
+        const int layer = static_cast<int>(i);
+        lru_series.push_back(static_cast<int>(trace->series.size()));
+        if (blocks_[i].attention) {
+          trace->series.push_back(make_series(prefix + "attention output", "gate:attention", layer, D, trace->steps));
+        } else {
+          trace->series.push_back(make_series(prefix + "RG-LRU h", "state", layer, blocks_[i].rec.lru_width, trace->steps));
+        }
+        out_series.push_back(static_cast<int>(trace->series.size()));
+        std::string label = prefix + "output";
+        const std::string l = blocks_[i].mlp_label.empty() ? blocks_[i].temporal_label : blocks_[i].mlp_label;
+        if (!l.empty()) label += " (" + l + ")";
+        trace->series.push_back(make_series(label, "output", layer, blocks_[i].width_after, trace->steps));
+      }
+    }
+    OutputRows outputs;
+    const T zero = to_scalar<T>(0.0);
+    const T one = to_scalar<T>(1.0);
+    for (std::size_t position = 0; position < tokens.size(); ++position) {
+      std::vector<T> x(tokens[position].size());
+      for (std::size_t i = 0; i < x.size(); ++i) x[i] = to_scalar<T>(tokens[position][i]);
+      std::vector<T> stream = affine(embed_W, embed_b, x);
+      for (std::size_t i = 0; i < blocks_.size(); ++i) {
+        const ResidualBlock& b = blocks_[i];
+        std::vector<T> delta;
+        if (b.attention) {
+          PreparedAttention<T>& a = atts[i];
+          std::vector<T> q(static_cast<std::size_t>(D), zero), k(static_cast<std::size_t>(D), zero), v(static_cast<std::size_t>(D), zero);
+          multiply_add(a.q, stream, q);
+          multiply_add(a.k, stream, k);
+          multiply_add(a.v, stream, v);
+          apply_rope(q, static_cast<int>(position));
+          apply_rope(k, static_cast<int>(position));
+          a.keys.push_back(k);
+          a.values.push_back(v);
+          while (static_cast<int>(a.keys.size()) > b.att.window + 1) {
+            a.keys.pop_front();
+            a.values.pop_front();
+          }
+          std::vector<double> logits;
+          double top = -INFINITY;
+          for (const auto& key : a.keys) {
+            double dot = 0;
+            for (int j = 0; j < D; ++j) dot += from_scalar(q[static_cast<std::size_t>(j)]) * from_scalar(key[static_cast<std::size_t>(j)]);
+            logits.push_back(dot / std::sqrt(static_cast<double>(D)));
+            top = std::max(top, logits.back());
+          }
+          double total = 0;
+          for (double& l : logits) total += (l = std::exp(l - top));
+          std::vector<T> encoded(static_cast<std::size_t>(D), zero);
+          for (std::size_t s = 0; s < logits.size(); ++s)
+            for (int j = 0; j < D; ++j)
+              encoded[static_cast<std::size_t>(j)] = encoded[static_cast<std::size_t>(j)] + to_scalar<T>(logits[s] / total) * a.values[s][static_cast<std::size_t>(j)];
+          delta = affine(a.f, a.fb, encoded);
+          if (trace) record(trace->series[static_cast<std::size_t>(lru_series[i])], delta);
+        } else {
+          PreparedRecurrent<T>& r = recs[i];
+          const std::size_t L = r.h.size();
+          std::vector<T> y = affine(r.ly, r.lyb, stream);
+          for (T& v : y) v = gate_act<T>(v, paper);
+          r.history.push_front(affine(r.lx, r.lxb, stream));
+          if (static_cast<int>(r.history.size()) > b.rec.conv_width) r.history.pop_back();
+          std::vector<T> u = r.cb;
+          for (std::size_t j = 0; j < L; ++j) {
+            const auto& taps = r.conv[j];
+            const std::size_t lags = std::min(taps.size(), r.history.size());
+            for (std::size_t k = 0; k < lags; ++k) u[j] = u[j] + taps[k] * r.history[k][j];
+          }
+          std::vector<T> gx = affine(r.ig, r.igb, u);
+          std::vector<T> ga = affine(r.ag, r.agb, u);
+          for (std::size_t j = 0; j < L; ++j) {
+            const T gate_x = paper ? act_relu<T>(gx[j]) : act_sigmoid<T>(gx[j]);
+            const T gate_a = paper ? act_relu<T>(ga[j]) : act_sigmoid<T>(ga[j]);
+            const double log_a = -8.0 * from_scalar(gate_a) * from_scalar(r.a_param_softplus[j]);
+            T a = to_scalar<T>(std::exp(log_a));
+            T multiplier = to_scalar<T>(std::sqrt(1.0 - std::exp(2.0 * log_a)));
+            if (position == 0) {
+              a = zero;
+              multiplier = one;
+            }
+            r.h[j] = a * r.h[j] + multiplier * (u[j] * gate_x);
+          }
+          std::vector<T> o(L);
+          for (std::size_t j = 0; j < L; ++j) o[j] = r.h[j] * y[j];
+          delta = affine(r.lo, r.lob, o);
+          if (trace) record(trace->series[static_cast<std::size_t>(lru_series[i])], r.h);
+        }
+        for (int j = 0; j < D; ++j) stream[static_cast<std::size_t>(j)] = stream[static_cast<std::size_t>(j)] + delta[static_cast<std::size_t>(j)];
+        // Gated MLP block.
+        const PreparedMlp<T>& m = mlps[i];
+        std::vector<T> g = affine(m.g, m.gb, stream);
+        const std::vector<T> v = affine(m.v, m.vb, stream);
+        for (std::size_t j = 0; j < g.size(); ++j) g[j] = gate_act<T>(g[j], paper) * v[j];
+        const std::vector<T> mlp_out = affine(m.d, m.db, g);
+        for (int j = 0; j < D; ++j) stream[static_cast<std::size_t>(j)] = stream[static_cast<std::size_t>(j)] + mlp_out[static_cast<std::size_t>(j)];
+        if (trace) {
+          std::vector<T> logical(static_cast<std::size_t>(b.width_after));
+          for (int j = 0; j < b.width_after; ++j) logical[static_cast<std::size_t>(j)] = stream[static_cast<std::size_t>(layout_.channel(b.slot_after, j))];
+          record(trace->series[static_cast<std::size_t>(out_series[i])], logical);
+        }
+      }
+      const std::vector<T> out = affine(head_W, head_b, stream);
+      std::vector<double> row(out.size());
+      for (std::size_t j = 0; j < out.size(); ++j) row[j] = from_scalar(out[j]);
+      outputs.push_back(std::move(row));
+    }
+    return outputs;
+  }
+
+  std::string target_;
+  Activations activations_;
+  int input_dim_;
+  int output_dim_;
+  StreamLayout layout_;
+  Affine embed_;
+  Affine head_;
+  std::vector<ResidualBlock> blocks_;
+  int horizon_;
+  int path_layers_;
+  bool needs_horizon_ = false;
+};
+
+// ------------------------------------------------------------ lowering ----
+
+struct HawkChannels {
+  std::vector<GatedChannel> channels;
+  // Recurrent-only per channel.
+  std::vector<double> decay;       // lambda (0 = pass)
+  std::vector<char> first_scaled;  // gate_x = m at the first token
+};
+
+// value * act(gate) with a constant gate: a linear channel.
+GatedChannel linear_channel(SparseD value_w, double value_b, std::vector<std::pair<int, double>> out, int width,
+                            const std::string& role) {
+  GatedChannel c;
+  c.value_w = std::move(value_w);
+  c.value_b = value_b;
+  c.gate_w = empty_row(width);
+  c.gate_b = kConstantGate;
+  for (auto& [row, coefficient] : out) c.out.emplace_back(row, coefficient / kConstantGate);
+  c.role = role;
+  return c;
+}
+
+// Channels computing a non-state stage's output into stream channels 1..n
+// (plus cancelling the old value), for either sub-block.
+void add_stage_channels(std::vector<GatedChannel>& channels, const LogicalStage& s, const Affine& pre,
+                        const StreamLayout& layout, int out_slot, bool paper, const Eigen::VectorXd& magnitudes) {
+  const int D = layout.width;
+  const int n = s.out_dim;
+  if (s.kind == LogicalStageKind::ReLU) {
+    for (int i = 0; i < n; ++i) {
+      const double beta = paper ? 1.0 : pow2_scale(kReluStepDesign, magnitudes[i]);
+      GatedChannel c;
+      c.value_w = empty_row(D);
+      c.value_b = 1.0;
+      c.gate_w = single_row(pre, i, beta, D);
+      c.gate_b = row_bias(pre, i, beta);
+      c.out.emplace_back(layout.channel(out_slot, i), 1.0 / beta);
+      c.role = "relu";
+      channels.push_back(std::move(c));
+    }
+  } else {  // Product
+    for (int i = 0; i < n; ++i) {
+      for (double sign : {1.0, -1.0}) {
+        GatedChannel c;
+        c.value_w = single_row(pre, n + i, sign, D);
+        c.value_b = row_bias(pre, n + i, sign);
+        c.gate_w = single_row(pre, i, sign, D);
+        c.gate_b = row_bias(pre, i, sign);
+        c.out.emplace_back(layout.channel(out_slot, i), 1.0);
+        c.role = "product";
+        channels.push_back(std::move(c));
+      }
+    }
+  }
+}
+
+// Empties the slot the stage reads: -old through exact pass-through channels.
+void add_cancel(std::vector<GatedChannel>& channels, const StreamLayout& layout, int w_old, int in_slot) {
+  for (int i = 0; i < w_old; ++i) {
+    const int ch = layout.channel(in_slot, i);
+    channels.push_back(linear_channel(unit_row(ch, 1.0, layout.width), 0.0, {{ch, -1.0}}, layout.width, "pass"));
+  }
+}
+
+MlpWeights mlp_from_channels(const std::vector<GatedChannel>& channels, int width) {
+  MlpWeights m;
+  m.expanded = static_cast<int>(channels.size());
+  m.gate = stack_gate_rows(channels, width);
+  m.gate_b = gate_biases(channels);
+  m.value = stack_value_rows(channels, width);
+  m.value_b = value_biases(channels);
+  m.down = output_projection(channels, width);
+  m.down_b = Eigen::VectorXd::Zero(width);
+  return m;
+}
+
+// The executor's own a and sqrt(1 - a^2) for a decay channel.
+struct LruDecay {
+  double a_param;
+  double a;
+  double multiplier;
+};
+LruDecay lru_decay(double lambda) {
+  // softplus(a_param) = -ln(lambda) / 8 (gate_a = 1).
+  const double target = -std::log(lambda) / 8.0;
+  const double a_param = target > 20.0 ? target : std::log(std::expm1(target));
+  const double log_a = -8.0 * 1.0 * softplus_double(a_param);
+  return LruDecay{a_param, std::exp(log_a), std::sqrt(1.0 - std::exp(2.0 * log_a))};
+}
+
+double logit(double p) { return std::log(p / (1.0 - p)); }
+
+RecurrentWeights recurrent_from_channels(const std::vector<GatedChannel>& channels, int width, bool paper,
+                                         Eigen::VectorXd out_bias) {
+  RecurrentWeights r;
+  // Channel 0 is the first-token indicator when a decay channel needs it.
+  bool needs_indicator = false;
+  for (const auto& c : channels) needs_indicator = needs_indicator || c.lambda > 0.0;
+  std::vector<GatedChannel> all;
+  if (needs_indicator) {
+    GatedChannel ind;
+    ind.value_w = empty_row(width);
+    ind.value_b = 1.0;
+    ind.gate_w = empty_row(width);
+    ind.gate_b = 0.0;  // act(0) = 0: contributes nothing to the output
+    ind.kernel = {1.0, -1.0};
+    ind.role = "first-token indicator";
+    all.push_back(std::move(ind));
+  }
+  all.insert(all.end(), channels.begin(), channels.end());
+  const int L = static_cast<int>(all.size());
+  r.lru_width = L;
+  r.linear_y = stack_gate_rows(all, width);
+  r.linear_y_b = gate_biases(all);
+  r.linear_x = stack_value_rows(all, width);
+  r.linear_x_b = value_biases(all);
+  r.linear_out = output_projection(all, width);
+  r.linear_out_b = std::move(out_bias);
+  int conv_width = 1;
+  for (const auto& c : all) conv_width = std::max<int>(conv_width, static_cast<int>(c.kernel.size()));
+  r.conv_width = conv_width;
+  r.conv_w = Eigen::MatrixXd::Zero(conv_width, L);
+  r.conv_b = Eigen::VectorXd::Zero(L);
+  r.taps.resize(static_cast<std::size_t>(L));
+  r.a_param = Eigen::VectorXd::Constant(L, kOpenParam);
+  r.input_gate_b = Eigen::VectorXd::Constant(L, paper ? 1.0 : kSaturate);
+  r.a_gate_b = Eigen::VectorXd::Constant(L, paper ? 1.0 : kSaturate);
+  std::vector<Eigen::Triplet<double>> ig;
+  for (int j = 0; j < L; ++j) {
+    const GatedChannel& c = all[static_cast<std::size_t>(j)];
+    if (c.kernel.empty()) {
+      r.conv_w(conv_width - 1, j) = 1.0;
+      r.taps[static_cast<std::size_t>(j)] = 1;
+    } else {
+      int last = 0;
+      for (std::size_t k = 0; k < c.kernel.size(); ++k) {
+        r.conv_w(conv_width - 1 - static_cast<int>(k), j) = c.kernel[k];
+        if (c.kernel[k] != 0.0) last = static_cast<int>(k) + 1;
+      }
+      r.taps[static_cast<std::size_t>(j)] = last;
+    }
+    if (c.lambda > 0.0) {
+      const LruDecay d = lru_decay(c.lambda);
+      r.a_param[j] = d.a_param;
+      // gate_x = m at the first token (indicator = 1), 1 afterwards.
+      if (paper) {
+        ig.emplace_back(j, 0, d.multiplier - 1.0);
+      } else {
+        ig.emplace_back(j, 0, logit(d.multiplier) - kSaturate);
+      }
+    }
+  }
+  r.input_gate = sparse_from_triplets(L, L, ig);
+  r.a_gate = SparseD(L, L);
+  return r;
+}
+
+// The channels of a state stage held by a recurrent block.
+std::vector<GatedChannel> state_channels(const LogicalStage& s, const Affine& pre, const StateDecomposition& dec,
+                                         const StreamLayout& layout, int out_slot) {
+  const int width = layout.width;
+  std::vector<GatedChannel> out;
+  for (const DecayChannel& d : dec.decays) {
+    // input = mix . w + offset, where w = pre (rows over the state's coordinates).
+    std::vector<Eigen::Triplet<double>> t;
+    double bias = d.offset;
+    for (int i = 0; i < s.out_dim; ++i) {
+      if (d.mix[i] == 0.0) continue;
+      for (SparseD::InnerIterator it(pre.W, i); it; ++it) t.emplace_back(0, static_cast<int>(it.col()), d.mix[i] * it.value());
+      bias += d.mix[i] * pre.b[i];
+    }
+    double scale = 1.0;
+    if (d.lambda > 0.0) scale = 1.0 / lru_decay(d.lambda).multiplier;
+    SparseD row = sparse_from_triplets(1, width, t) * scale;
+    std::vector<std::pair<int, double>> outs;
+    for (int i = 0; i < s.out_dim; ++i)
+      if (d.out[i] != 0.0) outs.emplace_back(layout.channel(out_slot, i), d.out[i]);
+    GatedChannel c = linear_channel(row, bias * scale, outs, width, d.lambda > 0.0 ? "state (RG-LRU decay)" : "state");
+    c.lambda = d.lambda;
+    out.push_back(std::move(c));
+  }
+  for (const ConvChannel& cv : dec.convs) {
+    SparseD row = cv.source >= 0 ? single_row(pre, cv.source, 1.0, width) : empty_row(width);
+    const double bias = cv.source >= 0 ? pre.b[cv.source] : 1.0;
+    GatedChannel c = linear_channel(row, bias, {{layout.channel(out_slot, cv.row), 1.0}}, width, "state (conv)");
+    c.kernel = cv.kernel;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::unique_ptr<TargetModel> lower_stream(const PathModel& path, const TargetOptions& options, bool griffin) {
+  const LogicalModel lm = logical_model_from_path(path);
+  const bool paper = options.activations == Activations::Paper;
+  const StageMagnitudes mags = paper ? StageMagnitudes{} : probe_magnitudes(lm, options);
+  int widest = lm.input_dim;
+  for (const auto& s : lm.stages) widest = std::max(widest, s.out_dim);
+  const StreamLayout layout = StreamLayout::for_widest(widest);
+  const int D = layout.width;
+  const int horizon = std::max(1, options.max_sequence_length);
+  const std::string target = griffin ? "griffin" : "hawk";
+
+  // Embedding: stream = [1; x; 0...].
+  Affine embed;
+  {
+    ReadoutBuilder e(D, lm.input_dim);
+    for (int i = 0; i < lm.input_dim; ++i) e.add(layout.channel(0, i), i, 1.0);
+    e.bias(layout.constant_channel(), 1.0);
+    embed = e.finish();
+  }
+  std::vector<ResidualBlock> blocks;
+  int w = lm.input_dim;
+  int slot = 0;
+  std::size_t next = 0;
+  while (next < lm.stages.size()) {
+    ResidualBlock b;
+    b.attention = griffin && blocks.size() % 3 == 2;
+    if (b.attention) {
+      b.att.window = std::min(kAttentionWindow, horizon);
+      b.att.q = b.att.k = b.att.v = b.att.final_w = SparseD(D, D);
+      b.att.final_b = Eigen::VectorXd::Zero(D);
+      b.temporal_role = "local attention (output projection zero: the residual passes the stream)";
+    } else {
+      const LogicalStage& s = lm.stages[next];
+      const Eigen::VectorXd stage_mags = paper ? Eigen::VectorXd() : (s.kind == LogicalStageKind::State ? mags.output[next] : mags.pre[next]);
+      std::vector<GatedChannel> channels;
+      Eigen::VectorXd out_bias = Eigen::VectorXd::Zero(D);
+      add_cancel(channels, layout, w, slot);
+      if (s.kind == LogicalStageKind::State) {
+        const Affine pre = compose(s.B, s.bias, layout.logical(w, slot));
+        const StateDecomposition dec = decompose_state(s, false, horizon);
+        std::vector<GatedChannel> st = state_channels(s, pre, dec, layout, 1 - slot);
+        channels.insert(channels.end(), st.begin(), st.end());
+        for (int i = 0; i < s.out_dim; ++i) out_bias[layout.channel(1 - slot, i)] += dec.bias[i];
+        b.needs_horizon = dec.needs_horizon;
+        b.notes = dec.notes;
+        b.temporal_role = "state";
+      } else {
+        const Affine pre = compose(s.M, s.c, layout.logical(w, slot));
+        add_stage_channels(channels, s, pre, layout, 1 - slot, paper, stage_mags);
+        b.temporal_role = s.kind == LogicalStageKind::ReLU ? "relu" : "product";
+      }
+      b.temporal_label = s.label;
+      b.rec = recurrent_from_channels(channels, D, paper, out_bias);
+      w = s.out_dim;
+      slot = 1 - slot;
+      ++next;
+    }
+    b.width_after_temporal = w;
+    // The MLP block takes the next stage when it is not a state.
+    std::vector<GatedChannel> mlp_channels;
+    if (next < lm.stages.size() && lm.stages[next].kind != LogicalStageKind::State) {
+      const LogicalStage& s = lm.stages[next];
+      const Affine pre = compose(s.M, s.c, layout.logical(w, slot));
+      add_cancel(mlp_channels, layout, w, slot);
+      add_stage_channels(mlp_channels, s, pre, layout, 1 - slot, paper, paper ? Eigen::VectorXd() : mags.pre[next]);
+      b.mlp_role = s.kind == LogicalStageKind::ReLU ? "relu" : "product";
+      b.mlp_label = s.label;
+      w = s.out_dim;
+      slot = 1 - slot;
+      ++next;
+    }
+    b.mlp = mlp_from_channels(mlp_channels, D);
+    b.width_after = w;
+    b.slot_after = slot;
+    blocks.push_back(std::move(b));
+  }
+  const Affine head = compose(lm.head_W, lm.head_b, layout.logical(w, slot));
+  return std::make_unique<HawkModel>(target, options.activations, lm.input_dim, lm.output_dim, layout, std::move(embed),
+                                     head, std::move(blocks), horizon, lm.path_layers);
+}
+
+}  // namespace
+
+std::unique_ptr<TargetModel> lower_to_hawk(const PathModel& path, const TargetOptions& options) {
+  return lower_stream(path, options, false);
+}
+
+std::unique_ptr<TargetModel> lower_to_griffin(const PathModel& path, const TargetOptions& options) {
+  return lower_stream(path, options, true);
+}
+
+}  // namespace lsrl

@@ -1,0 +1,315 @@
+// The (Gated) Linear RNN executor. Lowering is the identity on the PathModel:
+// the path already is a stack of such layers. Weights are rounded once, per
+// precision, when the model is built; a run then only streams tokens through
+// the layers:
+//   s_t = A s_{t-1} + B x_t + bias        (the layer's state, from s_0 = init)
+//   y_t = op_k(... op_1(s_t))            (Linear: W v + b; ReLU; Multi: v[:h] * v[h:])
+// and y_t is the next layer's x_t.
+#include "targets/linear_rnn.hpp"
+
+#include <string>
+#include <vector>
+
+#include "runtime/kernels.hpp"
+
+namespace lsrl {
+
+namespace {
+
+template <typename T>
+struct PreparedOp {
+  PathOpKind kind = PathOpKind::Linear;
+  int in_dim = 0;
+  int out_dim = 0;
+  kernels::Matrix<T> W;
+  kernels::Bias<T> b;
+};
+
+template <typename T>
+struct PreparedLayer {
+  int in_dim = 0;
+  int state_dim = 0;
+  kernels::Matrix<T> A;
+  kernels::Matrix<T> B;
+  kernels::Bias<T> bias;
+  std::vector<T> init;
+  std::vector<PreparedOp<T>> ops;
+};
+
+// Containers of half_float are sized up front and filled by index: xtl's
+// half_float operator templates make libstdc++'s back() (used by
+// emplace_back) ambiguous.
+template <typename T>
+std::vector<PreparedLayer<T>> prepare(const PathModel& path) {
+  std::vector<PreparedLayer<T>> layers(path.layers.size());
+  for (std::size_t i = 0; i < path.layers.size(); ++i) {
+    const auto& l = path.layers[i];
+    PreparedLayer<T>& p = layers[i];
+    p.in_dim = l.in_dim;
+    p.state_dim = l.state_dim;
+    p.A = kernels::prepare_matrix<T>(l.A);
+    p.B = kernels::prepare_matrix<T>(l.B);
+    p.bias = kernels::prepare_bias<T>(l.bias);
+    p.init = kernels::prepare_vector<T>(l.init);
+    p.ops.resize(l.ops.size());
+    for (std::size_t j = 0; j < l.ops.size(); ++j) {
+      const auto& op = l.ops[j];
+      PreparedOp<T>& q = p.ops[j];
+      q.kind = op.kind;
+      q.in_dim = op.in_dim;
+      q.out_dim = op.out_dim;
+      if (op.kind == PathOpKind::Linear) {
+        q.W = kernels::prepare_matrix<T>(op.A);
+        q.b = kernels::prepare_bias<T>(op.b);
+      }
+    }
+  }
+  return layers;
+}
+
+std::vector<double> dense_row_major(const NumSparse& m) {
+  std::vector<double> out(static_cast<std::size_t>(m.rows() * m.cols()), 0.0);
+  for (int r = 0; r < m.outerSize(); ++r)
+    for (NumSparse::InnerIterator it(m, r); it; ++it)
+      out[static_cast<std::size_t>(r * m.cols() + it.col())] = it.value().to_double();
+  return out;
+}
+
+std::vector<double> as_doubles(const NumVector& v) {
+  std::vector<double> out(static_cast<std::size_t>(v.size()));
+  for (Eigen::Index i = 0; i < v.size(); ++i) out[static_cast<std::size_t>(i)] = v[i].to_double();
+  return out;
+}
+
+std::string op_text(const PathOp& op) {
+  if (op.kind == PathOpKind::ReLU) return "ReLU " + std::to_string(op.out_dim);
+  return std::string(path_op_kind_name(op.kind)) + " " + std::to_string(op.in_dim) + "->" + std::to_string(op.out_dim);
+}
+
+class LinearRnnModel final : public TargetModel {
+ public:
+  LinearRnnModel(const PathModel& path, bool gated)
+      : path_(path),
+        gated_(gated),
+        f64_(prepare<double>(path)),
+        f32_(prepare<float>(path)),
+        f16_(prepare<xtl::half_float>(path)),
+        params_(path.parameter_count()),
+        nonzeros_(path.nonzero_count()) {}
+
+  std::string target() const override { return gated_ ? "gated-linear-rnn" : "linear-rnn"; }
+  int input_dim() const override { return path_.input_dim; }
+  int output_dim() const override { return path_.output_dim; }
+  long long parameter_count() const override { return params_; }
+  long long nonzero_count() const override { return nonzeros_; }
+
+  std::vector<LayerSummary> layers() const override {
+    std::vector<LayerSummary> out;
+    for (const auto& l : path_.layers) {
+      LayerSummary s;
+      s.type = l.has_multi() ? "LinState+gated MLP" : "LinState+MLP";
+      s.input_dim = l.in_dim;
+      s.hidden_dim = l.state_dim;
+      s.output_dim = l.out_dim();
+      PathModel single;
+      single.layers.push_back(l);
+      s.params = single.parameter_count();
+      s.nonzeros = single.nonzero_count();
+      std::string detail = "ops:";
+      for (const auto& op : l.ops) detail += (detail.size() > 4 ? ", " : " ") + op_text(op);
+      if (l.ops.empty()) detail += " none";
+      s.detail = detail;
+      out.push_back(std::move(s));
+    }
+    return out;
+  }
+
+  OutputRows run(const std::vector<std::vector<double>>& tokens, Precision precision, Trace* trace) const override {
+    for (std::size_t t = 0; t < tokens.size(); ++t) {
+      if (static_cast<int>(tokens[t].size()) != path_.input_dim) {
+        throw LsrlError(SourceSpan{}, "token " + std::to_string(t + 1) + " has " + std::to_string(tokens[t].size()) +
+                                          " component" + (tokens[t].size() == 1 ? "" : "s") +
+                                          " but the model's input has width " + std::to_string(path_.input_dim) +
+                                          "; give every token exactly " + std::to_string(path_.input_dim) +
+                                          " comma-separated number" + (path_.input_dim == 1 ? "" : "s"));
+      }
+    }
+    switch (precision) {
+      case Precision::F64: return run_typed(f64_, tokens, trace);
+      case Precision::F32: return run_typed(f32_, tokens, trace);
+      case Precision::F16: return run_typed(f16_, tokens, trace);
+    }
+    return run_typed(f64_, tokens, trace);
+  }
+
+  std::vector<NamedTensor> state_dict() const override {
+    std::vector<NamedTensor> out;
+    for (std::size_t i = 0; i < path_.layers.size(); ++i) {
+      const auto& l = path_.layers[i];
+      const std::string p = "layers." + std::to_string(i) + ".";
+      out.push_back({p + "A", {l.A.rows(), l.A.cols()}, dense_row_major(l.A)});
+      out.push_back({p + "B", {l.B.rows(), l.B.cols()}, dense_row_major(l.B)});
+      out.push_back({p + "bias", {l.bias.size()}, as_doubles(l.bias)});
+      out.push_back({p + "init", {l.init.size()}, as_doubles(l.init)});
+      for (std::size_t j = 0; j < l.ops.size(); ++j) {
+        const auto& op = l.ops[j];
+        if (op.kind != PathOpKind::Linear) continue;
+        const std::string q = p + "ops." + std::to_string(j) + ".";
+        out.push_back({q + "weight", {op.A.rows(), op.A.cols()}, dense_row_major(op.A)});
+        out.push_back({q + "bias", {op.b.size()}, as_doubles(op.b)});
+      }
+    }
+    return out;
+  }
+
+  nlohmann::json metadata() const override {
+    nlohmann::json layers = nlohmann::json::array();
+    for (const auto& l : path_.layers) {
+      nlohmann::json ops = nlohmann::json::array();
+      for (const auto& op : l.ops)
+        ops.push_back({{"kind", path_op_kind_name(op.kind)}, {"in_dim", op.in_dim}, {"out_dim", op.out_dim}, {"label", op.label}});
+      layers.push_back({{"in_dim", l.in_dim}, {"state_dim", l.state_dim}, {"out_dim", l.out_dim()}, {"label", l.label}, {"ops", ops}});
+    }
+    return {{"target", target()},
+            {"architecture", gated_ ? "Gated Linear RNN (paper Eq. 4)" : "Linear RNN (paper Eq. 3)"},
+            {"equations", "s_t = A s_{t-1} + B x_t + bias (s_0 = init); y_t = ops(s_t): Linear W v + b, ReLU, Multi v[:h]*v[h:]"},
+            {"activation", "relu"},
+            {"input_dim", path_.input_dim},
+            {"output_dim", path_.output_dim},
+            {"num_layers", path_.layers.size()},
+            {"parameters", params_},
+            {"nonzeros", nonzeros_},
+            {"max_width", path_.max_width()},
+            {"layers", layers}};
+  }
+
+ private:
+  template <typename T>
+  OutputRows run_typed(const std::vector<PreparedLayer<T>>& layers, const std::vector<std::vector<double>>& tokens,
+                       Trace* trace) const {
+    const std::size_t steps = tokens.size();
+    // Working buffers: each layer's state and one scratch vector per op.
+    std::vector<std::vector<T>> state(layers.size());
+    std::vector<std::vector<T>> next_state(layers.size());
+    std::vector<std::vector<std::vector<T>>> op_out(layers.size());
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+      state[i] = layers[i].init;
+      next_state[i].resize(static_cast<std::size_t>(layers[i].state_dim));
+      op_out[i].resize(layers[i].ops.size());
+      for (std::size_t j = 0; j < layers[i].ops.size(); ++j)
+        op_out[i][j].resize(static_cast<std::size_t>(layers[i].ops[j].out_dim));
+    }
+    std::vector<TraceSeries*> state_series(layers.size(), nullptr);
+    std::vector<std::vector<TraceSeries*>> op_series(layers.size());
+    TraceSeries* output_series = nullptr;
+    if (trace) {
+      trace->steps = static_cast<int>(steps);
+      trace->series.clear();
+      std::size_t count = 1;
+      for (const auto& l : layers) count += 1 + l.ops.size();
+      trace->series.reserve(count);  // pointers into it stay valid
+      for (std::size_t i = 0; i < layers.size(); ++i) {
+        TraceSeries s;
+        s.label = "layer " + std::to_string(i) + " state";
+        s.kind = "state";
+        s.layer = static_cast<int>(i);
+        s.dim = layers[i].state_dim;
+        s.values.reserve(steps * static_cast<std::size_t>(s.dim));
+        trace->series.push_back(std::move(s));
+        state_series[i] = &trace->series.back();
+        for (std::size_t j = 0; j < layers[i].ops.size(); ++j) {
+          const auto& op = path_.layers[i].ops[j];
+          TraceSeries o;
+          o.label = "layer " + std::to_string(i) + " op " + std::to_string(j) + " " + path_op_kind_name(op.kind);
+          if (!op.label.empty()) o.label += " (" + op.label + ")";
+          o.kind = std::string("op:") + path_op_kind_name(op.kind);
+          o.layer = static_cast<int>(i);
+          o.dim = op.out_dim;
+          o.values.reserve(steps * static_cast<std::size_t>(o.dim));
+          trace->series.push_back(std::move(o));
+          op_series[i].push_back(&trace->series.back());
+        }
+      }
+      TraceSeries out;
+      out.label = "output";
+      out.kind = "output";
+      out.dim = path_.output_dim;
+      trace->series.push_back(std::move(out));
+      output_series = &trace->series.back();
+    }
+    auto record = [](TraceSeries* s, const std::vector<T>& v) {
+      for (const T& x : v) s->values.push_back(kernels::to_double(x));
+    };
+
+    OutputRows outputs;
+    outputs.reserve(steps);
+    std::vector<T> token(static_cast<std::size_t>(path_.input_dim));
+    for (std::size_t t = 0; t < steps; ++t) {
+      for (std::size_t i = 0; i < token.size(); ++i) token[i] = kernels::from_double<T>(tokens[t][i]);
+      const std::vector<T>* x = &token;
+      for (std::size_t i = 0; i < layers.size(); ++i) {
+        const PreparedLayer<T>& l = layers[i];
+        std::vector<T>& s_new = next_state[i];
+        std::fill(s_new.begin(), s_new.end(), T(0.0f));
+        kernels::multiply_add(l.A, state[i].data(), s_new.data());
+        kernels::multiply_add(l.B, x->data(), s_new.data());
+        kernels::add_bias(l.bias, s_new.data());
+        state[i].swap(s_new);
+        if (trace) record(state_series[i], state[i]);
+        x = &state[i];
+        for (std::size_t j = 0; j < l.ops.size(); ++j) {
+          const PreparedOp<T>& op = l.ops[j];
+          std::vector<T>& y = op_out[i][j];
+          switch (op.kind) {
+            case PathOpKind::Linear:
+              std::fill(y.begin(), y.end(), T(0.0f));
+              kernels::multiply_add(op.W, x->data(), y.data());
+              kernels::add_bias(op.b, y.data());
+              break;
+            case PathOpKind::ReLU:
+              std::copy(x->begin(), x->end(), y.begin());
+              kernels::relu_in_place(y.data(), op.out_dim);
+              break;
+            case PathOpKind::Multi: kernels::multi_gate(x->data(), op.out_dim, y.data()); break;
+          }
+          if (trace) record(op_series[i][j], y);
+          x = &y;
+        }
+      }
+      std::vector<double> row(x->size());
+      for (std::size_t i = 0; i < row.size(); ++i) row[i] = kernels::to_double((*x)[i]);
+      if (trace) output_series->values.insert(output_series->values.end(), row.begin(), row.end());
+      outputs.push_back(std::move(row));
+    }
+    return outputs;
+  }
+
+  PathModel path_;
+  bool gated_;
+  std::vector<PreparedLayer<double>> f64_;
+  std::vector<PreparedLayer<float>> f32_;
+  std::vector<PreparedLayer<xtl::half_float>> f16_;
+  long long params_;
+  long long nonzeros_;
+};
+
+}  // namespace
+
+std::unique_ptr<TargetModel> lower_to_linear_rnn(const PathModel& path, const TargetOptions&) {
+  for (const auto& l : path.layers) {
+    for (const auto& op : l.ops) {
+      if (op.kind != PathOpKind::Multi) continue;
+      const std::string who = op.label.empty() ? "an unnamed node" : "node '" + op.label + "'";
+      throw LsrlError(op.origin, "target linear-rnn has no multiplicative gating; " + who +
+                                     " (Multi) needs --target gated-linear-rnn, or use an f_ifelse form without Multi "
+                                     "(original, optimized, step)");
+    }
+  }
+  return std::make_unique<LinearRnnModel>(path, false);
+}
+
+std::unique_ptr<TargetModel> lower_to_gated_linear_rnn(const PathModel& path, const TargetOptions&) {
+  return std::make_unique<LinearRnnModel>(path, true);
+}
+
+}  // namespace lsrl

@@ -1,0 +1,107 @@
+// The PathModel seen by the non-linear targets (rnn, gated-rnn, gru, lstm,
+// hawk, griffin, mamba): a chain of stages, each of which one target layer
+// (or sub-block) computes, with every Linear op folded into the stage that
+// reads it.
+//
+//   State    s_t = A s_{t-1} + B x_t + bias, s_0 = init
+//   ReLU     y = relu(M x + c)
+//   Product  y = (M x + c)[:n] * (M x + c)[n:]   (a Multi, n = out_dim)
+//
+// x is the previous stage's output (the model input for the first stage, which
+// is always a State: every PathModel layer starts with one). The model output
+// is head_W y + head_b of the last stage's output y. Folding is exact (Num
+// arithmetic); the stages hold the doubles the targets build weights from.
+//
+// The targets also need to know roughly how large each value gets, to place
+// values in the linear regions of tanh and sigmoid (standard activations) and
+// to choose the offset of the GRU's paper-mode product units. probe_magnitudes
+// runs this chain on a probe prompt: the calibration tokens when the caller
+// gives them (TargetOptions::calibration_tokens), otherwise two fixed
+// pseudo-random prompts (64 tokens with components uniform in [0, 1] and in
+// [0, 32]); it reports the largest absolute value of every unit.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/diagnostics.hpp"
+#include "compile/path_model.hpp"
+#include "targets/target_kernels.hpp"
+#include "targets/target_model.hpp"
+
+namespace lsrl {
+
+enum class LogicalStageKind { State, ReLU, Product };
+
+struct LogicalStage {
+  LogicalStageKind kind = LogicalStageKind::State;
+  int in_dim = 0;
+  int out_dim = 0;
+  // State.
+  SparseD A;
+  SparseD B;
+  Eigen::VectorXd bias;
+  Eigen::VectorXd init;
+  NumSparse A_exact;  // the transition matrix as compiled (exact checks: nilpotency, eigenvalue 1)
+  // ReLU and Product: the pre-activation M x + c (Product: 2 * out_dim rows).
+  SparseD M;
+  Eigen::VectorXd c;
+  std::string label;   // program variables carried ("ctr1s, is_zero")
+  SourceSpan origin;   // a program node the stage came from (diagnostics)
+  int path_layer = 0;  // index of the PathModel layer it belongs to
+};
+
+struct LogicalModel {
+  int input_dim = 0;
+  int output_dim = 0;
+  std::vector<LogicalStage> stages;
+  SparseD head_W;  // output_dim x last stage's out_dim
+  Eigen::VectorXd head_b;
+  int path_layers = 0;
+};
+
+// Throws LsrlError if the PathModel is malformed (no layers, widths that do
+// not chain).
+LogicalModel logical_model_from_path(const PathModel& path);
+
+// Per stage, the largest |value| seen on the probe: the stage output (State,
+// ReLU, Product) and, for ReLU and Product, the pre-activation rows.
+struct StageMagnitudes {
+  std::vector<Eigen::VectorXd> output;
+  std::vector<Eigen::VectorXd> pre;
+};
+StageMagnitudes probe_magnitudes(const LogicalModel& model, const TargetOptions& options);
+
+// Reference semantics of the chain (used by the probe and by tests): outputs
+// per step, and optionally every stage's output per step.
+std::vector<std::vector<double>> evaluate_logical(const LogicalModel& model,
+                                                  const std::vector<std::vector<double>>& tokens,
+                                                  std::vector<std::vector<Eigen::VectorXd>>* stage_outputs);
+
+// The error for a program a target cannot represent, at the stage's origin.
+[[noreturn]] void refuse_stage(const LogicalStage& stage, const std::string& target, const std::string& why,
+                               const std::string& way_out);
+
+// Token-width check shared by every executor.
+void check_token_widths(const std::vector<std::vector<double>>& tokens, int input_dim);
+
+// Composes a pre-activation with the previous layer's readout: if the
+// previous layer's logical output is R h + r0 (h its hidden vector), then
+// M (R h + r0) + c = (M R) h + (M r0 + c).
+struct Affine {
+  SparseD W;
+  Eigen::VectorXd b;
+};
+Affine compose(const SparseD& M, const Eigen::VectorXd& c, const Affine& readout);
+Affine identity_affine(int n);
+
+// A power of two near design / magnitude (magnitude 0 or not finite counts
+// as 1): the scale that maps values of that magnitude to about `design`.
+// Powers of two keep every rescaling exact.
+double pow2_scale(double design, double magnitude);
+
+// Dense helpers for export.
+std::vector<double> dense_row_major(const SparseD& m, int rows, int cols);
+std::vector<double> padded_vector(const Eigen::VectorXd& v, int size);
+
+}  // namespace lsrl

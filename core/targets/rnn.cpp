@@ -1,0 +1,406 @@
+// Targets `rnn` and `gated-rnn`: classic ReLU RNN layers (paper Eq. 2) in
+// PyTorch's nn.RNN(nonlinearity='relu') convention,
+//     h_t = relu(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh),
+// and gated ReLU RNN layers (Eq. 5) y_t = gamma(x_t) * phi(s_t) with linear
+// gamma and phi. ReLU is the real activation of both, so there is one mode.
+//
+// Lowering, stage by stage (targets/logical_model.hpp):
+// - State s_t = A s_{t-1} + B x_t + b (Eq. 11): the layer keeps the positive
+//   and negative parts [s+; s-] = relu([[A, -A], [-A, A]] [s+; s-] + [B; -B] x +
+//   [b; -b]); since s+ - s- = s and at most one of them is non-zero, this is
+//   exact, and the next layer reads s = s+ - s- through its input weights.
+// - ReLU y = relu(M x + c): one layer with W_hh = 0.
+// - A ReLU applied directly to a state is free: relu(s) = s+ (the layer's
+//   positive half), so no layer is spent on it.
+// - Product (Multi): impossible for a ReLU RNN (its layers are piecewise
+//   linear); refused at the Multi's node. gated-rnn computes it exactly as
+//   gamma(x) * phi(s) with s = [relu(b); relu(-b)], phi = [I, -I], gamma = a.
+// The head is the last stage's readout followed by the program's trailing
+// Linear ops.
+#include <algorithm>
+
+#include "targets/architectures.hpp"
+#include "targets/cell_lowering.hpp"
+
+namespace lsrl {
+
+namespace {
+
+GateBlock signed_state_gate(const LogicalStage& s, const Affine& pre) {
+  GateBuilder g(2 * s.out_dim, static_cast<int>(pre.W.cols()));
+  add_signed_state(g, s, pre);
+  return g.finish();
+}
+
+// ---------------------------------------------------------------- rnn ------
+
+class RnnModel final : public CellStackModel {
+ public:
+  using CellStackModel::CellStackModel;
+
+  OutputRows run(const std::vector<std::vector<double>>& tokens, Precision precision, Trace* trace) const override {
+    check_token_widths(tokens, input_dim_);
+    switch (precision) {
+      case Precision::F64: return run_typed<double>(tokens, trace);
+      case Precision::F32: return run_typed<float>(tokens, trace);
+      case Precision::F16: return run_typed<F16>(tokens, trace);
+    }
+    return run_typed<double>(tokens, trace);
+  }
+
+ protected:
+  std::vector<std::string> gate_names() const override { return {}; }
+  std::string torch_module() const override { return "torch.nn.RNN(nonlinearity='relu', batch_first=True) + nn.Linear head"; }
+  std::string layer_type() const override { return "RNN"; }
+
+ private:
+  // nn.RNN with nonlinearity='relu': h_t = relu(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh).
+  template <typename T>
+  OutputRows run_typed(const std::vector<std::vector<double>>& tokens, Trace* trace) const {
+    std::vector<CellPreparedLayer<T>> layers = prepare_layers<T>(layers_);
+    const CsrMatrix<T> head_W = to_csr<T>(head_.W);
+    const std::vector<T> head_b = to_scalars<T>(head_.b);
+    StackTraceLayout layout;
+    if (trace) layout = make_stack_trace(*trace, layers_, gate_names(), false, static_cast<int>(tokens.size()), "RNN");
+    OutputRows outputs;
+    std::vector<T> pre, rec;
+    for (const auto& token : tokens) {
+      std::vector<T> x(token.size());
+      for (std::size_t i = 0; i < token.size(); ++i) x[i] = to_scalar<T>(token[i]);
+      for (std::size_t k = 0; k < layers.size(); ++k) {
+        CellPreparedLayer<T>& L = layers[k];
+        gate_parts(L.gates[0], x, L.h, pre, rec);
+        for (std::size_t u = 0; u < pre.size(); ++u) L.h[u] = act_relu<T>(pre[u] + rec[u]);
+        if (trace) {
+          record(trace->series[static_cast<std::size_t>(layout.state[k])], L.h);
+          record(trace->series[static_cast<std::size_t>(layout.output[k])], affine(L.readout_W, L.readout_b, L.h));
+        }
+        x = L.h;
+      }
+      const std::vector<T> y = affine(head_W, head_b, x);
+      std::vector<double> row(y.size());
+      for (std::size_t i = 0; i < y.size(); ++i) row[i] = from_scalar(y[i]);
+      outputs.push_back(std::move(row));
+    }
+    return outputs;
+  }
+};
+
+// ---------------------------------------------------------- gated-rnn ------
+
+struct GatedLayer {
+  int units = 0;   // width of s
+  int inputs = 0;  // width of x
+  int outputs = 0; // width of y
+  GateBlock cell;  // s_t = relu(W_ih x + b_ih + W_hh s_{t-1} + b_hh)
+  Affine gamma;    // outputs x inputs
+  Affine phi;      // outputs x units
+  Eigen::VectorXd s0;
+  std::string role;
+  std::string label;
+};
+
+class GatedRnnModel final : public TargetModel {
+ public:
+  GatedRnnModel(int input_dim, int output_dim, std::vector<GatedLayer> layers, Affine head, int path_layers)
+      : input_dim_(input_dim), output_dim_(output_dim), layers_(std::move(layers)), head_(std::move(head)),
+        path_layers_(path_layers) {}
+
+  std::string target() const override { return "gated-rnn"; }
+  int input_dim() const override { return input_dim_; }
+  int output_dim() const override { return output_dim_; }
+
+  std::vector<LayerSummary> layers() const override {
+    std::vector<LayerSummary> out;
+    for (const auto& l : layers_) {
+      LayerSummary s;
+      s.type = "gated RNN (" + l.role + ")";
+      s.input_dim = l.inputs;
+      s.hidden_dim = l.units;
+      s.output_dim = l.outputs;
+      s.params = layer_params(l);
+      s.nonzeros = layer_nonzeros(l);
+      s.detail = l.label.empty() ? "" : "computes " + l.label;
+      out.push_back(std::move(s));
+    }
+    LayerSummary head;
+    head.type = "Linear (head)";
+    head.input_dim = layers_.back().outputs;
+    head.output_dim = output_dim_;
+    head.params = static_cast<long long>(output_dim_) * head.input_dim + output_dim_;
+    head.nonzeros = count(head_.W) + count(head_.b);
+    out.push_back(std::move(head));
+    return out;
+  }
+
+  long long parameter_count() const override {
+    long long n = static_cast<long long>(output_dim_) * layers_.back().outputs + output_dim_;
+    for (const auto& l : layers_) n += layer_params(l);
+    return n;
+  }
+  long long nonzero_count() const override {
+    long long n = count(head_.W) + count(head_.b);
+    for (const auto& l : layers_) n += layer_nonzeros(l);
+    return n;
+  }
+
+  OutputRows run(const std::vector<std::vector<double>>& tokens, Precision precision, Trace* trace) const override {
+    check_token_widths(tokens, input_dim_);
+    switch (precision) {
+      case Precision::F64: return run_typed<double>(tokens, trace);
+      case Precision::F32: return run_typed<float>(tokens, trace);
+      case Precision::F16: return run_typed<F16>(tokens, trace);
+    }
+    return run_typed<double>(tokens, trace);
+  }
+
+  std::vector<NamedTensor> state_dict() const override {
+    std::vector<NamedTensor> out;
+    for (std::size_t k = 0; k < layers_.size(); ++k) {
+      const GatedLayer& l = layers_[k];
+      const std::string p = "layers." + std::to_string(k) + ".";
+      out.push_back({p + "weight_ih", {l.units, l.inputs}, dense_row_major(l.cell.W_ih, l.units, l.inputs)});
+      out.push_back({p + "weight_hh", {l.units, l.units}, dense_row_major(l.cell.W_hh, l.units, l.units)});
+      out.push_back({p + "bias_ih", {l.units}, padded_vector(l.cell.b_ih, l.units)});
+      out.push_back({p + "bias_hh", {l.units}, padded_vector(l.cell.b_hh, l.units)});
+      out.push_back({p + "s0", {l.units}, padded_vector(l.s0, l.units)});
+      out.push_back({p + "gamma.weight", {l.outputs, l.inputs}, dense_row_major(l.gamma.W, l.outputs, l.inputs)});
+      out.push_back({p + "gamma.bias", {l.outputs}, padded_vector(l.gamma.b, l.outputs)});
+      out.push_back({p + "phi.weight", {l.outputs, l.units}, dense_row_major(l.phi.W, l.outputs, l.units)});
+      out.push_back({p + "phi.bias", {l.outputs}, padded_vector(l.phi.b, l.outputs)});
+    }
+    const int last = layers_.back().outputs;
+    out.push_back({"head.weight", {output_dim_, last}, dense_row_major(head_.W, output_dim_, last)});
+    out.push_back({"head.bias", {output_dim_}, padded_vector(head_.b, output_dim_)});
+    return out;
+  }
+
+  nlohmann::json metadata() const override {
+    nlohmann::json m;
+    m["format"] = "lsrl-playground";
+    m["target"] = "gated-rnn";
+    m["architecture"] = "gated-rnn";
+    m["torch_module"] = "GatedReluRNN (generated loader): s_t = relu(W_ih x_t + b_ih + W_hh s_{t-1} + b_hh), "
+                        "y_t = (gamma.weight x_t + gamma.bias) * (phi.weight s_t + phi.bias)";
+    m["activations"] = "relu (the same in paper and standard mode)";
+    m["input_size"] = input_dim_;
+    m["output_size"] = output_dim_;
+    m["num_layers"] = static_cast<int>(layers_.size());
+    m["path_layers"] = path_layers_;
+    nlohmann::json sizes = nlohmann::json::array();
+    for (const auto& l : layers_) sizes.push_back({{"inputs", l.inputs}, {"units", l.units}, {"outputs", l.outputs}, {"role", l.role}});
+    m["layers"] = sizes;
+    m["batch_first"] = true;
+    return m;
+  }
+
+ private:
+  static long long count(const SparseD& m) {
+    long long n = 0;
+    for (int r = 0; r < m.outerSize(); ++r)
+      for (SparseD::InnerIterator it(m, r); it; ++it) n += it.value() != 0.0;
+    return n;
+  }
+  static long long count(const Eigen::VectorXd& v) { return (v.array() != 0.0).count(); }
+  static long long layer_params(const GatedLayer& l) {
+    return static_cast<long long>(l.units) * l.inputs + static_cast<long long>(l.units) * l.units + 3LL * l.units +
+           static_cast<long long>(l.outputs) * (l.inputs + l.units + 2);
+  }
+  static long long layer_nonzeros(const GatedLayer& l) {
+    return count(l.cell.W_ih) + count(l.cell.W_hh) + count(l.cell.b_ih) + count(l.cell.b_hh) + count(l.s0) +
+           count(l.gamma.W) + count(l.gamma.b) + count(l.phi.W) + count(l.phi.b);
+  }
+
+  // Eq. 5: s_t = relu(W_ih x_t + b_ih + W_hh s_{t-1} + b_hh); y_t = gamma(x_t) * phi(s_t).
+  template <typename T>
+  OutputRows run_typed(const std::vector<std::vector<double>>& tokens, Trace* trace) const {
+    struct Prepared {
+      CellPreparedGate<T> cell;
+      CsrMatrix<T> gW, pW;
+      std::vector<T> gb, pb, s;
+    };
+    std::vector<Prepared> layers;
+    for (const auto& l : layers_) {
+      layers.push_back(Prepared{CellPreparedGate<T>{to_csr<T>(l.cell.W_ih), to_csr<T>(l.cell.W_hh), to_scalars<T>(l.cell.b_ih),
+                                                to_scalars<T>(l.cell.b_hh)},
+                                to_csr<T>(l.gamma.W), to_csr<T>(l.phi.W), to_scalars<T>(l.gamma.b), to_scalars<T>(l.phi.b),
+                                to_scalars<T>(l.s0)});
+    }
+    const CsrMatrix<T> head_W = to_csr<T>(head_.W);
+    const std::vector<T> head_b = to_scalars<T>(head_.b);
+    std::vector<int> state_series, gate_series, output_series;
+    if (trace) {
+      trace->steps = static_cast<int>(tokens.size());
+      trace->series.clear();
+      for (std::size_t k = 0; k < layers_.size(); ++k) {
+        const std::string prefix = "layer " + std::to_string(k) + " gated RNN ";
+        const int layer = static_cast<int>(k);
+        state_series.push_back(static_cast<int>(trace->series.size()));
+        trace->series.push_back(make_series(prefix + "s", "state", layer, layers_[k].units, trace->steps));
+        gate_series.push_back(static_cast<int>(trace->series.size()));
+        trace->series.push_back(make_series(prefix + "gamma", "gate:gamma", layer, layers_[k].outputs, trace->steps));
+        output_series.push_back(static_cast<int>(trace->series.size()));
+        const std::string label = layers_[k].label.empty() ? prefix + "output" : prefix + "output (" + layers_[k].label + ")";
+        trace->series.push_back(make_series(label, "output", layer, layers_[k].outputs, trace->steps));
+      }
+    }
+    OutputRows outputs;
+    std::vector<T> pre, rec;
+    for (const auto& token : tokens) {
+      std::vector<T> x(token.size());
+      for (std::size_t i = 0; i < token.size(); ++i) x[i] = to_scalar<T>(token[i]);
+      for (std::size_t k = 0; k < layers.size(); ++k) {
+        Prepared& L = layers[k];
+        gate_parts(L.cell, x, L.s, pre, rec);
+        for (std::size_t u = 0; u < pre.size(); ++u) L.s[u] = act_relu<T>(pre[u] + rec[u]);
+        const std::vector<T> gamma = affine(L.gW, L.gb, x);
+        std::vector<T> y = affine(L.pW, L.pb, L.s);
+        for (std::size_t i = 0; i < y.size(); ++i) y[i] = gamma[i] * y[i];
+        if (trace) {
+          record(trace->series[static_cast<std::size_t>(state_series[k])], L.s);
+          record(trace->series[static_cast<std::size_t>(gate_series[k])], gamma);
+          record(trace->series[static_cast<std::size_t>(output_series[k])], y);
+        }
+        x = std::move(y);
+      }
+      const std::vector<T> out = affine(head_W, head_b, x);
+      std::vector<double> row(out.size());
+      for (std::size_t i = 0; i < out.size(); ++i) row[i] = from_scalar(out[i]);
+      outputs.push_back(std::move(row));
+    }
+    return outputs;
+  }
+
+  int input_dim_;
+  int output_dim_;
+  std::vector<GatedLayer> layers_;
+  Affine head_;
+  int path_layers_;
+};
+
+Affine constant_affine(int rows, int cols, double value) {
+  return Affine{SparseD(rows, cols), Eigen::VectorXd::Constant(rows, value)};
+}
+
+}  // namespace
+
+std::unique_ptr<TargetModel> lower_to_rnn(const PathModel& path, const TargetOptions& options) {
+  const LogicalModel lm = logical_model_from_path(path);
+  std::vector<CellLayer> layers;
+  Upstream up{identity_affine(lm.input_dim), lm.input_dim, -1};
+  for (const LogicalStage& s : lm.stages) {
+    switch (s.kind) {
+      case LogicalStageKind::State: {
+        const Affine pre = compose(s.B, s.bias, up.readout);
+        CellLayer l;
+        l.units = 2 * s.out_dim;
+        l.inputs = up.units;
+        l.gates.push_back(signed_state_gate(s, pre));
+        l.h0 = signed_parts(s.init);
+        l.readout = difference_readout(s.out_dim);
+        l.role = "state";
+        l.label = s.label;
+        up = Upstream{l.readout, l.units, s.out_dim};
+        layers.push_back(std::move(l));
+        break;
+      }
+      case LogicalStageKind::ReLU: {
+        if (is_plain_relu_of_previous(s, up)) {
+          // relu(s+ - s-) = s+: read the positive half, no layer needed.
+          up = Upstream{positive_part_readout(s.out_dim), up.units, -1};
+          break;
+        }
+        const Affine pre = compose(s.M, s.c, up.readout);
+        CellLayer l;
+        l.units = s.out_dim;
+        l.inputs = up.units;
+        GateBuilder g(s.out_dim, up.units);
+        for (int i = 0; i < s.out_dim; ++i) g.input_row(i, pre, i, 1.0);
+        l.gates.push_back(g.finish());
+        l.h0 = Eigen::VectorXd::Zero(s.out_dim);
+        l.readout = identity_affine(s.out_dim);
+        l.role = "relu";
+        l.label = s.label;
+        up = Upstream{l.readout, l.units, -1};
+        layers.push_back(std::move(l));
+        break;
+      }
+      case LogicalStageKind::Product:
+        refuse_stage(s, "rnn",
+                     "it multiplies two values (Multi), and a ReLU RNN's layers are piecewise linear, so no choice "
+                     "of weights computes a product",
+                     "use a gated target (--target gated-rnn, gru, lstm, hawk, griffin or mamba), or an f_ifelse "
+                     "form without Multi (original, optimized or step)");
+    }
+  }
+  Affine head = compose(lm.head_W, lm.head_b, up.readout);
+  return std::make_unique<RnnModel>("rnn", "rnn", options.activations, lm.input_dim, lm.output_dim, std::move(layers),
+                                    std::move(head), lm.path_layers);
+}
+
+std::unique_ptr<TargetModel> lower_to_gated_rnn(const PathModel& path, const TargetOptions& /*options*/) {
+  const LogicalModel lm = logical_model_from_path(path);
+  std::vector<GatedLayer> layers;
+  Affine up = identity_affine(lm.input_dim);  // the layers output logical values directly
+  int up_width = lm.input_dim;
+  for (const LogicalStage& s : lm.stages) {
+    GatedLayer l;
+    l.inputs = up_width;
+    l.label = s.label;
+    const int n = s.out_dim;
+    switch (s.kind) {
+      case LogicalStageKind::State: {
+        const Affine pre = compose(s.B, s.bias, up);
+        l.units = 2 * n;
+        l.outputs = n;
+        l.cell = signed_state_gate(s, pre);
+        l.s0 = signed_parts(s.init);
+        l.gamma = constant_affine(n, up_width, 1.0);
+        l.phi = difference_readout(n);
+        l.role = "state";
+        break;
+      }
+      case LogicalStageKind::ReLU: {
+        const Affine pre = compose(s.M, s.c, up);
+        l.units = n;
+        l.outputs = n;
+        GateBuilder g(n, up_width);
+        for (int i = 0; i < n; ++i) g.input_row(i, pre, i, 1.0);
+        l.cell = g.finish();
+        l.s0 = Eigen::VectorXd::Zero(n);
+        l.gamma = constant_affine(n, up_width, 1.0);
+        l.phi = identity_affine(n);
+        l.role = "relu";
+        break;
+      }
+      case LogicalStageKind::Product: {
+        // y = a * b: s = [relu(b); relu(-b)], phi(s) = s+ - s- = b, gamma(x) = a.
+        const Affine pre = compose(s.M, s.c, up);
+        l.units = 2 * n;
+        l.outputs = n;
+        GateBuilder g(2 * n, up_width);
+        std::vector<Eigen::Triplet<double>> gamma_t;
+        Eigen::VectorXd gamma_b(n);
+        for (int i = 0; i < n; ++i) {
+          g.input_row(i, pre, n + i, 1.0);
+          g.input_row(n + i, pre, n + i, -1.0);
+          for (SparseD::InnerIterator it(pre.W, i); it; ++it) gamma_t.emplace_back(i, static_cast<int>(it.col()), it.value());
+          gamma_b[i] = pre.b[i];
+        }
+        l.cell = g.finish();
+        l.s0 = Eigen::VectorXd::Zero(2 * n);
+        l.gamma = Affine{sparse_from_triplets(n, up_width, gamma_t), gamma_b};
+        l.phi = difference_readout(n);
+        l.role = "product";
+        break;
+      }
+    }
+    up = identity_affine(n);
+    up_width = n;
+    layers.push_back(std::move(l));
+  }
+  Affine head = compose(lm.head_W, lm.head_b, up);
+  return std::make_unique<GatedRnnModel>(lm.input_dim, lm.output_dim, std::move(layers), std::move(head), lm.path_layers);
+}
+
+}  // namespace lsrl

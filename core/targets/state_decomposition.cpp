@@ -1,0 +1,171 @@
+#include "targets/state_decomposition.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <numeric>
+
+#include <Eigen/Dense>
+#include <Eigen/Eigenvalues>
+
+#include "compile/num_ops.hpp"
+
+namespace lsrl {
+
+namespace {
+
+// Connected blocks of the undirected graph i ~ j when A_ij != 0 or A_ji != 0.
+std::vector<std::vector<int>> blocks_of(const NumSparse& A) {
+  const int n = static_cast<int>(A.rows());
+  std::vector<int> parent(static_cast<std::size_t>(n));
+  std::iota(parent.begin(), parent.end(), 0);
+  std::function<int(int)> find = [&](int x) {
+    while (parent[static_cast<std::size_t>(x)] != x) x = parent[static_cast<std::size_t>(x)] = parent[static_cast<std::size_t>(parent[static_cast<std::size_t>(x)])];
+    return x;
+  };
+  for (int i = 0; i < A.outerSize(); ++i)
+    for (NumSparse::InnerIterator it(A, i); it; ++it)
+      if (!it.value().is_zero()) parent[static_cast<std::size_t>(find(i))] = find(static_cast<int>(it.col()));
+  std::vector<std::vector<int>> groups(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) groups[static_cast<std::size_t>(find(i))].push_back(i);
+  std::vector<std::vector<int>> out;
+  for (auto& g : groups)
+    if (!g.empty()) out.push_back(std::move(g));
+  return out;
+}
+
+// The exact nilpotency index of a block (A^m = 0), or 0 if it is not nilpotent.
+int nilpotency_index(const NumSparse& block) {
+  NumSparse power = block;
+  const int n = static_cast<int>(block.rows());
+  for (int m = 1; m <= n; ++m) {
+    if (is_zero_matrix(power)) return m;
+    power = multiply(power, block);
+  }
+  return is_zero_matrix(power) ? n + 1 : 0;
+}
+
+struct RealEigen {
+  bool ok = false;
+  Eigen::VectorXd values;
+  Eigen::MatrixXd V;
+  Eigen::MatrixXd V_inverse;
+};
+
+RealEigen real_diagonalisation(const Eigen::MatrixXd& A) {
+  RealEigen out;
+  Eigen::EigenSolver<Eigen::MatrixXd> solver(A, true);
+  if (solver.info() != Eigen::Success) return out;
+  const double scale = std::max(1.0, A.cwiseAbs().maxCoeff());
+  for (Eigen::Index i = 0; i < A.rows(); ++i)
+    if (std::fabs(solver.eigenvalues()[i].imag()) > 1e-12 * scale) return out;
+  out.values = solver.eigenvalues().real();
+  out.V = solver.eigenvectors().real();
+  Eigen::JacobiSVD<Eigen::MatrixXd> svd(out.V);
+  const double smallest = svd.singularValues().minCoeff();
+  if (!(smallest > 0) || svd.singularValues().maxCoeff() / smallest > 1e8) return out;
+  out.V_inverse = out.V.inverse();
+  // Snap eigenvalues that are 0 or 1 up to rounding.
+  for (Eigen::Index i = 0; i < out.values.size(); ++i) {
+    if (std::fabs(out.values[i]) < 1e-13 * scale) out.values[i] = 0.0;
+    if (std::fabs(out.values[i] - 1.0) < 1e-13) out.values[i] = 1.0;
+  }
+  out.ok = true;
+  return out;
+}
+
+}  // namespace
+
+StateDecomposition decompose_state(const LogicalStage& state, bool unit_decay_allowed, int horizon) {
+  const int n = state.out_dim;
+  StateDecomposition out;
+  out.bias = Eigen::VectorXd::Zero(n);
+  const Eigen::MatrixXd A_full = Eigen::MatrixXd(state.A);
+  for (const std::vector<int>& block : blocks_of(state.A_exact)) {
+    const int m = static_cast<int>(block.size());
+    Eigen::MatrixXd A(m, m);
+    Eigen::VectorXd init(m);
+    for (int a = 0; a < m; ++a) {
+      init[a] = state.init[block[static_cast<std::size_t>(a)]];
+      for (int b = 0; b < m; ++b) A(a, b) = A_full(block[static_cast<std::size_t>(a)], block[static_cast<std::size_t>(b)]);
+    }
+    const std::string where = m == 1 ? "state unit " + std::to_string(block[0])
+                                     : "state block of " + std::to_string(m) + " units starting at " + std::to_string(block[0]);
+
+    // 1. Decay channels.
+    const RealEigen eig = real_diagonalisation(A);
+    bool in_range = eig.ok;
+    if (eig.ok) {
+      for (Eigen::Index i = 0; i < eig.values.size(); ++i) {
+        const double l = eig.values[i];
+        in_range = in_range && l >= 0.0 && (l < 1.0 || (unit_decay_allowed && l == 1.0));
+      }
+    }
+    if (in_range) {
+      const Eigen::VectorXd z0 = eig.V_inverse * init;
+      for (int j = 0; j < m; ++j) {
+        DecayChannel c;
+        c.lambda = eig.values[j];
+        c.mix = Eigen::VectorXd::Zero(n);
+        c.out = Eigen::VectorXd::Zero(n);
+        for (int a = 0; a < m; ++a) {
+          c.mix[block[static_cast<std::size_t>(a)]] = eig.V_inverse(j, a);
+          c.out[block[static_cast<std::size_t>(a)]] = eig.V(a, j);
+        }
+        if (c.lambda > 0.0) {
+          // h = z - z_0 on a memory channel; without memory the channel is z itself.
+          c.offset = -(1.0 - c.lambda) * z0[j];
+          for (int a = 0; a < m; ++a) out.bias[block[static_cast<std::size_t>(a)]] += eig.V(a, j) * z0[j];
+        }
+        out.decays.push_back(std::move(c));
+      }
+      out.notes.push_back(where + ": diagonal recurrence (eigenvalues in range), no convolution needed");
+      continue;
+    }
+
+    // 2./3. Convolution blocks.
+    NumSparse exact_block = pick_columns(pick_rows(state.A_exact, block), block);
+    const int nil = nilpotency_index(exact_block);
+    const int window = nil > 0 ? nil : std::max(1, horizon);
+    if (nil == 0) out.needs_horizon = true;
+    out.conv_window = std::max(out.conv_window, window);
+    out.notes.push_back(where + (nil > 0 ? ": nilpotent (A^" + std::to_string(nil) + " = 0), convolution window " +
+                                               std::to_string(nil)
+                                         : ": not a decaying real-diagonal recurrence (eigenvalue 1, negative or complex "
+                                           "eigenvalues, or not diagonalisable), convolution over the whole sequence (" +
+                                               std::to_string(window) + " tokens)"));
+    // Powers A^0 .. A^window.
+    std::vector<std::vector<double>> kernel(static_cast<std::size_t>(m * m), std::vector<double>(static_cast<std::size_t>(window), 0.0));
+    std::vector<std::vector<double>> init_kernel(static_cast<std::size_t>(m), std::vector<double>(static_cast<std::size_t>(window), 0.0));
+    Eigen::MatrixXd power = Eigen::MatrixXd::Identity(m, m);
+    for (int k = 0; k < window; ++k) {
+      const Eigen::MatrixXd next = power * A;
+      if (!next.allFinite() || next.cwiseAbs().maxCoeff() > 1e290) {
+        throw LsrlError(state.origin, "the state '" + state.label + "' grows without bound (its transition has an "
+                                      "eigenvalue larger than 1), so its convolution over " + std::to_string(window) +
+                                      " tokens overflows; use a target with a linear recurrence (linear-rnn, rnn, gru, "
+                                      "lstm) for this program");
+      }
+      for (int a = 0; a < m; ++a)
+        for (int b = 0; b < m; ++b) kernel[static_cast<std::size_t>(a * m + b)][static_cast<std::size_t>(k)] = power(a, b);
+      const Eigen::VectorXd d = (next - power) * init;
+      for (int a = 0; a < m; ++a) init_kernel[static_cast<std::size_t>(a)][static_cast<std::size_t>(k)] = d[a];
+      power = next;
+    }
+    for (int a = 0; a < m; ++a) {
+      for (int b = 0; b < m; ++b) {
+        const auto& kern = kernel[static_cast<std::size_t>(a * m + b)];
+        if (std::all_of(kern.begin(), kern.end(), [](double v) { return v == 0.0; })) continue;
+        out.convs.push_back(ConvChannel{block[static_cast<std::size_t>(a)], block[static_cast<std::size_t>(b)], kern});
+      }
+      const auto& ik = init_kernel[static_cast<std::size_t>(a)];
+      if (!std::all_of(ik.begin(), ik.end(), [](double v) { return v == 0.0; })) {
+        out.convs.push_back(ConvChannel{block[static_cast<std::size_t>(a)], -1, ik});
+      }
+      out.bias[block[static_cast<std::size_t>(a)]] += init[a];
+    }
+  }
+  return out;
+}
+
+}  // namespace lsrl

@@ -1,0 +1,527 @@
+// lsrlc end to end: the built binary (LSRL_LSRLC) run as a user runs it, on
+// the contract's commands, the examples, every file of the error corpus and
+// malformed command lines. Checks what a user sees: stdout, stderr, the exit
+// status, and that nothing ever dies of a signal.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kSourceDir = LSRL_SOURCE_DIR;
+const std::string kLsrlc = LSRL_LSRLC;
+
+struct Outcome {
+  int exit_code = -1;
+  int signal = 0;  // non-zero if lsrlc was killed by a signal
+  std::string out;
+  std::string err;
+};
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      q += "'\\''";
+    } else {
+      q += c;
+    }
+  }
+  return q + "'";
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void write_file(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+}
+
+// A scratch directory per test process.
+const fs::path& scratch() {
+  static const fs::path dir = [] {
+    fs::path d = fs::temp_directory_path() / ("lsrlc_cli_test_" + std::to_string(::getpid()));
+    fs::create_directories(d);
+    return d;
+  }();
+  return dir;
+}
+
+Outcome lsrlc(const std::vector<std::string>& args) {
+  static int counter = 0;
+  const fs::path err_path = scratch() / ("stderr_" + std::to_string(counter++));
+  // exec: the shell is replaced by lsrlc, so a signal that kills lsrlc shows
+  // in the wait status instead of as a shell exit code.
+  std::string command = "exec " + quote(kLsrlc);
+  for (const auto& a : args) command += " " + quote(a);
+  command += " 2>" + quote(err_path.string()) + " </dev/null";
+  Outcome o;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) {
+    ADD_FAILURE() << "popen failed for " << command;
+    return o;
+  }
+  char buffer[4096];
+  std::size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) o.out.append(buffer, n);
+  const int status = ::pclose(pipe);
+  if (WIFEXITED(status)) o.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) o.signal = WTERMSIG(status);
+  o.err = read_file(err_path);
+  fs::remove(err_path);
+  return o;
+}
+
+std::string example(const std::string& name) { return kSourceDir + "/examples/" + name; }
+
+// The contract's error shape: exit 1, nothing on stdout, an "error:" on stderr.
+void expect_error(const Outcome& o, const std::string& needle, const std::string& context) {
+  EXPECT_EQ(o.signal, 0) << context << "\nkilled by signal " << o.signal << "\nstderr: " << o.err;
+  EXPECT_EQ(o.exit_code, 1) << context << "\nstderr: " << o.err;
+  EXPECT_EQ(o.out, "") << context;
+  EXPECT_NE(o.err.find("error: "), std::string::npos) << context << "\nstderr: " << o.err;
+  EXPECT_NE(o.err.find(needle), std::string::npos) << context << "\nexpected '" << needle << "' in stderr: " << o.err;
+  EXPECT_EQ(o.err.find("terminate called"), std::string::npos) << context;
+  EXPECT_EQ(o.err.find("internal error"), std::string::npos) << context << "\nstderr: " << o.err;
+}
+
+void expect_success(const Outcome& o, const std::string& context) {
+  EXPECT_EQ(o.signal, 0) << context;
+  EXPECT_EQ(o.exit_code, 0) << context << "\nstderr: " << o.err;
+}
+
+// run's text output: the numeric lines before "text:" / "trace:".
+std::vector<std::vector<double>> output_rows(const std::string& out) {
+  std::vector<std::vector<double>> rows;
+  std::istringstream lines(out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind("text: ", 0) == 0 || line.rfind("trace:", 0) == 0) break;
+    std::istringstream words(line);
+    std::vector<double> row;
+    std::string word;
+    while (words >> word) row.push_back(std::stod(word));
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+std::string text_line(const std::string& out) {
+  const auto at = out.find("\ntext: ");
+  if (at == std::string::npos) return "";
+  const auto begin = at + 7;
+  return out.substr(begin, out.find('\n', begin) - begin);
+}
+
+std::vector<double> more_ones_expected(const std::vector<int>& bits) {
+  std::vector<double> expected;
+  int balance = 0;
+  for (int b : bits) {
+    balance += b ? 1 : -1;
+    expected.push_back(balance > 0 ? 1.0 : 0.0);
+  }
+  return expected;
+}
+
+std::vector<std::pair<std::string, std::string>> country_capitals() {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  std::istringstream lines(read_file(kSourceDir + "/examples/data/country_capitals.csv"));
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const auto comma = line.find(',');
+    if (comma == std::string::npos || line == "key,value") continue;
+    pairs.emplace_back(line.substr(0, comma), line.substr(comma + 1));
+  }
+  return pairs;
+}
+
+// ---------------------------------------------------------------------------
+// The contract's commands on the examples
+// ---------------------------------------------------------------------------
+
+TEST(Cli, HelpDescribesEveryCommand) {
+  Outcome o = lsrlc({"--help"});
+  expect_success(o, "--help");
+  for (const char* word : {"check", "compile", "run", "export", "--input", "--text", "--input-file", "--prompt-fn",
+                           "--dict", "--precision", "--activations", "--trace"}) {
+    EXPECT_NE(o.out.find(word), std::string::npos) << word;
+  }
+}
+
+TEST(Cli, CheckPrintsWidthsAndParams) {
+  Outcome o = lsrlc({"check", example("discrete_ua.lsrl")});
+  expect_success(o, "check discrete_ua");
+  EXPECT_NE(o.out.find("input width 1"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("param n = 3"), std::string::npos) << o.out;
+  Outcome with_param = lsrlc({"check", example("discrete_ua.lsrl"), "--param", "n=5"});
+  expect_success(with_param, "check --param n=5");
+  EXPECT_NE(with_param.out.find("param n = 5"), std::string::npos) << with_param.out;
+}
+
+TEST(Cli, RunMoreOnesPrintsOneLinePerStep) {
+  const std::vector<int> bits = {1, 0, 0, 1, 1, 1, 0, 0, 0};
+  const std::vector<double> expected = more_ones_expected(bits);
+  std::string spaced, semicolons;
+  for (int b : bits) {
+    spaced += std::to_string(b) + " ";
+    semicolons += std::to_string(b) + ";";
+  }
+  for (const std::string& input : {spaced, semicolons}) {
+    Outcome o = lsrlc({"run", example("more_ones.lsrl"), "--input", input});
+    expect_success(o, "run more_ones");
+    auto rows = output_rows(o.out);
+    ASSERT_EQ(rows.size(), bits.size()) << o.out;
+    for (std::size_t t = 0; t < rows.size(); ++t) {
+      ASSERT_EQ(rows[t].size(), 1u);
+      EXPECT_NEAR(rows[t][0], expected[t], 1e-9) << "step " << t;
+    }
+    EXPECT_EQ(o.out.find("text:"), std::string::npos);  // no vocab
+  }
+}
+
+TEST(Cli, RunPrintsEveryComponentAndReadsCsvFiles) {
+  const fs::path csv = scratch() / "counter.csv";
+  write_file(csv, "# the tokens\n2\n4\n\n6\n");
+  Outcome from_file = lsrlc({"run", example("counter.lsrl"), "--input-file", csv.string()});
+  Outcome inline_input = lsrlc({"run", example("counter.lsrl"), "--input", "2 4 6"});
+  expect_success(from_file, "counter --input-file");
+  expect_success(inline_input, "counter --input");
+  EXPECT_EQ(from_file.out, inline_input.out);
+  auto rows = output_rows(from_file.out);
+  ASSERT_EQ(rows.size(), 3u);
+  ASSERT_EQ(rows[2].size(), 3u);  // [count, sum, moving average]
+  EXPECT_EQ(rows[2][0], 3.0);
+  EXPECT_EQ(rows[2][1], 12.0);
+}
+
+TEST(Cli, RunJsonHasTheContractsKeys) {
+  Outcome o = lsrlc({"run", example("more_ones.lsrl"), "--input", "1 1 0", "--json", "--trace"});
+  expect_success(o, "run --json --trace");
+  nlohmann::json j = nlohmann::json::parse(o.out);
+  for (const char* key : {"outputs", "target", "layers", "params", "trace"}) EXPECT_TRUE(j.contains(key)) << key;
+  EXPECT_EQ(j["target"], "dag");
+  const auto expected = more_ones_expected({1, 1, 0});
+  ASSERT_EQ(j["outputs"].size(), 3u);
+  for (std::size_t t = 0; t < 3; ++t) EXPECT_NEAR(j["outputs"][t][0].get<double>(), expected[t], 1e-9);
+  bool saw_counter = false;
+  for (const auto& s : j["trace"]["series"]) {
+    if (s["label"] == "ctr0s") {
+      saw_counter = true;
+      EXPECT_EQ(s["values"], nlohmann::json::parse("[[0],[0],[1]]"));
+    }
+  }
+  EXPECT_TRUE(saw_counter) << o.out;
+  Outcome plain = lsrlc({"run", example("more_ones.lsrl"), "--input", "1 1 0", "--json"});
+  EXPECT_FALSE(nlohmann::json::parse(plain.out).contains("trace"));
+}
+
+TEST(Cli, TraceInTextModeListsNamedVariables) {
+  Outcome o = lsrlc({"run", example("more_ones.lsrl"), "--input", "1 0 0", "--trace"});
+  expect_success(o, "run --trace");
+  EXPECT_NE(o.out.find("trace:"), std::string::npos);
+  EXPECT_NE(o.out.find("ctr1s (LinState): 1 | 1 | 1"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("ctr0s (LinState): 0 | 1 | 2"), std::string::npos) << o.out;
+}
+
+TEST(Cli, CompileJsonSummaryAndReadableSummary) {
+  Outcome o = lsrlc({"compile", example("more_ones.lsrl"), "--target", "gated-linear-rnn", "--json"});
+  expect_success(o, "compile --json");
+  nlohmann::json j = nlohmann::json::parse(o.out);
+  EXPECT_EQ(j["target"], "gated-linear-rnn");
+  ASSERT_TRUE(j["layers"].is_array());
+  EXPECT_GE(j["layers"].size(), 1u);
+  for (const auto& layer : j["layers"]) {
+    EXPECT_TRUE(layer["type"].is_string());
+    EXPECT_GT(layer["hidden_dim"].get<int>(), 0);
+  }
+  EXPECT_GT(j["params"].get<long long>(), 0);
+  EXPECT_GT(j["nonzeros"].get<long long>(), 0);
+  EXPECT_LE(j["nonzeros"].get<long long>(), j["params"].get<long long>());
+  EXPECT_GE(j["compile_ms"].get<double>(), 0.0);
+
+  Outcome text = lsrlc({"compile", example("more_ones.lsrl"), "--target", "gated-linear-rnn"});
+  expect_success(text, "compile");
+  EXPECT_NE(text.out.find("gated-linear-rnn"), std::string::npos);
+  EXPECT_NE(text.out.find("layer 0"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find(std::to_string(j["params"].get<long long>()) + " parameters"), std::string::npos) << text.out;
+}
+
+TEST(Cli, CompiledTargetsReproduceTheDagOnEveryPrecision) {
+  for (const char* precision : {"f64", "f32", "f16"}) {
+    Outcome dag = lsrlc({"run", example("more_ones.lsrl"), "--input", "0 1 1 0 1 0 0 1 1 1", "--precision", precision});
+    Outcome gated = lsrlc({"run", example("more_ones.lsrl"), "--target", "gated-linear-rnn", "--input",
+                           "0 1 1 0 1 0 0 1 1 1", "--precision", precision});
+    expect_success(dag, precision);
+    expect_success(gated, precision);
+    auto a = output_rows(dag.out);
+    auto b = output_rows(gated.out);
+    ASSERT_EQ(a.size(), 10u);
+    ASSERT_EQ(a.size(), b.size());
+    const auto expected = more_ones_expected({0, 1, 1, 0, 1, 0, 0, 1, 1, 1});
+    // f64 is exact up to rounding; f32 keeps ~7 digits; f16 (~3 digits, an ulp
+    // of 1/64 around the compiled model's intermediate values near 20) must
+    // still give the right bit.
+    const double tolerance = std::string(precision) == "f64" ? 1e-9 : std::string(precision) == "f32" ? 1e-5 : 0.1;
+    for (std::size_t t = 0; t < a.size(); ++t) {
+      EXPECT_NEAR(a[t][0], expected[t], tolerance) << precision << " step " << t;
+      EXPECT_NEAR(b[t][0], expected[t], tolerance) << precision << " step " << t;
+    }
+  }
+}
+
+TEST(Cli, DiscreteUaAnswersEveryCountryFromTheDictionary) {
+  const auto pairs = country_capitals();
+  ASSERT_EQ(pairs.size(), 25u);
+  const std::string dict = kSourceDir + "/examples/data/country_capitals.csv";
+  for (const auto& [country, capital] : pairs) {
+    Outcome o = lsrlc({"run", example("discrete_ua.lsrl"), "--dict", dict, "--query", country});
+    expect_success(o, country);
+    const std::string text = text_line(o.out);
+    ASSERT_EQ(text.size(), 3u + 25u * 6u) << o.out;
+    EXPECT_EQ(text.substr(text.size() - 3), capital) << country;
+  }
+  // The paper's example on a compiled model, through --text as well.
+  Outcome compiled = lsrlc({"run", example("discrete_ua.lsrl"), "--target", "gated-linear-rnn", "--dict", dict,
+                            "--query", "CAN"});
+  expect_success(compiled, "gated CAN");
+  const std::string text = text_line(compiled.out);
+  EXPECT_EQ(text.substr(text.size() - 3), "OTT");
+  Outcome typed = lsrlc({"run", example("discrete_ua.lsrl"), "--text", "CANAUSVIECANOTT"});
+  expect_success(typed, "--text");
+  EXPECT_EQ(text_line(typed.out).substr(12), "OTT");
+}
+
+TEST(Cli, ContinuousUaApproximatesTheFunctionAtTheQuerysCell) {
+  const int cells = 10;
+  const double q1 = 0.33, q2 = 0.71;
+  Outcome o = lsrlc({"run", example("continuous_ua.lsrl"), "--prompt-fn", "x1*x2 + 1", "--cells",
+                     std::to_string(cells), "--query", "0.33,0.71"});
+  expect_success(o, "continuous_ua");
+  auto rows = output_rows(o.out);
+  ASSERT_EQ(rows.size(), 1u + cells * cells);
+  const double c1 = (std::floor(q1 * cells) + 0.5) / cells;
+  const double c2 = (std::floor(q2 * cells) + 0.5) / cells;
+  EXPECT_NEAR(rows.back()[0], c1 * c2 + 1, 1e-6);
+  // Two outputs: separate components with ';' and widen the program.
+  Outcome two = lsrlc({"run", example("continuous_ua.lsrl"), "--param", "d_out=2", "--prompt-fn", "x1; x2",
+                       "--cells", "4", "--query", "0.6,0.1"});
+  expect_success(two, "continuous_ua d_out=2");
+  auto rows2 = output_rows(two.out);
+  ASSERT_FALSE(rows2.empty());
+  ASSERT_EQ(rows2.back().size(), 2u);
+  EXPECT_NEAR(rows2.back()[0], 0.625, 1e-6);
+  EXPECT_NEAR(rows2.back()[1], 0.125, 1e-6);
+}
+
+TEST(Cli, ExportJsonWritesEveryTensor) {
+  const fs::path out = scratch() / "more_ones.json";
+  Outcome o = lsrlc({"export", example("more_ones.lsrl"), "--target", "gated-linear-rnn", "--format", "json", "-o",
+                     out.string()});
+  expect_success(o, "export json");
+  nlohmann::json j = nlohmann::json::parse(read_file(out));
+  ASSERT_TRUE(j.contains("metadata"));
+  ASSERT_TRUE(j["tensors"].is_object());
+  EXPECT_FALSE(j["tensors"].empty());
+  for (const auto& [name, tensor] : j["tensors"].items()) {
+    long long count = 1;
+    for (const auto& d : tensor["shape"]) count *= d.get<long long>();
+    EXPECT_EQ(static_cast<long long>(tensor["data"].size()), count) << name;
+  }
+}
+
+TEST(Cli, ExportSafetensorsHasAHeaderAndData) {
+  const fs::path out = scratch() / "more_ones.safetensors";
+  Outcome o = lsrlc({"export", example("more_ones.lsrl"), "--target", "gated-linear-rnn", "--format", "safetensors", "-o",
+                     out.string()});
+  expect_success(o, "export safetensors");
+  const std::string bytes = read_file(out);
+  ASSERT_GE(bytes.size(), 8u);
+  unsigned long long header_length = 0;
+  for (int i = 7; i >= 0; --i) header_length = (header_length << 8) | static_cast<unsigned char>(bytes[static_cast<std::size_t>(i)]);
+  ASSERT_LE(8 + header_length, bytes.size());
+  nlohmann::json header = nlohmann::json::parse(bytes.substr(8, header_length));
+  EXPECT_TRUE(header.contains("__metadata__"));
+  EXPECT_NE(o.out.find(out.string()), std::string::npos) << o.out;
+}
+
+// ---------------------------------------------------------------------------
+// Errors: the contract's shape, exit 1, nothing on stdout
+// ---------------------------------------------------------------------------
+
+TEST(CliErrors, MalformedInput) {
+  const std::string p = example("gated_sum.lsrl");  // Input(dim=2)
+  expect_error(lsrlc({"run", p, "--input", "5,1 7"}), "--input:1:5: error: token 2 has 1 component", "wrong width");
+  expect_error(lsrlc({"run", p, "--input", "5,1 7,x"}), "--input:1:7: error: token 2, component 2: 'x' is not a number",
+               "non-number");
+  expect_error(lsrlc({"run", p, "--input", ""}), "empty", "empty input");
+  expect_error(lsrlc({"run", p, "--input", " ; "}), "empty", "only separators");
+  expect_error(lsrlc({"run", p, "--input", "1,,2"}), "is empty", "empty component");
+  expect_error(lsrlc({"run", p, "--input", "nan,1"}), "not a finite number", "nan");
+  const fs::path csv = scratch() / "bad.csv";
+  write_file(csv, "1,2\n3\n");
+  expect_error(lsrlc({"run", p, "--input-file", csv.string()}), csv.string() + ":2:1: error: line 2 has 1 component",
+               "csv width");
+  expect_error(lsrlc({"run", p, "--input-file", (scratch() / "missing.csv").string()}), "cannot read", "missing csv");
+  expect_error(lsrlc({"run", p, "--text", "AB"}), "vocab", "text without vocab");
+  expect_error(lsrlc({"run", example("discrete_ua.lsrl"), "--text", "CAn"}), "--text:1:3: error: character 'n'",
+               "text outside vocab");
+}
+
+TEST(CliErrors, BadOptionValues) {
+  const std::string p = example("more_ones.lsrl");
+  expect_error(lsrlc({"run", p, "--input", "1", "--target", "gru2"}), "unknown target 'gru2'", "unknown target");
+  expect_error(lsrlc({"compile", p, "--target", "gated-linear-rn"}), "did you mean 'gated-linear-rnn'", "typo target");
+  expect_error(lsrlc({"run", p, "--input", "1", "--param", "bogus=3"}), "bogus", "unknown param");
+  expect_error(lsrlc({"run", example("discrete_ua.lsrl"), "--text", "CAN", "--param", "n=0"}), "error", "param range");
+  expect_error(lsrlc({"run", example("discrete_ua.lsrl"), "--text", "CAN", "--param", "form=fancy"}), "fancy",
+               "bad choice");
+  expect_error(lsrlc({"run", p, "--input", "1", "--precision", "f8"}), "unknown --precision 'f8'", "bad precision");
+  expect_error(lsrlc({"compile", p, "--target", "rnn", "--activations", "sigmoid"}), "--activations", "activations");
+  expect_error(lsrlc({"run", (scratch() / "nope.lsrl").string(), "--input", "1"}), "cannot read", "missing program");
+  expect_error(lsrlc({"export", p, "--target", "dag", "--format", "json", "-o", (scratch() / "x.json").string()}),
+               "dag", "export dag");
+  expect_error(lsrlc({"export", p, "--target", "rnn", "--format", "onnx", "-o", (scratch() / "x.onnx").string()}),
+               "onnx", "bad format");
+  expect_error(lsrlc({"run", example("continuous_ua.lsrl"), "--prompt-fn", "x1 * y", "--cells", "3", "--query",
+                      "0.5,0.5"}),
+               "--prompt-fn:1:", "bad function");
+  expect_error(lsrlc({"run", example("continuous_ua.lsrl"), "--prompt-fn", "x1", "--cells", "3", "--query", "0.5,zz"}),
+               "--query:1:5: error", "bad query");
+  expect_error(lsrlc({"run", example("continuous_ua.lsrl"), "--prompt-fn", "x1", "--cells", "0", "--query", "0.5,0.5"}),
+               "--cells", "bad cells");
+  expect_error(lsrlc({"run", example("discrete_ua.lsrl"), "--dict", (scratch() / "none.csv").string(), "--query",
+                      "CAN"}),
+               "cannot read", "missing dict");
+}
+
+TEST(CliErrors, CheckReportsBuildErrorsWithACaret) {
+  const fs::path program = scratch() / "typo.lsrl";
+  write_file(program, "x = Input(dim=1)\ny = f_largr(x, x)\nreturn y\n");
+  Outcome o = lsrlc({"check", program.string()});
+  expect_error(o, program.string() + ":2:5: error:", "check typo");
+  EXPECT_NE(o.err.find("f_larger"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("y = f_largr(x, x)\n"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("^"), std::string::npos) << o.err;
+}
+
+TEST(CliErrors, MultiOnLinearRnnNamesTheLineAndTheWayOut) {
+  const fs::path program = scratch() / "gated.lsrl";
+  write_file(program, read_file(example("gated_sum.lsrl")));
+  Outcome o = lsrlc({"compile", program.string(), "--target", "linear-rnn"});
+  expect_error(o, program.string() + ":", "Multi on linear-rnn");
+  EXPECT_NE(o.err.find("gated"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find('^'), std::string::npos) << o.err;
+}
+
+TEST(CliErrors, MalformedCommandLinesPrintUsage) {
+  const std::string p = example("more_ones.lsrl");
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {},
+           {"frobnicate", p},
+           {"run", p},                                // no input
+           {"run", p, "--input"},                     // missing value
+           {"run", p, "--input", "1", "--bogus"},     // unknown flag
+           {"run", p, "--input", "1", "--text", "A"}, // two inputs
+           {"compile", p},                            // no target
+           {"check"},                                 // no program
+           {"check", p, "--target", "rnn"},           // flag of another command
+           {"export", p, "--target", "rnn", "--format", "json"},  // no -o
+       }) {
+    Outcome o = lsrlc(args);
+    std::string joined;
+    for (const auto& a : args) joined += a + " ";
+    EXPECT_EQ(o.signal, 0) << joined;
+    EXPECT_NE(o.exit_code, 0) << joined;
+    EXPECT_EQ(o.out, "") << joined;
+    EXPECT_NE(o.err.find("usage: lsrlc"), std::string::npos) << joined << "\n" << o.err;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The error corpus: tests/corpus/errors/*.lsrl. Line 1 of each file is
+// "# expect: LINE:COL: <substring>"; optional further header lines
+// "# target: T" (compile for T; default gated-linear-rnn, which also reports
+// every build error) and "# args: ..." (extra flags, split on spaces).
+// ---------------------------------------------------------------------------
+
+std::vector<std::string> corpus_files() {
+  std::vector<std::string> files;
+  const fs::path dir = fs::path(kSourceDir) / "tests" / "corpus" / "errors";
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().extension() == ".lsrl") files.push_back(entry.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+TEST(CliCorpusFiles, TheCorpusExists) { EXPECT_GE(corpus_files().size(), 10u); }
+
+class CliCorpus : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CliCorpus, ReportsTheExpectedErrorAtItsPosition) {
+  const std::string path = GetParam();
+  std::istringstream header(read_file(path));
+  std::string line;
+  std::string expect;
+  std::string target = "gated-linear-rnn";
+  std::vector<std::string> extra;
+  while (std::getline(header, line) && line.rfind("#", 0) == 0) {
+    if (line.rfind("# expect: ", 0) == 0) expect = line.substr(10);
+    if (line.rfind("# target: ", 0) == 0) target = line.substr(10);
+    if (line.rfind("# args: ", 0) == 0) {
+      std::istringstream words(line.substr(8));
+      std::string w;
+      while (words >> w) extra.push_back(w);
+    }
+  }
+  ASSERT_FALSE(expect.empty()) << path << ": the first line must be '# expect: LINE:COL: substring'";
+  // "LINE:COL: substring"
+  const auto first = expect.find(':');
+  const auto second = expect.find(':', first + 1);
+  ASSERT_NE(second, std::string::npos) << expect;
+  const std::string position = expect.substr(0, second);
+  std::string substring = expect.substr(second + 1);
+  if (!substring.empty() && substring[0] == ' ') substring.erase(0, 1);
+
+  std::vector<std::string> args = {"compile", path, "--target", target};
+  args.insert(args.end(), extra.begin(), extra.end());
+  Outcome o = lsrlc(args);
+  expect_error(o, path + ":" + position + ": error:", path);
+  EXPECT_NE(o.err.find(substring), std::string::npos) << path << "\nexpected '" << substring << "' in:\n" << o.err;
+  EXPECT_NE(o.err.find('^'), std::string::npos) << path << ": no caret\n" << o.err;
+}
+
+std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
+  std::string name = fs::path(info.param).stem().string();
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Errors, CliCorpus, ::testing::ValuesIn(corpus_files()), test_name);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(CliCorpus);
+
+}  // namespace

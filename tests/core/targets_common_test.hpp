@@ -1,0 +1,281 @@
+// Shared by the targets_*_test.cpp files: PathModels built by hand and at
+// random, a plain reference evaluation of a PathModel (written here, not taken
+// from the core, so the targets are checked against an independent reading of
+// the semantics), and a deviation measure.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "compile/path_model.hpp"
+#include "num/num.hpp"
+
+namespace lsrl::target_tests {
+
+inline NumSparse dense_to_num(const std::vector<std::vector<double>>& rows, int cols) {
+  NumSparse m(static_cast<int>(rows.size()), cols);
+  std::vector<Eigen::Triplet<Num>> t;
+  for (std::size_t r = 0; r < rows.size(); ++r)
+    for (int c = 0; c < cols; ++c)
+      if (rows[r][static_cast<std::size_t>(c)] != 0.0) t.emplace_back(static_cast<int>(r), c, Num(rows[r][static_cast<std::size_t>(c)]));
+  m.setFromTriplets(t.begin(), t.end());
+  m.makeCompressed();
+  return m;
+}
+
+inline NumVector vec_to_num(const std::vector<double>& v) {
+  NumVector out(static_cast<Eigen::Index>(v.size()));
+  for (std::size_t i = 0; i < v.size(); ++i) out[static_cast<Eigen::Index>(i)] = Num(v[i]);
+  return out;
+}
+
+inline PathOp linear_op(const std::vector<std::vector<double>>& A, const std::vector<double>& b, int in_dim) {
+  PathOp op;
+  op.kind = PathOpKind::Linear;
+  op.in_dim = in_dim;
+  op.out_dim = static_cast<int>(A.size());
+  op.A = dense_to_num(A, in_dim);
+  op.b = vec_to_num(b);
+  op.label = "lin";
+  return op;
+}
+
+inline PathOp relu_op(int dim) {
+  PathOp op;
+  op.kind = PathOpKind::ReLU;
+  op.in_dim = op.out_dim = dim;
+  op.label = "relu";
+  return op;
+}
+
+inline PathOp multi_op(int in_dim) {
+  PathOp op;
+  op.kind = PathOpKind::Multi;
+  op.in_dim = in_dim;
+  op.out_dim = in_dim / 2;
+  op.label = "product";
+  op.origin = SourceSpan{7, 5, 5};
+  return op;
+}
+
+inline PathLayer state_layer(const std::vector<std::vector<double>>& A, const std::vector<std::vector<double>>& B,
+                             const std::vector<double>& bias, const std::vector<double>& init, int in_dim) {
+  PathLayer l;
+  l.in_dim = in_dim;
+  l.state_dim = static_cast<int>(A.size());
+  l.A = dense_to_num(A, l.state_dim);
+  l.B = dense_to_num(B, in_dim);
+  l.bias = vec_to_num(bias);
+  l.init = vec_to_num(init);
+  l.label = "state";
+  return l;
+}
+
+inline void finish(PathModel& m) {
+  m.output_dim = m.layers.back().out_dim();
+}
+
+// Counter of ones and a "more ones than zeros" comparison (paper Fig. 1),
+// written directly as a path: state [ones, zeros], then the f_step of
+// (ones - zeros) with mu = 10.
+inline PathModel more_ones_path() {
+  PathModel m;
+  m.input_dim = 1;
+  m.layers.push_back(state_layer({{1, 0}, {0, 1}}, {{1}, {-1}}, {0, 1}, {0, 0}, 1));
+  auto& l = m.layers.back();
+  l.ops.push_back(linear_op({{10, -10}, {1, -1}}, {0, -0.1}, 2));
+  l.ops.push_back(relu_op(2));
+  l.ops.push_back(linear_op({{1, -10}}, {0}, 2));
+  finish(m);
+  return m;
+}
+
+// A gated layer: state (counter and a copy of the input) and a product of
+// (counter - 2) with (input), then ReLU, then a second state accumulating it.
+inline PathModel gated_path() {
+  PathModel m;
+  m.input_dim = 1;
+  m.layers.push_back(state_layer({{1, 0}, {0, 0}}, {{0}, {1}}, {1, 0}, {0, 0}, 1));
+  auto& l = m.layers.back();
+  l.ops.push_back(linear_op({{1, 0}, {0, 1}, {0.5, 0}, {0, -1}}, {-2, 0, 0, 3}, 2));
+  l.ops.push_back(multi_op(4));
+  l.ops.push_back(relu_op(2));
+  m.layers.push_back(state_layer({{0.5}}, {{1, -1}}, {0.25}, {1}, 2));
+  m.layers.back().ops.push_back(linear_op({{2}, {-1}}, {0, 1}, 1));
+  finish(m);
+  return m;
+}
+
+struct RandomPathOptions {
+  bool allow_multi = true;
+  int max_layers = 3;
+  int max_ops = 4;
+  int max_width = 5;
+  // Transition matrices are scaled to this spectral bound (row sums), so
+  // values stay in a range every construction handles.
+  double transition_bound = 0.95;
+  bool integer_weights = false;  // small integer / dyadic weights (exact)
+};
+
+inline double random_weight(std::mt19937& rng, const RandomPathOptions& o) {
+  if (o.integer_weights) {
+    std::uniform_int_distribution<int> d(-4, 4);
+    return d(rng) / 2.0;
+  }
+  std::uniform_real_distribution<double> d(-1.0, 1.0);
+  return d(rng);
+}
+
+inline std::vector<std::vector<double>> random_matrix(std::mt19937& rng, int rows, int cols, const RandomPathOptions& o,
+                                                      double density = 0.7) {
+  std::uniform_real_distribution<double> keep(0.0, 1.0);
+  std::vector<std::vector<double>> m(static_cast<std::size_t>(rows), std::vector<double>(static_cast<std::size_t>(cols), 0.0));
+  for (auto& row : m)
+    for (auto& v : row)
+      if (keep(rng) < density) v = random_weight(rng, o);
+  return m;
+}
+
+inline std::vector<double> random_vector(std::mt19937& rng, int n, const RandomPathOptions& o) {
+  std::vector<double> v(static_cast<std::size_t>(n));
+  for (auto& x : v) x = random_weight(rng, o);
+  return v;
+}
+
+// A random PathModel: layers of random states followed by random sequences
+// of Linear, ReLU and Multi ops (a Multi gets a Linear to an even width first
+// when needed).
+inline PathModel random_path(std::mt19937& rng, const RandomPathOptions& o) {
+  std::uniform_int_distribution<int> width_d(1, o.max_width);
+  std::uniform_int_distribution<int> layers_d(1, o.max_layers);
+  std::uniform_int_distribution<int> ops_d(0, o.max_ops);
+  std::uniform_int_distribution<int> kind_d(0, o.allow_multi ? 2 : 1);
+  PathModel m;
+  m.input_dim = width_d(rng);
+  int width = m.input_dim;
+  const int n_layers = layers_d(rng);
+  for (int li = 0; li < n_layers; ++li) {
+    const int n = width_d(rng);
+    auto A = random_matrix(rng, n, n, o);
+    // Scale rows so that max row sum of |A| <= transition_bound.
+    double worst = 0;
+    for (auto& row : A) {
+      double s = 0;
+      for (double v : row) s += std::fabs(v);
+      worst = std::max(worst, s);
+    }
+    if (worst > o.transition_bound) {
+      const double f = o.transition_bound / worst;
+      for (auto& row : A)
+        for (auto& v : row) v = o.integer_weights ? std::round(v * f * 4) / 4 : v * f;
+    }
+    m.layers.push_back(state_layer(A, random_matrix(rng, n, width, o), random_vector(rng, n, o),
+                                   random_vector(rng, n, o), width));
+    width = n;
+    const int n_ops = ops_d(rng);
+    for (int k = 0; k < n_ops; ++k) {
+      const int kind = kind_d(rng);
+      auto& ops = m.layers.back().ops;
+      if (kind == 0) {
+        const int out = width_d(rng);
+        ops.push_back(linear_op(random_matrix(rng, out, width, o), random_vector(rng, out, o), width));
+        width = out;
+      } else if (kind == 1) {
+        ops.push_back(relu_op(width));
+      } else {
+        if (width % 2 != 0) {
+          const int out = 2 * width_d(rng);
+          ops.push_back(linear_op(random_matrix(rng, out, width, o), random_vector(rng, out, o), width));
+          width = out;
+        }
+        ops.push_back(multi_op(width));
+        width /= 2;
+      }
+    }
+  }
+  finish(m);
+  return m;
+}
+
+// The PathModel's semantics, step by step.
+inline std::vector<std::vector<double>> reference_outputs(const PathModel& m,
+                                                          const std::vector<std::vector<double>>& tokens) {
+  std::vector<Eigen::VectorXd> states;
+  for (const auto& l : m.layers) states.push_back(to_double(l.init));
+  std::vector<std::vector<double>> out;
+  for (const auto& token : tokens) {
+    Eigen::VectorXd x = Eigen::Map<const Eigen::VectorXd>(token.data(), static_cast<Eigen::Index>(token.size()));
+    for (std::size_t li = 0; li < m.layers.size(); ++li) {
+      const auto& l = m.layers[li];
+      const Eigen::MatrixXd A = Eigen::MatrixXd(to_double(l.A));
+      const Eigen::MatrixXd B = Eigen::MatrixXd(to_double(l.B));
+      Eigen::VectorXd s = A * states[li] + B * x + to_double(l.bias);
+      states[li] = s;
+      Eigen::VectorXd v = s;
+      for (const auto& op : l.ops) {
+        if (op.kind == PathOpKind::Linear) {
+          v = Eigen::MatrixXd(to_double(op.A)) * v + to_double(op.b);
+        } else if (op.kind == PathOpKind::ReLU) {
+          v = v.cwiseMax(0.0);
+        } else {
+          const Eigen::Index h = v.size() / 2;
+          v = v.head(h).cwiseProduct(v.tail(h)).eval();
+        }
+      }
+      x = v;
+    }
+    out.emplace_back(x.data(), x.data() + x.size());
+  }
+  return out;
+}
+
+inline std::vector<std::vector<double>> random_tokens(std::mt19937& rng, int steps, int width, double lo = -1.0,
+                                                      double hi = 1.0) {
+  std::uniform_real_distribution<double> d(lo, hi);
+  std::vector<std::vector<double>> t(static_cast<std::size_t>(steps), std::vector<double>(static_cast<std::size_t>(width)));
+  for (auto& row : t)
+    for (auto& v : row) v = d(rng);
+  return t;
+}
+
+// max over entries of |got - want| / max(|want|, scale), scale = the largest
+// |want| of the run (at least 1e-9, so that a run whose outputs are all exactly
+// zero is not judged by rounding residues of 1e-16): relative where values are
+// large, and near-zero entries measured against the run's magnitude.
+inline double max_relative_deviation(const std::vector<std::vector<double>>& got,
+                                     const std::vector<std::vector<double>>& want) {
+  if (got.size() != want.size()) return INFINITY;
+  double scale = 1e-9;
+  for (const auto& row : want)
+    for (double v : row) scale = std::max(scale, std::fabs(v));
+  double worst = 0;
+  for (std::size_t t = 0; t < want.size(); ++t) {
+    if (got[t].size() != want[t].size()) return INFINITY;
+    for (std::size_t i = 0; i < want[t].size(); ++i) {
+      const double d = std::fabs(got[t][i] - want[t][i]);
+      if (!std::isfinite(got[t][i])) return INFINITY;
+      worst = std::max(worst, d / std::max(std::fabs(want[t][i]), scale));
+    }
+  }
+  return worst;
+}
+
+// Number of PathModel "gated layers" bound: k + 2 per layer, k = the number of
+// ReLU ops in it (the MLP's layers), one for the state and one for a product.
+inline int paper_layer_bound(const PathModel& m) {
+  int bound = 0;
+  for (const auto& l : m.layers) {
+    int relus = 0, multis = 0;
+    for (const auto& op : l.ops) {
+      relus += op.kind == PathOpKind::ReLU;
+      multis += op.kind == PathOpKind::Multi;
+    }
+    bound += relus + 1 + std::max(1, multis);
+  }
+  return bound;
+}
+
+}  // namespace lsrl::target_tests

@@ -1,0 +1,196 @@
+// LsrlClient (web/src/lsrl-client.js) talking to the real worker
+// (web/src/worker.js) and module, in a Node worker thread standing in for a
+// browser module worker: the protocol, the result shapes of docs/api.md,
+// transfers, bad arguments, and cancelling a long run.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+import { repoDir, wasmDir } from './load-module.mjs';
+import { installWorkerShim } from './web-worker-shim.mjs';
+import { examples, nativeRun, writeTokensCsv } from './native.mjs';
+
+installWorkerShim();
+const { LsrlClient } = await import(pathToFileURL(path.join(repoDir, 'web', 'src', 'lsrl-client.js')).href);
+
+function newClient() {
+  return new LsrlClient({
+    workerUrl: pathToFileURL(path.join(repoDir, 'web', 'src', 'worker.js')),
+    moduleUrl: pathToFileURL(path.join(wasmDir, 'lsrl.mjs')).href,
+    wasmBinary: fs.readFileSync(path.join(wasmDir, 'lsrl.wasm')),
+  });
+}
+
+const exampleSource = (name) => examples().find((e) => e.name === name).source;
+
+test('ready() gives the version and every target, dag first', async (t) => {
+  const client = newClient();
+  t.after(() => client.dispose());
+  const { version, targets } = await client.ready();
+  assert.match(version, /^\d+\.\d+\.\d+/);
+  assert.equal(targets[0].name, 'dag');
+  const names = targets.map((target) => target.name);
+  for (const name of ['linear-rnn', 'gated-linear-rnn']) assert.ok(names.includes(name), `${name} is listed`);
+  for (const target of targets) {
+    assert.equal(typeof target.description, 'string');
+    assert.equal(typeof target.available, 'boolean');
+    assert.equal(typeof target.reason, 'string');
+    assert.equal(typeof target.supportsMulti, 'boolean');
+    assert.equal(typeof target.hasActivationModes, 'boolean');
+    if (!target.available) assert.ok(target.reason.length > 0, `${target.name} is unavailable without a reason`);
+  }
+});
+
+test('compile and run more_ones with a trace: outputs equal lsrlc, shapes as documented', async (t) => {
+  const client = newClient();
+  t.after(() => client.dispose());
+  const compiled = await client.compile(exampleSource('more_ones'), { target: 'gated-linear-rnn', filename: 'more_ones.lsrl' });
+  assert.ok(compiled.ok, JSON.stringify(compiled.diagnostics));
+  assert.equal(typeof compiled.modelId, 'number');
+  assert.equal(compiled.info.inputDim, 1);
+  assert.equal(compiled.info.outputDim, 1);
+  assert.equal(compiled.summary.target, 'gated-linear-rnn');
+  assert.ok(compiled.summary.layers.length >= 1);
+  assert.ok(compiled.summary.params > 0 && compiled.summary.nonzeros > 0);
+  assert.equal(typeof compiled.summary.compileMs, 'number');
+  assert.ok(Array.isArray(compiled.graphs.program.nodes) && compiled.graphs.program.nodes.length > 0);
+
+  const tokens = [[1], [0], [1], [1], [0], [0], [0], [1], [1]];
+  const ran = await client.run(compiled.modelId, tokens, { trace: true, precision: 'f64' });
+  assert.ok(ran.ok, JSON.stringify(ran.diagnostics));
+  const native = nativeRun(path.join(repoDir, 'examples', 'more_ones.lsrl'),
+                           ['--target', 'gated-linear-rnn', '--input-file', writeTokensCsv(tokens)]);
+  assert.deepEqual(ran.outputs, native.outputs);
+  assert.equal(typeof ran.runMs, 'number');
+  assert.equal(ran.trace.steps, tokens.length);
+  assert.ok(ran.trace.series.length > 0);
+  for (const series of ran.trace.series) {
+    assert.ok(series.values instanceof Float64Array, `${series.label}: values is a Float64Array`);
+    assert.equal(series.values.length, ran.trace.steps * series.dim, `${series.label}: steps x dim values`);
+    assert.equal(typeof series.label, 'string');
+    assert.equal(typeof series.kind, 'string');
+    assert.equal(typeof series.layer, 'number');
+  }
+
+  const dagCompiled = await client.compile(exampleSource('more_ones'), { target: 'dag' });
+  const dagRun = await client.run(dagCompiled.modelId, tokens, { trace: true });
+  assert.deepEqual(dagRun.outputs, native.outputs, 'dag and gated-linear-rnn agree');
+  const labels = dagRun.trace.series.map((s) => s.label);
+  for (const name of ['ctr1s', 'ctr0s', 'is_zero']) assert.ok(labels.includes(name), `the dag trace has ${name}`);
+  const f16 = await client.run(dagCompiled.modelId, tokens, { precision: 'f16' });
+  assert.ok(f16.ok);
+  assert.equal(f16.trace, null, 'no trace unless asked');
+});
+
+test('errors arrive as diagnostics, bad arguments too; nothing rejects', async (t) => {
+  const client = newClient();
+  t.after(() => client.dispose());
+  const broken = await client.compile('input = Input(dim=1)\nreturn f_larg(input, input)\n', { target: 'dag' });
+  assert.equal(broken.ok, false);
+  assert.equal(broken.diagnostics[0].line, 2);
+  assert.ok(broken.diagnostics[0].col >= 1);
+  assert.match(broken.diagnostics[0].message, /f_larger/, 'suggests the closest name');
+
+  const notText = await client.compile(42, {});
+  assert.equal(notText.ok, false);
+  assert.match(notText.diagnostics[0].message, /source/);
+  const ragged = await client.run(1, [[1, 2], [3]]);
+  assert.equal(ragged.ok, false);
+  assert.match(ragged.diagnostics[0].message, /row 2/);
+  const notTokens = await client.run(1, 'hello');
+  assert.equal(notTokens.ok, false);
+  const badId = await client.run('one', [[1]]);
+  assert.equal(badId.ok, false);
+  const unknown = await client.run(424242, [[1]]);
+  assert.equal(unknown.ok, false);
+  const badExport = await client.exportModel(424242, 'onnx');
+  assert.equal(badExport.ok, false);
+});
+
+test('prompt helpers return tokens as number[][]', async (t) => {
+  const client = newClient();
+  t.after(() => client.dispose());
+  const parsed = await client.parseTokens('1,2; 3,4', 2);
+  assert.deepEqual(parsed.tokens, [[1, 2], [3, 4]]);
+  const csv = await client.parseCsv('1,2\n3,4\n', 2);
+  assert.deepEqual(csv.tokens, [[1, 2], [3, 4]]);
+
+  const vocab = '?ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  const asArrays = await client.dictionaryPrompt('CAN', [['CAN', 'OTT'], ['FRA', 'PAR']], vocab);
+  const asObjects = await client.dictionaryPrompt('CAN', [{ key: 'CAN', value: 'OTT' }, { key: 'FRA', value: 'PAR' }], vocab);
+  const asMap = await client.dictionaryPrompt('CAN', { CAN: 'OTT', FRA: 'PAR' }, vocab);
+  assert.ok(asArrays.ok);
+  assert.equal(asArrays.tokens.length, 3 + 2 * 6);
+  assert.deepEqual(asObjects.tokens, asArrays.tokens);
+  assert.deepEqual(asMap.tokens, asArrays.tokens);
+
+  const continuous = await client.continuousPrompt('sin(3*x1)*x2', 2, 3, [0.3, 0.7]);
+  assert.ok(continuous.ok);
+  assert.equal(continuous.tokens.length, 1 + 3 * 3);
+  const values = await client.evaluateFunction('x1 + 2*x2', 2, [[0, 0], [0.5, 0.25], [1, 1]]);
+  assert.ok(values.ok);
+  assert.deepEqual(values.values, [[0], [1], [3]]);
+  const badPoints = await client.evaluateFunction('x1', 2, [[0.5]]);
+  assert.equal(badPoints.ok, false);
+
+  const discrete = await client.compile(exampleSource('discrete_ua'), { target: 'dag', params: { n: 3 } });
+  assert.ok(discrete.ok, JSON.stringify(discrete.diagnostics));
+  const encoded = await client.encodeText('CAN', discrete.modelId);
+  assert.deepEqual(encoded.tokens, [[3], [1], [14]]);
+});
+
+test('exportModel gives the bytes and a file name; dag has nothing to export', async (t) => {
+  const client = newClient();
+  t.after(() => client.dispose());
+  const compiled = await client.compile(exampleSource('more_ones'), { target: 'gated-linear-rnn', filename: 'more_ones.lsrl' });
+  const exported = await client.exportModel(compiled.modelId, 'json');
+  assert.ok(exported.ok, JSON.stringify(exported.diagnostics));
+  assert.ok(exported.bytes instanceof Uint8Array);
+  assert.equal(exported.filename, 'more_ones-gated-linear-rnn.json');
+  const parsed = JSON.parse(new TextDecoder().decode(exported.bytes));
+  assert.ok(parsed.tensors && parsed.metadata, 'the JSON export has metadata and tensors');
+
+  const dag = await client.compile(exampleSource('more_ones'), { target: 'dag' });
+  const none = await client.exportModel(dag.modelId, 'json');
+  assert.equal(none.ok, false);
+  assert.match(none.diagnostics[0].message, /dag/);
+});
+
+test('release frees a model', async (t) => {
+  const client = newClient();
+  t.after(() => client.dispose());
+  const compiled = await client.compile(exampleSource('more_ones'), { target: 'dag' });
+  const released = await client.release(compiled.modelId);
+  assert.equal(released.released, true);
+  const after = await client.run(compiled.modelId, [[1]]);
+  assert.equal(after.ok, false);
+  assert.match(after.diagnostics[0].message, /compile again/);
+});
+
+test('cancel() stops a long run at once, rejects it with .cancelled, and the client keeps working', async (t) => {
+  const client = newClient();
+  t.after(() => client.dispose());
+  const compiled = await client.compile(exampleSource('discrete_ua'), { target: 'gated-linear-rnn', params: { n: 3 } });
+  assert.ok(compiled.ok, JSON.stringify(compiled.diagnostics));
+  const huge = Array.from({ length: 2_000_000 }, (_, i) => [1 + (i % 26)]);
+  const started = Date.now();
+  const running = client.run(compiled.modelId, huge);
+  const pendingExport = client.exportModel(compiled.modelId, 'json');  // queued behind the run
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  client.cancel();
+  await assert.rejects(running, (error) => error.cancelled === true);
+  await assert.rejects(pendingExport, (error) => error.cancelled === true);
+  assert.ok(Date.now() - started < 5000, 'cancelled promptly');
+
+  await client.ready();
+  const old = await client.run(compiled.modelId, [[1]]);
+  assert.equal(old.ok, false, 'models of the old worker are gone');
+  const again = await client.compile(exampleSource('more_ones'), { target: 'dag' });
+  assert.ok(again.ok);
+  assert.ok(again.modelId > compiled.modelId, 'a new worker never reuses a model id');
+  const ran = await client.run(again.modelId, [[1], [0], [1]]);
+  assert.ok(ran.ok);
+});

@@ -1,0 +1,435 @@
+// The playground's controller: holds the state, wires the views to it and
+// runs the pipeline (compile -> prompt tokens -> run -> draw) in the worker
+// through LsrlClient. Shared by the full page (main.js) and the embed
+// (embed.js); a view whose element is missing from the page is skipped.
+//
+// One job at a time: a change while a job runs marks the state dirty, the job
+// stops at its next step (between worker calls) and a fresh one starts. A job
+// stuck in one long worker call is stopped by Cancel, which restarts the
+// worker (client.cancel()); compiled models die with it, so the cache is
+// keyed by an epoch that Cancel bumps.
+
+import { LsrlClient } from '../lsrl-client.js';
+import { el, formatNumber } from './dom.js';
+import { defaultState, sanitizeState, cloneState, DEFAULT_EXAMPLE } from './state.js';
+import { decodeStateHash, encodeStateHash, mountShare } from './share.js';
+import { loadSaved, makeAutosave } from './autosave.js';
+import { ProgramEditor } from './editor.js';
+import { ProblemsList } from './problems.js';
+import { ExamplesMenu, loadExamples } from './examples.js';
+import { ParamsControls } from './params.js';
+import { TargetPicker } from './target-picker.js';
+import { PromptInput } from './prompt.js';
+import { OutputsView } from './outputs.js';
+import { TraceTable } from './trace-table.js';
+import { HiddenStatesView } from './hidden-states.js';
+import { GraphsView } from './graphs.js';
+import { SummaryView } from './summary.js';
+import { ApproximationView } from './approximation.js';
+import { StatusBar } from './status.js';
+
+// Traces are recorded only for prompts up to this many steps (a trace keeps
+// every unit of every layer at every step; a huge prompt would need gigabytes).
+export const TRACE_MAX_STEPS = 4000;
+export const TRACE_MAX_VALUES = 8_000_000;
+const EDIT_DEBOUNCE_MS = 350;
+const CONTROL_DEBOUNCE_MS = 120;
+const FILENAME = 'program.lsrl';
+
+function paramNamesIn(source) {
+  const names = new Set();
+  for (const m of source.matchAll(/(^|[^\w.])([A-Za-z_]\w*)\s*=\s*(?:lsrl\.)?param\s*\(/g)) names.add(m[2]);
+  return names;
+}
+
+function isCancelled(error) {
+  return !!(error && (error.cancelled === true || error.name === 'Cancelled'));
+}
+
+function diagnosticFromError(error) {
+  return { line: 0, col: 0, length: 0, severity: 'error', message: String(error?.message || error) };
+}
+
+export class Playground {
+  // The engine's files, relative to the page (build/site/): explicit, so they
+  // are found whatever folder the bundler puts the client code in.
+  constructor({
+    embed = false,
+    workerUrl = new URL('assets/worker.js', document.baseURI).href,
+    moduleUrl = new URL('lsrl.mjs', document.baseURI).href,
+    wasmUrl = new URL('lsrl.wasm', document.baseURI).href,
+  } = {}) {
+    this.embed = embed;
+    this.engineUrls = { workerUrl, moduleUrl, wasmUrl };
+    this.state = defaultState();
+    this.examples = [];
+    this.generation = 0;
+    this.epoch = 0;
+    this.busy = false;
+    this.dirty = false;
+    this.timer = null;
+    this.cache = { target: null, dag: null };
+    this.runCount = 0;
+    this.firstOutputShown = false;
+    this.autosave = embed ? () => {} : makeAutosave();
+  }
+
+  // ---- setup -------------------------------------------------------------
+  mountViews() {
+    const find = (id) => document.getElementById(id);
+    this.status = new StatusBar(find('status'), find('cancel'), { onCancel: () => this.cancel() });
+    if (find('editor')) {
+      this.editor = new ProgramEditor(find('editor'), { onChange: (source) => this.onEdit(source) });
+    }
+    if (find('problems')) this.problems = new ProblemsList(find('problems'), { onGoTo: (l, c) => this.editor?.goTo(l, c) });
+    if (find('examples')) {
+      this.examplesMenu = new ExamplesMenu(find('examples'), find('example-description'), { onPick: (ex) => this.loadExample(ex) });
+    }
+    if (find('params')) this.params = new ParamsControls(find('params'), { onChange: (n, v, spec) => this.onParam(n, v, spec) });
+    if (find('target')) {
+      this.picker = new TargetPicker(
+        { target: find('target'), activations: find('activations'), precision: find('precision'), reason: find('target-reason') },
+        { onChange: (v) => this.onTarget(v) },
+      );
+    }
+    if (find('prompt')) this.prompt = new PromptInput(find('prompt'), { onChange: (p) => this.onPrompt(p) });
+    else this.prompt = new PromptInput(el('div'), {}); // the embed builds tokens the same way, without showing the box
+    if (find('outputs')) this.outputs = new OutputsView(find('outputs'));
+    if (find('trace')) this.trace = new TraceTable(find('trace'));
+    if (find('hidden')) this.hidden = new HiddenStatesView(find('hidden'));
+    if (find('graphs')) this.graph = new GraphsView(find('graphs'), { onNodeClick: (n) => this.editor?.goTo(n.line, 1) });
+    if (find('summary')) this.summary = new SummaryView(find('summary'), { onExport: (format) => this.exportModel(format) });
+    if (find('approx')) this.approx = new ApproximationView(find('approx-section'), find('approx'));
+    if (find('share') && find('embed')) {
+      mountShare({ shareButton: find('share'), embedButton: find('embed'), panel: find('share-panel'), getState: () => this.snapshot() });
+    }
+    this.fullLink = find('full-link');
+  }
+
+  async start() {
+    // The engine (worker + wasm) and the examples load while the views are
+    // built: they are the long poles of the first paint.
+    let client = null;
+    let startError = null;
+    try {
+      client = new LsrlClient(this.engineUrls);
+    } catch (error) {
+      startError = error;
+    }
+    const examplesLoaded = loadExamples().catch((e) => {
+      console.warn(e);
+      return [];
+    });
+    this.mountViews();
+    this.status.set('busy', 'loading the compiler…');
+    try {
+      if (startError) throw startError;
+      this.client = client;
+      const [ready, examples] = await Promise.all([this.client.ready(), examplesLoaded]);
+      this.version = ready?.version;
+      this.examples = examples;
+      this.picker?.setTargets(ready?.targets || []);
+      this.examplesMenu?.setExamples(examples);
+    } catch (error) {
+      this.status.set('error', `could not start the compiler: ${error?.message || error}`);
+      return;
+    }
+    const fromLink = await decodeStateHash(window.location.hash);
+    const saved = !fromLink && !this.embed ? loadSaved() : null;
+    let initial = fromLink || saved;
+    if (!initial) {
+      const example = this.findExample(DEFAULT_EXAMPLE) || this.examples[0];
+      if (example) return this.loadExample(example, { immediate: true });
+      initial = defaultState();
+    }
+    if (!initial.source) {
+      const example = this.findExample(initial.example) || this.findExample(DEFAULT_EXAMPLE);
+      if (example) initial.source = example.source;
+    }
+    this.applyState(initial);
+    this.requestRun(0);
+  }
+
+  findExample(name) {
+    return name ? this.examples.find((e) => e.name === name) || null : null;
+  }
+
+  // ---- state in, state out -----------------------------------------------
+  snapshot() {
+    return cloneState(this.state);
+  }
+
+  applyState(state) {
+    this.state = sanitizeState(state);
+    const example = this.findExample(this.state.example);
+    this.editor?.setSource(this.state.source);
+    const companionPairs = example?.companion?.prompt?.kind === 'dictionary' ? example.companion.prompt.pairs : undefined;
+    this.prompt.set(this.state.prompt, { defaultPairs: companionPairs });
+    if (this.picker) this.state.target = this.picker.set(this.state);
+    this.updateExampleMenu();
+    this.updateFullLink();
+  }
+
+  updateExampleMenu() {
+    const example = this.findExample(this.state.example);
+    this.examplesMenu?.setCurrent(example ? example.name : null);
+    const badge = document.getElementById('edited-badge');
+    if (badge) badge.hidden = !example || example.source === this.state.source;
+  }
+
+  // The embed's "open in the playground" link, and on the full page a hash
+  // that already carries a state (a shared link, or after Share) kept in step
+  // with what is shown, so a reload never goes back to an older view.
+  async updateFullLink() {
+    if (!this.embed && window.location.hash.length > 1) {
+      const hash = await encodeStateHash(this.state);
+      if (window.location.hash !== `#${hash}`) history.replaceState(null, '', `#${hash}`);
+    }
+    if (!this.fullLink) return;
+    const hash = await encodeStateHash(this.state);
+    const url = new URL('index.html', window.location.href);
+    url.hash = hash;
+    this.fullLink.href = url.toString();
+  }
+
+  loadExample(example, { immediate = false } = {}) {
+    const companion = example.companion || {};
+    const params = {};
+    for (const [k, v] of Object.entries(companion.params || {})) params[k] = String(v);
+    const prompt = companion.prompt && typeof companion.prompt === 'object' ? companion.prompt : { kind: 'tokens', text: '' };
+    this.applyState({ ...this.state, example: example.name, source: example.source, params, prompt });
+    this.problems?.show([]);
+    this.requestRun(immediate ? 0 : CONTROL_DEBOUNCE_MS);
+  }
+
+  onEdit(source) {
+    this.state.source = source;
+    this.updateExampleMenu();
+    this.requestRun(EDIT_DEBOUNCE_MS);
+  }
+
+  onParam(name, value, spec) {
+    if (String(spec?.default) === value) delete this.state.params[name];
+    else this.state.params[name] = value;
+    this.requestRun(CONTROL_DEBOUNCE_MS);
+  }
+
+  onTarget({ target, activations, precision }) {
+    Object.assign(this.state, { target, activations, precision });
+    this.requestRun(0);
+  }
+
+  onPrompt(prompt) {
+    this.state.prompt = prompt;
+    this.requestRun(EDIT_DEBOUNCE_MS);
+  }
+
+  // ---- the job queue -----------------------------------------------------
+  requestRun(delayMs) {
+    this.dirty = true;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.pump(), delayMs);
+  }
+
+  async pump() {
+    if (this.busy || !this.dirty) return;
+    this.dirty = false;
+    this.busy = true;
+    const generation = ++this.generation;
+    try {
+      await this.pipeline(generation);
+    } catch (error) {
+      if (isCancelled(error)) {
+        this.status.set('cancelled', 'cancelled; change anything to run again');
+      } else {
+        console.error(error);
+        this.status.set('error', `internal error: ${error?.message || error}`);
+        this.problems?.show([diagnosticFromError(error)], 'page');
+      }
+    } finally {
+      this.busy = false;
+      if (this.dirty) this.pump();
+    }
+  }
+
+  isCurrent(generation) {
+    return generation === this.generation && !this.dirty;
+  }
+
+  cancel() {
+    if (!this.busy) return;
+    this.dirty = false;
+    clearTimeout(this.timer);
+    this.generation += 1; // whatever the job was doing, its results are dropped
+    this.epoch += 1; // the worker restarts: compiled models are gone
+    this.cache = { target: null, dag: null };
+    this.client.cancel();
+    this.approx?.setStale(true);
+    this.status.set('cancelled', 'cancelled; change anything to run again');
+  }
+
+  // Exports the model on screen; a failure inside the engine restarts it, so
+  // the cached models are dropped then.
+  async exportModel(format) {
+    const s = this.snapshot();
+    const model = await this.compileCached('target', s, s.target);
+    if (!model?.ok) return model;
+    const result = await this.client.exportModel(model.modelId, format);
+    if (!result?.ok) this.cache = { target: null, dag: null };
+    return result;
+  }
+
+  markStale(stale) {
+    for (const view of [this.outputs, this.trace, this.hidden, this.graph, this.summary, this.approx]) view?.setStale(stale);
+  }
+
+  async compileCached(slot, s, target) {
+    const params = {};
+    const declared = paramNamesIn(s.source);
+    for (const [k, v] of Object.entries(s.params)) if (declared.has(k)) params[k] = v;
+    const key = JSON.stringify([s.source, params, target, s.activations, this.epoch]);
+    if (this.cache[slot]?.key === key) return this.cache[slot].result;
+    const result = await this.client.compile(s.source, { target, params, activations: s.activations, filename: FILENAME });
+    if (result.ok) {
+      // The worker keeps every model until told; drop the one this replaces.
+      const old = this.cache[slot];
+      if (old && old.epoch === this.epoch) this.client.release(old.result.modelId);
+      this.cache[slot] = { key, result, epoch: this.epoch };
+    }
+    return result;
+  }
+
+  // ---- the pipeline ------------------------------------------------------
+  async pipeline(generation) {
+    const s = this.snapshot();
+    const current = () => this.isCurrent(generation);
+    this.autosave(s);
+    this.updateFullLink();
+    this.status.set('busy', `compiling for ${s.target}…`);
+
+    const compiled = await this.compileCached('target', s, s.target);
+    if (!current()) return;
+    if (!compiled.ok) {
+      this.editor?.setDiagnostics(compiled.diagnostics);
+      this.problems?.show(compiled.diagnostics, 'program');
+      this.markStale(true);
+      const first = compiled.diagnostics?.[0];
+      this.status.set('error', first ? `${first.line >= 1 ? `line ${first.line}: ` : ''}${first.message}` : 'the program has errors');
+      return;
+    }
+    const warnings = (compiled.diagnostics || []).filter((d) => d.severity !== 'error');
+    this.editor?.setDiagnostics(warnings);
+    this.problems?.show(warnings, 'program');
+    const info = compiled.info || {};
+    this.params?.render(info.params || []);
+    this.prompt.setProgram(info);
+    this.graph?.render({ program: compiled.graphs?.program, path: compiled.graphs?.path });
+
+    this.status.set('busy', 'building the prompt…');
+    const built = await this.prompt.buildTokens(this.client, compiled.modelId, s.prompt);
+    if (!current()) return;
+    if (!built.ok) {
+      this.problems?.show(built.diagnostics, 'prompt');
+      this.markStale(true);
+      this.status.set('error', `prompt: ${(built.diagnostics || []).map((d) => d.message).join('; ')}`);
+      return;
+    }
+    const tokens = built.tokens || [];
+    const steps = tokens.length;
+    this.prompt.showCount(`${steps} token${steps === 1 ? '' : 's'}`);
+    if (steps === 0) {
+      this.problems?.show([]);
+      this.markStale(true);
+      this.outputs?.clear('The prompt is empty: type some tokens to run the model.');
+      this.outputs?.setStale(false);
+      this.approx?.hide();
+      this.status.set('idle', 'compiled; waiting for a prompt');
+      return;
+    }
+    const unitsPerStep = (compiled.summary?.layers || []).reduce((a, l) => a + 4 * (Number(l.hiddenDim) || 0) + (Number(l.outputDim) || 0), 0);
+    const widthEstimate = Math.max(1, unitsPerStep);
+    const traced = steps <= TRACE_MAX_STEPS && steps * widthEstimate <= TRACE_MAX_VALUES;
+
+    this.status.set('busy', `running ${steps} step${steps === 1 ? '' : 's'} on ${s.target} (${s.precision})…`);
+    const result = await this.client.run(compiled.modelId, tokens, { precision: s.precision, trace: traced });
+    if (!current()) return;
+    if (!result.ok) {
+      // A failed run may have restarted the engine (a trap): compile afresh next time.
+      this.cache = { target: null, dag: null };
+      this.problems?.show(result.diagnostics, 'run');
+      this.markStale(true);
+      this.status.set('error', `run: ${(result.diagnostics || []).map((d) => d.message).join('; ')}`);
+      return;
+    }
+    const answerLength = s.prompt.kind === 'dictionary' ? Array.from(s.prompt.query).length : 0;
+    this.outputs?.render({ result, tokens, vocab: info.vocab || null, answerLength });
+    this.summary?.render({ summary: compiled.summary, info, runMs: result.runMs, steps });
+    const note = traced ? '' : `(no trace: ${steps} steps is more than the ${TRACE_MAX_STEPS} the page records)`;
+    if (s.target === 'dag') {
+      this.hidden?.render({ summary: null, path: null, trace: null, note });
+    } else {
+      this.hidden?.render({ summary: compiled.summary, path: compiled.summary?.path, trace: traced ? result.trace : null, note });
+    }
+    document.body.dataset.target = s.target;
+    document.body.dataset.activations = s.activations;
+    document.body.dataset.precision = s.precision;
+    this.markFirstOutput();
+
+    // The trace table shows the program's own variables: a run of the DAG.
+    if (this.trace) {
+      if (!traced) {
+        this.trace.clear(`No trace: ${steps} steps is more than the ${TRACE_MAX_STEPS} the page records.`);
+      } else if (s.target === 'dag') {
+        this.trace.render(result.trace);
+      } else {
+        this.status.set('busy', 'tracing the program…');
+        const dag = await this.compileCached('dag', s, 'dag');
+        if (!current()) return;
+        if (dag.ok) {
+          const dagRun = await this.client.run(dag.modelId, tokens, { precision: s.precision, trace: true });
+          if (!current()) return;
+          if (dagRun.ok) this.trace.render(dagRun.trace);
+          else this.trace.clear((dagRun.diagnostics || []).map((d) => d.message).join('; '));
+        }
+      }
+    }
+
+    if (this.approx) {
+      if (s.prompt.kind === 'continuous') {
+        this.status.set('busy', 'drawing f and its in-context approximation…');
+        const dIn = this.prompt.dIn;
+        const outcome = await this.approx.run({
+          client: this.client, modelId: compiled.modelId, prompt: s.prompt, dIn, precision: s.precision, isCurrent: current,
+        });
+        if (outcome === 'superseded') return;
+      } else {
+        this.approx.hide();
+      }
+    }
+
+    this.runCount += 1;
+    document.body.dataset.runCount = String(this.runCount);
+    const ms = Number.isFinite(result.runMs) ? `, run ${formatNumber(Number(result.runMs.toFixed(2)))} ms` : '';
+    this.status.set('ok', `${s.target} · ${s.precision} · ${steps} steps${ms}`);
+  }
+
+  // Records when the first outputs reached the screen (ms since navigation
+  // start): two animation frames after they entered the DOM, i.e. once a
+  // frame with them has been produced. tests/web/measure.mjs reads it.
+  markFirstOutput() {
+    if (this.firstOutputShown) return;
+    this.firstOutputShown = true;
+    requestAnimationFrame(() => requestAnimationFrame(() => {
+      performance.mark('lsrl-first-output');
+      document.body.dataset.firstOutputMs = performance.now().toFixed(1);
+    }));
+  }
+}
+
+export function startPlayground(options) {
+  const app = new Playground(options);
+  window.lsrlPlayground = app; // for the console and the browser tests
+  app.start();
+  return app;
+}
+

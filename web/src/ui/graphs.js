@@ -1,0 +1,256 @@
+// Computation graphs drawn as SVG with dagre's layout: the program's DAG
+// (before debranching) and the compiled path (after), nodes coloured by kind.
+// graph = {nodes: [{id, kind, name, dim, line, layer?}], edges: [[from, to]],
+//          input, output}
+
+import { Graph, layout } from '@dagrejs/dagre';
+import { el, svg, replaceChildren } from './dom.js';
+
+export const KIND_COLORS = {
+  Input: '#2e7d32',
+  Linear: '#1565c0',
+  ReLU: '#ef6c00',
+  LinState: '#6a1b9a',
+  Concat: '#616161',
+  Multi: '#c62828',
+  Slice: '#00838f',
+  Output: '#37474f',
+};
+
+function kindColor(kind) {
+  return KIND_COLORS[kind] || '#455a64';
+}
+
+const CHAR_W = 6.6;
+const NODE_H = 34;
+
+function nodeLines(node) {
+  const name = node.name ? String(node.name) : '';
+  const kind = String(node.kind || '?');
+  const first = name || kind;
+  const second = name ? `${kind} · ${node.dim ?? ''}` : `width ${node.dim ?? ''}`;
+  return [first.length > 28 ? `${first.slice(0, 27)}…` : first, second];
+}
+
+// Lays out and draws one graph. options: rankdir ('TB' | 'LR'), onNodeClick(node),
+// maxWidth (px; the SVG scales down to fit), className.
+export function drawGraph(graph, { rankdir = 'TB', onNodeClick = null, className = 'graph', maxWidth = 0 } = {}) {
+  const nodes = Array.isArray(graph?.nodes) ? graph.nodes : [];
+  const edges = Array.isArray(graph?.edges) ? graph.edges : [];
+  const g = new Graph();
+  g.setGraph({ rankdir, nodesep: 18, ranksep: 26, marginx: 8, marginy: 8 });
+  g.setDefaultEdgeLabel(() => ({}));
+  const byId = new Map();
+  for (const node of nodes) {
+    const id = String(node.id);
+    byId.set(id, node);
+    const [a, b] = nodeLines(node);
+    g.setNode(id, { width: Math.max(64, Math.max(a.length, b.length) * CHAR_W + 18), height: NODE_H });
+  }
+  for (const edge of edges) {
+    const [from, to] = Array.isArray(edge) ? edge : [edge?.from, edge?.to];
+    if (byId.has(String(from)) && byId.has(String(to))) g.setEdge(String(from), String(to));
+  }
+  layout(g);
+  const { width = 0, height = 0 } = g.graph();
+  const root = svg('svg', {
+    class: className,
+    viewBox: `0 0 ${Math.ceil(width)} ${Math.ceil(height)}`,
+    width: Math.ceil(maxWidth ? Math.min(width, maxWidth) : width),
+    height: Math.ceil(maxWidth && width > maxWidth ? (height * maxWidth) / width : height),
+    role: 'img',
+  });
+  root.appendChild(svg('defs', {},
+    svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 6, markerHeight: 6, orient: 'auto-start-reverse' },
+      svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', fill: '#78909c' }))));
+  for (const e of g.edges()) {
+    const points = g.edge(e).points || [];
+    if (points.length < 2) continue;
+    const d = points.map((p, i) => `${i ? 'L' : 'M'} ${p.x.toFixed(1)} ${p.y.toFixed(1)}`).join(' ');
+    root.appendChild(svg('path', { d, class: 'edge', 'marker-end': 'url(#arrow)' }));
+  }
+  for (const id of g.nodes()) {
+    const pos = g.node(id);
+    const node = byId.get(id);
+    const [a, b] = nodeLines(node);
+    const isEnd = String(graph.output) === id;
+    const group = svg('g', {
+      class: `node kind-${node.kind}${isEnd ? ' output' : ''}`,
+      transform: `translate(${(pos.x - pos.width / 2).toFixed(1)},${(pos.y - pos.height / 2).toFixed(1)})`,
+      'data-kind': node.kind,
+      'data-id': id,
+    },
+    svg('title', { text: `${node.name ? `${node.name}: ` : ''}${node.kind}, width ${node.dim}${node.line ? `, line ${node.line}` : ''}${node.layer != null ? `, layer ${node.layer}` : ''}` }),
+    svg('rect', { width: pos.width, height: pos.height, rx: 6, fill: kindColor(node.kind), 'fill-opacity': 0.14, stroke: kindColor(node.kind), 'stroke-width': isEnd ? 2.5 : 1.4 }),
+    svg('text', { x: pos.width / 2, y: 14, class: 'node-name', text: a }),
+    svg('text', { x: pos.width / 2, y: 27, class: 'node-kind', fill: kindColor(node.kind), text: b }));
+    if (onNodeClick && node.line) {
+      group.classList.add('clickable');
+      group.addEventListener('click', () => onNodeClick(node));
+    }
+    root.appendChild(group);
+  }
+  return root;
+}
+
+// A path (a chain of nodes) as a wrapped row of chips joined by arrows: the
+// hidden-state view puts one such row beside each layer's heatmap.
+export function pathChips(nodes) {
+  const parts = [];
+  nodes.forEach((node, i) => {
+    if (i) parts.push(el('span', { class: 'chip-arrow', text: '→' }));
+    parts.push(el('span', {
+      class: `path-chip kind-${node.kind}`,
+      style: { borderColor: kindColor(node.kind), color: kindColor(node.kind) },
+      title: `${node.kind}${node.name ? ` (${node.name})` : ''}, width ${node.dim}`,
+    }, el('b', { text: node.kind }), ` ${node.dim}`, node.name ? el('span', { class: 'chip-name', text: ` ${node.name}` }) : null));
+  });
+  return el('div', { class: 'path-chips' }, ...parts);
+}
+
+export function kindLegend(kinds) {
+  return el('div', { class: 'kind-legend' },
+    ...kinds.map((k) => el('span', { class: 'kind-chip', style: { borderColor: kindColor(k), color: kindColor(k) }, text: k })));
+}
+
+// Big programs (the sugar expands into hundreds of nodes) are drawn by
+// default as the graph of their NAMED variables: unnamed nodes are
+// contracted away and each named node is linked to the nearest named nodes
+// it reads through them. The full drawing stays one click away; dagre's
+// layout of ~500 nodes takes long enough to freeze the page for a moment.
+export const FULL_GRAPH_LIMIT = 120;
+
+export function contractUnnamed(graph) {
+  const nodes = graph.nodes || [];
+  const keep = new Set(nodes.filter((n) => n.name || n.kind === 'Input' || String(n.id) === String(graph.output))
+    .map((n) => String(n.id)));
+  const preds = new Map(nodes.map((n) => [String(n.id), []]));
+  for (const [a, b] of graph.edges || []) preds.get(String(b))?.push(String(a));
+  // For each node, the kept nodes it reads directly or through unnamed ones.
+  const memo = new Map();
+  const sources = (id, seen = new Set()) => {
+    if (memo.has(id)) return memo.get(id);
+    const out = new Set();
+    for (const p of preds.get(id) || []) {
+      if (seen.has(p)) continue;
+      seen.add(p);
+      if (keep.has(p)) out.add(p);
+      else for (const q of sources(p, seen)) out.add(q);
+    }
+    memo.set(id, out);
+    return out;
+  };
+  const edges = [];
+  for (const id of keep) for (const from of sources(id)) edges.push([from, id]);
+  return {
+    nodes: nodes.filter((n) => keep.has(String(n.id))),
+    edges,
+    input: graph.input,
+    output: graph.output,
+  };
+}
+
+// When the browser is idle (or soon): drawing waits for the outputs.
+const whenIdle = (fn) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(fn, { timeout: 400 }) : setTimeout(fn, 50));
+
+// One drawing that is laid out only when it scrolls into view, and again
+// only when its graph changes.
+class LazyDrawing {
+  constructor(host, options) {
+    this.host = host;
+    this.options = options;
+    this.graph = null;
+    this.key = null;
+    this.drawnKey = null;
+    this.visible = false;
+    this.observer = typeof IntersectionObserver === 'function'
+      ? new IntersectionObserver((entries) => {
+        this.visible = entries.some((e) => e.isIntersecting);
+        if (this.visible) this.schedule();
+      }, { rootMargin: '300px' })
+      : null;
+    if (this.observer) this.observer.observe(host);
+    else this.visible = true;
+  }
+
+  set(graph) {
+    const key = JSON.stringify([graph.nodes.map((n) => [n.id, n.kind, n.name, n.dim]), graph.edges]);
+    if (key === this.key) return;
+    this.graph = graph;
+    this.key = key;
+    this.host.dataset.drawn = 'false';
+    this.schedule();
+  }
+
+  schedule() {
+    if (!this.visible || this.drawnKey === this.key || !this.graph || this.pending) return;
+    this.pending = true;
+    whenIdle(() => {
+      this.pending = false;
+      if (this.drawnKey === this.key || !this.graph) return;
+      this.drawnKey = this.key;
+      if (this.graph.nodes.length) replaceChildren(this.host, drawGraph(this.graph, this.options));
+      else replaceChildren(this.host);
+      this.host.dataset.drawn = 'true';
+    });
+  }
+}
+
+// Both drawings: the program's DAG (before debranching) and the path the
+// compiler made of it (after debranching, before the size optimisations),
+// top to bottom. Clicking a node puts the editor on its line.
+export class GraphsView {
+  constructor(container, { onNodeClick = () => {} } = {}) {
+    this.container = container;
+    this.onNodeClick = onNodeClick;
+    this.showAll = false;
+    this.last = null;
+    this.meta = el('div', { class: 'graph-meta muted' });
+    this.programCaption = el('figcaption');
+    this.programToggle = el('button', { type: 'button', class: 'small', hidden: true });
+    this.programToggle.addEventListener('click', () => {
+      this.showAll = !this.showAll;
+      if (this.last) this.render(this.last);
+    });
+    this.programHost = el('div', { class: 'graph-scroll', id: 'program-graph' });
+    this.pathCaption = el('figcaption');
+    this.pathHost = el('div', { class: 'graph-scroll', id: 'path-graph' });
+    this.programDrawing = new LazyDrawing(this.programHost, { rankdir: 'TB', onNodeClick: this.onNodeClick, className: 'graph program-graph' });
+    this.pathDrawing = new LazyDrawing(this.pathHost, { rankdir: 'TB', onNodeClick: this.onNodeClick, className: 'graph path-graph' });
+    replaceChildren(container, this.meta,
+      el('div', { class: 'graph-pair' },
+        el('figure', { class: 'graph-figure' }, el('div', { class: 'row' }, this.programCaption, this.programToggle), this.programHost),
+        el('figure', { class: 'graph-figure' }, this.pathCaption, this.pathHost)));
+    this.programCaption.textContent = 'The program\'s graph appears here after a build.';
+  }
+
+  setStale(stale) {
+    this.container.classList.toggle('stale', !!stale);
+  }
+
+  render({ program, path }) {
+    this.setStale(false);
+    this.last = { program, path };
+    if (!program || !program.nodes?.length) {
+      this.programCaption.textContent = 'No graph.';
+      return;
+    }
+    const kinds = [...new Set([...program.nodes, ...(path?.nodes || [])].map((n) => n.kind))];
+    replaceChildren(this.meta, kindLegend(kinds));
+    const big = program.nodes.length > FULL_GRAPH_LIMIT;
+    const shown = big && !this.showAll ? contractUnnamed(program) : program;
+    this.programCaption.textContent = big && !this.showAll
+      ? `before debranching: the program's ${shown.nodes.length} named variables (of ${program.nodes.length} nodes)`
+      : `before debranching: the program (${program.nodes.length} nodes, ${program.edges?.length ?? 0} edges)`;
+    this.programToggle.hidden = !big;
+    this.programToggle.textContent = this.showAll ? 'named variables only' : `draw all ${program.nodes.length} nodes`;
+    this.programDrawing.set(shown);
+    if (path && path.nodes?.length) {
+      this.pathCaption.textContent = `after debranching: a path (${path.nodes.length} nodes), before the size optimisations`;
+      this.pathDrawing.set(path);
+    } else {
+      this.pathCaption.textContent = 'after debranching: pick a compiled target (not "dag") to see the path the compiler makes';
+      this.pathDrawing.set({ nodes: [], edges: [] });
+    }
+  }
+}

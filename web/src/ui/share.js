@@ -1,0 +1,158 @@
+// Share links, embed snippets and the URL hash that carries the whole state.
+// Hash format: "#z=" + base64url(deflate-raw(JSON)) where the browser has
+// CompressionStream, else "#j=" + base64url(JSON). Both are read back.
+// The decoded state goes through sanitizeState() before anything uses it.
+
+import { el, replaceChildren } from './dom.js';
+import { sanitizeState } from './state.js';
+
+function bytesToBase64Url(bytes) {
+  let binary = '';
+  const chunk = 0x8000;
+  for (let i = 0; i < bytes.length; i += chunk) {
+    binary += String.fromCharCode.apply(null, bytes.subarray(i, i + chunk));
+  }
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function base64UrlToBytes(text) {
+  const b64 = text.replace(/-/g, '+').replace(/_/g, '/');
+  const binary = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+async function pipeThrough(bytes, stream) {
+  const out = new Response(new Blob([bytes]).stream().pipeThrough(stream));
+  return new Uint8Array(await out.arrayBuffer());
+}
+
+export async function encodeStateHash(state) {
+  const json = new TextEncoder().encode(JSON.stringify(state));
+  if (typeof CompressionStream === 'function') {
+    try {
+      return `z=${bytesToBase64Url(await pipeThrough(json, new CompressionStream('deflate-raw')))}`;
+    } catch {
+      // fall through to the uncompressed form
+    }
+  }
+  return `j=${bytesToBase64Url(json)}`;
+}
+
+// Returns a sanitized state, or null when the hash carries none (or is
+// damaged: a broken link opens the default page rather than failing).
+export async function decodeStateHash(hash) {
+  const text = (hash || '').replace(/^#/, '');
+  const params = new URLSearchParams(text);
+  try {
+    let bytes = null;
+    if (params.has('z')) {
+      bytes = await pipeThrough(base64UrlToBytes(params.get('z')), new DecompressionStream('deflate-raw'));
+    } else if (params.has('j')) {
+      bytes = base64UrlToBytes(params.get('j'));
+    } else {
+      return null;
+    }
+    return sanitizeState(JSON.parse(new TextDecoder().decode(bytes)));
+  } catch {
+    return null;
+  }
+}
+
+// The page a link should point to, next to the current one.
+function siblingUrl(file, hash, query = '') {
+  const url = new URL(file, window.location.href);
+  url.search = query;
+  url.hash = hash;
+  return url.toString();
+}
+
+export async function shareUrl(state) {
+  return siblingUrl('index.html', await encodeStateHash(state));
+}
+
+export async function embedUrl(state, { showEditor = false } = {}) {
+  return siblingUrl('embed.html', await encodeStateHash(state), showEditor ? 'editor=1' : '');
+}
+
+export function iframeSnippet(url) {
+  // The URL holds only base64url characters after '#', and what precedes it
+  // is this page's own address; quotes are escaped anyway.
+  const safe = url.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
+  return `<iframe src="${safe}" width="100%" height="640" style="border:1px solid #ccd;border-radius:6px" ` +
+    `title="LSRL Playground" loading="lazy"></iframe>`;
+}
+
+async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// The share and embed buttons and the popover that shows a link or snippet.
+// getState() returns the current state.
+export function mountShare({ shareButton, embedButton, panel, getState }) {
+  const close = () => {
+    panel.hidden = true;
+    replaceChildren(panel);
+  };
+
+  const show = (title, field, extra = []) => {
+    const note = el('span', { class: 'share-note' });
+    const copy = el('button', {
+      type: 'button',
+      text: 'Copy',
+      on: {
+        click: async () => {
+          field.select();
+          note.textContent = (await copyText(field.value)) ? 'copied' : 'select and copy (Ctrl+C)';
+        },
+      },
+    });
+    replaceChildren(
+      panel,
+      el('div', { class: 'share-head' }, el('strong', { text: title }),
+        el('button', { type: 'button', class: 'close', text: '×', 'aria-label': 'close', on: { click: close } })),
+      field,
+      el('div', { class: 'share-actions' }, copy, note, ...extra),
+    );
+    panel.hidden = false;
+    field.focus();
+    field.select();
+  };
+
+  shareButton.addEventListener('click', async () => {
+    const state = getState();
+    const url = await shareUrl(state);
+    history.replaceState(null, '', url);
+    const field = el('input', { type: 'text', readonly: true, class: 'share-url', id: 'share-url', value: url });
+    const open = el('a', { href: url, target: '_blank', rel: 'noopener', text: 'open in a new tab' });
+    show('Link to exactly this view', field, [open]);
+    await copyText(url);
+  });
+
+  embedButton.addEventListener('click', async () => {
+    const field = el('textarea', { class: 'share-snippet', id: 'embed-snippet', rows: 4, readonly: true });
+    const withEditor = el('input', { type: 'checkbox', id: 'embed-with-editor' });
+    const preview = el('a', { target: '_blank', rel: 'noopener', text: 'preview' });
+    const update = async () => {
+      const url = await embedUrl(getState(), { showEditor: withEditor.checked });
+      field.value = iframeSnippet(url);
+      preview.href = url;
+    };
+    withEditor.addEventListener('change', update);
+    await update();
+    show('Embed this view in a page', field, [
+      el('label', {}, withEditor, ' show the program'),
+      preview,
+    ]);
+  });
+
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && !panel.hidden) close();
+  });
+}

@@ -1,0 +1,98 @@
+// The model summary: target, layers and their widths, parameter count,
+// non-zeros, build / compile / run times, and which debranching rules fired.
+
+import { el, replaceChildren, formatNumber } from './dom.js';
+
+function ms(v) {
+  return Number.isFinite(v) ? `${formatNumber(Number(v.toFixed(v < 10 ? 2 : 1)))} ms` : '—';
+}
+
+function layerWidths(layers) {
+  if (!Array.isArray(layers)) return '';
+  return layers.map((l) => {
+    if (!l || typeof l !== 'object') return String(l);
+    const widths = ['state', 'state_dim', 'hidden', 'width', 'out', 'out_dim']
+      .map((k) => l[k]).filter((v) => typeof v === 'number');
+    return `${l.type || l.kind || 'layer'}${widths.length ? ` ${widths[0]}` : ''}`;
+  }).join(', ');
+}
+
+export class SummaryView {
+  // onExport(format) -> Promise<{ok, diagnostics, bytes, filename, loader?, loaderFilename?}>
+  constructor(container, { onExport = null } = {}) {
+    this.container = container;
+    this.onExport = onExport;
+    replaceChildren(container, el('p', { class: 'muted', text: 'The compiled model is summarised here.' }));
+  }
+
+  setStale(stale) {
+    this.container.classList.toggle('stale', !!stale);
+  }
+
+  render({ summary, info, runMs, steps }) {
+    this.setStale(false);
+    const s = summary || {};
+    const rows = [
+      ['target', s.target || '—'],
+      ['layers', Array.isArray(s.layers) ? String(s.layers.length) : s.layers != null ? String(s.layers) : '—'],
+      ['layer widths', layerWidths(s.layers) || '—'],
+      ['widest', s.maxWidth != null ? formatNumber(s.maxWidth) : s.max_width != null ? formatNumber(s.max_width) : null],
+      ['parameters', s.params != null ? formatNumber(s.params) : '—'],
+      ['non-zeros', s.nonzeros != null ? formatNumber(s.nonzeros) : '—'],
+      ['input / output width', info ? `${info.inputDim} / ${info.outputDim}` : '—'],
+      ['build', ms(s.buildMs)],
+      ['compile', ms(s.compileMs)],
+      ['run', Number.isFinite(runMs) ? `${ms(runMs)}${steps ? ` (${steps} steps)` : ''}` : '—'],
+    ].filter(([, v]) => v != null);
+    const table = el('table', { class: 'summary-table', id: 'summary-table' },
+      el('tbody', {}, ...rows.map(([k, v]) => el('tr', { dataset: { key: k } }, el('th', { text: k }), el('td', { text: v })))));
+    const parts = [table];
+    if (s.ruleCounts && typeof s.ruleCounts === 'object') {
+      const entries = Object.entries(s.ruleCounts).filter(([, n]) => Number(n) > 0);
+      if (entries.length) {
+        parts.push(el('details', { class: 'rules' },
+          el('summary', { text: `compiler rules applied (${entries.reduce((a, [, n]) => a + Number(n), 0)})` }),
+          el('table', { class: 'rules-table' }, el('tbody', {},
+            ...entries.map(([rule, n]) => el('tr', {}, el('td', { text: rule }), el('td', { class: 'num', text: String(n) })))))));
+      }
+    }
+    if (this.onExport && s.target && s.target !== 'dag') parts.push(this.exportButtons());
+    replaceChildren(this.container, ...parts);
+  }
+
+  // Download the compiled weights (the same files as `lsrlc export`).
+  exportButtons() {
+    const note = el('span', { class: 'muted small export-note' });
+    const button = (format, label) => el('button', {
+      type: 'button', class: 'small', text: label, dataset: { export: format },
+      on: {
+        click: async () => {
+          note.textContent = 'exporting…';
+          try {
+            const result = await this.onExport(format);
+            if (!result?.ok) {
+              note.textContent = (result?.diagnostics || []).map((d) => d.message).join('; ') || 'export failed';
+              return;
+            }
+            download(result.bytes, result.filename);
+            if (result.loader && result.loaderFilename) download(new TextEncoder().encode(result.loader), result.loaderFilename);
+            note.textContent = `saved ${result.filename}${result.loaderFilename ? ` and ${result.loaderFilename}` : ''}`;
+          } catch (error) {
+            note.textContent = error?.cancelled ? 'cancelled' : String(error?.message || error);
+          }
+        },
+      },
+    });
+    return el('div', { class: 'row export-row' }, el('span', { class: 'muted small', text: 'weights:' }),
+      button('json', 'JSON'), button('safetensors', 'safetensors + PyTorch loader'), note);
+  }
+}
+
+function download(bytes, filename) {
+  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+  const link = el('a', { href: url, download: filename || 'model.bin' });
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

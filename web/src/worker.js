@@ -1,0 +1,195 @@
+// The Web Worker that owns the WebAssembly module and the compiled models.
+//
+// The page never calls the module directly: LsrlClient (lsrl-client.js) posts
+// { id, method, args } here and gets back { id, result } (or { id, error } when
+// the call itself could not be made, e.g. the module failed to load). Every
+// result has the shape { ok, diagnostics, ... } described in docs/api.md.
+//
+// Running here keeps the page responsive during a long compile or run; the
+// client cancels by terminating this worker and starting a new one.
+//
+// The module (lsrl.mjs + lsrl.wasm, emitted by em++) is loaded with a dynamic
+// import so the bundler leaves it as its own file: by default it sits one level
+// above this script (build/site/lsrl.mjs beside build/site/assets/worker.js);
+// an embedder can point elsewhere with init's moduleUrl / wasmUrl, or hand
+// over the wasm bytes themselves (wasmBinary).
+
+let modulePromise = null;  // Promise<{ module, session }>
+let loadOptions = { firstModelId: 1 };
+let highestModelId = 0;
+
+function loadModule() {
+  const moduleUrl = loadOptions.moduleUrl || new URL('../lsrl.mjs', import.meta.url).href;
+  return import(/* @vite-ignore */ moduleUrl).then(async (imported) => {
+    const factory = imported.default;
+    const settings = {};
+    if (loadOptions.wasmUrl) settings.locateFile = () => loadOptions.wasmUrl;
+    if (loadOptions.wasmBinary) settings.wasmBinary = loadOptions.wasmBinary;
+    // No console noise from the runtime: errors come back as diagnostics.
+    settings.print = () => {};
+    settings.printErr = () => {};
+    const module = await factory(settings);
+    const firstId = Math.max(loadOptions.firstModelId || 1, highestModelId + 1);
+    const session = new module.Session(firstId);
+    return { module, session };
+  });
+}
+
+function engine() {
+  if (!modulePromise) modulePromise = loadModule();
+  return modulePromise;
+}
+
+// A diagnostic without a source position.
+function failure(message) {
+  return {
+    ok: false,
+    diagnostics: [{ line: 0, col: 0, length: 0, severity: 'error', message, rendered: `error: ${message}` }],
+  };
+}
+
+// { rows, dim, data: Float64Array } -> number[][].
+function toRows(flat) {
+  const rows = new Array(flat.rows);
+  for (let r = 0; r < flat.rows; r++) rows[r] = Array.from(flat.data.subarray(r * flat.dim, (r + 1) * flat.dim));
+  return rows;
+}
+
+function withTokens(result) {
+  result.tokens = result.tokens ? toRows(result.tokens) : [];
+  return result;
+}
+
+// Arguments arrive from other code: check their types here, so that a wrong
+// call gets a diagnostic rather than an Embind type error.
+function needString(value, what) {
+  if (typeof value !== 'string') throw new TypeError(`${what} must be a string`);
+  return value;
+}
+function needInt(value, what) {
+  if (!Number.isInteger(value)) throw new TypeError(`${what} must be an integer`);
+  return value;
+}
+function needFloat64(value, what) {
+  if (!(value instanceof Float64Array)) throw new TypeError(`${what} must be a Float64Array`);
+  return value;
+}
+
+const methods = {
+  async init(args) {
+    loadOptions = { ...loadOptions, ...(args || {}) };
+    const { module } = await engine();
+    return { version: module.version(), targets: module.targets() };
+  },
+
+  async compile({ source, options }) {
+    const { session } = await engine();
+    const opts = options || {};
+    const params = Object.entries(opts.params || {}).map(([name, value]) => [String(name), String(value)]);
+    const result = session.compile(needString(source, 'source'), {
+      target: opts.target === undefined ? 'dag' : String(opts.target),
+      activations: opts.activations === undefined ? 'paper' : String(opts.activations),
+      filename: opts.filename === undefined ? '<input>' : String(opts.filename),
+      params,
+    });
+    if (result.ok && result.modelId > highestModelId) highestModelId = result.modelId;
+    return result;
+  },
+
+  async run({ modelId, data, steps, dim, precision, trace }) {
+    const { session } = await engine();
+    const result = session.run(needInt(modelId, 'modelId'), needFloat64(data, 'tokens'), needInt(steps, 'steps'),
+                               needInt(dim, 'dim'), precision === undefined ? 'f64' : String(precision), !!trace);
+    result.outputs = result.outputs ? toRows(result.outputs) : [];
+    return result;
+  },
+
+  async parseTokens({ text, inputDim }) {
+    const { module } = await engine();
+    return withTokens(module.parseTokens(needString(text, 'text'), needInt(inputDim, 'inputDim')));
+  },
+
+  async parseCsv({ text, inputDim }) {
+    const { module } = await engine();
+    return withTokens(module.parseCsv(needString(text, 'text'), needInt(inputDim, 'inputDim')));
+  },
+
+  async encodeText({ text, modelId }) {
+    const { session } = await engine();
+    return withTokens(session.encodeText(needString(text, 'text'), needInt(modelId, 'modelId')));
+  },
+
+  async continuousPrompt({ fnText, dIn, cells, query }) {
+    const { module } = await engine();
+    const q = Array.from(query || [], Number);
+    return withTokens(module.continuousPrompt(needString(fnText, 'fnText'), needInt(dIn, 'dIn'), needInt(cells, 'cells'), q));
+  },
+
+  async dictionaryPrompt({ query, pairs, vocab }) {
+    const { module } = await engine();
+    if (!Array.isArray(pairs)) throw new TypeError('pairs must be an array of [key, value]');
+    const table = pairs.map((pair) => [String(pair[0]), String(pair[1])]);
+    return withTokens(module.dictionaryPrompt(needString(query, 'query'), table, needString(vocab, 'vocab')));
+  },
+
+  async evaluateFunction({ fnText, dIn, data, count }) {
+    const { module } = await engine();
+    const result = module.evaluateFunction(needString(fnText, 'fnText'), needInt(dIn, 'dIn'),
+                                           needFloat64(data, 'points'), needInt(count, 'count'));
+    result.values = result.values ? toRows(result.values) : [];
+    return result;
+  },
+
+  async exportModel({ modelId, format }) {
+    const { session } = await engine();
+    return session.exportModel(needInt(modelId, 'modelId'), needString(format, 'format'));
+  },
+
+  async release({ modelId }) {
+    const { session } = await engine();
+    return { ok: true, diagnostics: [], released: session.release(needInt(modelId, 'modelId')) };
+  },
+};
+
+// Buffers worth moving rather than copying back to the page.
+function transferables(result) {
+  const list = [];
+  if (result && result.trace && Array.isArray(result.trace.series)) {
+    for (const s of result.trace.series) if (s.values && s.values.buffer) list.push(s.values.buffer);
+  }
+  if (result && result.bytes && result.bytes.buffer) list.push(result.bytes.buffer);
+  return list;
+}
+
+self.onmessage = async (event) => {
+  const { id, method, args } = event.data || {};
+  const handler = Object.prototype.hasOwnProperty.call(methods, method) ? methods[method] : null;
+  if (!handler) {
+    self.postMessage({ id, result: failure(`unknown method '${method}'`) });
+    return;
+  }
+  let result;
+  try {
+    result = await handler(args || {});
+  } catch (error) {
+    if (error instanceof TypeError || (error && error.name === 'BindingError')) {
+      result = failure(`${method}: ${error.message}`);
+    } else if (method === 'init') {
+      // The module could not be loaded: nothing else can work.
+      modulePromise = null;
+      self.postMessage({ id, error: { message: `could not load the LSRL engine: ${error && error.message ? error.message : error}` } });
+      return;
+    } else {
+      // A trap inside the module (out of memory, a bug) leaves it unusable:
+      // start a fresh instance; the models compiled so far are gone.
+      modulePromise = null;
+      const detail = error && error.message ? error.message : String(error);
+      result = failure(`${method}: the engine stopped (${detail}); it has been restarted, so compile again`);
+    }
+  }
+  try {
+    self.postMessage({ id, result }, transferables(result));
+  } catch (error) {
+    self.postMessage({ id, result: failure(`${method}: could not send the result (${error.message})`) });
+  }
+};
