@@ -45,8 +45,16 @@ WorkId add_identity_linear(WorkGraph& g, WorkId x, const WorkNode& provenance) {
 }
 
 bool followed_only_by_relu(const WorkGraph& g, WorkId n) {
-  const auto& users = g.node(n).users;
-  return users.size() == 1 && g.node(users[0]).kind == NodeKind::ReLU && n != g.output();
+  // Through a chain of Linears that nothing else reads (they stay separate
+  // ops where fusing them would round differently).
+  for (WorkId at = n;;) {
+    const auto& users = g.node(at).users;
+    if (users.size() != 1 || at == g.output()) return false;
+    const WorkNode& u = g.node(users[0]);
+    if (u.kind == NodeKind::ReLU) return true;
+    if (!WorkGraph::is_affine(u)) return false;
+    at = users[0];
+  }
 }
 
 }  // namespace lsrl

@@ -1,6 +1,8 @@
 // Preparation fusion: a Linear (or Slice) whose only reader is a Linear (or
-// Slice) is folded into it: A2 (A1 x + b1) + b2 = (A2 A1) x + (A2 b1 + b2).
-// Two Slices make one Slice, so case 5A still sees slices as slices.
+// Slice) is folded into it: A2 (A1 x + b1) + b2 = (A2 A1) x + (A2 b1 + b2),
+// when that rounds as the two steps do (composition_rounds_alike: one of
+// them only selects); other chains stay two ops. Two Slices make one Slice,
+// so case 5A still sees slices as slices.
 #include "compile/num_ops.hpp"
 #include "compile/passes.hpp"
 
@@ -21,6 +23,7 @@ bool fuse_linear_linear(WorkGraph& g, WorkId at, RuleCounter& counts) {
     const NumVector b2 = g.affine_bias(at);
     const NumSparse A1 = g.affine_matrix(prev_id);
     const NumVector b1 = g.affine_bias(prev_id);
+    if (!composition_rounds_alike(A2, b2, A1, b1)) return false;
     n.A = multiply(A2, A1);
     n.b = add(multiply(A2, b1), b2);
     n.kind = NodeKind::Linear;

@@ -277,4 +277,86 @@ bool is_identity(const NumSparse& A) {
   return true;
 }
 
+bool is_signed_power_of_two(const Num& v) {
+  if (!v.is_exact() || v.is_zero()) return false;
+  const std::int64_t p = v.numerator() < 0 ? -v.numerator() : v.numerator();
+  const std::int64_t q = v.denominator();
+  return (p & (p - 1)) == 0 && (q & (q - 1)) == 0;
+}
+
+bool is_scaled_selection(const NumSparse& A, bool monotone) {
+  long last_col = -1;
+  for (int i = 0; i < A.outerSize(); ++i) {
+    int count = 0;
+    for (NumSparse::InnerIterator it(A, i); it; ++it) {
+      if (it.value().is_zero()) continue;
+      if (++count > 1 || !is_signed_power_of_two(it.value())) return false;
+      if (monotone) {
+        if (it.col() <= last_col) return false;
+        last_col = it.col();
+      }
+    }
+  }
+  return true;
+}
+
+namespace {
+
+// Rows of A1 that are one signed power of two on one input and add nothing:
+// the input's column, or -1.
+std::vector<long> picked_columns(const NumSparse& A1, const NumVector& b1) {
+  std::vector<long> picked(static_cast<std::size_t>(A1.rows()), -1);
+  for (int k = 0; k < A1.outerSize(); ++k) {
+    if (!b1[k].is_zero()) continue;
+    long col = -1;
+    int count = 0;
+    bool ok = true;
+    for (NumSparse::InnerIterator it(A1, k); it; ++it) {
+      if (it.value().is_zero()) continue;
+      ok = ok && ++count == 1 && is_signed_power_of_two(it.value());
+      col = it.col();
+    }
+    if (ok && count == 1) picked[static_cast<std::size_t>(k)] = col;
+  }
+  return picked;
+}
+
+// Row i of M reads only picked rows, whose inputs come in column order.
+bool reads_picked_in_order(const NumSparse& M, int i, const std::vector<long>& picked) {
+  long last = -1;
+  for (NumSparse::InnerIterator it(M, i); it; ++it) {
+    if (it.value().is_zero()) continue;
+    const long col = picked[static_cast<std::size_t>(it.col())];
+    if (col < 0 || col <= last) return false;
+    last = col;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool composition_rounds_alike(const NumSparse& A2, const NumVector& b2, const NumSparse& A1, const NumVector& b1) {
+  const std::vector<long> picked = picked_columns(A1, b1);
+  for (int i = 0; i < A2.outerSize(); ++i) {
+    int count = 0;
+    bool scaled = true;
+    for (NumSparse::InnerIterator it(A2, i); it; ++it) {
+      if (it.value().is_zero()) continue;
+      ++count;
+      scaled = scaled && is_signed_power_of_two(it.value());
+    }
+    if (count == 0) continue;                                     // a constant
+    if (count == 1 && scaled && b2[i].is_zero()) continue;        // one scaled row of A1
+    if (!reads_picked_in_order(A2, i, picked)) return false;      // picked inputs, in order
+  }
+  return true;
+}
+
+bool state_input_rounds_alike(const NumSparse& B, const NumSparse& C, const NumVector& c) {
+  const std::vector<long> picked = picked_columns(C, c);
+  for (int i = 0; i < B.outerSize(); ++i)
+    if (!reads_picked_in_order(B, i, picked)) return false;
+  return true;
+}
+
 }  // namespace lsrl

@@ -61,6 +61,26 @@ bool is_zero_matrix(const NumSparse& A);
 bool is_zero_vector(const NumVector& v);
 bool is_identity(const NumSparse& A);
 
+// ±2^k (exact): multiplying by it never rounds.
+bool is_signed_power_of_two(const Num& v);
+// Each row has at most one non-zero, a signed power of two; with `monotone`,
+// the columns of successive non-empty rows also increase.
+bool is_scaled_selection(const NumSparse& A, bool monotone);
+// Would computing A2 (A1 x + b1) + b2 as (A2 A1) x + (A2 b1 + b2) round
+// exactly as the two steps do (the program's own evaluation order: bias,
+// then the terms by column)? Row by row, it does when the row of A2 is one
+// signed power of two times one row of A1 and adds no bias of its own, or
+// when every row of A1 it reads only picks one input (times a power of two,
+// adding nothing) and those inputs come in column order. Other fusions are
+// exact in the rationals but round differently, and programs with large
+// constants (f_ifelse's lambda = 1e10 times a step's 1000 - 1000 * 0.999)
+// turn a last-bit difference into a wrong answer; so the compiler makes
+// only these.
+bool composition_rounds_alike(const NumSparse& A2, const NumVector& b2, const NumSparse& A1, const NumVector& b1);
+// The same for a LinState's B (and bias) reading C x + c: every row of B
+// reads only rows of C that pick one input, in column order, adding nothing.
+bool state_input_rounds_alike(const NumSparse& B, const NumSparse& C, const NumVector& c);
+
 // A hashable, exactly comparable key for a Num: exact values by (p, q),
 // inexact ones by their bits; an exact and an inexact value never match,
 // which only ever costs a missed merge.

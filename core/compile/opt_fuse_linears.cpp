@@ -1,7 +1,8 @@
 // Optimisation: consecutive Linears, A2 (A1 x + b1) + b2, become one Linear,
 // and a Linear just before a state folds into its B, whenever the product
-// has no more non-zeros than the two factors (so the model only shrinks and
-// loses a stage). An identity Linear is always removed.
+// rounds as the two steps do (composition_rounds_alike) and has no more
+// non-zeros than the two factors (so the model only shrinks and loses a
+// stage). An identity Linear is always removed.
 #include "compile/num_ops.hpp"
 #include "compile/optimize.hpp"
 
@@ -42,7 +43,7 @@ int fuse_linear_stages(StagedModel& model) {
       continue;
     }
     Stage& next = st[k + 1];
-    if (next.kind == StageKind::Linear) {
+    if (next.kind == StageKind::Linear && composition_rounds_alike(next.A, next.b, s.A, s.b)) {
       NumSparse A = multiply(next.A, s.A);
       NumVector b = add(multiply(next.A, s.b), next.b);
       if (nnz(A) + nnz(b) <= nnz(s.A) + nnz(s.b) + nnz(next.A) + nnz(next.b)) {
@@ -54,7 +55,7 @@ int fuse_linear_stages(StagedModel& model) {
         ++fused;
         continue;
       }
-    } else if (next.kind == StageKind::State) {
+    } else if (next.kind == StageKind::State && state_input_rounds_alike(next.B, s.A, s.b)) {
       NumSparse B = multiply(next.B, s.A);
       NumVector b = add(multiply(next.B, s.b), next.b);
       if (nnz(B) + nnz(b) <= nnz(s.A) + nnz(s.b) + nnz(next.B) + nnz(next.b)) {

@@ -61,7 +61,8 @@ WorkId add_relu_identity(WorkGraph& g, WorkId x, const WorkNode& provenance);
 WorkId add_relu_identity_of_affine(WorkGraph& g, WorkId affine);
 // Identity Linear of x.
 WorkId add_identity_linear(WorkGraph& g, WorkId x, const WorkNode& provenance);
-// Is `n` read by exactly one node, a ReLU?
+// Is `n` read by exactly one node, a ReLU, possibly through a chain of
+// Linears each read only by the next?
 bool followed_only_by_relu(const WorkGraph& g, WorkId n);
 
 }  // namespace lsrl

@@ -156,12 +156,9 @@ Evaluator::Flow Evaluator::exec(const Stmt& stmt) {
     case StmtKind::Pass: return Flow::Normal;
     case StmtKind::Break: return Flow::Break;
     case StmtKind::Continue: return Flow::Continue;
-    case StmtKind::Assert: {
-      if (truthy(eval(*stmt.value), stmt.value->span)) return Flow::Normal;
-      std::string message = "assertion failed";
-      if (stmt.message) message += ": " + to_text(eval(*stmt.message));
-      throw LsrlError(stmt.span, message);
-    }
+    case StmtKind::Assert:
+      exec_assert(stmt);
+      return Flow::Normal;
     case StmtKind::Import:
       exec_import(stmt);
       return Flow::Normal;
@@ -172,6 +169,13 @@ Evaluator::Flow Evaluator::exec(const Stmt& stmt) {
       return exec_block(stmt.body);
   }
   return Flow::Normal;
+}
+
+void Evaluator::exec_assert(const Stmt& stmt) {
+  if (truthy(eval(*stmt.value), stmt.value->span)) return;
+  std::string message = "assertion failed";
+  if (stmt.message) message += ": " + to_text(eval(*stmt.message));
+  throw LsrlError(stmt.span, message);
 }
 
 void Evaluator::exec_assign(const Stmt& stmt) {
@@ -347,6 +351,14 @@ Evaluator::Flow Evaluator::exec_return(const Stmt& stmt) {
     return_value_ = stmt.value ? eval(*stmt.value) : Value::none();
     return Flow::Return;
   }
+  const Value v = program_return_value(stmt);
+  program_.set_output(v.node, stmt.span);
+  output_set_ = true;
+  return_span_ = stmt.span;
+  return Flow::Return;
+}
+
+Value Evaluator::program_return_value(const Stmt& stmt) {
   if (loop_depth_ > 0) {
     throw LsrlError(stmt.span, "the program's return cannot be inside a loop: the output is chosen once; collect "
                                "values in the loop and return after it");
@@ -362,10 +374,7 @@ Evaluator::Flow Evaluator::exec_return(const Stmt& stmt) {
     throw LsrlError(stmt.value->span, "the program must return a graph variable, got " + type_name(v) + " " +
                                           describe_value(v, &program_) + hint);
   }
-  program_.set_output(v.node, stmt.span);
-  output_set_ = true;
-  return_span_ = stmt.span;
-  return Flow::Return;
+  return v;
 }
 
 // ---- expressions -------------------------------------------------------------------------
@@ -494,9 +503,18 @@ Value Evaluator::eval_compare(const Expr& e) {
 
 Value Evaluator::eval_call(const Expr& e) {
   Value callee = eval(*e.items[0]);
+  CallArgs args = collect_arguments(e);
+  const Expr* saved = calling_;
+  calling_ = &e;
+  Value result = call_value(callee, args, e.span);
+  calling_ = saved;
+  return result;
+}
+
+CallArgs Evaluator::collect_arguments(const Expr& call) {
   CallArgs args;
-  args.span = e.span;
-  for (const auto& arg : e.args) {
+  args.span = call.span;
+  for (const auto& arg : call.args) {
     if (arg.star) {
       for (Value& v : iterate(eval(*arg.value), arg.span)) args.positional.push_back(ArgValue{std::move(v), arg.span});
     } else if (!arg.keyword.empty()) {
@@ -505,11 +523,7 @@ Value Evaluator::eval_call(const Expr& e) {
       args.positional.push_back(ArgValue{eval(*arg.value), arg.span});
     }
   }
-  const Expr* saved = calling_;
-  calling_ = &e;
-  Value result = call_value(callee, args, e.span);
-  calling_ = saved;
-  return result;
+  return args;
 }
 
 Value Evaluator::call_value(const Value& callee, CallArgs& args, SourceSpan span) {
@@ -517,12 +531,14 @@ Value Evaluator::call_value(const Value& callee, CallArgs& args, SourceSpan span
     case ValueKind::Function: return call_function(*callee.function, args, span);
     case ValueKind::Builtin: return call_builtin(callee.str(), args, span);
     case ValueKind::BoundMethod: return call_method(callee, args, span);
-    default:
-      throw LsrlError(span, describe_value(callee, &program_) + " is " +
-                                (callee.kind == ValueKind::Int ? "an " : "a ") + type_name(callee) +
-                                ", not a function, so it cannot be called" +
-                                (callee.is_number() ? " (is a '*' missing before the '('?)" : ""));
+    default: not_callable(callee, span);
   }
+}
+
+void Evaluator::not_callable(const Value& callee, SourceSpan span) {
+  throw LsrlError(span, describe_value(callee, &program_) + " is " + (callee.kind == ValueKind::Int ? "an " : "a ") +
+                            type_name(callee) + ", not a function, so it cannot be called" +
+                            (callee.is_number() ? " (is a '*' missing before the '('?)" : ""));
 }
 
 Value Evaluator::call_builtin(const std::string& name, CallArgs& args, SourceSpan span) {
@@ -535,6 +551,23 @@ Value Evaluator::call_builtin(const std::string& name, CallArgs& args, SourceSpa
 }
 
 Value Evaluator::call_function(const FunctionValue& fn, CallArgs& args, SourceSpan span) {
+  std::unique_ptr<Env> env = bind_parameters(fn, args, span);
+  Env* const saved_env = env_;
+  const int saved_loops = loop_depth_;
+  env_ = env.get();
+  loop_depth_ = 0;
+  ++call_depth_;
+  const Flow flow = exec_block(fn.def->body);
+  --call_depth_;
+  env_ = saved_env;
+  loop_depth_ = saved_loops;
+  Value result = flow == Flow::Return ? std::move(return_value_) : Value::none();
+  return_value_ = Value::none();
+  if (env->captured) kept_envs_.push_back(std::move(env));
+  return result;
+}
+
+std::unique_ptr<Env> Evaluator::bind_parameters(const FunctionValue& fn, const CallArgs& args, SourceSpan span) {
   const Stmt& def = *fn.def;
   if (call_depth_ >= kMaxCallDepth) {
     throw LsrlError(span, "limit exceeded: function calls nest deeper than " + std::to_string(kMaxCallDepth) +
@@ -584,19 +617,7 @@ Value Evaluator::call_function(const FunctionValue& fn, CallArgs& args, SourceSp
                                 param_list() + ")");
     }
   }
-  Env* const saved_env = env_;
-  const int saved_loops = loop_depth_;
-  env_ = env.get();
-  loop_depth_ = 0;
-  ++call_depth_;
-  const Flow flow = exec_block(def.body);
-  --call_depth_;
-  env_ = saved_env;
-  loop_depth_ = saved_loops;
-  Value result = flow == Flow::Return ? std::move(return_value_) : Value::none();
-  return_value_ = Value::none();
-  if (env->captured) kept_envs_.push_back(std::move(env));
-  return result;
+  return env;
 }
 
 Value Evaluator::eval_subscript(const Expr& e) {

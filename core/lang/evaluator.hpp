@@ -55,6 +55,7 @@ class Evaluator {
   Flow exec_for(const Stmt& stmt);
   Flow exec_while(const Stmt& stmt);
   void exec_assign(const Stmt& stmt);
+  [[gnu::noinline]] void exec_assert(const Stmt& stmt);
   void exec_aug_assign(const Stmt& stmt);
   void exec_def(const Stmt& stmt);
   void exec_import(const Stmt& stmt);
@@ -94,6 +95,13 @@ class Evaluator {
   Value attribute_of(const Value& object, const std::string& name, SourceSpan span);
   Value call_method(const Value& method, CallArgs& args, SourceSpan span);
   Value call_function(const FunctionValue& fn, CallArgs& args, SourceSpan span);
+  // The pieces of a call kept out of the frames that recursion stacks up
+  // (each level of a recursive def costs stack; these are not on it).
+  [[gnu::noinline]] std::unique_ptr<Env> bind_parameters(const FunctionValue& fn, const CallArgs& args,
+                                                         SourceSpan span);
+  [[gnu::noinline]] CallArgs collect_arguments(const Expr& call);
+  [[gnu::noinline]] Value program_return_value(const Stmt& stmt);
+  [[noreturn, gnu::noinline]] void not_callable(const Value& callee, SourceSpan span);
   Value call_builtin(const std::string& name, CallArgs& args, SourceSpan span);
 
   // scopes

@@ -95,6 +95,31 @@ struct ParseFailure {
   std::string message;
 };
 
+// Text from the user, made safe to put in a message (which may end up in
+// JSON, and JSON must be valid UTF-8): valid UTF-8 stays as it is, control
+// characters and bytes that are not UTF-8 become \xNN.
+std::string printable(const std::string& text) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    std::size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+    bool valid = length > 0 && i + length <= text.size();
+    for (std::size_t k = 1; valid && k < length; ++k) valid = (static_cast<unsigned char>(text[i + k]) >> 6) == 0x2;
+    if (valid && !(length == 1 && (lead < 0x20 || lead == 0x7f))) {
+      out.append(text, i, length);
+      i += length;
+    } else {
+      static const char* hex = "0123456789abcdef";
+      out += "\\x";
+      out += hex[lead >> 4];
+      out += hex[lead & 0xf];
+      ++i;
+    }
+  }
+  return out;
+}
+
 class ExpressionParser {
  public:
   using Expr = FormulaNode;
@@ -110,7 +135,8 @@ class ExpressionParser {
     if (pos_ < end_) {
       if (text_[pos_] == ')') fail(pos_, 1, "unmatched ')'");
       if (text_[pos_] == ',') fail(pos_, 1, "unexpected ',' outside a function call (separate output components with ';')");
-      fail(pos_, 1, std::string("unexpected '") + text_[pos_] + "' after a complete expression: expected an operator (+ - * / **)");
+      fail(pos_, 1, "unexpected '" + printable(text_.substr(pos_, 1)) +
+                        "' after a complete expression: expected an operator (+ - * / **)");
     }
     return e;
   }
@@ -219,7 +245,8 @@ class ExpressionParser {
     }
     if (std::isdigit(static_cast<unsigned char>(c)) || c == '.') return parse_number();
     if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') return parse_name();
-    fail(pos_, 1, std::string("unexpected '") + c + "': expected a number, " + variable_list() + ", a function call or '('");
+    fail(pos_, 1, "unexpected '" + printable(std::string(1, c)) + "': expected a number, " + variable_list() +
+                      ", a function call or '('");
   }
 
   ExprPtr parse_number() {
@@ -317,7 +344,8 @@ class ExpressionParser {
     if (!accept(")")) {
       skip_spaces();
       if (pos_ >= end_) fail(open, 1, "this '(' of " + name + "(...) is never closed");
-      fail(pos_, 1, std::string("unexpected '") + text_[pos_] + "' in the arguments of " + name + ": expected ',' or ')'");
+      fail(pos_, 1, "unexpected '" + printable(text_.substr(pos_, 1)) + "' in the arguments of " + name +
+                        ": expected ',' or ')'");
     }
     const FunctionArity arity = found->second;
     const int count = static_cast<int>(args.size());
@@ -540,7 +568,7 @@ PromptResult build_dictionary_prompt(const std::string& query,
   for (std::size_t i = 0; i < vocab_chars.size(); ++i) {
     auto [it, inserted] = id_of.emplace(vocab_chars[i], static_cast<int>(i));
     if (!inserted)
-      return fail("the vocabulary lists '" + vocab_chars[i] + "' twice (ids " + std::to_string(it->second) + " and " +
+      return fail("the vocabulary lists '" + printable(vocab_chars[i]) + "' twice (ids " + std::to_string(it->second) + " and " +
                   std::to_string(i) + "): every character needs exactly one id");
   }
 
@@ -551,15 +579,16 @@ PromptResult build_dictionary_prompt(const std::string& query,
     for (std::size_t i = 0; i < chars.size(); ++i) {
       auto found = id_of.find(chars[i]);
       if (found == id_of.end())
-        return "character " + std::to_string(i + 1) + " of " + what + ", '" + chars[i] +
-               "', is not in the vocabulary \"" + vocab + "\": use only those characters";
+        return "character " + std::to_string(i + 1) + " of " + what + ", '" + printable(chars[i]) +
+               "', is not in the vocabulary \"" + printable(vocab) + "\": use only those characters";
       ids.push_back(found->second);
     }
     return "";
   };
 
   std::vector<double> query_ids;
-  if (std::string error = encode(query, "the query \"" + query + "\"", query_ids); !error.empty()) return fail(error);
+  if (std::string error = encode(query, "the query \"" + printable(query) + "\"", query_ids); !error.empty())
+    return fail(error);
   const std::size_t n = query_ids.size();
   if (n == 0) return fail("the query is empty: give a key of n characters (for example CAN)");
   if (pairs.empty()) return fail("the dictionary has no pairs: give at least one key -> value pair");
@@ -568,8 +597,8 @@ PromptResult build_dictionary_prompt(const std::string& query,
   std::map<std::string, std::size_t> first_pair_with_key;
   for (std::size_t p = 0; p < pairs.size(); ++p) {
     const auto& [key, value] = pairs[p];
-    const std::string key_what = "key " + std::to_string(p + 1) + " (\"" + key + "\")";
-    const std::string value_what = "value " + std::to_string(p + 1) + " (\"" + value + "\")";
+    const std::string key_what = "key " + std::to_string(p + 1) + " (\"" + printable(key) + "\")";
+    const std::string value_what = "value " + std::to_string(p + 1) + " (\"" + printable(value) + "\")";
     std::vector<double> key_ids, value_ids;
     if (std::string error = encode(key, key_what, key_ids); !error.empty()) return fail(error);
     if (std::string error = encode(value, value_what, value_ids); !error.empty()) return fail(error);
@@ -592,8 +621,8 @@ PromptResult build_dictionary_prompt(const std::string& query,
   if (!first_pair_with_key.count(query)) {
     Diagnostic warning;
     warning.severity = Severity::Warning;
-    warning.message = "the query \"" + query + "\" is not one of the keys: the program will answer with id 0 ('" +
-                      vocab_chars[0] + "') in every position";
+    warning.message = "the query \"" + printable(query) + "\" is not one of the keys: the program will answer with id 0 ('" +
+                      printable(vocab_chars[0]) + "') in every position";
     result.diagnostics.push_back(warning);
   }
 

@@ -1,8 +1,5 @@
 #include "runtime/kernels.hpp"
 
-#include <cmath>
-#include <cstdint>
-
 #ifdef __wasm_simd128__
 #include <wasm_simd128.h>
 #endif
@@ -51,27 +48,6 @@ std::vector<T> prepare_vector(const NumVector& v) {
 }
 
 namespace {
-
-// p/q - h exactly, as a double (0 where that cannot be worked out in 128-bit
-// integers; the bias is then as good as its rounding, no worse).
-double rounding_residual(std::int64_t p, std::int64_t q, double h) {
-  if (h == 0.0 || !std::isfinite(h)) return 0.0;
-  int e = 0;
-  const double m = std::frexp(h, &e);  // h = m 2^e, 0.5 <= |m| < 1
-  const auto M = static_cast<std::int64_t>(std::ldexp(m, 53));  // h = M 2^(e-53), exactly
-  const int E = e - 53;
-  WideInt numerator;
-  WideInt denominator = q;
-  if (E >= 0) {
-    if (E > 9) return 0.0;
-    numerator = static_cast<WideInt>(p) - static_cast<WideInt>(q) * (static_cast<WideInt>(M) << E);
-  } else {
-    if (-E > 62) return 0.0;
-    numerator = (static_cast<WideInt>(p) << -E) - static_cast<WideInt>(q) * M;
-    denominator = static_cast<WideInt>(q) << -E;
-  }
-  return static_cast<double>(numerator) / static_cast<double>(denominator);
-}
 
 // y[0..n) += a * column[0..n): the inner loop of a dense product. No
 // reduction, so it vectorises without reassociating anything.
@@ -131,37 +107,6 @@ void multiply_add(const Matrix<T>& m, const T* x, T* y) {
 }
 
 template <typename T>
-Bias<T> prepare_bias(const NumVector& b) {
-  Bias<T> out;
-  out.hi = prepare_vector<T>(b);
-  out.lo.assign(out.hi.size(), T(0.0f));
-  for (Eigen::Index i = 0; i < b.size(); ++i) {
-    const Num& v = b[i];
-    if (!v.is_exact() || v.denominator() == 1) continue;  // integers that fit are exact already
-    const double hi = to_double(out.hi[static_cast<std::size_t>(i)]);
-    const double residual = rounding_residual(v.numerator(), v.denominator(), hi);
-    const T lo = from_double<T>(residual);
-    if (lo == T(0.0f)) continue;
-    out.lo[static_cast<std::size_t>(i)] = lo;
-    out.has_lo = true;
-  }
-  return out;
-}
-
-template <typename T>
-void add_bias(const Bias<T>& b, T* y) {
-  const int n = static_cast<int>(b.hi.size());
-  for (int i = 0; i < n; ++i) y[i] = y[i] + b.hi[static_cast<std::size_t>(i)];
-  if (!b.has_lo) return;
-  for (int i = 0; i < n; ++i) y[i] = y[i] + b.lo[static_cast<std::size_t>(i)];
-}
-
-template <typename T>
-void add_in_place(const T* b, T* y, int n) {
-  for (int i = 0; i < n; ++i) y[i] = y[i] + b[i];
-}
-
-template <typename T>
 void relu_in_place(T* y, int n) {
   const T zero(0.0f);
   for (int i = 0; i < n; ++i) y[i] = y[i] > zero ? y[i] : zero;
@@ -181,15 +126,6 @@ template std::vector<xtl::half_float> prepare_vector<xtl::half_float>(const NumV
 template void multiply_add<double>(const Matrix<double>&, const double*, double*);
 template void multiply_add<float>(const Matrix<float>&, const float*, float*);
 template void multiply_add<xtl::half_float>(const Matrix<xtl::half_float>&, const xtl::half_float*, xtl::half_float*);
-template Bias<double> prepare_bias<double>(const NumVector&);
-template Bias<float> prepare_bias<float>(const NumVector&);
-template Bias<xtl::half_float> prepare_bias<xtl::half_float>(const NumVector&);
-template void add_bias<double>(const Bias<double>&, double*);
-template void add_bias<float>(const Bias<float>&, float*);
-template void add_bias<xtl::half_float>(const Bias<xtl::half_float>&, xtl::half_float*);
-template void add_in_place<double>(const double*, double*, int);
-template void add_in_place<float>(const float*, float*, int);
-template void add_in_place<xtl::half_float>(const xtl::half_float*, xtl::half_float*, int);
 template void relu_in_place<double>(double*, int);
 template void relu_in_place<float>(float*, int);
 template void relu_in_place<xtl::half_float>(xtl::half_float*, int);

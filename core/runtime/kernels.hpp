@@ -3,8 +3,12 @@
 // contiguous loops without reductions so that g++ -O3 (SSE2/AVX) and
 // em++ -O3 -msimd128 vectorise the same code; a matrix is stored dense
 // (column-major, so y += A x is a sequence of axpys) or in compressed rows,
-// whichever its density favours. The summation order is fixed (column by
-// column, or along each row), so native and WebAssembly runs agree bit for bit.
+// whichever its density favours. The summation order is fixed and is the
+// DAG evaluator's: y starts at the bias, then the terms are added column by
+// column. So native and WebAssembly runs agree bit for bit, and a compiled
+// model rounds as the program itself does (the compiler only fuses where the
+// rounding stays the same): programs with large constants (f_ifelse's
+// lambda = 1e10) would otherwise turn a last-bit difference into a wrong token.
 #pragma once
 
 #include <type_traits>
@@ -37,27 +41,6 @@ std::vector<T> prepare_vector(const NumVector& v);
 // y += M x   (x has M.cols entries, y has M.rows entries)
 template <typename T>
 void multiply_add(const Matrix<T>& m, const T* x, T* y);
-// A bias as the sum of two numbers of T: `hi` is the compiled exact value
-// rounded, `lo` what that rounding lost. Adding hi, then lo, after the
-// products gives the exactly rounded A x + b in the common case where
-// A x + hi is exact; the DAG's own step-by-step arithmetic (x - 1/mu after
-// 1.5 - x, say) gets there by rounding at every step, and a fused bias
-// (1.5 - 1/mu = 1.499) rounded once would not. Programs with large
-// constants (f_ifelse's lambda = 1e10) magnify that last bit.
-template <typename T>
-struct Bias {
-  std::vector<T> hi;
-  std::vector<T> lo;
-  bool has_lo = false;
-};
-template <typename T>
-Bias<T> prepare_bias(const NumVector& b);
-// y += b (hi, then lo)
-template <typename T>
-void add_bias(const Bias<T>& b, T* y);
-// y += b
-template <typename T>
-void add_in_place(const T* b, T* y, int n);
 // y = max(y, 0) element-wise
 template <typename T>
 void relu_in_place(T* y, int n);
@@ -92,15 +75,6 @@ extern template void multiply_add<double>(const Matrix<double>&, const double*, 
 extern template void multiply_add<float>(const Matrix<float>&, const float*, float*);
 extern template void multiply_add<xtl::half_float>(const Matrix<xtl::half_float>&, const xtl::half_float*,
                                                     xtl::half_float*);
-extern template Bias<double> prepare_bias<double>(const NumVector&);
-extern template Bias<float> prepare_bias<float>(const NumVector&);
-extern template Bias<xtl::half_float> prepare_bias<xtl::half_float>(const NumVector&);
-extern template void add_bias<double>(const Bias<double>&, double*);
-extern template void add_bias<float>(const Bias<float>&, float*);
-extern template void add_bias<xtl::half_float>(const Bias<xtl::half_float>&, xtl::half_float*);
-extern template void add_in_place<double>(const double*, double*, int);
-extern template void add_in_place<float>(const float*, float*, int);
-extern template void add_in_place<xtl::half_float>(const xtl::half_float*, xtl::half_float*, int);
 extern template void relu_in_place<double>(double*, int);
 extern template void relu_in_place<float>(float*, int);
 extern template void relu_in_place<xtl::half_float>(xtl::half_float*, int);

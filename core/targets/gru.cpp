@@ -15,19 +15,19 @@
 // - ReLU: z = 0, n = relu(M x + c).
 // - Product a * b: a GRU has exactly one product of two input-driven values,
 //   (1 - z) n, and it comes with the term z h_{t-1}. We make that term
-//   harmless instead of zero. With offsets S_a >= |a| and S_b >= |b| (the
-//   paper's own assumption of known bounds; here powers of two 16 times the
-//   largest value seen on the probe prompt, listed in the metadata), four
-//   units per output:
-//     A (accumulator)  z = relu(1 + S_a + a) = 1 + S_a + a, r = 1,
-//                      n = relu(A_{t-1} - (b + S_b))
-//                      => A_t = A_{t-1} + (S_a + a)(S_b + b)
-//     L (lag)          z = 0, r = 1, n = relu(A_{t-1})  => L_t = A_{t-1}
-//     U, V             z = 0, n = relu(a + S_a), relu(b + S_b)
-//   A starts at K = 4 S_b and never decreases, so n's argument stays >= 0,
-//   and every relu above is the identity on its argument. Then
-//     a b = (A_t - L_t) - S_b U_t - S_a V_t + S_a S_b,
-//   a linear readout of the layer's hidden state.
+//   harmless instead of zero, with an accumulator and a lag unit:
+//     A  z = relu(1 + a) = 1 + a, r = 1, n = relu(A_{t-1} - b)
+//        => A_t = -a (A_{t-1} - b) + (1 + a) A_{t-1} = A_{t-1} + a b
+//     L  z = 0, r = 1, n = relu(A_{t-1})  => L_t = A_{t-1}
+//   so a b = A_t - L_t, read linearly by the next layer. The relus are the
+//   identity on their arguments as long as a >= -1 and A_{t-1} >= b: A starts
+//   at an offset K above every b (and above any drift, if products can be
+//   negative). z takes the factor that stays >= -1/2 on the probe prompt;
+//   when neither does, both are shifted by offsets S >= -min (the paper's own
+//   assumption of known bounds, as its k_lb), with two more units carrying
+//   U = a + S_a and V = b + S_b:  a b = (A_t - L_t) - S_a V - S_b U + S_a S_b.
+//   Offsets are powers of two, 16 times what the probe prompt (or the
+//   calibration prompt) shows; the largest per layer is in the metadata.
 //
 // Standard mode (real sig and tanh): values in tanh's linear region, each unit
 // scaled by a power of two s (s |v| about 1e-6 on the probe); saturated gates
@@ -66,6 +66,8 @@ constexpr double kProductDesign = 0x1p-12;
 constexpr double kFactorMargin = 16.0;
 
 enum Gate { kR = 0, kZ = 1, kN = 2 };
+
+double pow2_ceil(double x) { return x > 0.0 ? std::exp2(std::ceil(std::log2(x))) : 0.0; }
 
 double product_kappa() { return std::atanh(std::sqrt(2.0 / 3.0)); }
 double tanh_second_derivative(double x) {
@@ -262,40 +264,76 @@ std::unique_ptr<TargetModel> lower_to_gru(const PathModel& path, const TargetOpt
       case LogicalStageKind::Product: {
         const Affine pre = compose(s.M, s.c, up.readout);
         if (paper) {
-          // Per output i, four units: accumulator A, lag L, and the shifted
-          // factors U = a + S_a, V = b + S_b (see the header comment).
-          const int units = 4 * n;
+          // Per output i: accumulator A and lag L, and when a factor can be
+          // negative the shifted factors U = a + S_a, V = b + S_b (header).
+          std::vector<int> first_unit(static_cast<std::size_t>(n) + 1, 0);
+          struct Plan {
+            int row_a, row_b;
+            double Sa, Sb, K;
+            bool u, v;
+          };
+          std::vector<Plan> plans;
+          int units = 0;
+          double largest_offset = 0;
+          const double T = std::max(1, options.max_sequence_length);
+          for (int i = 0; i < n; ++i) {
+            // z takes the factor that is least negative on the probe.
+            int ra = i, rb = n + i;
+            if (mags.pre_lo[k][rb] > mags.pre_lo[k][ra]) std::swap(ra, rb);
+            const double lo_a = mags.pre_lo[k][ra], hi_a = mags.pre_hi[k][ra];
+            const double lo_b = mags.pre_lo[k][rb], hi_b = mags.pre_hi[k][rb];
+            Plan plan{ra, rb, 0.0, 0.0, 0.0, false, false};
+            if (lo_a < -0.5) {
+              plan.Sa = pow2_ceil(kFactorMargin * -lo_a);
+              plan.Sb = lo_b < 0.0 ? pow2_ceil(kFactorMargin * -lo_b) : 0.0;
+            }
+            plan.v = plan.Sa != 0.0;
+            plan.u = plan.Sb != 0.0;
+            // Increments (S_a + a)(S_b + b) can be negative only where the
+            // probe saw a factor's shifted range cross 0; allow that drift
+            // over the longest sequence.
+            double min_increment = 0.0;
+            for (double x : {plan.Sa + lo_a, plan.Sa + hi_a})
+              for (double y : {plan.Sb + lo_b, plan.Sb + hi_b}) min_increment = std::min(min_increment, x * y);
+            const double top = std::max({plan.Sb + hi_b, 0x1p-10 * std::max(std::fabs(lo_b), std::fabs(hi_b)), 1e-30});
+            plan.K = pow2_ceil(kFactorMargin * top + T * -min_increment);
+            largest_offset = std::max({largest_offset, plan.Sa, plan.Sb, plan.K});
+            units += 2 + plan.u + plan.v;
+            plans.push_back(plan);
+          }
           GruBuilder b(units, up.units);
           ReadoutBuilder r(n, units);
           Eigen::VectorXd h0(units);
-          double largest_offset = 0;
+          int unit = 0;
           for (int i = 0; i < n; ++i) {
-            const double Sa = std::exp2(std::ceil(std::log2(kFactorMargin * std::max(mags.pre[k][i], 1e-6))));
-            const double Sb = std::exp2(std::ceil(std::log2(kFactorMargin * std::max(mags.pre[k][n + i], 1e-6))));
-            const double K = 4.0 * Sb;
-            largest_offset = std::max(largest_offset, std::max(Sa, Sb));
-            const int acc = 4 * i, lag = acc + 1, ua = acc + 2, ub = acc + 3;
-            // A: z = relu(1 + S_a + a), r = 1, n = relu(A_prev - b - S_b)
-            b.g[kZ].input_row(acc, pre, i, 1.0, 1.0 + Sa);
+            const Plan& p = plans[static_cast<std::size_t>(i)];
+            const int acc = unit++, lag = unit++;
+            // A: z = relu(1 + S_a + a), r = 1, n = relu(A_prev - (S_b + b))
+            b.g[kZ].input_row(acc, pre, p.row_a, 1.0, 1.0 + p.Sa);
             b.g[kR].input_bias(acc, 1.0);
-            b.g[kN].input_row(acc, pre, n + i, -1.0, -Sb);
+            b.g[kN].input_row(acc, pre, p.row_b, -1.0, -p.Sb);
             b.g[kN].recurrent(acc, acc, 1.0);
             // L: z = 0, r = 1, n = relu(A_prev)
             b.g[kR].input_bias(lag, 1.0);
             b.g[kN].recurrent(lag, acc, 1.0);
-            // U = relu(a + S_a), V = relu(b + S_b)
-            b.g[kN].input_row(ua, pre, i, 1.0, Sa);
-            b.g[kN].input_row(ub, pre, n + i, 1.0, Sb);
-            // a b = (A - L) - S_b U - S_a V + S_a S_b
+            h0[acc] = p.K;
+            h0[lag] = p.K;
+            // a b = (A - L) - S_a V - S_b U + S_a S_b
             r.add(i, acc, 1.0);
             r.add(i, lag, -1.0);
-            r.add(i, ua, -Sb);
-            r.add(i, ub, -Sa);
-            r.bias(i, Sa * Sb);
-            h0[acc] = K;
-            h0[lag] = K;
-            h0[ua] = Sa;
-            h0[ub] = Sb;
+            if (p.u) {
+              const int ua = unit++;
+              b.g[kN].input_row(ua, pre, p.row_a, 1.0, p.Sa);  // U = relu(a + S_a)
+              r.add(i, ua, -p.Sb);
+              h0[ua] = p.Sa;
+            }
+            if (p.v) {
+              const int vb = unit++;
+              b.g[kN].input_row(vb, pre, p.row_b, 1.0, p.Sb);  // V = relu(b + S_b)
+              r.add(i, vb, -p.Sa);
+              h0[vb] = p.Sb;
+            }
+            r.bias(i, p.Sa * p.Sb);
           }
           offsets.push_back(largest_offset);
           CellLayer l = finish_layer(b, units, up.units, r.finish(), h0, "product", s);

@@ -22,7 +22,7 @@ struct PreparedOp {
   int in_dim = 0;
   int out_dim = 0;
   kernels::Matrix<T> W;
-  kernels::Bias<T> b;
+  std::vector<T> b;
 };
 
 template <typename T>
@@ -31,7 +31,7 @@ struct PreparedLayer {
   int state_dim = 0;
   kernels::Matrix<T> A;
   kernels::Matrix<T> B;
-  kernels::Bias<T> bias;
+  std::vector<T> bias;
   std::vector<T> init;
   std::vector<PreparedOp<T>> ops;
 };
@@ -49,7 +49,7 @@ std::vector<PreparedLayer<T>> prepare(const PathModel& path) {
     p.state_dim = l.state_dim;
     p.A = kernels::prepare_matrix<T>(l.A);
     p.B = kernels::prepare_matrix<T>(l.B);
-    p.bias = kernels::prepare_bias<T>(l.bias);
+    p.bias = kernels::prepare_vector<T>(l.bias);
     p.init = kernels::prepare_vector<T>(l.init);
     p.ops.resize(l.ops.size());
     for (std::size_t j = 0; j < l.ops.size(); ++j) {
@@ -60,7 +60,7 @@ std::vector<PreparedLayer<T>> prepare(const PathModel& path) {
       q.out_dim = op.out_dim;
       if (op.kind == PathOpKind::Linear) {
         q.W = kernels::prepare_matrix<T>(op.A);
-        q.b = kernels::prepare_bias<T>(op.b);
+        q.b = kernels::prepare_vector<T>(op.b);
       }
     }
   }
@@ -250,10 +250,10 @@ class LinearRnnModel final : public TargetModel {
       for (std::size_t i = 0; i < layers.size(); ++i) {
         const PreparedLayer<T>& l = layers[i];
         std::vector<T>& s_new = next_state[i];
-        std::fill(s_new.begin(), s_new.end(), T(0.0f));
+        // The DAG's order: bias, then A s, then B x.
+        std::copy(l.bias.begin(), l.bias.end(), s_new.begin());
         kernels::multiply_add(l.A, state[i].data(), s_new.data());
         kernels::multiply_add(l.B, x->data(), s_new.data());
-        kernels::add_bias(l.bias, s_new.data());
         state[i].swap(s_new);
         if (trace) record(state_series[i], state[i]);
         x = &state[i];
@@ -262,9 +262,8 @@ class LinearRnnModel final : public TargetModel {
           std::vector<T>& y = op_out[i][j];
           switch (op.kind) {
             case PathOpKind::Linear:
-              std::fill(y.begin(), y.end(), T(0.0f));
+              std::copy(op.b.begin(), op.b.end(), y.begin());
               kernels::multiply_add(op.W, x->data(), y.data());
-              kernels::add_bias(op.b, y.data());
               break;
             case PathOpKind::ReLU:
               std::copy(x->begin(), x->end(), y.begin());

@@ -182,7 +182,15 @@ void probe_one(const LogicalModel& model, const std::vector<std::vector<double>>
     const std::vector<Eigen::VectorXd>* inputs = k == 0 ? nullptr : &per_stage[k - 1];
     for (std::size_t t = 0; t < per_stage[k].size(); ++t) {
       accumulate_max(mags.output[k], per_stage[k][t]);
-      if (s.kind != LogicalStageKind::State && inputs) accumulate_max(mags.pre[k], s.M * (*inputs)[t] + s.c);
+      if (s.kind != LogicalStageKind::State && inputs) {
+        const Eigen::VectorXd pre = s.M * (*inputs)[t] + s.c;
+        accumulate_max(mags.pre[k], pre);
+        for (Eigen::Index i = 0; i < pre.size(); ++i) {
+          if (!std::isfinite(pre[i])) continue;
+          mags.pre_lo[k][i] = std::min(mags.pre_lo[k][i], pre[i]);
+          mags.pre_hi[k][i] = std::max(mags.pre_hi[k][i], pre[i]);
+        }
+      }
     }
   }
 }
@@ -193,9 +201,16 @@ StageMagnitudes probe_magnitudes(const LogicalModel& model, const TargetOptions&
   StageMagnitudes mags;
   mags.output.resize(model.stages.size());
   mags.pre.resize(model.stages.size());
+  mags.pre_lo.resize(model.stages.size());
+  mags.pre_hi.resize(model.stages.size());
   for (std::size_t k = 0; k < model.stages.size(); ++k) {
     mags.output[k] = Eigen::VectorXd::Zero(model.stages[k].out_dim);
-    if (model.stages[k].kind != LogicalStageKind::State) mags.pre[k] = Eigen::VectorXd::Zero(model.stages[k].M.rows());
+    if (model.stages[k].kind != LogicalStageKind::State) {
+      const Eigen::Index rows = model.stages[k].M.rows();
+      mags.pre[k] = Eigen::VectorXd::Zero(rows);
+      mags.pre_lo[k] = Eigen::VectorXd::Zero(rows);
+      mags.pre_hi[k] = Eigen::VectorXd::Zero(rows);
+    }
   }
   bool calibrated = false;
   if (!options.calibration_tokens.empty()) {

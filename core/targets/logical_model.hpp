@@ -69,6 +69,8 @@ LogicalModel logical_model_from_path(const PathModel& path);
 struct StageMagnitudes {
   std::vector<Eigen::VectorXd> output;
   std::vector<Eigen::VectorXd> pre;
+  std::vector<Eigen::VectorXd> pre_lo;  // smallest signed pre-activation value seen
+  std::vector<Eigen::VectorXd> pre_hi;  // largest
 };
 StageMagnitudes probe_magnitudes(const LogicalModel& model, const TargetOptions& options);
 

@@ -52,6 +52,17 @@ double construction_tolerance(const std::string& form) {
   return uses_multi(form) ? 1e-9 : 2 * kReluFormLambda * kMu * kMu * std::ldexp(1.0, -52);
 }
 
+std::shared_ptr<const api::CompiledModel> compile_example(const std::string& name, const std::string& target,
+                                                          const std::map<std::string, std::string>& params) {
+  api::CompileOptions options;
+  options.filename = name + ".lsrl";
+  options.target = target;
+  options.params = params;
+  api::CompileResult result = api::compile(example_source(name), options);
+  EXPECT_TRUE(result.ok) << name << " " << target << ":\n" << first_message(result.diagnostics);
+  return result.ok ? result.model : nullptr;
+}
+
 // ---------------------------------------------------------------------------
 // discrete_ua: 25 queries x 5 forms
 

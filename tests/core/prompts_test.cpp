@@ -118,6 +118,10 @@ TEST(TargetFunction, SurvivesHostileText) {
   parse_error("1e999", 1);
   parse_error(std::string("\x01\xff\xfe", 3), 1);
   parse_error("x99999999999999999999", 1);
+  // Bytes that are not text are shown escaped, so that the message is valid
+  // UTF-8 wherever it goes (JSON, the page).
+  Diagnostic binary = parse_error(std::string("x1 \xff", 4), 1);
+  EXPECT_NE(binary.message.find("\\xff"), std::string::npos) << binary.message;
   parse_error("1..2", 1);
   parse_error("()", 1);
   parse_error("max()", 1);
@@ -258,7 +262,10 @@ TEST(DictionaryPrompt, ExplainsWhatIsWrong) {
   EXPECT_NE(message_of(build_dictionary_prompt("CAN", {{"CAN", "OTT"}}, "")).find("vocabulary is empty"),
             std::string::npos);
   EXPECT_NE(message_of(build_dictionary_prompt("AA", {{"AA", "AA"}}, "?AA")).find("twice"), std::string::npos);
-  EXPECT_FALSE(build_dictionary_prompt(std::string("\xff", 1), {{"AA", "AA"}}, kLetters).ok);
+  PromptResult binary = build_dictionary_prompt(std::string("\xff", 1), {{"AA", "AA"}}, kLetters);
+  EXPECT_FALSE(binary.ok);
+  ASSERT_FALSE(binary.diagnostics.empty());
+  EXPECT_NE(binary.diagnostics[0].message.find("\\xff"), std::string::npos) << binary.diagnostics[0].message;
 }
 
 TEST(DictionaryPrompt, WarnsWhenTheQueryIsNotAKey) {
