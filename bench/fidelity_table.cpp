@@ -133,8 +133,12 @@ int main(int argc, char** argv) {
         }
         row += " " + format_deviation(worst);
         if (total > 0) {
-          row += dictionary ? ", " + std::to_string(answers_right) + "/25 right (" + std::to_string(wrong) + " wrong tokens)"
-                            : ", " + std::to_string(wrong) + " wrong tokens";
+          if (dictionary) {
+            row += ", " + std::to_string(answers_right) + "/25";
+            if (wrong > 0) row += " (" + std::to_string(wrong) + " wrong tokens)";
+          } else {
+            row += ", " + std::to_string(wrong) + " wrong tokens";
+          }
         }
         row += " |";
       }
@@ -144,8 +148,8 @@ int main(int argc, char** argv) {
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("\n%s activations; deviation = max |model - program| / max(1, |program|) over the prompt's outputs; "
-              "table built in %.1f s\n",
+  std::printf("\n%s activations. Deviation: max |model - program| / max(1, |program|) over the prompt's outputs "
+              "(program = the DAG in f64). discrete_ua: all 25 queries, answers right out of 25. Built in %.1f s.\n",
               act == Activations::Paper ? "paper" : "standard", seconds);
   return 0;
 }

@@ -382,6 +382,7 @@ val continuous_prompt(const std::string& fn_text, int input_dims, int cells_per_
     lsrl::TargetFunction f;
     Diagnostic error;
     if (!lsrl::TargetFunction::parse(fn_text, input_dims, f, error)) {
+      if (error.file.empty()) error.file = "<function>";
       error.source_line = fn_text;
       return tokens_result(false, {error}, {});
     }
@@ -410,6 +411,7 @@ val evaluate_function(const std::string& fn_text, int input_dims, const val& poi
     lsrl::TargetFunction f;
     Diagnostic error;
     if (!lsrl::TargetFunction::parse(fn_text, input_dims, f, error)) {
+      if (error.file.empty()) error.file = "<function>";
       error.source_line = fn_text;
       val out = result_head(false, {error});
       return out;

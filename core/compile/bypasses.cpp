@@ -44,6 +44,20 @@ WorkId add_identity_linear(WorkGraph& g, WorkId x, const WorkNode& provenance) {
   return g.add_linear(x, sparse_identity(n), zero_vector(n), provenance);
 }
 
+bool is_constant_node(const WorkNode& n) {
+  if (n.kind != NodeKind::Linear) return false;
+  for (int i = 0; i < n.A.outerSize(); ++i)
+    for (NumSparse::InnerIterator it(n.A, i); it; ++it)
+      if (!it.value().is_zero()) return false;
+  return true;
+}
+
+void relink_constant(WorkGraph& g, WorkId c, WorkId source) {
+  g.node(c).A = NumSparse(g.node(c).dim, g.node(source).dim);
+  g.set_inputs(c, {source});
+  g.touch(c);
+}
+
 bool followed_only_by_relu(const WorkGraph& g, WorkId n) {
   // Through a chain of Linears that nothing else reads (they stay separate
   // ops where fusing them would round differently).

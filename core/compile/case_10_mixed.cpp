@@ -20,11 +20,17 @@ bool case_10_mixed(WorkGraph& g, WorkId bn, RuleCounter& counts) {
     else return false;
   }
   if (!any_linear || !any_relu || !any_concat) return false;
+  WorkId some_relu = -1;
+  for (WorkId u : users)
+    if (g.node(u).kind == NodeKind::ReLU) some_relu = u;
   const WorkId carried = add_relu_identity(g, bn, WorkGraph::bypass_provenance(g.node(bn)));
   for (WorkId u : users) {
     const WorkNode& w = g.node(u);
-    if (w.kind == NodeKind::Concat || (WorkGraph::is_affine(w) && !followed_only_by_relu(g, u)))
+    if (WorkGraph::is_affine(w) && !followed_only_by_relu(g, u) && is_constant_node(w)) {
+      relink_constant(g, u, some_relu);  // a constant ignores its input
+    } else if (w.kind == NodeKind::Concat || (WorkGraph::is_affine(w) && !followed_only_by_relu(g, u))) {
       g.redirect_input(u, bn, carried);
+    }
   }
   counts.count("case_10_mixed");
   return true;

@@ -6,6 +6,7 @@
 //     a ReLU with f_relu_identity, which turns this into 7A. Each such Linear
 //     gets its own [A; -A] rows when they are together narrower than the
 //     branch node; else one f_relu_identity of the branch node serves all.
+//     (A constant Linear needs no carrying: it reads the ReLU instead.)
 #include <vector>
 
 #include "compile/passes.hpp"
@@ -44,14 +45,28 @@ bool case_7b_bypass_linears(WorkGraph& g, WorkId bn, RuleCounter& counts) {
   bool any_linear = false;
   bool any_relu = false;
   if (!only_linears_and_relus(g, users, any_linear, any_relu)) return false;
+  bool any_to_carry = false;
+  for (WorkId u : users) any_to_carry = any_to_carry || (WorkGraph::is_affine(g.node(u)) && !followed_only_by_relu(g, u));
+  if (!any_to_carry) return false;
   std::vector<WorkId> to_carry;
   int carried_width = 0;
+  WorkId some_relu = -1;
   for (WorkId u : users)
-    if (WorkGraph::is_affine(g.node(u)) && !followed_only_by_relu(g, u)) {
-      to_carry.push_back(u);
-      carried_width += g.node(u).dim;
+    if (g.node(u).kind == NodeKind::ReLU) some_relu = u;
+  for (WorkId u : users) {
+    if (!WorkGraph::is_affine(g.node(u)) || followed_only_by_relu(g, u)) continue;
+    if (is_constant_node(g.node(u))) {
+      // A constant ignores its input: it can as well read the ReLU.
+      relink_constant(g, u, some_relu);
+      continue;
     }
-  if (to_carry.empty()) return false;
+    to_carry.push_back(u);
+    carried_width += g.node(u).dim;
+  }
+  if (to_carry.empty()) {
+    counts.count("case_7b_bypass_linears");
+    return true;
+  }
   if (carried_width <= g.node(bn).dim) {
     for (WorkId u : to_carry) add_relu_identity_of_affine(g, u);
   } else {

@@ -4,6 +4,7 @@
 #include "compile/compiler.hpp"
 
 #include <chrono>
+#include <map>
 
 #include "compile/optimize.hpp"
 #include "compile/passes.hpp"
@@ -11,6 +12,28 @@
 #include "compile/work_graph.hpp"
 
 namespace lsrl {
+
+namespace {
+
+// The debranched path for drawing: graph_to_json's shape, plus each node's
+// layer in the (unoptimised) path model, so a drawing can line the path up
+// with the layers (-1 for the Input).
+nlohmann::json path_graph_json(const WorkGraph& g) {
+  nlohmann::json j = g.to_json();
+  std::map<int, int> layer_of;
+  const std::vector<WorkId> chain = g.path();
+  int layer = -1;
+  for (std::size_t k = 0; k < chain.size(); ++k) {
+    const WorkNode& n = g.node(chain[k]);
+    if (k == 1 && n.kind != NodeKind::LinState) layer = 0;  // a pass-through layer opens the path
+    if (n.kind == NodeKind::LinState) ++layer;
+    layer_of[chain[k]] = k == 0 ? -1 : layer;
+  }
+  for (auto& node : j["nodes"]) node["layer"] = layer_of[node["id"].get<int>()];
+  return j;
+}
+
+}  // namespace
 
 PathModel compile_to_path(const Program& program, const CompilerOptions& options, CompileReport* report) {
   const auto start = std::chrono::steady_clock::now();
@@ -28,7 +51,7 @@ PathModel compile_to_path(const Program& program, const CompilerOptions& options
 
   PathModel path = extract_path_model(g);
   if (report) {
-    report->path_graph = g.to_json();
+    report->path_graph = path_graph_json(g);
     report->nonzeros_before_optimization = path.nonzero_count();
     report->max_width_before_optimization = path.max_width();
   }

@@ -10,7 +10,14 @@ namespace lsrl {
 
 bool concat_dedupe(WorkGraph& g, WorkId at, RuleCounter& counts) {
   const WorkNode& n = g.node(at);
-  if (!n.alive || n.kind != NodeKind::Concat) return false;
+  if (!n.alive || n.kind != NodeKind::Concat || n.inputs.size() < 3) return false;
+  {
+    // Quick test first (sorted copy): most Concats name each input once.
+    std::vector<WorkId> sorted = n.inputs;
+    std::sort(sorted.begin(), sorted.end());
+    const auto distinct = std::unique(sorted.begin(), sorted.end()) - sorted.begin();
+    if (distinct < 2 || distinct == static_cast<long>(n.inputs.size())) return false;
+  }
   std::vector<WorkId> unique;
   for (WorkId in : n.inputs)
     if (std::find(unique.begin(), unique.end(), in) == unique.end()) unique.push_back(in);

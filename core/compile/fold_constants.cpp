@@ -2,8 +2,11 @@
 // other fusions leave behind) has the same value at every step. Its value is
 // folded into whatever reads it (a Linear's or LinState's bias, a ReLU or
 // Multi of constants is a constant, a Concat keeps only its varying inputs),
-// and a constant or a LinState that ignores its input (B = 0) reads the
-// Input, so no node waits for a value it does not use.
+// and a LinState that ignores its input (B = 0) reads the Input, so it does
+// not wait for a value it does not use. Folding computes in
+// the rationals; it is done only where the program's floating-point steps
+// are exact too (small binary fractions, the usual f_constant(x, 1)), so the
+// compiled model still rounds as the program does.
 #include <algorithm>
 
 #include "compile/num_ops.hpp"
@@ -15,15 +18,15 @@ namespace {
 
 bool is_constant(const WorkNode& n) { return n.kind == NodeKind::Linear && n.A.nonZeros() == 0; }
 
-// Turns node `at` into the constant `value` reading the Input.
-void make_constant(WorkGraph& g, WorkId at, NumVector value) {
+// Turns node `at` into the constant `value` (A = 0) reading `source`.
+void make_constant(WorkGraph& g, WorkId at, NumVector value, WorkId source) {
   WorkNode& n = g.node(at);
   n.kind = NodeKind::Linear;
-  n.A = NumSparse(n.dim, g.node(g.input()).dim);
+  n.A = NumSparse(n.dim, g.node(source).dim);
   n.b = std::move(value);
   n.B = NumSparse();
   n.init = NumVector();
-  g.set_inputs(at, {g.input()});
+  g.set_inputs(at, {source});
   g.touch(at);
 }
 
@@ -35,15 +38,8 @@ bool fold_constants(WorkGraph& g, WorkId at, RuleCounter& counts) {
   const WorkId input = g.input();
   const int input_dim = g.node(input).dim;
 
-  // A constant, or a LinState that ignores its input, reads the Input.
+  // A LinState that ignores its input reads the Input.
   if (n.inputs.size() == 1 && n.inputs[0] != input) {
-    if (is_constant(n)) {
-      n.A = NumSparse(n.dim, input_dim);
-      g.set_inputs(at, {input});
-      g.touch(at);
-      counts.count("fold_constants");
-      return true;
-    }
     if (n.kind == NodeKind::LinState && n.B.nonZeros() == 0) {
       n.B = NumSparse(n.dim, input_dim);
       g.set_inputs(at, {input});
@@ -65,7 +61,7 @@ bool fold_constants(WorkGraph& g, WorkId at, RuleCounter& counts) {
         const WorkNode& c = g.node(in);
         for (int i = 0; i < c.dim; ++i) value[row++] = c.b[i];
       }
-      make_constant(g, at, std::move(value));
+      make_constant(g, at, std::move(value), g.node(n.inputs[0]).inputs[0]);
       counts.count("fold_constants");
       return true;
     }
@@ -100,23 +96,43 @@ bool fold_constants(WorkGraph& g, WorkId at, RuleCounter& counts) {
   switch (n.kind) {
     case NodeKind::Linear:
     case NodeKind::Slice: {
-      NumVector value = add(multiply(g.affine_matrix(at), c.b), g.affine_bias(at));
-      make_constant(g, at, std::move(value));
+      const NumSparse A = g.affine_matrix(at);
+      const NumVector b = g.affine_bias(at);
+      for (int i = 0; i < A.outerSize(); ++i) {
+        std::vector<Num> terms;
+        for (NumSparse::InnerIterator it(A, i); it; ++it) terms.push_back(it.value() * c.b[it.col()]);
+        if (!sum_is_double_exact(b[i], terms)) return false;
+      }
+      NumVector value = add(multiply(A, c.b), b);
+      make_constant(g, at, std::move(value), c.inputs[0]);
       break;
     }
     case NodeKind::ReLU: {
       NumVector value(n.dim);
       for (int i = 0; i < n.dim; ++i) value[i] = c.b[i].sign() > 0 ? c.b[i] : Num(0);
-      make_constant(g, at, std::move(value));
+      make_constant(g, at, std::move(value), c.inputs[0]);
       break;
     }
     case NodeKind::Multi: {
       NumVector value(n.dim);
-      for (int i = 0; i < n.dim; ++i) value[i] = c.b[i] * c.b[i + n.dim];
-      make_constant(g, at, std::move(value));
+      for (int i = 0; i < n.dim; ++i) {
+        value[i] = c.b[i] * c.b[i + n.dim];
+        if (!value[i].is_zero() && !is_double_exact(value[i])) return false;
+      }
+      make_constant(g, at, std::move(value), c.inputs[0]);
       break;
     }
     case NodeKind::LinState: {
+      // The program adds bias, then A s, then B c; folding B c into the bias
+      // rounds alike when the bias is 0, A s is one term and B c is exact.
+      for (int i = 0; i < n.B.outerSize(); ++i) {
+        std::vector<Num> terms;
+        for (NumSparse::InnerIterator it(n.B, i); it; ++it) terms.push_back(it.value() * c.b[it.col()]);
+        if (terms.empty()) continue;
+        int state_terms = 0;
+        for (NumSparse::InnerIterator it(n.A, i); it; ++it) state_terms += it.value().is_zero() ? 0 : 1;
+        if (!n.b[i].is_zero() || state_terms > 1 || !sum_is_double_exact(Num(0), terms)) return false;
+      }
       n.b = add(multiply(n.B, c.b), n.b);
       n.B = NumSparse(n.dim, input_dim);
       g.set_inputs(at, {input});

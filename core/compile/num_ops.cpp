@@ -277,27 +277,29 @@ bool is_identity(const NumSparse& A) {
   return true;
 }
 
+bool is_double_exact(const Num& v) {
+  if (!v.is_exact()) return false;
+  const std::int64_t q = v.denominator();
+  const std::int64_t p = v.numerator() < 0 ? -v.numerator() : v.numerator();
+  return (q & (q - 1)) == 0 && p < (std::int64_t{1} << 53);
+}
+
+bool sum_is_double_exact(const Num& start, const std::vector<Num>& terms) {
+  if (!is_double_exact(start)) return false;
+  Num sum = start;
+  for (const Num& t : terms) {
+    if (!is_double_exact(t)) return false;
+    sum += t;
+    if (!is_double_exact(sum)) return false;
+  }
+  return true;
+}
+
 bool is_signed_power_of_two(const Num& v) {
   if (!v.is_exact() || v.is_zero()) return false;
   const std::int64_t p = v.numerator() < 0 ? -v.numerator() : v.numerator();
   const std::int64_t q = v.denominator();
   return (p & (p - 1)) == 0 && (q & (q - 1)) == 0;
-}
-
-bool is_scaled_selection(const NumSparse& A, bool monotone) {
-  long last_col = -1;
-  for (int i = 0; i < A.outerSize(); ++i) {
-    int count = 0;
-    for (NumSparse::InnerIterator it(A, i); it; ++it) {
-      if (it.value().is_zero()) continue;
-      if (++count > 1 || !is_signed_power_of_two(it.value())) return false;
-      if (monotone) {
-        if (it.col() <= last_col) return false;
-        last_col = it.col();
-      }
-    }
-  }
-  return true;
 }
 
 namespace {

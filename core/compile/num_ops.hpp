@@ -63,9 +63,6 @@ bool is_identity(const NumSparse& A);
 
 // ±2^k (exact): multiplying by it never rounds.
 bool is_signed_power_of_two(const Num& v);
-// Each row has at most one non-zero, a signed power of two; with `monotone`,
-// the columns of successive non-empty rows also increase.
-bool is_scaled_selection(const NumSparse& A, bool monotone);
 // Would computing A2 (A1 x + b1) + b2 as (A2 A1) x + (A2 b1 + b2) round
 // exactly as the two steps do (the program's own evaluation order: bias,
 // then the terms by column)? Row by row, it does when the row of A2 is one
@@ -80,6 +77,14 @@ bool composition_rounds_alike(const NumSparse& A2, const NumVector& b2, const Nu
 // The same for a LinState's B (and bias) reading C x + c: every row of B
 // reads only rows of C that pick one input, in column order, adding nothing.
 bool state_input_rounds_alike(const NumSparse& B, const NumSparse& C, const NumVector& c);
+
+// A double holds it exactly (an exact rational with a power-of-two
+// denominator and a numerator below 2^53).
+bool is_double_exact(const Num& v);
+// start + t_1 + t_2 + ... with every term and every partial sum held exactly
+// by a double: summing it in floating point, in any order the program might,
+// gives exactly the rational result.
+bool sum_is_double_exact(const Num& start, const std::vector<Num>& terms);
 
 // A hashable, exactly comparable key for a Num: exact values by (p, q),
 // inexact ones by their bits; an exact and an inexact value never match,

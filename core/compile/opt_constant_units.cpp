@@ -235,40 +235,60 @@ int fold_constant_units(StagedModel& model) {
     }
   }
 
-  // Fold constants into the readers' biases.
+  // Fold constants into the readers' biases, where that rounds as the
+  // program's own order (bias, then the terms by column; for a state, bias,
+  // A s, B x) does: a zero constant adds nothing anywhere; other constants
+  // only while they come before every varying term and every partial sum is
+  // exact in floating point (so the folded bias is the very number the
+  // program's running sum reaches).
   int folded = 0;
+  struct Term {
+    NumSparse* matrix;
+    int col;
+    const Fact* fact;
+    bool own;  // a state's own unit, read through A
+  };
   for (std::size_t k = 0; k < st.size(); ++k) {
     Stage& s = st[k];
     if (s.kind != StageKind::Linear && s.kind != StageKind::State) continue;
     const std::vector<Fact>& in = k == 0 ? input : facts[k - 1];
     NumSparse& M = s.kind == StageKind::State ? s.B : s.A;
-    bool touched = false;
-    for (int i = 0; i < M.outerSize(); ++i) {
-      for (NumSparse::InnerIterator it(M, i); it; ++it) {
-        const Fact& f = in[static_cast<std::size_t>(it.col())];
-        if (it.value().is_zero() || !f.value) continue;
-        s.b[i] += it.value() * *f.value;
-        it.valueRef() = Num(0);
-        ++folded;
-        touched = true;
-      }
-    }
-    if (s.kind == StageKind::State) {
-      const std::vector<Fact>& own = facts[k];
-      for (int i = 0; i < s.A.outerSize(); ++i) {
-        for (NumSparse::InnerIterator it(s.A, i); it; ++it) {
-          const Fact& f = own[static_cast<std::size_t>(it.col())];
-          // Read at step 1 as init, later as the constant: both must agree.
-          if (it.value().is_zero() || !f.value || !(*f.value == s.init[it.col()]) || !f.value->is_exact()) continue;
-          s.b[i] += it.value() * *f.value;
-          it.valueRef() = Num(0);
-          ++folded;
-          touched = true;
+    for (int i = 0; i < s.out_dim; ++i) {
+      std::vector<Term> terms;
+      if (s.kind == StageKind::State)
+        for (NumSparse::InnerIterator it(s.A, i); it; ++it)
+          if (!it.value().is_zero()) terms.push_back({&s.A, static_cast<int>(it.col()), &facts[k][static_cast<std::size_t>(it.col())], true});
+      for (NumSparse::InnerIterator it(M, i); it; ++it)
+        if (!it.value().is_zero()) terms.push_back({&M, static_cast<int>(it.col()), &in[static_cast<std::size_t>(it.col())], false});
+      Num sum = s.b[i];
+      bool prefix = is_double_exact(sum);
+      for (const Term& t : terms) {
+        // A state's own constant is read at step 1 as init, later as the
+        // constant: both must agree.
+        const bool constant = t.fact->value && (!t.own || (t.fact->value->is_exact() && *t.fact->value == s.init[t.col]));
+        if (!constant) {
+          prefix = false;
+          continue;
         }
+        Num& weight = t.matrix->coeffRef(i, t.col);
+        const Num contribution = weight * *t.fact->value;
+        if (contribution.is_zero()) {
+          weight = Num(0);
+          ++folded;
+          continue;
+        }
+        if (!prefix || !is_double_exact(contribution) || !is_double_exact(sum + contribution)) {
+          prefix = false;
+          continue;
+        }
+        sum += contribution;
+        weight = Num(0);
+        ++folded;
       }
-      if (touched) prune_exact_zeros(s.A);
+      s.b[i] = sum;
     }
-    if (touched) prune_exact_zeros(M);
+    if (s.kind == StageKind::State) prune_exact_zeros(s.A);
+    prune_exact_zeros(M);
   }
   return folded;
 }

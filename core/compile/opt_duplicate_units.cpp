@@ -6,8 +6,9 @@
 // - state units: the coarsest partition in which units of a class have the
 //   same init, bias and input weights per class, and the same total A weight
 //   into every class (then, by induction over the steps, they stay equal).
-// The reader of a stage then reads one unit per class (its columns summed
-// into the first unit's), and remove_dead_units drops the others.
+// The reader of a stage then reads one unit per class (a column moved onto
+// the first unit's, where the reader's sums keep their terms and order), and
+// remove_dead_units drops the others.
 #include <algorithm>
 #include <map>
 #include <vector>
@@ -84,7 +85,10 @@ std::vector<int> state_classes(const Stage& s, const std::vector<int>& in_cls) {
   }
 }
 
-// Sums the columns of M of each class of `cls` into the class's first unit.
+// Moves the columns of M of each class of `cls` onto the class's first unit,
+// where that leaves every row's arithmetic as it was: a row reads at most
+// one unit of the class, and moving its term does not carry it past another
+// term of the row (so the sum adds the same products in the same order).
 int merge_columns(NumSparse& M, const std::vector<int>& cls) {
   std::vector<int> first(cls.size(), -1);
   std::vector<int> representative(cls.size());
@@ -96,12 +100,30 @@ int merge_columns(NumSparse& M, const std::vector<int>& cls) {
     any = any || f != static_cast<int>(j);
   }
   if (!any) return 0;
+  // A column may move only if every row that reads it allows it.
+  std::vector<char> movable(cls.size(), 1);
+  std::vector<int> seen_class_count(cls.size(), 0);
+  for (int i = 0; i < M.outerSize(); ++i) {
+    std::vector<int> cols;
+    for (NumSparse::InnerIterator it(M, i); it; ++it)
+      if (!it.value().is_zero()) cols.push_back(static_cast<int>(it.col()));
+    for (int c : cols) ++seen_class_count[static_cast<std::size_t>(cls[static_cast<std::size_t>(c)])];
+    for (int c : cols) {
+      const int r = representative[static_cast<std::size_t>(c)];
+      if (r == c) continue;
+      bool ok = seen_class_count[static_cast<std::size_t>(cls[static_cast<std::size_t>(c)])] == 1;
+      for (int other : cols) ok = ok && !(other != c && other >= std::min(r, c) && other <= std::max(r, c));
+      if (!ok) movable[static_cast<std::size_t>(c)] = 0;
+    }
+    for (int c : cols) seen_class_count[static_cast<std::size_t>(cls[static_cast<std::size_t>(c)])] = 0;
+  }
   int moved = 0;
   SparseAssembler out(static_cast<int>(M.rows()), static_cast<int>(M.cols()));
   for (int i = 0; i < M.outerSize(); ++i)
     for (NumSparse::InnerIterator it(M, i); it; ++it) {
-      const int r = representative[static_cast<std::size_t>(it.col())];
-      if (r != it.col()) ++moved;
+      const int c = static_cast<int>(it.col());
+      const int r = movable[static_cast<std::size_t>(c)] ? representative[static_cast<std::size_t>(c)] : c;
+      if (r != c) ++moved;
       out.add(i, r, it.value());
     }
   M = out.finish();

@@ -11,11 +11,13 @@
 
 namespace lsrl {
 
-// Linear (or Slice) read only by a Linear (or Slice): one Linear.
+// Linear (or Slice) read only by a Linear (or Slice): one Linear, where that
+// rounds as the two steps do (composition_rounds_alike).
 bool fuse_linear_linear(WorkGraph& g, WorkId at, RuleCounter& counts);
 // ReLU of a ReLU: the outer one is the inner one.
 bool fuse_relu_relu(WorkGraph& g, WorkId at, RuleCounter& counts);
-// LinState reading a Linear (or Slice) that nothing else reads: fold into B and bias.
+// LinState reading a Linear (or Slice) that nothing else reads: fold into B
+// and bias, where that rounds alike (state_input_rounds_alike).
 bool fold_linear_into_state(WorkGraph& g, WorkId at, RuleCounter& counts);
 // Concat whose inputs are all one node that nothing else reads: a duplicating Linear.
 bool concat_to_duplicate(WorkGraph& g, WorkId at, RuleCounter& counts);
@@ -61,6 +63,10 @@ WorkId add_relu_identity(WorkGraph& g, WorkId x, const WorkNode& provenance);
 WorkId add_relu_identity_of_affine(WorkGraph& g, WorkId affine);
 // Identity Linear of x.
 WorkId add_identity_linear(WorkGraph& g, WorkId x, const WorkNode& provenance);
+// A Linear with A = 0: its value does not depend on its input.
+bool is_constant_node(const WorkNode& n);
+// Makes the constant `c` read `source` instead (its weights resized to it).
+void relink_constant(WorkGraph& g, WorkId c, WorkId source);
 // Is `n` read by exactly one node, a ReLU, possibly through a chain of
 // Linears each read only by the next?
 bool followed_only_by_relu(const WorkGraph& g, WorkId n);

@@ -1,6 +1,7 @@
 #include "compile/work_graph.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 #include "compile/num_ops.hpp"
 
@@ -172,22 +173,30 @@ void WorkGraph::replace_uses(WorkId old_node, WorkId new_node) {
 
 void WorkGraph::redirect_input(WorkId user, WorkId old_input, WorkId new_input) {
   if (old_input == new_input) return;
-  std::vector<WorkId> inputs = node(user).inputs;
-  for (WorkId& in : inputs)
+  // In place: the hot path of every rewrite, and Concats can be long.
+  for (WorkId& in : node(user).inputs)
     if (in == old_input) in = new_input;
-  set_inputs(user, std::move(inputs));
+  drop_user(old_input, user);
+  add_user(new_input, user);
+  mark_dirty(user);
+  remove_if_unused(old_input);
 }
 
 void WorkGraph::set_inputs(WorkId user, std::vector<WorkId> inputs) {
-  const std::vector<WorkId> before = node(user).inputs;
-  for (WorkId in : before)
-    if (std::find(inputs.begin(), inputs.end(), in) == inputs.end()) drop_user(in, user);
-  for (WorkId in : inputs) add_user(in, user);
+  // Distinct old and new inputs, sorted: Concats can have hundreds.
+  std::vector<WorkId> before = node(user).inputs;
+  std::sort(before.begin(), before.end());
+  before.erase(std::unique(before.begin(), before.end()), before.end());
+  std::vector<WorkId> after = inputs;
+  std::sort(after.begin(), after.end());
+  after.erase(std::unique(after.begin(), after.end()), after.end());
+  std::vector<WorkId> dropped;
+  std::set_difference(before.begin(), before.end(), after.begin(), after.end(), std::back_inserter(dropped));
+  for (WorkId in : dropped) drop_user(in, user);
+  for (WorkId in : after) add_user(in, user);
   node(user).inputs = std::move(inputs);
   mark_dirty(user);
-  for (WorkId in : before)
-    if (std::find(node(user).inputs.begin(), node(user).inputs.end(), in) == node(user).inputs.end())
-      remove_if_unused(in);
+  for (WorkId in : dropped) remove_if_unused(in);
 }
 
 void WorkGraph::remove_if_unused(WorkId id) {

@@ -76,6 +76,10 @@ struct RangeBounds {
   std::int64_t count = 0;
 };
 RangeBounds range_bounds(const BoundArgs& args);
+// The k-th number (k < count), computed without overflow.
+inline std::int64_t range_element(const RangeBounds& r, std::int64_t k) {
+  return static_cast<std::int64_t>(static_cast<WideInt>(r.start) + static_cast<WideInt>(k) * r.step);
+}
 
 // Helpers the builtin files share.
 // The matrix an argument describes, with "<function>: <param>" in errors.

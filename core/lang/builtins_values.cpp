@@ -43,7 +43,8 @@ RangeBounds range_bounds(const BoundArgs& args) {
   const WideInt distance = r.step > 0 ? static_cast<WideInt>(stop) - r.start : static_cast<WideInt>(r.start) - stop;
   const WideInt stride = r.step > 0 ? r.step : -static_cast<WideInt>(r.step);
   const WideInt count = distance <= 0 ? 0 : (distance + stride - 1) / stride;
-  r.count = static_cast<std::int64_t>(count);  // at most 2^64 / 1: fits after the division by stride >= 1
+  // Past 2^63 - 1 numbers the loop limit stops any loop long before the end.
+  r.count = count > static_cast<WideInt>(INT64_MAX) ? INT64_MAX : static_cast<std::int64_t>(count);
   return r;
 }
 
@@ -51,13 +52,13 @@ namespace {
 
 Value builtin_range(Evaluator& ev, BoundArgs& args, SourceSpan call) {
   const RangeBounds r = range_bounds(args);
-  if (r.count > kMaxListLength || r.count < 0) {
+  if (r.count > kMaxListLength) {
     throw LsrlError(call, "limit exceeded: range of " + std::to_string(static_cast<std::uint64_t>(r.count)) +
                               " numbers (at most " + std::to_string(kMaxListLength) + ")");
   }
   ValueList items;
   items.reserve(static_cast<std::size_t>(r.count));
-  for (std::int64_t k = 0; k < r.count; ++k) items.push_back(int_value(r.start + k * r.step));
+  for (std::int64_t k = 0; k < r.count; ++k) items.push_back(int_value(range_element(r, k)));
   return ev.work().make_list(std::move(items), call);
 }
 

@@ -122,7 +122,9 @@ Evaluator::Flow Evaluator::exec_block(const StmtList& body) {
   for (std::size_t i = 0; i < body.size(); ++i) {
     const Flow flow = exec(*body[i]);
     if (flow == Flow::Normal) continue;
-    if (flow == Flow::Return && call_depth_ == 0 && i + 1 < body.size()) {
+    // A statement right after the program's return can never run (one after
+    // an if whose branch returned may, when the other branch is taken).
+    if (flow == Flow::Return && call_depth_ == 0 && body[i]->kind == StmtKind::Return && i + 1 < body.size()) {
       throw LsrlError(body[i + 1]->span, "this statement comes after the program's return and would never run; "
                                          "the top-level return must be the last statement");
     }
@@ -284,7 +286,7 @@ void Evaluator::each_item(const Expr& iter, const std::function<bool(const Value
     }
     const RangeBounds r = range_bounds(bind_arguments(*find_builtin("range"), args));
     for (std::int64_t k = 0; k < r.count; ++k) {
-      if (!body(Value::integer(Num(static_cast<long long>(r.start + k * r.step))))) return;
+      if (!body(Value::integer(Num(static_cast<long long>(range_element(r, k)))))) return;
     }
     return;
   }

@@ -79,8 +79,8 @@ std::optional<Num> num_pow(const Num& base, const Num& exponent) {
     return std::nullopt;
   }
   if (base.sign() < 0) return std::nullopt;
-  if (base.is_exact() && exponent.is_exact() && exponent.denominator() <= 64 &&
-      std::llabs(exponent.numerator()) <= 64) {
+  if (base.is_exact() && exponent.is_exact() && exponent.denominator() <= 64 && exponent.numerator() >= -64 &&
+      exponent.numerator() <= 64) {
     // A rational root that is itself rational stays exact: 4 ** 0.5 = 2.
     if (exponent.denominator() == 2) {
       if (auto root = num_sqrt(base); root && root->is_exact()) {

@@ -31,7 +31,8 @@ std::vector<std::int64_t> slice_positions(std::optional<std::int64_t> lower, std
   const std::int64_t begin = clamp(lower, s > 0 ? 0 : n - 1);
   const std::int64_t end = clamp(upper, s > 0 ? n : -1);
   std::vector<std::int64_t> out;
-  for (std::int64_t i = begin; s > 0 ? i < end : i > end; i += s) out.push_back(i);
+  // Wide arithmetic: a step near 2^63 must not overflow.
+  for (WideInt i = begin; s > 0 ? i < end : i > end; i += s) out.push_back(static_cast<std::int64_t>(i));
   return out;
 }
 

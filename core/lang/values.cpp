@@ -417,10 +417,11 @@ Value numbers_unchecked(const std::string& op, const Value& a, const Value& b, S
 Value repeat(const Value& seq, const Value& count, SourceSpan span, Workspace& work) {
   const std::int64_t n = std::max<std::int64_t>(0, as_integer(count, "the repetition count", span));
   if (seq.kind == ValueKind::Str) {
-    const auto total = static_cast<std::int64_t>(seq.text->size()) * n;
-    if (n > 0 && (total / n != static_cast<std::int64_t>(seq.text->size()) || total > kMaxStringLength)) {
+    const auto size = static_cast<std::int64_t>(seq.text->size());
+    if (size > 0 && n > kMaxStringLength / size) {
       throw LsrlError(span, "limit exceeded: the string would be longer than " + std::to_string(kMaxStringLength));
     }
+    const std::int64_t total = size * n;
     work.charge(total, span);
     std::string out;
     out.reserve(static_cast<std::size_t>(total));

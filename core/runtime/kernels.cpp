@@ -1,8 +1,5 @@
 #include "runtime/kernels.hpp"
 
-#ifdef __wasm_simd128__
-#include <wasm_simd128.h>
-#endif
 
 namespace lsrl::kernels {
 
@@ -49,67 +46,59 @@ std::vector<T> prepare_vector(const NumVector& v) {
 
 namespace {
 
-// y[0..n) += a * column[0..n): the inner loop of a dense product. No
-// reduction, so it vectorises without reassociating anything.
+// Rows [r0, r0 + kBlock) of y += M x for a dense (column-major) M, with the
+// block's sums held in registers across the columns: each row still adds its
+// terms column by column, so the order (and the rounding) is the plain one.
+template <typename T, int kBlock>
+inline void dense_block(const Matrix<T>& m, const T* x, const T* start, T* y, int r0) {
+  T acc[kBlock];
+  for (int k = 0; k < kBlock; ++k) acc[k] = start[r0 + k];
+  const T zero(0.0f);
+  const T* column = m.values.data() + r0;
+  for (int c = 0; c < m.cols; ++c, column += m.rows) {
+    const T xc = x[c];
+    if (xc == zero) continue;  // a zero input adds nothing (ReLU layers are mostly zeros)
+    for (int k = 0; k < kBlock; ++k) acc[k] = acc[k] + column[k] * xc;
+  }
+  for (int k = 0; k < kBlock; ++k) y[r0 + k] = acc[k];
+}
+
+// y = start + M x (start may alias y).
 template <typename T>
-inline void axpy(T a, const T* __restrict column, T* __restrict y, int n) {
-  for (int i = 0; i < n; ++i) y[i] = y[i] + a * column[i];
-}
-
-#ifdef __wasm_simd128__
-template <>
-inline void axpy<double>(double a, const double* __restrict column, double* __restrict y, int n) {
-  const v128_t va = wasm_f64x2_splat(a);
-  int i = 0;
-  for (; i + 2 <= n; i += 2) {
-    const v128_t c = wasm_v128_load(column + i);
-    const v128_t acc = wasm_v128_load(y + i);
-    wasm_v128_store(y + i, wasm_f64x2_add(acc, wasm_f64x2_mul(va, c)));
+inline void accumulate(const Matrix<T>& m, const T* start, const T* x, T* y) {
+  if (m.dense) {
+    int r = 0;
+    for (; r + 8 <= m.rows; r += 8) dense_block<T, 8>(m, x, start, y, r);
+    for (; r + 2 <= m.rows; r += 2) dense_block<T, 2>(m, x, start, y, r);
+    for (; r < m.rows; ++r) dense_block<T, 1>(m, x, start, y, r);
+    return;
   }
-  for (; i < n; ++i) y[i] = y[i] + a * column[i];
-}
-
-template <>
-inline void axpy<float>(float a, const float* __restrict column, float* __restrict y, int n) {
-  const v128_t va = wasm_f32x4_splat(a);
-  int i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const v128_t c = wasm_v128_load(column + i);
-    const v128_t acc = wasm_v128_load(y + i);
-    wasm_v128_store(y + i, wasm_f32x4_add(acc, wasm_f32x4_mul(va, c)));
+  const int* row_start = m.row_start.data();
+  const int* col = m.col.data();
+  const T* val = m.values.data();
+  for (int r = 0; r < m.rows; ++r) {
+    T acc = start[r];
+    for (int k = row_start[r]; k < row_start[r + 1]; ++k) acc = acc + val[k] * x[col[k]];
+    y[r] = acc;
   }
-  for (; i < n; ++i) y[i] = y[i] + a * column[i];
 }
-#endif
 
 }  // namespace
 
 template <typename T>
 void multiply_add(const Matrix<T>& m, const T* x, T* y) {
-  if (m.dense) {
-    const T zero(0.0f);
-    for (int c = 0; c < m.cols; ++c) {
-      const T xc = x[c];
-      // A zero input adds nothing (ReLU layers are mostly zeros).
-      if (xc == zero) continue;
-      axpy(xc, m.values.data() + static_cast<std::size_t>(c) * static_cast<std::size_t>(m.rows), y, m.rows);
-    }
-    return;
-  }
-  const int* start = m.row_start.data();
-  const int* col = m.col.data();
-  const T* val = m.values.data();
-  for (int r = 0; r < m.rows; ++r) {
-    T acc = y[r];
-    for (int k = start[r]; k < start[r + 1]; ++k) acc = acc + val[k] * x[col[k]];
-    y[r] = acc;
-  }
+  accumulate(m, y, x, y);
 }
 
 template <typename T>
-void relu_in_place(T* y, int n) {
+void affine(const Matrix<T>& m, const T* b, const T* x, T* y) {
+  accumulate(m, b, x, y);
+}
+
+template <typename T>
+void relu(const T* x, T* y, int n) {
   const T zero(0.0f);
-  for (int i = 0; i < n; ++i) y[i] = y[i] > zero ? y[i] : zero;
+  for (int i = 0; i < n; ++i) y[i] = x[i] > zero ? x[i] : zero;
 }
 
 template <typename T>
@@ -123,12 +112,16 @@ template Matrix<xtl::half_float> prepare_matrix<xtl::half_float>(const NumSparse
 template std::vector<double> prepare_vector<double>(const NumVector&);
 template std::vector<float> prepare_vector<float>(const NumVector&);
 template std::vector<xtl::half_float> prepare_vector<xtl::half_float>(const NumVector&);
+template void affine<double>(const Matrix<double>&, const double*, const double*, double*);
+template void affine<float>(const Matrix<float>&, const float*, const float*, float*);
+template void affine<xtl::half_float>(const Matrix<xtl::half_float>&, const xtl::half_float*, const xtl::half_float*,
+                                      xtl::half_float*);
 template void multiply_add<double>(const Matrix<double>&, const double*, double*);
 template void multiply_add<float>(const Matrix<float>&, const float*, float*);
 template void multiply_add<xtl::half_float>(const Matrix<xtl::half_float>&, const xtl::half_float*, xtl::half_float*);
-template void relu_in_place<double>(double*, int);
-template void relu_in_place<float>(float*, int);
-template void relu_in_place<xtl::half_float>(xtl::half_float*, int);
+template void relu<double>(const double*, double*, int);
+template void relu<float>(const float*, float*, int);
+template void relu<xtl::half_float>(const xtl::half_float*, xtl::half_float*, int);
 template void multi_gate<double>(const double*, int, double*);
 template void multi_gate<float>(const float*, int, float*);
 template void multi_gate<xtl::half_float>(const xtl::half_float*, int, xtl::half_float*);

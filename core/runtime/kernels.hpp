@@ -1,14 +1,18 @@
 // The hot loops of compiled-model execution: matrix-vector products, ReLU and
-// the Multi gate, over double, float and xtl::half_float. Written as plain
-// contiguous loops without reductions so that g++ -O3 (SSE2/AVX) and
-// em++ -O3 -msimd128 vectorise the same code; a matrix is stored dense
-// (column-major, so y += A x is a sequence of axpys) or in compressed rows,
-// whichever its density favours. The summation order is fixed and is the
-// DAG evaluator's: y starts at the bias, then the terms are added column by
-// column. So native and WebAssembly runs agree bit for bit, and a compiled
-// model rounds as the program itself does (the compiler only fuses where the
-// rounding stays the same): programs with large constants (f_ifelse's
-// lambda = 1e10) would otherwise turn a last-bit difference into a wrong token.
+// the Multi gate, over double, float and xtl::half_float. Plain contiguous
+// loops that g++ -O3 (SSE2/AVX) and em++ -O3 -msimd128 vectorise alike (no
+// intrinsics, no Eigen): a matrix is stored dense (column-major: blocks of
+// 8 rows keep their sums in registers while the columns stream by, which
+// vectorises across the rows) or in compressed rows, whichever its density
+// favours.
+//
+// The summation order is fixed and is the DAG evaluator's: a row starts at
+// its bias, then adds its terms column by column (a state: bias, A s, B x).
+// So native and WebAssembly runs agree bit for bit, and, because the
+// compiler only rewrites where the rounding stays the program's own, a
+// compiled model gives the program's outputs bit for bit. Programs with large
+// constants (f_ifelse's lambda = 1e10) need that: they turn a last-bit
+// difference in a step's output into a wrong token.
 #pragma once
 
 #include <type_traits>
@@ -41,9 +45,13 @@ std::vector<T> prepare_vector(const NumVector& v);
 // y += M x   (x has M.cols entries, y has M.rows entries)
 template <typename T>
 void multiply_add(const Matrix<T>& m, const T* x, T* y);
-// y = max(y, 0) element-wise
+// y = b + M x, summed in that order (b first, then column by column)
 template <typename T>
-void relu_in_place(T* y, int n);
+void affine(const Matrix<T>& m, const T* b, const T* x, T* y);
+// y = max(x, 0) element-wise
+template <typename T>
+void relu(const T* x, T* y, int n);
+
 // y[i] = x[i] * x[i + half], i < half
 template <typename T>
 void multi_gate(const T* x, int half, T* y);
@@ -71,13 +79,17 @@ extern template Matrix<xtl::half_float> prepare_matrix<xtl::half_float>(const Nu
 extern template std::vector<double> prepare_vector<double>(const NumVector&);
 extern template std::vector<float> prepare_vector<float>(const NumVector&);
 extern template std::vector<xtl::half_float> prepare_vector<xtl::half_float>(const NumVector&);
+extern template void affine<double>(const Matrix<double>&, const double*, const double*, double*);
+extern template void affine<float>(const Matrix<float>&, const float*, const float*, float*);
+extern template void affine<xtl::half_float>(const Matrix<xtl::half_float>&, const xtl::half_float*,
+                                              const xtl::half_float*, xtl::half_float*);
 extern template void multiply_add<double>(const Matrix<double>&, const double*, double*);
 extern template void multiply_add<float>(const Matrix<float>&, const float*, float*);
 extern template void multiply_add<xtl::half_float>(const Matrix<xtl::half_float>&, const xtl::half_float*,
                                                     xtl::half_float*);
-extern template void relu_in_place<double>(double*, int);
-extern template void relu_in_place<float>(float*, int);
-extern template void relu_in_place<xtl::half_float>(xtl::half_float*, int);
+extern template void relu<double>(const double*, double*, int);
+extern template void relu<float>(const float*, float*, int);
+extern template void relu<xtl::half_float>(const xtl::half_float*, xtl::half_float*, int);
 extern template void multi_gate<double>(const double*, int, double*);
 extern template void multi_gate<float>(const float*, int, float*);
 extern template void multi_gate<xtl::half_float>(const xtl::half_float*, int, xtl::half_float*);

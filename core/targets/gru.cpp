@@ -5,7 +5,8 @@
 //     h' = (1 - z) * n + z * h
 // Note PyTorch's h' = (1 - z) n + z h is the reverse of the paper's
 // h' = (1 - z) h + z n: "keep the old state" is z = 1 here. Every choice below
-// is written for PyTorch's convention.
+// is written for PyTorch's convention, and the executor evaluates the update
+// in PyTorch's order, h' = (h - n) z + n.
 //
 // One GRU layer per stage of the path (targets/logical_model.hpp): k + 2 GRU
 // layers for a gated layer whose MLP has k ReLU layers.
@@ -29,25 +30,32 @@
 //   Offsets are powers of two, 16 times what the probe prompt (or the
 //   calibration prompt) shows; the largest per layer is in the metadata.
 //
-// Standard mode (real sig and tanh): values in tanh's linear region, each unit
-// scaled by a power of two s (s |v| about 1e-6 on the probe); saturated gates
-// sig(+-60) for 0 and 1.
+// Standard mode (real sig and tanh): values travel in tanh's linear region,
+// each scaled by a power of two s with s |v| about 1e-12 at the magnitudes
+// the probe prompt shows (tanh(y) = y (1 - y^2/3): far below rounding even
+// when the probe underestimates a value a millionfold); gates that must be 0
+// or 1 are saturated, sig(+-80).
 // - State: z = 0, r = 1, n = tanh(s (A v + B x + b)).
-// - ReLU: (1 - z) n cannot give a clean 0 (z h_{t-1} remains), so ReLU uses
-//   the reset gate and tanh's saturation instead. Two units share
-//   r = sig(beta a) (a step), z = 0:
-//     U1: n = tanh(s a - K + K r)    U2: n = tanh(-K + K r)    (K = 40)
-//   For a > 0, r = 1 and U1 - U2 = tanh(s a) = s a; for a < 0, r = 0 and both
-//   are tanh(-40 + ...) = -1.0 exactly in double, so U1 - U2 = 0; in between
-//   (|a| < 40 / beta) the difference is s a sech^2(K(r - 1)), between 0 and
-//   s a. relu(a) = (U1 - U2) / s.
-// - Product: no clean product exists (see above), so it is read from tanh's
-//   curvature. Four units n = tanh(+-kappa + e a +- d b) give
-//     D = n(+,+) - n(+,-) - n(-,+) + n(-,-) = 4 tanh''(kappa) e d a b (1 + O((e a)^4 + (d b)^4))
-//   with kappa = atanh(sqrt(2/3)), where tanh'''' = 0 so the fourth-order
-//   error term vanishes; e |a| and d |b| are about 2.4e-4 at the probe's
-//   magnitudes, which balances the truncation against the rounding of the
-//   O(1) tanh values (about 1e-9 relative at the design magnitudes).
+// - ReLU and Product use a "lag product": the leftover z h_{t-1} of
+//   h = (1 - z) n + z h_{t-1} is exactly what the reset gate can compute from
+//   the layer's own previous state. Two units with the same gate row:
+//     U1  z = sig(g), n = tanh(s v)              => U1_t = (1 - z) s v + z U1_{t-1}
+//     U2  z = 0, r = sig(g), n = tanh(r U1_{t-1}) => U2_t = z U1_{t-1}
+//   so U1 - U2 = (1 - z) s v, a clean product of a gate and a value, read
+//   linearly by the next layer. All these values are tiny (tanh is exact on
+//   them) and nothing accumulates over time.
+//   ReLU: g = -beta y with beta = 2^100, so z is exactly 0 or 1 in double
+//   except for |y| below 3e-29: U1 - U2 is then exactly s y (y > 0) or
+//   exactly 0 (y < 0). (beta is absolute: a step scaled to the largest value
+//   a unit takes would blur its small values.)
+//   Product: two pairs with g = +e a and -e a (e |a| about 8e-6: the
+//   sigmoid's linear region) and value b; their difference is
+//   (sig(-e a) - sig(e a)) s b = -tanh(e a / 2) s b = -(e s / 2) a b
+//   (1 + O((e a)^2)). The rounding of sig near 1/2 limits this to about
+//   1e-16 / (e a) relatively (1e-11 at the design magnitude), the truncation
+//   to (e a)^2 / 12.
+// The product is the one place a GRU needs its gate's linear region; an LSTM
+// has a clean one (c = i * g) and a Hawk or Mamba block an exact one.
 #include <algorithm>
 #include <cmath>
 
@@ -58,22 +66,15 @@ namespace lsrl {
 
 namespace {
 
-constexpr double kSaturate = 60.0;
-constexpr double kValueDesign = 0x1p-20;
-constexpr double kStepDesign = 0x1p40;
-constexpr double kReluShift = 40.0;
-constexpr double kProductDesign = 0x1p-12;
+constexpr double kSaturate = 80.0;  // sig(80) == 1.0, sig(-80) = 1.8e-35
+constexpr double kValueDesign = 0x1p-40;  // s |v| for tanh-carried values
+constexpr double kGateDesign = 0x1p-17;    // e |a| for linear-region gates
+constexpr double kSharpStep = 0x1p100;  // beta of the ReLU's reset-gate step (absolute, not per magnitude)
 constexpr double kFactorMargin = 16.0;
 
 enum Gate { kR = 0, kZ = 1, kN = 2 };
 
 double pow2_ceil(double x) { return x > 0.0 ? std::exp2(std::ceil(std::log2(x))) : 0.0; }
-
-double product_kappa() { return std::atanh(std::sqrt(2.0 / 3.0)); }
-double tanh_second_derivative(double x) {
-  const double t = std::tanh(x);
-  return -2.0 * t * (1.0 - t * t);
-}
 
 class GruModel final : public CellStackModel {
  public:
@@ -127,7 +128,6 @@ class GruModel final : public CellStackModel {
     if (trace) layout = make_stack_trace(*trace, layers_, gate_names(), false, static_cast<int>(tokens.size()), "GRU");
     OutputRows outputs;
     std::vector<T> pre, rec, r, z, n;
-    const T one = to_scalar<T>(1.0);
     for (const auto& token : tokens) {
       std::vector<T> x(token.size());
       for (std::size_t i = 0; i < token.size(); ++i) x[i] = to_scalar<T>(token[i]);
@@ -143,7 +143,10 @@ class GruModel final : public CellStackModel {
         for (std::size_t u = 0; u < units; ++u) z[u] = sigma(pre[u] + rec[u]);
         gate_parts(L.gates[kN], x, L.h, pre, rec);
         for (std::size_t u = 0; u < units; ++u) n[u] = squash(pre[u] + r[u] * rec[u]);
-        for (std::size_t u = 0; u < units; ++u) L.h[u] = (one - z[u]) * n[u] + z[u] * L.h[u];
+        // PyTorch evaluates h' = (1 - z) n + z h as (h - n) z + n
+        // (aten/src/ATen/native/RNN.cpp, GRUCell); the same order here keeps
+        // the two bit for bit alike.
+        for (std::size_t u = 0; u < units; ++u) L.h[u] = (L.h[u] - n[u]) * z[u] + n[u];
         if (trace) {
           record(trace->series[static_cast<std::size_t>(layout.state[k])], L.h);
           record(trace->series[static_cast<std::size_t>(layout.gates[k][0])], r);
@@ -240,20 +243,22 @@ std::unique_ptr<TargetModel> lower_to_gru(const PathModel& path, const TargetOpt
           up = Upstream{l.readout, l.units, -1};
           layers.push_back(std::move(l));
         } else {
+          // Per output the "lag product" pair (header): U1 with z = sig(-beta y),
+          // n = tanh(s y); U2 with z = 0, r = sig(-beta y), n = tanh(r U1_prev).
+          // U1 - U2 = (1 - z) tanh(s y) = sig(beta y) s y.
           GruBuilder b(2 * n, up.units);
           ReadoutBuilder r(n, 2 * n);
           for (int i = 0; i < n; ++i) {
             const double scale = pow2_scale(kValueDesign, mags.pre[k][i]);
-            const double beta = pow2_scale(kStepDesign, mags.pre[k][i]);
-            for (int side = 0; side < 2; ++side) {
-              const int u = 2 * i + side;
-              b.g[kR].input_row(u, pre, i, beta);
-              b.g[kZ].input_bias(u, -kSaturate);
-              if (side == 0) b.g[kN].input_row(u, pre, i, scale, -kReluShift);
-              else b.g[kN].input_bias(u, -kReluShift);
-              b.g[kN].recurrent_bias(u, kReluShift);
-              r.add(i, u, (side == 0 ? 1.0 : -1.0) / scale);
-            }
+            const double beta = kSharpStep;
+            const int u1 = 2 * i, u2 = u1 + 1;
+            b.g[kZ].input_row(u1, pre, i, -beta);
+            b.g[kN].input_row(u1, pre, i, scale);
+            b.g[kZ].input_bias(u2, -kSaturate);
+            b.g[kR].input_row(u2, pre, i, -beta);
+            b.g[kN].recurrent(u2, u1, 1.0);
+            r.add(i, u1, 1.0 / scale);
+            r.add(i, u2, -1.0 / scale);
           }
           CellLayer l = finish_layer(b, 2 * n, up.units, r.finish(), Eigen::VectorXd::Zero(2 * n), "relu", s);
           up = Upstream{l.readout, l.units, -1};
@@ -340,22 +345,26 @@ std::unique_ptr<TargetModel> lower_to_gru(const PathModel& path, const TargetOpt
           up = Upstream{l.readout, l.units, -1};
           layers.push_back(std::move(l));
         } else {
-          const double kappa = product_kappa();
-          const double curvature = tanh_second_derivative(kappa);
+          // Per output two lag-product pairs with z = sig(+e a) and sig(-e a),
+          // both with n's input s b: (U1+ - U2+) - (U1- - U2-) =
+          // (sig(-e a) - sig(e a)) s b = -tanh(e a / 2) s b.
           GruBuilder b(4 * n, up.units);
           ReadoutBuilder r(n, 4 * n);
           for (int i = 0; i < n; ++i) {
-            const double e = pow2_scale(kProductDesign, mags.pre[k][i]);
-            const double d = pow2_scale(kProductDesign, mags.pre[k][n + i]);
-            const double coefficient = 1.0 / (4.0 * curvature * e * d);
-            int u = 4 * i;
-            for (double s1 : {1.0, -1.0}) {
-              for (double s2 : {1.0, -1.0}) {
-                b.g[kZ].input_bias(u, -kSaturate);
-                b.g[kN].input_rows(u, pre, i, e, n + i, s2 * d, s1 * kappa);
-                r.add(i, u, s1 * s2 * coefficient);
-                ++u;
-              }
+            const double e = pow2_scale(kGateDesign, mags.pre[k][i]);
+            const double sb = pow2_scale(kValueDesign, mags.pre[k][n + i]);
+            const double coefficient = -2.0 / (e * sb);
+            for (int side = 0; side < 2; ++side) {
+              const int u1 = 4 * i + 2 * side, u2 = u1 + 1;
+              const double gate = side == 0 ? e : -e;
+              b.g[kZ].input_row(u1, pre, i, gate);
+              b.g[kN].input_row(u1, pre, n + i, sb);
+              b.g[kZ].input_bias(u2, -kSaturate);
+              b.g[kR].input_row(u2, pre, i, gate);
+              b.g[kN].recurrent(u2, u1, 1.0);
+              const double sign = side == 0 ? 1.0 : -1.0;
+              r.add(i, u1, sign * coefficient);
+              r.add(i, u2, -sign * coefficient);
             }
           }
           CellLayer l = finish_layer(b, 4 * n, up.units, r.finish(), Eigen::VectorXd::Zero(4 * n), "product", s);

@@ -557,7 +557,7 @@ void add_stage_channels(std::vector<GatedChannel>& channels, const LogicalStage&
   const int n = s.out_dim;
   if (s.kind == LogicalStageKind::ReLU) {
     for (int i = 0; i < n; ++i) {
-      const double beta = paper ? 1.0 : pow2_scale(kReluStepDesign, magnitudes[i]);
+      const double beta = paper ? 1.0 : kReluStep;
       GatedChannel c;
       c.value_w = empty_row(D);
       c.value_b = 1.0;

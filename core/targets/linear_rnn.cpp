@@ -251,8 +251,7 @@ class LinearRnnModel final : public TargetModel {
         const PreparedLayer<T>& l = layers[i];
         std::vector<T>& s_new = next_state[i];
         // The DAG's order: bias, then A s, then B x.
-        std::copy(l.bias.begin(), l.bias.end(), s_new.begin());
-        kernels::multiply_add(l.A, state[i].data(), s_new.data());
+        kernels::affine(l.A, l.bias.data(), state[i].data(), s_new.data());
         kernels::multiply_add(l.B, x->data(), s_new.data());
         state[i].swap(s_new);
         if (trace) record(state_series[i], state[i]);
@@ -262,12 +261,10 @@ class LinearRnnModel final : public TargetModel {
           std::vector<T>& y = op_out[i][j];
           switch (op.kind) {
             case PathOpKind::Linear:
-              std::copy(op.b.begin(), op.b.end(), y.begin());
-              kernels::multiply_add(op.W, x->data(), y.data());
+              kernels::affine(op.W, op.b.data(), x->data(), y.data());
               break;
             case PathOpKind::ReLU:
-              std::copy(x->begin(), x->end(), y.begin());
-              kernels::relu_in_place(y.data(), op.out_dim);
+              kernels::relu(x->data(), y.data(), op.out_dim);
               break;
             case PathOpKind::Multi: kernels::multi_gate(x->data(), op.out_dim, y.data()); break;
           }

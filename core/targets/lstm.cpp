@@ -19,13 +19,17 @@
 //   values, are left out).
 //
 // Standard mode (real sigmoid and tanh): values travel in the linear region
-// of tanh, each unit scaled by a power of two s so that s |v| is about 1e-6
+// of tanh, each unit scaled by a power of two s so that s |v| is about 1e-12
 // for the magnitudes seen on the probe (targets/logical_model.hpp); tanh(y)
-// = y (1 - y^2/3 + ...), so that costs about 1e-12 relatively. Gates that
+// = y (1 - y^2/3 + ...), so that is exact to rounding even where the probe
+// underestimates a value a millionfold (tanh keeps full relative precision
+// near 0, so a small s costs nothing). Gates that
 // must be 0 or 1 are saturated: sig(+-60) is 1 and 9e-27 in double.
 // - State: f = 0, i = o = 1, g = tanh(s (A v + B x + b)); h' = tanh(tanh(.)).
-// - ReLU: i = sig(beta a) is a step (beta = 2^40 / magnitude), g = tanh(s a):
-//   c' = s a sig(beta a), the SiLU-like ramp, within 0.28 / beta of s relu(a).
+// - ReLU: i = sig(beta a) is a step (beta = 2^60), g = tanh(s a):
+//   c' = s a sig(beta a), the SiLU-like ramp, within 0.28 / beta = 2.4e-19 of
+//   s relu(a) (beta is absolute: a step scaled to the largest value a unit
+//   takes would blur its small values).
 // - Product: i = sig(+-e a) in the sigmoid's linear region (e |a| about 8e-6)
 //   and g = tanh(s b): (c+ - c-) = tanh(e a / 2) tanh(s b) = (e s / 2) a b
 //   (1 + O((e a)^2)); the rounding of sig near 1/2 limits it to about 1e-11
@@ -40,8 +44,8 @@ namespace lsrl {
 namespace {
 
 constexpr double kSaturate = 60.0;          // sig(60) == 1.0, sig(-60) = 8.7e-27
-constexpr double kValueDesign = 0x1p-20;    // s |v| for tanh-carried values
-constexpr double kStepDesign = 0x1p40;      // beta |v| for ReLU step gates
+constexpr double kValueDesign = 0x1p-40;    // s |v| for tanh-carried values
+constexpr double kStep = 0x1p60;            // beta of the ReLU step gates (absolute)
 constexpr double kGateDesign = 0x1p-17;     // e |a| for linear-region gates
 
 enum Gate { kI = 0, kF = 1, kG = 2, kO = 3 };
@@ -207,7 +211,7 @@ std::unique_ptr<TargetModel> lower_to_lstm(const PathModel& path, const TargetOp
             b.g[kG].input_row(i, pre, i, 1.0);
           } else {
             scale[i] = pow2_scale(kValueDesign, mags.pre[k][i]);
-            const double beta = pow2_scale(kStepDesign, mags.pre[k][i]);
+            const double beta = kStep;
             b.g[kI].input_row(i, pre, i, beta);
             b.g[kF].input_bias(i, -kSaturate);
             b.g[kO].input_bias(i, kSaturate);

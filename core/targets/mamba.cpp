@@ -459,12 +459,20 @@ std::unique_ptr<TargetModel> lower_to_mamba(const PathModel& path, const TargetO
   std::vector<MambaBlock> blocks;
   int w = lm.input_dim;
   int slot = 0;
+  // What each slot held last (its residue after being emptied, see below).
+  int last_width[2] = {lm.input_dim, 0};
   for (std::size_t k = 0; k < lm.stages.size(); ++k) {
     const LogicalStage& s = lm.stages[k];
     std::vector<MambaChannel> channels;
     Eigen::VectorXd out_bias = Eigen::VectorXd::Zero(D);
-    add_cancel(channels, layout, w, slot);
     const int out = 1 - slot;
+    // Empty the input slot, and clear what the last emptying left in the
+    // output slot: silu(v) - silu(-v) is v up to rounding, so an emptied slot
+    // keeps about 1e-16 |v|; clearing it once more leaves 1e-32 |v|, where it
+    // cannot disturb the value written next (1e10-sized values pass through
+    // the lambda-based f_ifelse forms).
+    add_cancel(channels, layout, w, slot);
+    add_cancel(channels, layout, last_width[out], out);
     const int n = s.out_dim;
     bool needs_horizon = false;
     std::vector<std::string> notes;
@@ -501,7 +509,7 @@ std::unique_ptr<TargetModel> lower_to_mamba(const PathModel& path, const TargetO
       case LogicalStageKind::ReLU: {
         const Affine pre = compose(s.M, s.c, layout.logical(w, slot));
         for (int i = 0; i < n; ++i) {
-          const double beta = paper ? 1.0 : pow2_scale(kReluStepDesign, mags.pre[k][i]);
+          const double beta = paper ? 1.0 : kReluStep;
           MambaChannel c;
           c.x_w = stream_row(pre, i, beta, D);
           c.z_w = constant_row(kConstantGate, D);
@@ -538,6 +546,7 @@ std::unique_ptr<TargetModel> lower_to_mamba(const PathModel& path, const TargetO
     b.needs_horizon = needs_horizon;
     b.notes = std::move(notes);
     blocks.push_back(std::move(b));
+    last_width[out] = n;
     w = n;
     slot = out;
   }

@@ -29,8 +29,9 @@
 // which gives exact pass-through, exact products and, with the constant gate
 // act(64) = 64 (exact in double for all three), exact linear channels. Only
 // ReLU itself is approximated in standard mode: act(beta a) / beta is within
-// 0.17 / beta (GeLU) or 0.28 / beta (SiLU) of relu(a), with beta = 2^40 / (the
-// magnitude of a on the probe).
+// 0.17 / beta (GeLU) or 0.28 / beta (SiLU) of relu(a), with beta = 2^60 (an
+// absolute step: scaled to the largest value a unit takes, it would blur the
+// unit's small values).
 #pragma once
 
 #include <string>
@@ -41,7 +42,7 @@
 namespace lsrl {
 
 constexpr double kConstantGate = 64.0;  // relu(64), gelu_tanh(64) and silu(64) are all exactly 64.0 in double
-constexpr double kReluStepDesign = 0x1p40;
+constexpr double kReluStep = 0x1p60;  // absolute: relu(a) ~ act(beta a) / beta within 0.28 / beta = 2.4e-19
 
 struct StreamLayout {
   int slot_width = 0;  // W

@@ -113,12 +113,33 @@ void expect_rule_compiles_exactly(const Program& program, const std::string& rul
 // --- preparation fusions -----------------------------------------------------
 
 TEST(CompileRules, FuseLinearLinear) {
+  // b picks (and doubles) rows of a: fusing rounds exactly as the two steps.
   Program p;
   NodeId x = p.add_input(2, at(1));
   NodeId a = p.add_linear(x, matrix({{1, 2}, {q(1, 3), -1}, {0, 1}}), vec({1, 0, q(-1, 2)}), at(2));
-  NodeId b = p.add_linear(a, matrix({{1, -1, 2}}), vec({q(1, 7)}), at(3));
-  p.set_output(p.add_relu(b, at(4)), at(4));
+  NodeId b = p.add_linear(a, matrix({{0, 0, 1}, {-2, 0, 0}}), vec({0, 0}), at(3));
+  // c scales each row of b by a power of two: exact, so fusable too.
+  NodeId c = p.add_linear(b, matrix({{1, 0}, {0, q(1, 4)}}), vec({0, 0}), at(4));
+  NodeId d = p.add_linear(c, matrix({{1, -3}}), vec({q(1, 7)}), at(5));
+  p.set_output(p.add_relu(d, at(6)), at(6));
   expect_rule_compiles_exactly(p, "fuse_linear_linear");
+}
+
+TEST(CompileRules, LinearChainsThatWouldRoundDifferentlyStayApart) {
+  // 1000 (x - 1/1000) fused is 1000 x - 1, which rounds differently from the
+  // program's two steps; the compiler keeps them apart, and the compiled
+  // model gives bit for bit the program's outputs.
+  Program p;
+  NodeId x = p.add_input(1, at(1));
+  NodeId shifted = p.add_linear(x, matrix({{1}}), vec({q(-1, 1000)}), at(2));
+  NodeId scaled = p.add_linear(shifted, matrix({{1000}}), vec({0}), at(3));
+  p.set_output(p.add_relu(scaled, at(4)), at(4));
+  CompileReport report;
+  const PathModel path = compile_to_path(p, CompilerOptions{}, &report);
+  EXPECT_EQ(fired(report, "fuse_linear_linear"), 0);
+  const auto tokens = random_tokens(1, 30, 9);
+  EXPECT_EQ(lower_to_target(path, "linear-rnn", TargetOptions{})->run(tokens, Precision::F64, nullptr),
+            evaluate_program(p, tokens, Precision::F64, nullptr));
 }
 
 TEST(CompileRules, FuseReluRelu) {
@@ -132,7 +153,7 @@ TEST(CompileRules, FuseReluRelu) {
 TEST(CompileRules, FoldLinearIntoState) {
   Program p;
   NodeId x = p.add_input(2, at(1));
-  NodeId a = p.add_linear(x, matrix({{1, 1}, {q(1, 2), -1}}), vec({1, q(1, 4)}), at(2));
+  NodeId a = p.add_linear(x, matrix({{1, 0}, {0, -2}}), vec({0, 0}), at(2));
   p.set_output(p.add_linstate(a, matrix({{q(1, 2), 0}, {q(1, 3), q(1, 3)}}), matrix({{1, 0}, {2, 1}}), vec({1, -1}),
                               vec({0, q(1, 5)}), at(3)),
                at(3));
@@ -366,6 +387,31 @@ TEST(CompileReportTest, CountsRulesAndTimesTheCompilation) {
   EXPECT_GE(report.nonzeros_before_optimization, path.nonzero_count());
   EXPECT_GE(report.max_width_before_optimization, path.max_width());
   EXPECT_TRUE(report.path_graph.contains("nodes"));
+}
+
+TEST(CompileReportTest, PathGraphNumbersTheLayers) {
+  Program p;
+  NodeId x = p.add_input(1, at(1));
+  NodeId r = p.add_relu(x, at(2));
+  NodeId s = p.add_linstate(r, matrix({{q(1, 2)}}), matrix({{1}}), vec({0}), std::nullopt, at(3));
+  p.set_output(p.add_relu(p.add_linear(s, matrix({{2}}), vec({-1}), at(4)), at(5)), at(5));
+  CompilerOptions options;
+  options.optimize = false;
+  CompileReport report;
+  const PathModel path = compile_to_path(p, options, &report);
+  ASSERT_EQ(path.layers.size(), 2u);  // a pass-through layer for the first ReLU, then s
+  int max_layer = -2;
+  for (const auto& n : report.path_graph["nodes"]) {
+    const int layer = n["layer"].get<int>();
+    if (n["id"].get<int>() == report.path_graph["input"].get<int>()) {
+      EXPECT_EQ(layer, -1);
+    }
+    if (n["kind"] == "LinState") {
+      EXPECT_EQ(layer, 1);
+    }
+    max_layer = std::max(max_layer, layer);
+  }
+  EXPECT_EQ(max_layer, 1);
 }
 
 TEST(GraphToJson, DescribesTheProgramDag) {

@@ -21,15 +21,6 @@ using namespace example_support;
 constexpr double kAgreement = 1e-9;
 const std::vector<std::string> kForms = {"original", "optimized", "step", "multiplicative", "multiplicative_optimized"};
 
-// The ReLU-based f_ifelse forms on real values (continuous_ua): compilation
-// fuses Linear chains, so a conditional's condition is computed from weights
-// of size mu^2 and carries an error of about mu^2 2^-52, which lambda
-// multiplies. With the paper's lambda = 1e10 that is of order 1 (see
-// bench_precision and docs/benchmarks.md); these checks use lambda = 100
-// (above every value the default prompt selects) and allow twice
-// lambda mu^2 2^-52. Token ids (discrete_ua) agree to 1e-9 at any lambda.
-constexpr double kReluFormLambda = 100;
-constexpr double kLambdaRounding = 2 * kReluFormLambda * 1000 * 1000 * 0x1p-52;
 
 std::shared_ptr<const api::CompiledModel> compile_or_fail(const std::string& name, const std::string& target,
                                                           const std::map<std::string, std::string>& params) {
@@ -51,8 +42,7 @@ OutputRows run_or_fail(const api::CompiledModel& model, const std::vector<std::v
 // Runs `name` with `params` and its companion's prompt on dag, linear-rnn and
 // gated-linear-rnn, and checks the agreement. Multi-carrying programs must be
 // refused by linear-rnn with a message that points to the gated target.
-void expect_targets_agree(const std::string& name, std::map<std::string, std::string> params,
-                          double tolerance = kAgreement) {
+void expect_targets_agree(const std::string& name, std::map<std::string, std::string> params) {
   SCOPED_TRACE(name);
   const nlohmann::json companion = example_companion(name);
   auto dag = compile_or_fail(name, "dag", params);
@@ -67,7 +57,7 @@ void expect_targets_agree(const std::string& name, std::map<std::string, std::st
   ASSERT_TRUE(gated);
   ASSERT_TRUE(gated->path.has_value());
   const OutputRows gated_outputs = run_or_fail(*gated, prompt.tokens);
-  EXPECT_LE(max_relative_difference(reference, gated_outputs), tolerance) << "gated-linear-rnn differs from dag";
+  EXPECT_LE(max_relative_difference(reference, gated_outputs), kAgreement) << "gated-linear-rnn differs from dag";
 
   api::CompileOptions linear_options;
   linear_options.filename = name + ".lsrl";
@@ -81,7 +71,7 @@ void expect_targets_agree(const std::string& name, std::map<std::string, std::st
   } else {
     ASSERT_TRUE(linear.ok) << first_message(linear.diagnostics);
     const OutputRows linear_outputs = run_or_fail(*linear.model, prompt.tokens);
-    EXPECT_LE(max_relative_difference(reference, linear_outputs), tolerance) << "linear-rnn differs from dag";
+    EXPECT_LE(max_relative_difference(reference, linear_outputs), kAgreement) << "linear-rnn differs from dag";
   }
 }
 
@@ -204,9 +194,7 @@ TEST_P(UniversalApproximationForms, EveryIfElseFormAgreesAcrossTargets) {
   const auto& [name, form] = GetParam();
   auto params = companion_params(example_companion(name));
   params["form"] = form;
-  const bool relu_form_on_real_values = name == "continuous_ua" && form.rfind("multiplicative", 0) != 0;
-  if (relu_form_on_real_values) params["lam"] = std::to_string(static_cast<int>(kReluFormLambda));
-  expect_targets_agree(name, params, relu_form_on_real_values ? kLambdaRounding : kAgreement);
+  expect_targets_agree(name, params);
 }
 
 INSTANTIATE_TEST_SUITE_P(Examples, UniversalApproximationForms,

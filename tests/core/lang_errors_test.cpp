@@ -136,6 +136,10 @@ TEST(LangErrors, LimitsStopRunawayBuildsWithAPosition) {
   expect_error("def f(k):\n    return f(k + 1)\nx = Input(1)\nn = f(0)\nreturn x\n", 2, 12,
                "limit exceeded: function calls nest deeper than 200");
   expect_error("x = Input(1)\nwhile True:\n    pass\nreturn x\n", 2, 1, "limit exceeded: loops have run");
+  // Exponential recursion stays under the depth limit but not under the work budget; the error
+  // points at the top-level statement that started it.
+  expect_error("def fib(k):\n    return fib(k - 1) + fib(k - 2) if k > 1 else k\nx = Input(1)\nn = fib(60)\nreturn x\n",
+               4, 1, "limit exceeded: building this takes more than 10000000 steps");
   expect_error("x = Input(1)\nn = [0 for i in range(2000) for j in range(2000)]\nreturn x\n", 2, 5,
                "limit exceeded: loops have run");
 }
@@ -152,6 +156,20 @@ TEST(LangErrors, DeeplyNestedListsAndHugeNumbersAreHandled) {
   expect_error("x = Input(1)\nk = 1e300 * 1e300\nreturn x\n", 2, 11, "overflows a double");
   expect_error("x = Input(1)\nk = exp(1000)\nreturn x\n", 2, 9, "overflows a double");
   expect_error("x = Input(1)\nM = eye(2) * 1e300 @ (eye(2) * 1e300)\nreturn x\n", 2, 20, "overflows a double");
+}
+
+TEST(LangErrors, ExtremeIntegersNeitherOverflowNorLoopSilently) {
+  const BuildResult ok = build(
+      "xs = list(range(10))\n"
+      "assert xs[9:100:2 ** 62] == [9] and xs[0:10:2 ** 62] == [0] and xs[::-(2 ** 62)] == [9]\n"
+      "assert len(range(0, 2 ** 62, 2 ** 61)) == 2\n"
+      "x = Input(1)\nreturn x\n");
+  EXPECT_TRUE(ok.ok) << render_all(ok.diagnostics);
+  expect_error("x = Input(1)\nfor i in range(-(2 ** 62), 2 ** 62 - 1 + 2 ** 62):\n    pass\nreturn x\n", 2, 1,
+               "limit exceeded: loops have run");
+  expect_error("x = Input(1)\ns = 'ab' * 2 ** 62\nreturn x\n", 2, 10, "limit exceeded");
+  expect_error("x = Input(1)\nk = 2.0 ** (2 ** 62)\nreturn x\n", 2, 9, "too large");
+  expect_error("x = Input(1)\nk = int(2 ** 70)\nfor i in range(k):\n    pass\nreturn x\n", 3, 16, "too large an integer");
 }
 
 TEST(LangErrors, NonAsciiIsFineInStringsAndCommentsOnly) {

@@ -244,6 +244,17 @@ TEST(LangEval, ArithmeticOnVariablesFollowsTheReferenceAndComputesRightValues) {
   for (std::size_t i = 0; i < expected.size(); ++i) EXPECT_DOUBLE_EQ(out[0][i], expected[i]) << "entry " << i;
 }
 
+TEST(LangEval, TheReturnMayBeChosenByABuildTimeCondition) {
+  const std::string src =
+      "wide = param(0, min=0, max=1)\n"
+      "x = Input(dim=2)\n"
+      "if wide == 1:\n"
+      "    return x\n"
+      "return x[0]\n";
+  EXPECT_EQ(build_ok(src).info.output_dim, 1);
+  EXPECT_EQ(build_ok(src, {{"wide", "1"}}).info.output_dim, 2);
+}
+
 TEST(LangEval, PrimitivesTakePositionalAndKeywordForms) {
   BuildResult r = build_ok(
       "x = Input(1, name='token')\n"

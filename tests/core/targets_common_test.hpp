@@ -242,13 +242,13 @@ inline std::vector<std::vector<double>> random_tokens(std::mt19937& rng, int ste
 }
 
 // max over entries of |got - want| / max(|want|, scale), scale = the largest
-// |want| of the run (at least 1e-9, so that a run whose outputs are all exactly
+// |want| of the run (at least 1e-6, so that a run whose outputs are all exactly
 // zero is not judged by rounding residues of 1e-16): relative where values are
 // large, and near-zero entries measured against the run's magnitude.
 inline double max_relative_deviation(const std::vector<std::vector<double>>& got,
                                      const std::vector<std::vector<double>>& want) {
   if (got.size() != want.size()) return INFINITY;
-  double scale = 1e-9;
+  double scale = 1e-6;
   for (const auto& row : want)
     for (double v : row) scale = std::max(scale, std::fabs(v));
   double worst = 0;

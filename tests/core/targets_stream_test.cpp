@@ -152,3 +152,36 @@ TEST(TargetsGriffin, EveryThirdBlockIsAttention) {
 
 }  // namespace
 }  // namespace lsrl
+
+namespace lsrl {
+namespace {
+
+using namespace target_tests;
+
+TEST(TargetsStreamErrors, AGrowingStateCannotBeAConvolutionOverTheWholeSequence) {
+  // s_t = 2 s_{t-1} + x_t: the convolution kernel 2^k overflows long before
+  // 4096 steps; lowering says so at the state instead of producing infinities.
+  PathModel m;
+  m.input_dim = 1;
+  m.layers.push_back(state_layer({{2}}, {{1}}, {0}, {0}, 1));
+  m.layers.back().ops.push_back(relu_op(1));
+  m.layers.back().ops.back().origin = SourceSpan{3, 1, 4};
+  finish(m);
+  for (auto lower : {lower_to_hawk, lower_to_griffin, lower_to_mamba}) {
+    try {
+      lower(m, TargetOptions{});
+      FAIL() << "a growing state was accepted";
+    } catch (const LsrlError& e) {
+      EXPECT_NE(e.message().find("grows without bound"), std::string::npos) << e.message();
+    }
+  }
+  // With a short enough horizon the same state is exact.
+  TargetOptions short_horizon;
+  short_horizon.max_sequence_length = 40;
+  const auto model = lower_to_mamba(m, short_horizon);
+  std::vector<std::vector<double>> tokens(40, std::vector<double>{1.0});
+  EXPECT_LE(max_relative_deviation(model->run(tokens, Precision::F64, nullptr), reference_outputs(m, tokens)), 1e-12);
+}
+
+}  // namespace
+}  // namespace lsrl

@@ -89,9 +89,13 @@ class TorchExport(unittest.TestCase):
     def tearDownClass(cls):
         cls.tmp.cleanup()
 
-    def check(self, example, target, activations, module_names):
-        text, params = companion_tokens(example)
-        text = PROMPTS.get(example) or text
+    def check(self, example, target, activations, module_names, text=None, extra_params=None):
+        if text is None:
+            text, params = companion_tokens(example)
+            text = PROMPTS.get(example) or text
+        else:
+            params = {}
+        params.update(extra_params or {})
         if text is None:
             self.skipTest(example + " has no plain token prompt")
         program = os.path.join(ROOT, "examples", example + ".lsrl")
@@ -118,7 +122,10 @@ class TorchExport(unittest.TestCase):
         loader = load_module(loader_path)
         model = loader.build(out)
         got = loader.run(loader.parse_tokens(text), model=model)
+        self.last_outputs = got
         deviation = max_relative_deviation(got, want)
+        sys.stderr.write("  %-10s %-10s %-9s %3d steps: max relative deviation torch vs lsrlc %.2e\n"
+                         % (example, target, activations, len(want), deviation))
         self.assertLessEqual(deviation, 1e-9, "%s %s %s: deviation %g" % (example, target, activations, deviation))
         return model
 
@@ -156,6 +163,21 @@ class TorchExport(unittest.TestCase):
                                    ["rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0", "rnn.bias_hh_l0",
                                     "head.weight", "head.bias", "h0", "c0"])
                 self.assertIsInstance(model.rnn, torch.nn.LSTM)
+
+    def test_dictionary_lookup_in_torch(self):
+        """discrete_ua (n = 3, the 25 country/capital pairs, query CAN): the torch
+        modules answer OTT, and match lsrlc step by step."""
+        vocab = "?ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+        with open(os.path.join(ROOT, "examples", "data", "country_capitals.csv")) as f:
+            rows = [line.strip().split(",") for line in f.read().splitlines()[1:] if line.strip()]
+        prompt = "CAN" + "".join(country + capital for country, capital in rows)
+        tokens = " ".join(str(vocab.index(c)) for c in prompt)
+        for target, form in [("rnn", "original"), ("gru", "multiplicative"), ("lstm", "multiplicative")]:
+            with self.subTest(target=target, form=form):
+                self.check("discrete_ua", target, "standard", ["rnn.weight_ih_l0", "head.weight", "h0"], text=tokens,
+                           extra_params={"n": "3", "form": form})
+                answer = "".join(vocab[int(round(row[0]))] for row in self.last_outputs[-3:])
+                self.assertEqual(answer, "OTT")
 
     def test_paper_mode_gru_lstm_and_gated_rnn_loaders(self):
         for target in ["gru", "lstm"]:
