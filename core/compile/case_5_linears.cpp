@@ -5,6 +5,13 @@
 //     of slices of the branch node (the Concat becomes one selecting Linear),
 //     and Multis behind slices are gathered behind one Linear and one Multi
 //     that also carries (times one) the slices the others read.
+//     A Concat that also reads other nodes keeps its Slice: moving it after
+//     the Concat (as the reference does) would make the Concat carry the
+//     whole branch node until its other inputs exist, through every later
+//     bypass; the Slice, a Linear, is carried by the bypass cases instead,
+//     so only the units the Concat needs travel. (Some Concat of only
+//     slices always exists when every reader is a Slice into a Concat: the
+//     first of them in topological order can read nothing else.)
 // 5B: not all Slices: one Linear with the stacked rows, and each former
 //     Linear is a Slice of it (which 5A or the fusions then push onward).
 #include <algorithm>

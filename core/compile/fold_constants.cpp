@@ -3,10 +3,10 @@
 // folded into whatever reads it (a Linear's or LinState's bias, a ReLU or
 // Multi of constants is a constant, a Concat keeps only its varying inputs),
 // and a LinState that ignores its input (B = 0) reads the Input, so it does
-// not wait for a value it does not use. Folding computes in
-// the rationals; it is done only where the program's floating-point steps
-// are exact too (small binary fractions, the usual f_constant(x, 1)), so the
-// compiled model still rounds as the program does.
+// not wait for a value it does not use. Folding computes in the rationals;
+// it is done only where the program's floating-point steps are exact too
+// (small binary fractions, the usual f_constant(x, 1)), so the compiled
+// model still rounds as the program does.
 #include <algorithm>
 
 #include "compile/num_ops.hpp"

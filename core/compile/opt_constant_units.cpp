@@ -1,19 +1,21 @@
 // Optimisation: constant units. A forward analysis finds, for every unit,
-// whether its value is the same at every step (and which), or at least
-// never negative / never positive:
-// - a Linear row is constant if it reads only constants; its sign follows
-//   from the signs of its terms, and also from f_step's shape
-//   a ReLU(u) - b ReLU(v) with a u - b v a non-negative constant (then
-//   a ReLU(u) >= b ReLU(v) everywhere), which is how the compiler knows
-//   that step outputs and the like are never negative;
-// - a ReLU of a constant is a constant, a ReLU of a never-positive value is 0;
-// - a Multi of constants is a constant, and so is a product with a zero;
+// whether the program's floating-point evaluation gives it the same value at
+// every step (and which), or at least a value that is never negative / never
+// positive:
+// - a Linear row is constant if it reads only constants and every product
+//   and partial sum is exact in floating point (so the rational value the
+//   compiler knows is the very double the program computes); its sign
+//   follows from the signs of its terms (a rounded product or sum keeps the
+//   sign of the exact one);
+// - a ReLU of a constant is a constant, a ReLU of a never-positive value is 0
+//   (the f_relu_identity bypass of a value already known to be non-negative
+//   is half zeros);
+// - a Multi of constants is a constant (if exact), and so is a product with 0;
 // - a state unit is constant from step 1 on if it reads only constants and
-//   its value at step 2 equals its value at step 1 (exactly).
+//   its value at step 2 equals its value at step 1, all exactly.
 // Each constant is then folded into the bias of the Linear or state that
-// reads it (a state's own constant units only if they also start at that
-// value), after which nothing reads it and remove_dead_units drops it.
-#include <map>
+// reads it where that rounds as the program does (see below), after which
+// nothing reads it and remove_dead_units drops it.
 #include <optional>
 #include <vector>
 
@@ -25,7 +27,7 @@ namespace lsrl {
 namespace {
 
 struct Fact {
-  std::optional<Num> value;  // constant from step 1 on
+  std::optional<Num> value;  // constant from step 1 on, exactly this double
   bool nonneg = false;
   bool nonpos = false;
 };
@@ -39,7 +41,7 @@ Fact constant_fact(const Num& v) {
 }
 
 // Sign of sum(coeff * x) + bias over non-constant inputs (constant inputs
-// already folded into `bias`).
+// already added to `bias`, exactly).
 void sign_of_sum(const std::vector<std::pair<Num, const Fact*>>& terms, const Num& bias, bool& nonneg, bool& nonpos) {
   nonneg = bias.sign() >= 0;
   nonpos = bias.sign() <= 0;
@@ -50,51 +52,31 @@ void sign_of_sum(const std::vector<std::pair<Num, const Fact*>>& terms, const Nu
   }
 }
 
-// The f_step pattern: terms over ReLU units whose pre-activations are rows of
-// the Linear `pre`. Pairs each negative term -b ReLU(v) with an unused
-// positive term a ReLU(u) such that a*row(u) == b*row(v) and a*bias(u) >=
-// b*bias(v); the row is then >= its bias.
-bool dominated_pairs(const std::vector<std::pair<int, Num>>& terms, const Stage& pre) {
-  std::vector<char> used(terms.size(), 0);
-  for (std::size_t q = 0; q < terms.size(); ++q) {
-    if (terms[q].second.sign() >= 0) continue;
-    const Num beta = -terms[q].second;
-    bool matched = false;
-    for (std::size_t p = 0; p < terms.size() && !matched; ++p) {
-      if (used[p] || terms[p].second.sign() <= 0) continue;
-      const Num alpha = terms[p].second;
-      const int u = terms[p].first;
-      const int v = terms[q].first;
-      if ((alpha * pre.b[u]) < (beta * pre.b[v])) continue;
-      NumSparse::InnerIterator x(pre.A, u);
-      NumSparse::InnerIterator y(pre.A, v);
-      bool equal = true;
-      for (; x && y && equal; ++x, ++y)
-        equal = x.col() == y.col() && NumKey(alpha * x.value()) == NumKey(beta * y.value());
-      if (!equal || x || y) continue;
-      used[p] = 1;
-      used[q] = 1;
-      matched = true;
-    }
-    if (!matched) return false;
-  }
-  return true;
-}
-
 std::vector<Fact> analyse_state(const Stage& s, const std::vector<Fact>& in) {
   const int n = s.out_dim;
   std::vector<Fact> out(static_cast<std::size_t>(n));
   // Constants: B reads only constant inputs, A reads only candidate units,
-  // and the value repeats from step 1 to step 2.
+  // and the value repeats from step 1 to step 2, every sum exact.
   std::vector<char> cand(static_cast<std::size_t>(n), 1);
-  NumVector input_part = s.b;  // B x + b over constant inputs
+  std::vector<std::vector<Num>> input_terms(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) {
     for (NumSparse::InnerIterator it(s.B, i); it; ++it) {
       const Fact& f = in[static_cast<std::size_t>(it.col())];
       if (!f.value) cand[static_cast<std::size_t>(i)] = 0;
-      else input_part[i] += it.value() * *f.value;
+      else input_terms[static_cast<std::size_t>(i)].push_back(it.value() * *f.value);
     }
   }
+  // One step from `prev`: bias, then A prev, then B x (the program's order).
+  auto step = [&](int i, const NumVector& prev, Num& value) {
+    std::vector<Num> terms;
+    for (NumSparse::InnerIterator it(s.A, i); it; ++it) terms.push_back(it.value() * prev[it.col()]);
+    const auto& more = input_terms[static_cast<std::size_t>(i)];
+    terms.insert(terms.end(), more.begin(), more.end());
+    if (!sum_is_double_exact(s.b[i], terms)) return false;
+    value = s.b[i];
+    for (const Num& t : terms) value += t;
+    return true;
+  };
   for (bool changed = true; changed;) {
     changed = false;
     for (int i = 0; i < n; ++i) {
@@ -107,16 +89,17 @@ std::vector<Fact> analyse_state(const Stage& s, const std::vector<Fact>& in) {
       }
     }
     if (changed) continue;
-    NumVector s1 = input_part;
+    NumVector s1 = s.init;
+    for (int i = 0; i < n; ++i)
+      if (cand[static_cast<std::size_t>(i)] && !step(i, s.init, s1[i])) {
+        cand[static_cast<std::size_t>(i)] = 0;
+        changed = true;
+      }
+    if (changed) continue;
     for (int i = 0; i < n; ++i) {
       if (!cand[static_cast<std::size_t>(i)]) continue;
-      for (NumSparse::InnerIterator it(s.A, i); it; ++it) s1[i] += it.value() * s.init[it.col()];
-    }
-    for (int i = 0; i < n; ++i) {
-      if (!cand[static_cast<std::size_t>(i)]) continue;
-      Num s2 = input_part[i];
-      for (NumSparse::InnerIterator it(s.A, i); it; ++it) s2 += it.value() * s1[it.col()];
-      if (!s1[i].is_exact() || !s2.is_exact() || !(s1[i] == s2)) {
+      Num s2;
+      if (!step(i, s1, s2) || !(NumKey(s1[i]) == NumKey(s2))) {
         cand[static_cast<std::size_t>(i)] = 0;
         changed = true;
       }
@@ -134,19 +117,16 @@ std::vector<Fact> analyse_state(const Stage& s, const std::vector<Fact>& in) {
     changed = false;
     for (int i = 0; i < n; ++i) {
       if (!pos[static_cast<std::size_t>(i)]) continue;
-      bool ok = true;
-      Num bias = s.b[i];
+      bool ok = s.b[i].sign() >= 0;
       for (NumSparse::InnerIterator it(s.B, i); it && ok; ++it) {
         const Fact& f = in[static_cast<std::size_t>(it.col())];
-        if (f.value) bias += it.value() * *f.value;
-        else ok = (it.value().sign() > 0 && f.nonneg) || (it.value().sign() < 0 && f.nonpos);
+        ok = (it.value().sign() > 0 && f.nonneg) || (it.value().sign() < 0 && f.nonpos);
       }
       for (NumSparse::InnerIterator it(s.A, i); it && ok; ++it) {
         const auto j = static_cast<std::size_t>(it.col());
         const bool j_nonneg = pos[j] || (out[j].value && out[j].value->sign() >= 0 && s.init[it.col()].sign() >= 0);
         ok = it.value().sign() > 0 && j_nonneg;
       }
-      ok = ok && bias.sign() >= 0;
       if (!ok) {
         pos[static_cast<std::size_t>(i)] = 0;
         changed = true;
@@ -158,34 +138,31 @@ std::vector<Fact> analyse_state(const Stage& s, const std::vector<Fact>& in) {
   return out;
 }
 
-std::vector<Fact> analyse_linear(const Stage& s, const std::vector<Fact>& in, const Stage* relu_input) {
+std::vector<Fact> analyse_linear(const Stage& s, const std::vector<Fact>& in) {
   std::vector<Fact> out(static_cast<std::size_t>(s.out_dim));
   for (int i = 0; i < s.out_dim; ++i) {
-    Num bias = s.b[i];
     std::vector<std::pair<Num, const Fact*>> terms;
-    std::vector<std::pair<int, Num>> unit_terms;
+    std::vector<Num> constant_terms;
     for (NumSparse::InnerIterator it(s.A, i); it; ++it) {
       if (it.value().is_zero()) continue;
       const Fact& f = in[static_cast<std::size_t>(it.col())];
-      if (f.value) {
-        bias += it.value() * *f.value;
-      } else {
-        terms.emplace_back(it.value(), &f);
-        unit_terms.emplace_back(static_cast<int>(it.col()), it.value());
-      }
+      if (f.value) constant_terms.push_back(it.value() * *f.value);
+      else terms.emplace_back(it.value(), &f);
     }
     Fact& f = out[static_cast<std::size_t>(i)];
-    if (terms.empty()) {
-      f = constant_fact(bias);
+    if (terms.empty() && sum_is_double_exact(s.b[i], constant_terms)) {
+      Num value = s.b[i];
+      for (const Num& t : constant_terms) value += t;
+      f = constant_fact(value);
       continue;
     }
-    sign_of_sum(terms, bias, f.nonneg, f.nonpos);
-    if (relu_input && !f.nonneg && bias.sign() >= 0 && dominated_pairs(unit_terms, *relu_input)) f.nonneg = true;
-    if (relu_input && !f.nonpos && bias.sign() <= 0) {
-      std::vector<std::pair<int, Num>> negated = unit_terms;
-      for (auto& t : negated) t.second = -t.second;
-      if (dominated_pairs(negated, *relu_input)) f.nonpos = true;
+    // Signs: the constants' values are doubles the program computes; their
+    // products keep their signs, and so does any sum of same-signed terms.
+    for (NumSparse::InnerIterator it(s.A, i); it; ++it) {
+      const Fact& g = in[static_cast<std::size_t>(it.col())];
+      if (!it.value().is_zero() && g.value) terms.emplace_back(it.value(), &g);
     }
+    sign_of_sum(terms, s.b[i], f.nonneg, f.nonpos);
   }
   return out;
 }
@@ -201,12 +178,7 @@ int fold_constant_units(StagedModel& model) {
     const std::vector<Fact>& in = k == 0 ? input : facts[k - 1];
     switch (s.kind) {
       case StageKind::State: facts[k] = analyse_state(s, in); break;
-      case StageKind::Linear: {
-        const Stage* relu_input = nullptr;
-        if (k >= 2 && st[k - 1].kind == StageKind::ReLU && st[k - 2].kind == StageKind::Linear) relu_input = &st[k - 2];
-        facts[k] = analyse_linear(s, in, relu_input);
-        break;
-      }
+      case StageKind::Linear: facts[k] = analyse_linear(s, in); break;
       case StageKind::ReLU: {
         facts[k].resize(in.size());
         for (std::size_t i = 0; i < in.size(); ++i) {
@@ -223,7 +195,7 @@ int fold_constant_units(StagedModel& model) {
           const Fact& a = in[i];
           const Fact& b = in[i + h];
           Fact& f = facts[k][i];
-          if (a.value && b.value) f = constant_fact(*a.value * *b.value);
+          if (a.value && b.value && is_double_exact(*a.value * *b.value)) f = constant_fact(*a.value * *b.value);
           else if ((a.value && a.value->is_zero()) || (b.value && b.value->is_zero())) f = constant_fact(Num(0));
           else {
             f.nonneg = (a.nonneg && b.nonneg) || (a.nonpos && b.nonpos);

@@ -1,11 +1,13 @@
 // Optimisation: duplicate units. A forward pass gives every unit a class such
-// that units of one class have equal values at every step:
-// - Linear rows with the same bias and the same total weight on each class
-//   of the previous stage;
+// that units of one class have equal values at every step, in the program's
+// floating-point evaluation too (so the same sums of the same products in
+// the same order):
+// - Linear rows with the same bias and the same weights on the same classes
+//   of the previous stage, term by term in column order;
 // - ReLUs of one class; Multis of the same pair of classes (in any order);
 // - state units: the coarsest partition in which units of a class have the
-//   same init, bias and input weights per class, and the same total A weight
-//   into every class (then, by induction over the steps, they stay equal).
+//   same init and bias, the same input terms, and the same A terms into the
+//   same classes (then, by induction over the steps, they stay equal).
 // The reader of a stage then reads one unit per class (a column moved onto
 // the first unit's, where the reader's sums keep their terms and order), and
 // remove_dead_units drops the others.
@@ -33,17 +35,11 @@ struct SignatureLess {
   }
 };
 
-// Row i of M as (class, summed weight) pairs, sorted by class.
+// Row i of M as its terms in column order: (class of the input, weight).
 Signature row_signature(const NumSparse& M, int i, const std::vector<int>& cls) {
-  std::map<int, Num> sums;
-  for (NumSparse::InnerIterator it(M, i); it; ++it) {
-    if (it.value().is_zero()) continue;
-    auto [pos, fresh] = sums.emplace(cls[static_cast<std::size_t>(it.col())], it.value());
-    if (!fresh) pos->second += it.value();
-  }
   Signature sig;
-  for (const auto& [c, w] : sums)
-    if (!w.is_zero()) sig.emplace_back(c, NumKey(w));
+  for (NumSparse::InnerIterator it(M, i); it; ++it)
+    if (!it.value().is_zero()) sig.emplace_back(cls[static_cast<std::size_t>(it.col())], NumKey(it.value()));
   return sig;
 }
 

@@ -1,6 +1,5 @@
 #include "runtime/kernels.hpp"
 
-
 namespace lsrl::kernels {
 
 template <typename T>
