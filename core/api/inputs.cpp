@@ -3,10 +3,8 @@
 // place the text came from ("--input", "--text", a CSV's path set by the
 // caller), the line and column are where the bad token sits, so the CLI can
 // show a caret under it just as it does for program errors.
-#include <cerrno>
 #include <cstdlib>
 #include <cctype>
-#include <charconv>
 #include <cmath>
 #include <string>
 #include <string_view>
@@ -49,25 +47,22 @@ std::string plural(std::size_t n, const std::string& word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
-// A component's text as a finite double. Only plain decimal notation is
-// accepted ("inf", "nan", hex floats and spaces are not numbers a user means
-// to type), which also keeps strtod's locale out of it: the "C" locale is the
-// only one the core ever runs in. (Emscripten's libc++ 14 has no
-// floating-point std::from_chars.) A leading '+' is accepted.
+// A component's text as a double (the caller rejects inf and nan with its
+// own message). Decimal notation plus the words inf/infinity/nan only: hex
+// floats and spaces are not numbers a user means to type, and strtod's
+// locale never matters because the core only ever runs in the "C" locale.
+// (Emscripten's libc++ 14 has no floating-point std::from_chars.) A leading
+// '+' is accepted.
 bool parse_number(std::string_view text, double& out) {
   if (!text.empty() && text.front() == '+') text.remove_prefix(1);
   if (text.empty() || text.front() == '+') return false;
   for (char c : text) {
-    const bool allowed = (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
-    if (!allowed) return false;
+    if (std::isspace(static_cast<unsigned char>(c)) || c == 'x' || c == 'X' || c == 'p' || c == 'P') return false;
   }
   const std::string copy(text);
   char* end = nullptr;
-  errno = 0;
-  const double value = std::strtod(copy.c_str(), &end);
-  if (end != copy.c_str() + copy.size() || errno == ERANGE || !std::isfinite(value)) return false;
-  out = value;
-  return true;
+  out = std::strtod(copy.c_str(), &end);  // overflow gives +-inf, reported by the caller
+  return end == copy.c_str() + copy.size();
 }
 
 struct Component {
