@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 
+#include "num_builders.hpp"
 #include "compile/compiler.hpp"
 #include "runtime/dag_eval.hpp"
 #include "targets/registry.hpp"
@@ -19,23 +20,8 @@ namespace {
 
 SourceSpan at(int line) { return SourceSpan{line, 1, 1}; }
 
-NumSparse matrix(std::initializer_list<std::initializer_list<Num>> rows) {
-  NumDense dense(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(rows.begin()->size()));
-  Eigen::Index r = 0;
-  for (const auto& row : rows) {
-    Eigen::Index c = 0;
-    for (const Num& v : row) dense(r, c++) = v;
-    ++r;
-  }
-  return sparse_from_dense(dense);
-}
-
-NumVector vec(std::initializer_list<Num> values) {
-  NumVector v(static_cast<Eigen::Index>(values.size()));
-  Eigen::Index i = 0;
-  for (const Num& x : values) v[i++] = x;
-  return v;
-}
+using test::matrix;
+using test::vec;
 
 Num q(long long p, long long d) { return Num::rational(p, d); }
 

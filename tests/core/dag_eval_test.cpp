@@ -11,6 +11,7 @@
 #include <Eigen/Dense>
 #include <xtl/xhalf_float.hpp>
 
+#include "num_builders.hpp"
 #include "graph/program.hpp"
 #include "runtime/dag_eval.hpp"
 
@@ -19,23 +20,8 @@ namespace {
 
 SourceSpan at(int line) { return SourceSpan{line, 1, 1}; }
 
-NumSparse matrix(std::initializer_list<std::initializer_list<Num>> rows) {
-  NumDense dense(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(rows.begin()->size()));
-  Eigen::Index r = 0;
-  for (const auto& row : rows) {
-    Eigen::Index c = 0;
-    for (const Num& v : row) dense(r, c++) = v;
-    ++r;
-  }
-  return sparse_from_dense(dense);
-}
-
-NumVector vec(std::initializer_list<Num> values) {
-  NumVector v(static_cast<Eigen::Index>(values.size()));
-  Eigen::Index i = 0;
-  for (const Num& x : values) v[i++] = x;
-  return v;
-}
+using test::matrix;
+using test::vec;
 
 const TraceSeries* find_series(const Trace& trace, const std::string& label) {
   for (const auto& s : trace.series) {

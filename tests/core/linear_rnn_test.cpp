@@ -11,6 +11,7 @@
 #include <random>
 #include <sstream>
 
+#include "num_builders.hpp"
 #include "compile/compiler.hpp"
 #include "lang/build.hpp"
 #include "runtime/kernels.hpp"
@@ -19,23 +20,8 @@
 namespace lsrl {
 namespace {
 
-NumSparse matrix(std::initializer_list<std::initializer_list<Num>> rows) {
-  NumDense dense(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(rows.begin()->size()));
-  Eigen::Index r = 0;
-  for (const auto& row : rows) {
-    Eigen::Index c = 0;
-    for (const Num& v : row) dense(r, c++) = v;
-    ++r;
-  }
-  return sparse_from_dense(dense);
-}
-
-NumVector vec(std::initializer_list<Num> values) {
-  NumVector v(static_cast<Eigen::Index>(values.size()));
-  Eigen::Index i = 0;
-  for (const Num& x : values) v[i++] = x;
-  return v;
-}
+using test::matrix;
+using test::vec;
 
 PathOp linear_op(NumSparse A, NumVector b) {
   PathOp op;
