@@ -67,6 +67,8 @@ const std::vector<Flag>& flags() {
       {"--target", true, kCompile | kRun | kExport, into(&Arguments::target, "--target")},
       {"--precision", true, kRun, into(&Arguments::precision, "--precision")},
       {"--activations", true, kCompile | kRun | kExport, into(&Arguments::activations, "--activations")},
+      {"--linear-chains", true, kCompile | kRun | kExport, into(&Arguments::linear_chains, "--linear-chains")},
+      {"--max-length", true, kCompile | kRun | kExport, into(&Arguments::max_length, "--max-length")},
       {"--json", false, kCompile | kRun,
        [](Arguments& a, const std::string&) -> std::string {
          a.json = true;
@@ -239,6 +241,12 @@ std::string help_text() {
          "                          linear-rnn, gated-linear-rnn, rnn, gated-rnn, gru, lstm,\n"
          "                          hawk, griffin, mamba\n"
          "  --activations A        paper (ReLU everywhere, exact; default) or standard\n"
+         "  --linear-chains C      auto (default: keep with paper activations, fuse with\n"
+         "                          standard), keep (a Linear the compiler kept apart gets\n"
+         "                          its own layer: the program's f64 results exactly) or\n"
+         "                          fuse (one map per MLP layer: the paper's layer count)\n"
+         "  --max-length N         longest input Hawk/Griffin/Mamba must run exactly\n"
+         "                          (their convolution window; default 4096)\n"
          "  --precision P          f64 (default), f32 or f16\n"
          "  --json                 print one JSON object instead of text\n"
          "  --trace                also record every named variable (dag) or layer state\n"

@@ -21,6 +21,8 @@ struct Arguments {
   std::optional<std::string> target;
   std::optional<std::string> precision;
   std::optional<std::string> activations;
+  std::optional<std::string> linear_chains;  // --linear-chains
+  std::optional<std::string> max_length;     // --max-length
   bool json = false;
   bool trace = false;
   // INPUT: exactly one of these (run).

@@ -70,15 +70,25 @@ bool compile_options_from(const Arguments& args, api::CompileOptions& options, c
   options.filename = args.program_path;
   options.params = args.params;
   options.target = args.target.value_or(default_target);
-  if (args.activations) {
-    if (*args.activations == "paper") {
-      options.activations = Activations::Paper;
-    } else if (*args.activations == "standard") {
-      options.activations = Activations::Standard;
-    } else {
-      fail_with("unknown --activations '" + *args.activations + "'; use paper or standard");
+  if (args.activations && !api::parse_activations(*args.activations, options.activations)) {
+    fail_with("unknown --activations '" + *args.activations + "'; use paper or standard");
+    return false;
+  }
+  if (args.linear_chains && !api::parse_linear_chains(*args.linear_chains, options.linear_chains)) {
+    fail_with("unknown --linear-chains '" + *args.linear_chains + "'; use auto, keep or fuse");
+    return false;
+  }
+  if (args.max_length) {
+    const std::string& text = *args.max_length;
+    const bool digits = !text.empty() && text.size() <= 9 &&
+                        text.find_first_not_of("0123456789") == std::string::npos;
+    const long value = digits ? std::stol(text) : 0;
+    if (value < 1 || value > api::kMaxSequenceLengthLimit) {
+      fail_with("--max-length '" + text + "' is not a whole number of tokens between 1 and " +
+                std::to_string(api::kMaxSequenceLengthLimit));
       return false;
     }
+    options.max_sequence_length = static_cast<int>(value);
   }
   return true;
 }
@@ -143,6 +153,13 @@ std::string readable_summary(const api::CompiledModel& model) {
       << s["nonzeros"].get<long long>() << " non-zero), widest " << s["max_width"].get<int>() << "\n";
   out << "  input width " << s["input_dim"].get<int>() << ", output width " << s["output_dim"].get<int>() << ", "
       << s["program"]["nodes"].get<int>() << " program nodes\n";
+  if (s.contains("layer_bound")) {
+    const nlohmann::json& b = s["layer_bound"];
+    out << "  " << b["layers"].get<int>() << " layers (head aside) within the paper's bound of " << b["bound"].get<int>()
+        << ": " << b["rule"].get<std::string>() << "; " << b["relu_layers"].get<int>() << " ReLU, "
+        << b["kept_linear_layers"].get<int>() << " kept Linear, " << b["product_layers"].get<int>() << " product layers over "
+        << b["path_layers"].get<int>() << " gated layers\n";
+  }
   int index = 0;
   for (const auto& layer : s["layers"]) {
     out << "  layer " << index++ << ": " << layer["type"].get<std::string>() << "  in " << layer["input_dim"].get<int>()

@@ -114,9 +114,33 @@ CheckResult check(const std::string& source, const CompileOptions& options) {
   return result;
 }
 
+bool parse_activations(const std::string& text, Activations& out) {
+  if (text == "paper") out = Activations::Paper;
+  else if (text == "standard") out = Activations::Standard;
+  else return false;
+  return true;
+}
+
+bool parse_linear_chains(const std::string& text, LinearChains& out) {
+  if (text == "auto") out = LinearChains::Auto;
+  else if (text == "keep") out = LinearChains::Keep;
+  else if (text == "fuse") out = LinearChains::Fuse;
+  else return false;
+  return true;
+}
+
 CompileResult compile(const std::string& source, const CompileOptions& options) {
   CompileResult result;
   if (!check_target_name(options.target, options.filename, result.diagnostics)) return result;
+  if (options.max_sequence_length < 1 || options.max_sequence_length > kMaxSequenceLengthLimit) {
+    Diagnostic d;
+    d.file = options.filename;
+    d.message = "the maximum sequence length must be between 1 and " + std::to_string(kMaxSequenceLengthLimit) +
+                " tokens (got " + std::to_string(options.max_sequence_length) +
+                "); give the length of the longest input the model will run";
+    result.diagnostics.push_back(std::move(d));
+    return result;
+  }
 
   auto model = std::make_shared<CompiledModel>();
   model->filename = options.filename;
@@ -154,6 +178,8 @@ CompileResult compile(const std::string& source, const CompileOptions& options) 
       PathModel path = compile_to_path(model->program, CompilerOptions{}, &model->report);
       TargetOptions target_options;
       target_options.activations = options.activations;
+      target_options.linear_chains = options.linear_chains;
+      target_options.max_sequence_length = options.max_sequence_length;
       std::unique_ptr<TargetModel> lowered = lower_to_target(path, options.target, target_options);
       model->path = std::move(path);
       model->model = std::shared_ptr<const TargetModel>(std::move(lowered));

@@ -26,7 +26,23 @@ struct CompileOptions {
   std::map<std::string, std::string> params;  // --param overrides
   std::string target = "dag";                 // "dag" = no compilation
   Activations activations = Activations::Paper;
+  // See targets/target_model.hpp: Auto keeps the program's Linear chains in
+  // paper mode (exact f64 reproduction) and fuses them in standard mode.
+  LinearChains linear_chains = LinearChains::Auto;
+  // The longest input the model must handle exactly: Hawk, Griffin and
+  // Mamba hold states whose transition they cannot diagonalise in a causal
+  // convolution this wide (docs/targets.md); other targets ignore it.
+  int max_sequence_length = 4096;
 };
+
+// The range compile() accepts for CompileOptions::max_sequence_length (a
+// convolution over 65,536 steps already costs megabytes per channel).
+inline constexpr int kMaxSequenceLengthLimit = 65536;
+
+// Text forms of the option values, shared by the CLI and the bindings
+// ("paper" / "standard", "auto" / "keep" / "fuse"). False: not a valid name.
+bool parse_activations(const std::string& text, Activations& out);
+bool parse_linear_chains(const std::string& text, LinearChains& out);
 
 // A built (and, unless target == "dag", compiled) program. Immutable; shared
 // between runs.

@@ -126,7 +126,16 @@ nlohmann::json summary_json(const CompiledModel& model) {
     for (const auto& [name, count] : model.report.rule_counts) rules[name] = count;
     j["rule_counts"] = std::move(rules);
   }
-  if (model.model) j["metadata"] = model.model->metadata();
+  if (model.model) {
+    j["metadata"] = model.model->metadata();
+    // The paper's layer bound, next to the count it bounds (the layers
+    // without the output head).
+    if (j["metadata"].contains("layer_bound")) {
+      nlohmann::json bound = j["metadata"]["layer_bound"];
+      bound["layers"] = layer_count(model) - 1;
+      j["layer_bound"] = std::move(bound);
+    }
+  }
   return j;
 }
 

@@ -33,7 +33,7 @@ GateBlock GateBuilder::finish() const {
 }
 
 CellStackModel::CellStackModel(std::string target, std::string architecture, Activations activations, int input_dim,
-                               int output_dim, std::vector<CellLayer> layers, Affine head, int path_layers)
+                               int output_dim, std::vector<CellLayer> layers, Affine head, LayerBudget budget)
     : target_(std::move(target)),
       architecture_(std::move(architecture)),
       activations_(activations),
@@ -41,7 +41,7 @@ CellStackModel::CellStackModel(std::string target, std::string architecture, Act
       output_dim_(output_dim),
       layers_(std::move(layers)),
       head_(std::move(head)),
-      path_layers_(path_layers) {}
+      budget_(budget) {}
 
 int CellStackModel::hidden_size() const {
   int h = 1;
@@ -191,7 +191,8 @@ nlohmann::json CellStackModel::metadata() const {
   m["output_size"] = output_dim_;
   m["layer_units"] = units;
   m["layer_roles"] = roles;
-  m["path_layers"] = path_layers_;
+  m["path_layers"] = budget_.path_layers;
+  m["layer_bound"] = layer_budget_json(budget_);
   m["padded"] = padded;
   if (padded) {
     m["padding"] = "PyTorch's stacked module needs one hidden size for all layers: every layer is padded to " +

@@ -81,7 +81,7 @@ class ReadoutBuilder {
 class CellStackModel : public TargetModel {
  public:
   CellStackModel(std::string target, std::string architecture, Activations activations, int input_dim,
-                 int output_dim, std::vector<CellLayer> layers, Affine head, int path_layers);
+                 int output_dim, std::vector<CellLayer> layers, Affine head, LayerBudget budget);
 
   std::string target() const override { return target_; }
   int input_dim() const override { return input_dim_; }
@@ -110,7 +110,7 @@ class CellStackModel : public TargetModel {
   int output_dim_;
   std::vector<CellLayer> layers_;
   Affine head_;
-  int path_layers_;
+  LayerBudget budget_;
 };
 
 // The executor loop every stack shares: rounds the weights to T, then for

@@ -79,8 +79,8 @@ double pow2_ceil(double x) { return x > 0.0 ? std::exp2(std::ceil(std::log2(x)))
 class GruModel final : public CellStackModel {
  public:
   GruModel(Activations activations, int input_dim, int output_dim, std::vector<CellLayer> layers, Affine head,
-           int path_layers, std::vector<double> offsets)
-      : CellStackModel("gru", "gru", activations, input_dim, output_dim, std::move(layers), std::move(head), path_layers),
+           LayerBudget budget, std::vector<double> offsets)
+      : CellStackModel("gru", "gru", activations, input_dim, output_dim, std::move(layers), std::move(head), budget),
         offsets_(std::move(offsets)) {}
 
   OutputRows run(const std::vector<std::vector<double>>& tokens, Precision precision, Trace* trace) const override {
@@ -193,7 +193,7 @@ CellLayer finish_layer(const GruBuilder& b, int units, int inputs, Affine readou
 }  // namespace
 
 std::unique_ptr<TargetModel> lower_to_gru(const PathModel& path, const TargetOptions& options) {
-  const LogicalModel lm = logical_model_from_path(path);
+  const LogicalModel lm = logical_model_from_path(path, options.keep_linear_chains());
   const bool paper = options.activations == Activations::Paper;
   const StageMagnitudes mags = probe_magnitudes(lm, options);
   std::vector<CellLayer> layers;
@@ -377,7 +377,7 @@ std::unique_ptr<TargetModel> lower_to_gru(const PathModel& path, const TargetOpt
   }
   Affine head = compose(lm.head_W, lm.head_b, up.readout);
   return std::make_unique<GruModel>(options.activations, lm.input_dim, lm.output_dim, std::move(layers),
-                                    std::move(head), lm.path_layers, std::move(offsets));
+                                    std::move(head), lm.budget, std::move(offsets));
 }
 
 }  // namespace lsrl

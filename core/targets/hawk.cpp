@@ -113,10 +113,10 @@ T gate_act(T v, bool paper) {
 class HawkModel final : public TargetModel {
  public:
   HawkModel(std::string target, Activations activations, int input_dim, int output_dim, StreamLayout layout,
-            Affine embed, Affine head, std::vector<ResidualBlock> blocks, int horizon, int path_layers)
+            Affine embed, Affine head, std::vector<ResidualBlock> blocks, int horizon, LayerBudget budget)
       : target_(std::move(target)), activations_(activations), input_dim_(input_dim), output_dim_(output_dim),
         layout_(layout), embed_(std::move(embed)), head_(std::move(head)), blocks_(std::move(blocks)),
-        horizon_(horizon), path_layers_(path_layers) {
+        horizon_(horizon), budget_(budget) {
     for (const auto& b : blocks_) needs_horizon_ = needs_horizon_ || b.needs_horizon;
   }
 
@@ -250,7 +250,8 @@ class HawkModel final : public TargetModel {
     m["input_size"] = input_dim_;
     m["output_size"] = output_dim_;
     m["num_blocks"] = static_cast<int>(blocks_.size());
-    m["path_layers"] = path_layers_;
+    m["path_layers"] = budget_.path_layers;
+    m["layer_bound"] = layer_budget_json(budget_);
     m["norms"] = "omitted (RMSNorm would rescale the stream by a data-dependent factor)";
     m["embedder"] = "stream_0 = embedder.weight @ token + embedder.bias (its last channel is the constant 1)";
     m["head"] = "output = head.weight @ stream + head.bias";
@@ -523,7 +524,7 @@ class HawkModel final : public TargetModel {
   Affine head_;
   std::vector<ResidualBlock> blocks_;
   int horizon_;
-  int path_layers_;
+  LayerBudget budget_;
   bool needs_horizon_ = false;
 };
 
@@ -719,7 +720,7 @@ std::vector<GatedChannel> state_channels(const LogicalStage& s, const Affine& pr
 }
 
 std::unique_ptr<TargetModel> lower_stream(const PathModel& path, const TargetOptions& options, bool griffin) {
-  const LogicalModel lm = logical_model_from_path(path);
+  const LogicalModel lm = logical_model_from_path(path, options.keep_linear_chains());
   const bool paper = options.activations == Activations::Paper;
   const StageMagnitudes mags = paper ? StageMagnitudes{} : probe_magnitudes(lm, options);
   int widest = lm.input_dim;
@@ -796,7 +797,7 @@ std::unique_ptr<TargetModel> lower_stream(const PathModel& path, const TargetOpt
   }
   const Affine head = compose(lm.head_W, lm.head_b, layout.logical(w, slot));
   return std::make_unique<HawkModel>(target, options.activations, lm.input_dim, lm.output_dim, layout, std::move(embed),
-                                     head, std::move(blocks), horizon, lm.path_layers);
+                                     head, std::move(blocks), horizon, lm.budget);
 }
 
 }  // namespace

@@ -1,7 +1,11 @@
 // The PathModel seen by the non-linear targets (rnn, gated-rnn, gru, lstm,
 // hawk, griffin, mamba): a chain of stages, each of which one target layer
 // (or sub-block) computes, with every Linear op folded into the stage that
-// reads it.
+// reads it where that folding rounds exactly as the program does. A chain of
+// Linear ops the compiler kept apart (their product rounds differently, and
+// programs with large constants such as f_ifelse's lambda turn that into
+// wrong answers) keeps its own stage: a ReLU pass-through pair
+// (relu(v), relu(-v)), read back as v = y[2i] - y[2i+1].
 //
 //   State    s_t = A s_{t-1} + B x_t + bias, s_0 = init
 //   ReLU     y = relu(M x + c)
@@ -23,6 +27,8 @@
 
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "common/diagnostics.hpp"
 #include "compile/path_model.hpp"
@@ -49,7 +55,25 @@ struct LogicalStage {
   std::string label;   // program variables carried ("ctr1s, is_zero")
   SourceSpan origin;   // a program node the stage came from (diagnostics)
   int path_layer = 0;  // index of the PathModel layer it belongs to
+  // A ReLU stage computing (relu(v_i), relu(-v_i)) for a Linear op whose
+  // fusion with its neighbours would round differently from the program.
+  bool pass_through_pair = false;
 };
+
+// The layer budget of the paper's constructions (App. C-E): a gated layer
+// costs k + 2 target layers, one for the state, k for its MLP and one for
+// the product. k is the MLP's depth as lowered: its ReLU layers plus, with
+// LinearChains::Keep, the Linear layers kept apart for the program's
+// rounding; with Fuse it is the ReLU layers alone, the paper's own count.
+struct LayerBudget {
+  int path_layers = 0;
+  int relu_layers = 0;
+  int kept_linear_layers = 0;
+  int product_layers = 0;
+  int bound = 0;  // sum over path layers of k + 1 + max(1, products)
+  bool linear_chains_kept = true;
+};
+nlohmann::json layer_budget_json(const LayerBudget& budget);
 
 struct LogicalModel {
   int input_dim = 0;
@@ -58,11 +82,12 @@ struct LogicalModel {
   SparseD head_W;  // output_dim x last stage's out_dim
   Eigen::VectorXd head_b;
   int path_layers = 0;
+  LayerBudget budget;
 };
 
 // Throws LsrlError if the PathModel is malformed (no layers, widths that do
-// not chain).
-LogicalModel logical_model_from_path(const PathModel& path);
+// not chain). keep_linear_chains: TargetOptions::keep_linear_chains().
+LogicalModel logical_model_from_path(const PathModel& path, bool keep_linear_chains);
 
 // Per stage, the largest |value| seen on the probe: the stage output (State,
 // ReLU, Product) and, for ReLU and Product, the pre-activation rows.

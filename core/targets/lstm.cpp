@@ -161,7 +161,7 @@ CellLayer finish_layer(const LstmBuilder& b, int units, int inputs, Affine reado
 }  // namespace
 
 std::unique_ptr<TargetModel> lower_to_lstm(const PathModel& path, const TargetOptions& options) {
-  const LogicalModel lm = logical_model_from_path(path);
+  const LogicalModel lm = logical_model_from_path(path, options.keep_linear_chains());
   const bool paper = options.activations == Activations::Paper;
   const StageMagnitudes mags = paper ? StageMagnitudes{} : probe_magnitudes(lm, options);
   std::vector<CellLayer> layers;
@@ -283,7 +283,7 @@ std::unique_ptr<TargetModel> lower_to_lstm(const PathModel& path, const TargetOp
   }
   Affine head = compose(lm.head_W, lm.head_b, up.readout);
   return std::make_unique<LstmModel>("lstm", "lstm", options.activations, lm.input_dim, lm.output_dim,
-                                     std::move(layers), std::move(head), lm.path_layers);
+                                     std::move(layers), std::move(head), lm.budget);
 }
 
 }  // namespace lsrl

@@ -86,10 +86,10 @@ T mamba_act(T v, bool paper) {
 class MambaModel final : public TargetModel {
  public:
   MambaModel(Activations activations, int input_dim, int output_dim, StreamLayout layout, Affine embed, Affine head,
-             std::vector<MambaBlock> blocks, int horizon, int path_layers)
+             std::vector<MambaBlock> blocks, int horizon, LayerBudget budget)
       : activations_(activations), input_dim_(input_dim), output_dim_(output_dim), layout_(layout),
         embed_(std::move(embed)), head_(std::move(head)), blocks_(std::move(blocks)), horizon_(horizon),
-        path_layers_(path_layers) {
+        budget_(budget) {
     for (const auto& b : blocks_) needs_horizon_ = needs_horizon_ || b.needs_horizon;
   }
 
@@ -188,7 +188,8 @@ class MambaModel final : public TargetModel {
     m["input_size"] = input_dim_;
     m["output_size"] = output_dim_;
     m["num_layers"] = static_cast<int>(blocks_.size());
-    m["path_layers"] = path_layers_;
+    m["path_layers"] = budget_.path_layers;
+    m["layer_bound"] = layer_budget_json(budget_);
     m["d_state"] = 1;
     m["dt_rank"] = 1;
     m["norms"] = "omitted (RMSNorm would rescale the stream by a data-dependent factor)";
@@ -334,7 +335,7 @@ class MambaModel final : public TargetModel {
   Affine head_;
   std::vector<MambaBlock> blocks_;
   int horizon_;
-  int path_layers_;
+  LayerBudget budget_;
   bool needs_horizon_ = false;
 };
 
@@ -441,7 +442,7 @@ MambaBlock block_from_channels(std::vector<MambaChannel> channels, int width, bo
 }  // namespace
 
 std::unique_ptr<TargetModel> lower_to_mamba(const PathModel& path, const TargetOptions& options) {
-  const LogicalModel lm = logical_model_from_path(path);
+  const LogicalModel lm = logical_model_from_path(path, options.keep_linear_chains());
   const bool paper = options.activations == Activations::Paper;
   const StageMagnitudes mags = paper ? StageMagnitudes{} : probe_magnitudes(lm, options);
   int widest = lm.input_dim;
@@ -552,7 +553,7 @@ std::unique_ptr<TargetModel> lower_to_mamba(const PathModel& path, const TargetO
   }
   const Affine head = compose(lm.head_W, lm.head_b, layout.logical(w, slot));
   return std::make_unique<MambaModel>(options.activations, lm.input_dim, lm.output_dim, layout, std::move(embed), head,
-                                      std::move(blocks), horizon, lm.path_layers);
+                                      std::move(blocks), horizon, lm.budget);
 }
 
 }  // namespace lsrl

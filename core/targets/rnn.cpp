@@ -102,9 +102,9 @@ struct GatedLayer {
 
 class GatedRnnModel final : public TargetModel {
  public:
-  GatedRnnModel(int input_dim, int output_dim, std::vector<GatedLayer> layers, Affine head, int path_layers)
+  GatedRnnModel(int input_dim, int output_dim, std::vector<GatedLayer> layers, Affine head, LayerBudget budget)
       : input_dim_(input_dim), output_dim_(output_dim), layers_(std::move(layers)), head_(std::move(head)),
-        path_layers_(path_layers) {}
+        budget_(budget) {}
 
   std::string target() const override { return "gated-rnn"; }
   int input_dim() const override { return input_dim_; }
@@ -186,7 +186,8 @@ class GatedRnnModel final : public TargetModel {
     m["input_size"] = input_dim_;
     m["output_size"] = output_dim_;
     m["num_layers"] = static_cast<int>(layers_.size());
-    m["path_layers"] = path_layers_;
+    m["path_layers"] = budget_.path_layers;
+    m["layer_bound"] = layer_budget_json(budget_);
     nlohmann::json sizes = nlohmann::json::array();
     for (const auto& l : layers_) sizes.push_back({{"inputs", l.inputs}, {"units", l.units}, {"outputs", l.outputs}, {"role", l.role}});
     m["layers"] = sizes;
@@ -275,7 +276,7 @@ class GatedRnnModel final : public TargetModel {
   int output_dim_;
   std::vector<GatedLayer> layers_;
   Affine head_;
-  int path_layers_;
+  LayerBudget budget_;
 };
 
 Affine constant_affine(int rows, int cols, double value) {
@@ -285,7 +286,7 @@ Affine constant_affine(int rows, int cols, double value) {
 }  // namespace
 
 std::unique_ptr<TargetModel> lower_to_rnn(const PathModel& path, const TargetOptions& options) {
-  const LogicalModel lm = logical_model_from_path(path);
+  const LogicalModel lm = logical_model_from_path(path, options.keep_linear_chains());
   std::vector<CellLayer> layers;
   Upstream up{identity_affine(lm.input_dim), lm.input_dim, -1};
   for (const LogicalStage& s : lm.stages) {
@@ -335,11 +336,11 @@ std::unique_ptr<TargetModel> lower_to_rnn(const PathModel& path, const TargetOpt
   }
   Affine head = compose(lm.head_W, lm.head_b, up.readout);
   return std::make_unique<RnnModel>("rnn", "rnn", options.activations, lm.input_dim, lm.output_dim, std::move(layers),
-                                    std::move(head), lm.path_layers);
+                                    std::move(head), lm.budget);
 }
 
-std::unique_ptr<TargetModel> lower_to_gated_rnn(const PathModel& path, const TargetOptions& /*options*/) {
-  const LogicalModel lm = logical_model_from_path(path);
+std::unique_ptr<TargetModel> lower_to_gated_rnn(const PathModel& path, const TargetOptions& options) {
+  const LogicalModel lm = logical_model_from_path(path, options.keep_linear_chains());
   std::vector<GatedLayer> layers;
   Affine up = identity_affine(lm.input_dim);  // the layers output logical values directly
   int up_width = lm.input_dim;
@@ -400,7 +401,7 @@ std::unique_ptr<TargetModel> lower_to_gated_rnn(const PathModel& path, const Tar
     layers.push_back(std::move(l));
   }
   Affine head = compose(lm.head_W, lm.head_b, up);
-  return std::make_unique<GatedRnnModel>(lm.input_dim, lm.output_dim, std::move(layers), std::move(head), lm.path_layers);
+  return std::make_unique<GatedRnnModel>(lm.input_dim, lm.output_dim, std::move(layers), std::move(head), lm.budget);
 }
 
 }  // namespace lsrl

@@ -263,8 +263,10 @@ inline double max_relative_deviation(const std::vector<std::vector<double>>& got
   return worst;
 }
 
-// Number of PathModel "gated layers" bound: k + 2 per layer, k = the number of
-// ReLU ops in it (the MLP's layers), one for the state and one for a product.
+// The paper's layer bound with k = the ReLU ops of each PathModel layer (its
+// MLP with every Linear chain fused): what a model lowered with
+// LinearChains::Fuse must stay within. A Multi beyond the first counts as
+// one more layer.
 inline int paper_layer_bound(const PathModel& m) {
   int bound = 0;
   for (const auto& l : m.layers) {
@@ -276,6 +278,40 @@ inline int paper_layer_bound(const PathModel& m) {
     bound += relus + 1 + std::max(1, multis);
   }
   return bound;
+}
+
+// The same bound if every Linear op were kept as a layer of its own: an upper
+// limit for LinearChains::Keep, which keeps only those the compiler could not
+// fuse without changing the rounding.
+inline int layer_bound_keeping_every_linear(const PathModel& m) {
+  int bound = 0;
+  for (const auto& l : m.layers) {
+    int layers = 0, multis = 0;
+    for (const auto& op : l.ops) {
+      layers += op.kind != PathOpKind::Multi;
+      multis += op.kind == PathOpKind::Multi;
+    }
+    bound += layers + 1 + std::max(1, multis);
+  }
+  return bound;
+}
+
+// The layer count (head aside) is within the bound the model reports, that
+// bound is within what the PathModel allows, and a model whose Linear chains
+// are fused keeps to the paper's own count.
+inline void expect_within_layer_bound(const TargetModel& model, const PathModel& path, const TargetOptions& options) {
+  const int layers = static_cast<int>(model.layers().size()) - 1;
+  const nlohmann::json meta = model.metadata();
+  ASSERT_TRUE(meta.contains("layer_bound")) << model.target();
+  const nlohmann::json& b = meta["layer_bound"];
+  EXPECT_LE(layers, b["bound"].get<int>()) << model.target();
+  EXPECT_EQ(b["path_layers"].get<int>(), static_cast<int>(path.layers.size()));
+  EXPECT_LE(b["bound"].get<int>(), layer_bound_keeping_every_linear(path)) << model.target();
+  EXPECT_EQ(b["linear_chains"].get<std::string>(), options.keep_linear_chains() ? "keep" : "fuse");
+  if (!options.keep_linear_chains()) {
+    EXPECT_EQ(b["kept_linear_layers"].get<int>(), 0);
+    EXPECT_LE(layers, paper_layer_bound(path)) << model.target();
+  }
 }
 
 }  // namespace lsrl::target_tests

@@ -36,8 +36,14 @@ TEST(TargetsRnn, RandomPathsWithoutMultiMatch) {
       options.activations = act;
       const auto model = lower_to_rnn(path, options);
       EXPECT_LE(max_relative_deviation(model->run(tokens, Precision::F64, nullptr), want), 1e-9) << "trial " << trial;
-      EXPECT_LE(static_cast<int>(model->layers().size()) - 1, paper_layer_bound(path));
+      expect_within_layer_bound(*model, path, options);
     }
+    // The paper's own layer count, with every Linear chain fused.
+    TargetOptions fused;
+    fused.linear_chains = LinearChains::Fuse;
+    const auto model = lower_to_rnn(path, fused);
+    EXPECT_LE(max_relative_deviation(model->run(tokens, Precision::F64, nullptr), want), 1e-9) << "trial " << trial;
+    expect_within_layer_bound(*model, path, fused);
   }
 }
 
@@ -107,7 +113,7 @@ TEST(TargetsGatedRnn, HandBuiltAndRandomPathsMatch) {
     const auto t = random_tokens(rng, 12, p.input_dim);
     const auto m = lower_to_gated_rnn(p, TargetOptions{});
     EXPECT_LE(max_relative_deviation(m->run(t, Precision::F64, nullptr), reference_outputs(p, t)), 1e-9) << trial;
-    EXPECT_LE(static_cast<int>(m->layers().size()) - 1, paper_layer_bound(p));
+    expect_within_layer_bound(*m, p, TargetOptions{});
   }
 }
 

@@ -49,7 +49,15 @@ TEST_P(TargetsStream, PaperModeReproducesRandomPaths) {
     const double dev = max_relative_deviation(model->run(tokens, Precision::F64, nullptr), reference_outputs(path, tokens));
     worst = std::max(worst, dev);
     EXPECT_LE(dev, 1e-6) << GetParam().name << " trial " << trial;
-    EXPECT_LE(static_cast<int>(model->layers().size()) - 1, paper_layer_bound(path)) << trial;
+    expect_within_layer_bound(*model, path, options_for(Activations::Paper, tokens));
+    // The paper's own layer count, with every Linear chain fused.
+    TargetOptions fused = options_for(Activations::Paper, tokens);
+    fused.linear_chains = LinearChains::Fuse;
+    const auto fused_model = GetParam().lower(path, fused);
+    EXPECT_LE(max_relative_deviation(fused_model->run(tokens, Precision::F64, nullptr), reference_outputs(path, tokens)),
+              1e-6)
+        << GetParam().name << " trial " << trial;
+    expect_within_layer_bound(*fused_model, path, fused);
   }
   std::printf("[ %s paper mode, 60 random paths: worst relative deviation %.3g ]\n", GetParam().name, worst);
 }
