@@ -6,7 +6,9 @@
 // wrong. discrete_ua is run on all 25 country/capital queries (n = 3) and
 // counts the wrong answer tokens among the 75.
 //
-//   build/fidelity_table [--paper] [--markdown]
+//   build/fidelity_table [--paper] [--linear-chains keep|fuse] [--layers]
+//
+// --layers adds each model's layer count (output head aside) to its cell.
 //
 // Deviation: max over steps and outputs of |model - program| / max(1, |program|).
 // Wrong tokens: for programs with a vocabulary, output tokens whose decoded
@@ -33,12 +35,13 @@ struct Cell {
 
 std::shared_ptr<const api::CompiledModel> compile(const std::string& example, const std::string& target,
                                                   const std::map<std::string, std::string>& params, Activations act,
-                                                  std::string* error) {
+                                                  LinearChains chains, std::string* error) {
   api::CompileOptions options;
   options.filename = example + ".lsrl";
   options.target = target;
   options.params = params;
   options.activations = act;
+  options.linear_chains = chains;
   api::CompileResult r = api::compile(example_source(example), options);
   if (!r.ok) {
     *error = r.diagnostics.empty() ? "failed" : r.diagnostics.front().message;
@@ -58,8 +61,20 @@ std::string format_deviation(double d) {
 
 int main(int argc, char** argv) {
   Activations act = Activations::Standard;
+  LinearChains chains = LinearChains::Keep;
+  bool show_layers = false;
   for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]) == "--paper") act = Activations::Paper;
+    const std::string arg = argv[i];
+    if (arg == "--paper") {
+      act = Activations::Paper;
+    } else if (arg == "--layers") {
+      show_layers = true;
+    } else if (arg == "--linear-chains" && i + 1 < argc && api::parse_linear_chains(argv[i + 1], chains)) {
+      ++i;
+    } else {
+      std::fprintf(stderr, "usage: fidelity_table [--paper] [--linear-chains keep|fuse] [--layers]\n");
+      return 2;
+    }
   }
   const auto start = std::chrono::steady_clock::now();
   std::printf("| example | form | %s |\n", [] {
@@ -79,7 +94,7 @@ int main(int argc, char** argv) {
     for (const std::string& form : has_forms ? kForms : std::vector<std::string>{""}) {
       if (!form.empty()) params["form"] = form;
       std::string error;
-      const auto dag = compile(example, "dag", params, act, &error);
+      const auto dag = compile(example, "dag", params, act, chains, &error);
       if (!dag) {
         std::printf("| %s | %s | dag failed: %s |\n", example.c_str(), form.c_str(), error.c_str());
         continue;
@@ -99,7 +114,7 @@ int main(int argc, char** argv) {
       for (const auto& tokens : prompts) reference.push_back(api::run(*dag, tokens, api::RunOptions{}));
       std::string row = "| " + example + " | " + (form.empty() ? "-" : form) + " |";
       for (const std::string& target : kTargets) {
-        const auto model = compile(example, target, params, act, &error);
+        const auto model = compile(example, target, params, act, chains, &error);
         if (!model) {
           row += error.find("cannot represent") != std::string::npos ? " refused (Multi) |" : " error |";
           continue;
@@ -132,6 +147,7 @@ int main(int argc, char** argv) {
           continue;
         }
         row += " " + format_deviation(worst);
+        if (show_layers) row += " [" + std::to_string(static_cast<int>(model->model->layers().size()) - 1) + " layers]";
         if (total > 0) {
           if (dictionary) {
             row += ", " + std::to_string(answers_right) + "/25";
@@ -148,8 +164,8 @@ int main(int argc, char** argv) {
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("\n%s activations. Deviation: max |model - program| / max(1, |program|) over the prompt's outputs "
+  std::printf("\n%s activations, Linear chains %s. Deviation: max |model - program| / max(1, |program|) over the prompt's outputs "
               "(program = the DAG in f64). discrete_ua: all 25 queries, answers right out of 25. Built in %.1f s.\n",
-              act == Activations::Paper ? "paper" : "standard", seconds);
+              act == Activations::Paper ? "paper" : "standard", linear_chains_name(chains), seconds);
   return 0;
 }

@@ -75,7 +75,7 @@ bool compile_options_from(const Arguments& args, api::CompileOptions& options, c
     return false;
   }
   if (args.linear_chains && !api::parse_linear_chains(*args.linear_chains, options.linear_chains)) {
-    fail_with("unknown --linear-chains '" + *args.linear_chains + "'; use auto, keep or fuse");
+    fail_with("unknown --linear-chains '" + *args.linear_chains + "'; use keep or fuse");
     return false;
   }
   if (args.max_length) {

@@ -122,8 +122,7 @@ bool parse_activations(const std::string& text, Activations& out) {
 }
 
 bool parse_linear_chains(const std::string& text, LinearChains& out) {
-  if (text == "auto") out = LinearChains::Auto;
-  else if (text == "keep") out = LinearChains::Keep;
+  if (text == "keep") out = LinearChains::Keep;
   else if (text == "fuse") out = LinearChains::Fuse;
   else return false;
   return true;

@@ -26,9 +26,9 @@ struct CompileOptions {
   std::map<std::string, std::string> params;  // --param overrides
   std::string target = "dag";                 // "dag" = no compilation
   Activations activations = Activations::Paper;
-  // See targets/target_model.hpp: Auto keeps the program's Linear chains in
-  // paper mode (exact f64 reproduction) and fuses them in standard mode.
-  LinearChains linear_chains = LinearChains::Auto;
+  // See targets/target_model.hpp: Keep follows the program's f64 arithmetic,
+  // Fuse gives the paper's layer count.
+  LinearChains linear_chains = LinearChains::Keep;
   // The longest input the model must handle exactly: Hawk, Griffin and
   // Mamba hold states whose transition they cannot diagonalise in a causal
   // convolution this wide (docs/targets.md); other targets ignore it.
@@ -40,7 +40,7 @@ struct CompileOptions {
 inline constexpr int kMaxSequenceLengthLimit = 65536;
 
 // Text forms of the option values, shared by the CLI and the bindings
-// ("paper" / "standard", "auto" / "keep" / "fuse"). False: not a valid name.
+// ("paper" / "standard", "keep" / "fuse"). False: not a valid name.
 bool parse_activations(const std::string& text, Activations& out);
 bool parse_linear_chains(const std::string& text, LinearChains& out);
 

@@ -257,11 +257,10 @@ nlohmann::json layer_budget_json(const LayerBudget& budget) {
 
 const char* linear_chains_name(LinearChains chains) {
   switch (chains) {
-    case LinearChains::Auto: return "auto";
     case LinearChains::Keep: return "keep";
     case LinearChains::Fuse: return "fuse";
   }
-  return "auto";
+  return "keep";
 }
 
 std::vector<std::vector<double>> evaluate_logical(const LogicalModel& model,

@@ -137,7 +137,7 @@ class MambaModel final : public TargetModel {
       throw LsrlError(SourceSpan{}, "this mamba model holds some states with a convolution over the whole sequence, "
                                     "exact for at most " + std::to_string(horizon_) + " tokens, but the input has " +
                                     std::to_string(tokens.size()) + "; give a shorter input or compile with a larger "
-                                    "maximum sequence length");
+                                    "maximum sequence length (lsrlc --max-length N; the page's max length)");
     }
     switch (precision) {
       case Precision::F64: return run_typed<double>(tokens, trace);

@@ -20,15 +20,14 @@ enum class Activations { Paper, Standard };
 // What the non-linear targets do with a chain of Linear ops that the compiler
 // kept apart because fusing them would round differently from the program
 // (compile/num_ops.hpp, composition_rounds_alike):
-//  - Keep: each keeps a layer of its own (a ReLU pass-through pair), so the
-//    model reproduces the program's f64 arithmetic step for step, at the cost
-//    of one layer per kept Linear;
+//  - Keep (default): each keeps a layer of its own (a ReLU pass-through
+//    pair), so the model follows the program's f64 arithmetic step for step,
+//    at the cost of one layer per kept Linear;
 //  - Fuse: the chain becomes one affine map, exact in the rationals: the
 //    paper's layer count (k = ReLU layers), but programs that cancel large
-//    constants (f_ifelse's lambda) can come out different in f64;
-//  - Auto: Keep with paper activations (exactness is the point), Fuse with
-//    standard ones (their approximation error is far above a rounding).
-enum class LinearChains { Auto, Keep, Fuse };
+//    constants (f_ifelse's lambda) come out different in f64 (docs/targets.md
+//    measures both).
+enum class LinearChains { Keep, Fuse };
 const char* linear_chains_name(LinearChains chains);
 
 struct TargetOptions {
@@ -41,12 +40,8 @@ struct TargetOptions {
   // paper-mode product units need an offset larger than their factors).
   // Empty: a fixed probe prompt is used instead (see targets/logical_model.hpp).
   std::vector<std::vector<double>> calibration_tokens;
-  LinearChains linear_chains = LinearChains::Auto;
-  // Auto resolved against the activation mode.
-  bool keep_linear_chains() const {
-    return linear_chains == LinearChains::Keep ||
-           (linear_chains == LinearChains::Auto && activations == Activations::Paper);
-  }
+  LinearChains linear_chains = LinearChains::Keep;
+  bool keep_linear_chains() const { return linear_chains == LinearChains::Keep; }
 };
 
 struct LayerSummary {

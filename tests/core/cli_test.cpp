@@ -172,7 +172,7 @@ TEST(Cli, HelpDescribesEveryCommand) {
   Outcome o = lsrlc({"--help"});
   expect_success(o, "--help");
   for (const char* word : {"check", "compile", "run", "export", "--input", "--text", "--input-file", "--prompt-fn",
-                           "--dict", "--precision", "--activations", "--trace"}) {
+                           "--dict", "--precision", "--activations", "--linear-chains", "--max-length", "--trace"}) {
     EXPECT_NE(o.out.find(word), std::string::npos) << word;
   }
 }
@@ -342,6 +342,72 @@ TEST(Cli, ContinuousUaApproximatesTheFunctionAtTheQuerysCell) {
   EXPECT_NEAR(rows2.back()[1], 0.125, 1e-6);
 }
 
+// Keeping the compiler's Linear chains (the default) makes every target
+// follow the program's f64 arithmetic, even where continuous_ua's lambda = 1e10
+// form turns a last-bit difference into a different cell; fusing them gives
+// the paper's layer count, and compile --json says which bound holds.
+TEST(Cli, LinearChainsKeepReproducesTheProgramAndFuseUsesFewerLayers) {
+  const std::vector<std::string> prompt = {"--param", "form=original", "--prompt-fn", "sin(3*x1)*x2", "--cells", "6",
+                                           "--query", "0.3,0.7"};
+  auto run_on = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"run", example("continuous_ua.lsrl")};
+    args.insert(args.end(), prompt.begin(), prompt.end());
+    args.insert(args.end(), extra.begin(), extra.end());
+    Outcome o = lsrlc(args);
+    expect_success(o, "run");
+    return output_rows(o.out);
+  };
+  const auto program = run_on({});
+  const auto kept = run_on({"--target", "rnn"});
+  const auto fused = run_on({"--target", "rnn", "--linear-chains", "fuse"});
+  ASSERT_FALSE(program.empty());
+  ASSERT_EQ(kept.size(), program.size());
+  ASSERT_EQ(fused.size(), program.size());
+  // The query (0.3, 0.7) lies in the cell centred at (0.25, 0.75).
+  EXPECT_NEAR(program.back()[0], std::sin(0.75) * 0.75, 1e-9);
+  EXPECT_NEAR(kept.back()[0], program.back()[0], 1e-9);
+
+  auto compiled = [&](const std::string& chains) {
+    Outcome o = lsrlc({"compile", example("continuous_ua.lsrl"), "--param", "form=original", "--target", "gru",
+                       "--linear-chains", chains, "--json"});
+    expect_success(o, "compile " + chains);
+    return nlohmann::json::parse(o.out);
+  };
+  const nlohmann::json keep = compiled("keep"), fuse = compiled("fuse");
+  for (const nlohmann::json* j : {&keep, &fuse}) {
+    const nlohmann::json& b = (*j)["layer_bound"];
+    EXPECT_EQ(b["layers"].get<int>(), (*j)["layer_count"].get<int>() - 1);
+    EXPECT_LE(b["layers"].get<int>(), b["bound"].get<int>());
+  }
+  EXPECT_EQ(keep["layer_bound"]["linear_chains"], "keep");
+  EXPECT_GT(keep["layer_bound"]["kept_linear_layers"].get<int>(), 0);
+  EXPECT_EQ(fuse["layer_bound"]["kept_linear_layers"].get<int>(), 0);
+  EXPECT_LT(fuse["layer_count"].get<int>(), keep["layer_count"].get<int>());
+  Outcome text = lsrlc({"compile", example("continuous_ua.lsrl"), "--target", "gru"});
+  expect_success(text, "compile");
+  EXPECT_NE(text.out.find("within the paper's bound of"), std::string::npos) << text.out;
+}
+
+// Hawk holds a counter (eigenvalue 1) in a convolution over the whole
+// sequence; --max-length sets its window, and a longer input is refused with
+// the way out.
+TEST(Cli, MaxLengthSetsHawksConvolutionWindow) {
+  Outcome o = lsrlc({"compile", example("counter.lsrl"), "--target", "hawk", "--max-length", "8", "--json"});
+  expect_success(o, "compile");
+  const nlohmann::json j = nlohmann::json::parse(o.out);
+  EXPECT_EQ(j["metadata"]["exact_up_to_tokens"].get<int>(), 8);
+  Outcome fits = lsrlc({"run", example("counter.lsrl"), "--target", "hawk", "--max-length", "8", "--input",
+                        "1 2 3 4 5 6 7 8"});
+  expect_success(fits, "run 8 tokens");
+  const auto rows = output_rows(fits.out);
+  ASSERT_EQ(rows.size(), 8u);
+  EXPECT_NEAR(rows.back()[0], 8, 1e-9);
+  EXPECT_NEAR(rows.back()[1], 36, 1e-9);
+  expect_error(lsrlc({"run", example("counter.lsrl"), "--target", "hawk", "--max-length", "4", "--input",
+                      "1 2 3 4 5"}),
+               "--max-length", "input longer than the window");
+}
+
 TEST(Cli, ExportJsonWritesEveryTensor) {
   const fs::path out = scratch() / "more_ones.json";
   Outcome o = lsrlc({"export", example("more_ones.lsrl"), "--target", "gated-linear-rnn", "--format", "json", "-o",
@@ -406,6 +472,11 @@ TEST(CliErrors, BadOptionValues) {
                "bad choice");
   expect_error(lsrlc({"run", p, "--input", "1", "--precision", "f8"}), "unknown --precision 'f8'", "bad precision");
   expect_error(lsrlc({"compile", p, "--target", "rnn", "--activations", "sigmoid"}), "--activations", "activations");
+  expect_error(lsrlc({"compile", p, "--target", "rnn", "--linear-chains", "merge"}), "unknown --linear-chains 'merge'",
+               "linear chains");
+  for (const char* length : {"0", "-3", "abc", "65537", "99999999999"}) {
+    expect_error(lsrlc({"compile", p, "--target", "hawk", "--max-length", length}), "--max-length", length);
+  }
   expect_error(lsrlc({"run", (scratch() / "nope.lsrl").string(), "--input", "1"}), "cannot read", "missing program");
   expect_error(lsrlc({"export", p, "--target", "dag", "--format", "json", "-o", (scratch() / "x.json").string()}),
                "dag", "export dag");

@@ -29,7 +29,7 @@ struct Compiled {
 };
 
 Compiled compile_for(const std::string& example, const std::string& target, std::map<std::string, std::string> params,
-                     Activations activations = Activations::Paper, LinearChains chains = LinearChains::Auto) {
+                     Activations activations = Activations::Paper, LinearChains chains = LinearChains::Keep) {
   api::CompileOptions options;
   options.filename = example + ".lsrl";
   options.target = target;
