@@ -9,12 +9,16 @@
 // series out), not as arrays of arrays, so a million-token prompt costs one
 // copy rather than a million JS calls. web/src/worker.js reshapes them.
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <exception>
+#include <iterator>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -186,6 +190,14 @@ val tokens_result(bool ok, const std::vector<Diagnostic>& diagnostics, const std
   return out;
 }
 
+// Whether an options object sets `name` (undefined counts as left out).
+bool given(const val& options, const char* name) {
+  return options.hasOwnProperty(name) && !options[name].isUndefined();
+}
+
+// Any JS value as String() writes it, for messages about a bad option.
+std::string as_text(const val& value) { return val::global("String")(value).as<std::string>(); }
+
 val optional_number(const std::optional<double>& x) { return x ? val(*x) : val::null(); }
 
 // Numeric params come back as numbers, choices as strings.
@@ -264,6 +276,26 @@ val path_to_val(const lsrl::PathModel& path) {
   return layers;
 }
 
+// The paper's layer bound next to the layer count it bounds (core/api/json.cpp
+// puts them together: `compile --json`'s "layer_bound"); null for dag and the
+// linear targets, which have no such bound.
+val layer_bound_to_val(const lsrl::api::CompiledModel& m) {
+  const nlohmann::json summary = lsrl::api::summary_json(m);
+  if (!summary.contains("layer_bound")) return val::null();
+  const nlohmann::json& bound = summary["layer_bound"];
+  const auto field = [&](const char* key) { return json_to_val(bound.value(key, nlohmann::json())); };
+  val out = val::object();
+  out.set("bound", field("bound"));
+  out.set("layers", field("layers"));
+  out.set("rule", field("rule"));
+  out.set("pathLayers", field("path_layers"));
+  out.set("reluLayers", field("relu_layers"));
+  out.set("keptLinearLayers", field("kept_linear_layers"));
+  out.set("productLayers", field("product_layers"));
+  out.set("linearChains", field("linear_chains"));
+  return out;
+}
+
 val summary_to_val(const lsrl::api::CompiledModel& m) {
   val out = val::object();
   out.set("target", m.target);
@@ -285,6 +317,7 @@ val summary_to_val(const lsrl::api::CompiledModel& m) {
   out.set("ruleCounts", rules);
   out.set("nonzerosBeforeOptimization", static_cast<double>(m.report.nonzeros_before_optimization));
   out.set("maxWidthBeforeOptimization", m.report.max_width_before_optimization);
+  out.set("layerBound", layer_bound_to_val(m));
   return out;
 }
 
@@ -312,18 +345,6 @@ val trace_to_val(const lsrl::Trace& trace) {
   return out;
 }
 
-bool parse_activations(const std::string& text, lsrl::Activations& out) {
-  if (text.empty() || text == "paper") {
-    out = lsrl::Activations::Paper;
-    return true;
-  }
-  if (text == "standard") {
-    out = lsrl::Activations::Standard;
-    return true;
-  }
-  return false;
-}
-
 std::string base_name(const std::string& filename) {
   std::string name = filename;
   auto slash = name.find_last_of("/\\");
@@ -332,6 +353,19 @@ std::string base_name(const std::string& filename) {
   if (dot != std::string::npos && dot > 0) name = name.substr(0, dot);
   if (name.empty() || name.front() == '<') name = "model";
   return name;
+}
+
+// Which targets read the compile options the core's target table says nothing
+// about, so that the page enables a picker only where it changes the model:
+// the non-linear targets lower the program's Linear chains into ReLU layers
+// (linearChains), and Hawk, Griffin and Mamba hold some states in a causal
+// convolution over at most maxLength tokens. The one place that lists them.
+constexpr std::string_view kLinearChainTargets[] = {"rnn", "gated-rnn", "gru", "lstm", "hawk", "griffin", "mamba"};
+constexpr std::string_view kMaxLengthTargets[] = {"hawk", "griffin", "mamba"};
+
+template <std::size_t N>
+bool listed(const std::string_view (&names)[N], const std::string& name) {
+  return std::find(std::begin(names), std::end(names), name) != std::end(names);
 }
 
 // --- free functions ----------------------------------------------------------
@@ -348,6 +382,8 @@ val targets() {
     dag.set("reason", std::string());
     dag.set("supportsMulti", true);
     dag.set("hasActivationModes", false);
+    dag.set("usesLinearChains", false);
+    dag.set("usesMaxLength", false);
     out.call<void>("push", dag);
     for (const auto& t : lsrl::list_targets()) {
       val item = val::object();
@@ -357,6 +393,8 @@ val targets() {
       item.set("reason", t.reason);
       item.set("supportsMulti", t.supports_multi);
       item.set("hasActivationModes", t.has_activation_modes);
+      item.set("usesLinearChains", listed(kLinearChainTargets, t.name));
+      item.set("usesMaxLength", listed(kMaxLengthTargets, t.name));
       out.call<void>("push", item);
     }
     return out;
@@ -437,7 +475,9 @@ class Session {
  public:
   explicit Session(int first_id) : next_id_(first_id < 1 ? 1 : first_id) {}
 
-  // options: { target, params: {name: value}, activations: 'paper'|'standard', filename }
+  // options: { target, params: [[name, value]], activations: 'paper'|'standard',
+  // linearChains: 'keep'|'fuse', maxLength: integer, filename }; an option
+  // left out (or undefined) keeps the core's default.
   val compile(const std::string& source, const val& options) {
     return guarded("compile", [&] {
       lsrl::api::CompileOptions co;
@@ -445,10 +485,31 @@ class Session {
         co.filename = options["filename"].as<std::string>();
       if (options.hasOwnProperty("target") && options["target"].isString())
         co.target = options["target"].as<std::string>();
-      if (options.hasOwnProperty("activations") && options["activations"].isString()) {
-        std::string text = options["activations"].as<std::string>();
-        if (!parse_activations(text, co.activations))
+      if (given(options, "activations")) {
+        const val activations = options["activations"];
+        const std::string text = as_text(activations);
+        // An empty string means paper, as a missing one does.
+        if (!activations.isString() || (!text.empty() && !lsrl::api::parse_activations(text, co.activations)))
           return failure("unknown activations '" + text + "': use 'paper' or 'standard'");
+      }
+      if (given(options, "linearChains")) {
+        const val chains = options["linearChains"];
+        const std::string text = as_text(chains);
+        if (!chains.isString() || !lsrl::api::parse_linear_chains(text, co.linear_chains))
+          return failure("unknown linearChains '" + text + "': use 'keep' or 'fuse'");
+      }
+      if (given(options, "maxLength")) {
+        // Refused here only if it is no whole number that fits an int; the
+        // core checks the range and says so in its own words.
+        const val length = options["maxLength"];
+        const double number = length.isNumber() ? length.as<double>() : std::nan("");
+        if (!(std::trunc(number) == number && number >= std::numeric_limits<int>::min() &&
+              number <= std::numeric_limits<int>::max())) {
+          return failure("maxLength must be a whole number of tokens between 1 and " +
+                         std::to_string(lsrl::api::kMaxSequenceLengthLimit) +
+                         (length.isNumber() && std::isfinite(number) ? " (got " + as_text(length) + ")" : ""));
+        }
+        co.max_sequence_length = static_cast<int>(number);
       }
       if (options.hasOwnProperty("params") && options["params"].isArray()) {
         // [[name, value], ...]: the worker turns { name: value } into this.
