@@ -79,13 +79,13 @@ const std::vector<Flag>& flags() {
          a.trace = true;
          return "";
        }},
-      {"--input", true, kRun, into(&Arguments::input, "--input")},
-      {"--text", true, kRun, into(&Arguments::text, "--text")},
-      {"--input-file", true, kRun, into(&Arguments::input_file, "--input-file")},
-      {"--prompt-fn", true, kRun, into(&Arguments::prompt_fn, "--prompt-fn")},
-      {"--cells", true, kRun, into(&Arguments::cells, "--cells")},
-      {"--query", true, kRun, into(&Arguments::query, "--query")},
-      {"--dict", true, kRun, into(&Arguments::dict_file, "--dict")},
+      {"--input", true, kCompile | kRun | kExport, into(&Arguments::input, "--input")},
+      {"--text", true, kCompile | kRun | kExport, into(&Arguments::text, "--text")},
+      {"--input-file", true, kCompile | kRun | kExport, into(&Arguments::input_file, "--input-file")},
+      {"--prompt-fn", true, kCompile | kRun | kExport, into(&Arguments::prompt_fn, "--prompt-fn")},
+      {"--cells", true, kCompile | kRun | kExport, into(&Arguments::cells, "--cells")},
+      {"--query", true, kCompile | kRun | kExport, into(&Arguments::query, "--query")},
+      {"--dict", true, kCompile | kRun | kExport, into(&Arguments::dict_file, "--dict")},
       {"--format", true, kExport, into(&Arguments::format, "--format")},
       {"-o", true, kExport, into(&Arguments::output_path, "-o")},
       {"--output", true, kExport, into(&Arguments::output_path, "-o")},
@@ -182,11 +182,17 @@ ParseOutcome parse_arguments(const std::vector<std::string>& argv) {
     if (!a.format) return fail("export needs --format json|safetensors");
     if (!a.output_path) return fail("export needs -o FILE");
   }
-  if (a.command == Command::Run) {
+  if (a.command != Command::Check) {
+    // run's INPUT; compile and export may take one to calibrate on.
+    const std::string name = command_name(a.command);
     const int sources = (a.input ? 1 : 0) + (a.text ? 1 : 0) + (a.input_file ? 1 : 0) + (a.prompt_fn ? 1 : 0) +
                         (a.dict_file ? 1 : 0);
-    if (sources == 0) return fail("run needs an input: --input, --text, --input-file, --prompt-fn or --dict");
-    if (sources > 1) return fail("run takes one input: give only one of --input, --text, --input-file, --prompt-fn, --dict");
+    if (sources == 0 && a.command == Command::Run) {
+      return fail("run needs an input: --input, --text, --input-file, --prompt-fn or --dict");
+    }
+    if (sources > 1) {
+      return fail(name + " takes one input: give only one of --input, --text, --input-file, --prompt-fn, --dict");
+    }
     if (a.cells && !a.prompt_fn) return fail("--cells goes with --prompt-fn");
     if (a.query && !a.prompt_fn && !a.dict_file) return fail("--query goes with --prompt-fn or --dict");
     if (a.prompt_fn && (!a.cells || !a.query)) {
@@ -200,9 +206,11 @@ ParseOutcome parse_arguments(const std::vector<std::string>& argv) {
 
 std::string usage_text() {
   return "usage: lsrlc check   PROGRAM [--param k=v]...\n"
-         "       lsrlc compile PROGRAM --target T [--param k=v]... [--activations paper|standard] [--json]\n"
-         "       lsrlc run     PROGRAM [--target T] INPUT [--param k=v]... [--precision f64|f32|f16] [--json] [--trace]\n"
-         "       lsrlc export  PROGRAM --target T --format json|safetensors -o FILE [--param k=v]...\n"
+         "       lsrlc compile PROGRAM --target T [INPUT] [--param k=v]... [MODEL OPTIONS] [--json]\n"
+         "       lsrlc run     PROGRAM [--target T] INPUT [--param k=v]... [MODEL OPTIONS] [--precision f64|f32|f16]\n"
+         "                     [--json] [--trace]\n"
+         "       lsrlc export  PROGRAM --target T --format json|safetensors -o FILE [INPUT] [--param k=v]...\n"
+         "                     [MODEL OPTIONS]\n"
          "Run 'lsrlc --help' for details.\n";
 }
 
@@ -212,17 +220,20 @@ std::string help_text() {
          "usage:\n"
          "  lsrlc check   PROGRAM [--param k=v]...\n"
          "      Build the program and report errors; prints its widths and parameters.\n"
-         "  lsrlc compile PROGRAM --target T [--param k=v]... [--activations paper|standard] [--json]\n"
+         "  lsrlc compile PROGRAM --target T [INPUT] [--param k=v]... [MODEL OPTIONS] [--json]\n"
          "      Compile for target T and print the model summary (layers, sizes,\n"
-         "      parameter count, non-zeros, compile time in ms).\n"
-         "  lsrlc run     PROGRAM [--target T] INPUT [--param k=v]... [--precision f64|f32|f16] [--json] [--trace]\n"
+         "      parameter count, non-zeros, the paper's layer bound, compile time in ms).\n"
+         "  lsrlc run     PROGRAM [--target T] INPUT [--param k=v]... [MODEL OPTIONS]\n"
+         "                [--precision f64|f32|f16] [--json] [--trace]\n"
          "      Run on a token sequence; prints one line per step (output components\n"
          "      separated by spaces) and, with a vocab and 1-wide outputs, 'text: ...'.\n"
-         "  lsrlc export  PROGRAM --target T --format json|safetensors -o FILE [--param k=v]...\n"
+         "  lsrlc export  PROGRAM --target T --format json|safetensors -o FILE [INPUT] [--param k=v]...\n"
+         "                [MODEL OPTIONS]\n"
          "      Write the compiled weights. safetensors also writes a PyTorch loader\n"
          "      (FILE without extension + '_loader.py') where the target has a torch module.\n"
          "\n"
-         "INPUT (run), exactly one of:\n"
+         "INPUT, exactly one of (run needs one; compile and export may take one to\n"
+         "calibrate on, see 'calibration' below):\n"
          "  --input \"TOKENS\"       tokens separated by spaces or ';', components by ','\n"
          "                          (\"0.2,0.7,0,0 0.5,0,0,1\"); a 1-wide token is a number\n"
          "  --text \"STRING\"        characters encoded with the program's vocab(...)\n"
@@ -235,8 +246,7 @@ std::string help_text() {
          "                          the prompt of Listing 2 (discrete_ua): KEY, then every\n"
          "                          key,value line of FILE (a 'key,value' header is skipped)\n"
          "\n"
-         "options:\n"
-         "  --param k=v            set a param(...) of the program (repeatable)\n"
+         "MODEL OPTIONS:\n"
          "  --target T             dag (run's default: the program itself, no compilation),\n"
          "                          linear-rnn, gated-linear-rnn, rnn, gated-rnn, gru, lstm,\n"
          "                          hawk, griffin, mamba\n"
@@ -247,6 +257,15 @@ std::string help_text() {
          "                          the paper's layer count, exact only in the rationals)\n"
          "  --max-length N         longest input Hawk/Griffin/Mamba must run exactly\n"
          "                          (their convolution window; default 4096)\n"
+         "\n"
+         "calibration: gru's products (paper activations, as the paper's App. C assumes)\n"
+         "and every target's standard activations need rough bounds on the values the\n"
+         "program computes. run takes them from its INPUT; compile and export from the\n"
+         "INPUT if one is given, otherwise from a fixed probe prompt. An exported model\n"
+         "equals the one run runs when both get the same INPUT.\n"
+         "\n"
+         "other options:\n"
+         "  --param k=v            set a param(...) of the program (repeatable)\n"
          "  --precision P          f64 (default), f32 or f16\n"
          "  --json                 print one JSON object instead of text\n"
          "  --trace                also record every named variable (dag) or layer state\n"

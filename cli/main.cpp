@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -101,18 +102,48 @@ void print_warnings(const std::vector<Diagnostic>& diagnostics) {
   if (!warnings.empty()) print_diagnostics(warnings);
 }
 
-std::shared_ptr<const api::CompiledModel> compile_or_report(const Arguments& args, const std::string& default_target) {
+bool has_input(const Arguments& args) {
+  return args.input || args.text || args.input_file || args.prompt_fn || args.dict_file;
+}
+
+// A compiled model and, when the command line gives an INPUT, its tokens.
+struct Prepared {
+  std::shared_ptr<const api::CompiledModel> model;
+  std::vector<std::vector<double>> tokens;
+};
+
+// Builds and compiles the program. The INPUT's tokens need the program's
+// widths and vocabulary, so the program is checked first; they are then the
+// calibration prompt of the compilation (see the help's calibration note).
+std::optional<Prepared> prepare(const Arguments& args, const std::string& default_target) {
   std::string source;
-  if (!read_program(args, source)) return nullptr;
+  if (!read_program(args, source)) return std::nullopt;
   api::CompileOptions options;
-  if (!compile_options_from(args, options, default_target)) return nullptr;
+  if (!compile_options_from(args, options, default_target)) return std::nullopt;
+  Prepared prepared;
+  if (has_input(args)) {
+    api::CheckResult checked = api::check(source, options);
+    if (!checked.ok) {
+      print_diagnostics(checked.diagnostics);
+      return std::nullopt;
+    }
+    api::TokensResult tokens = tokens_for_run(args, checked.info);
+    if (!tokens.ok) {
+      print_diagnostics(tokens.diagnostics);
+      return std::nullopt;
+    }
+    print_warnings(tokens.diagnostics);
+    prepared.tokens = std::move(tokens.tokens);
+    options.calibration_tokens = prepared.tokens;
+  }
   api::CompileResult compiled = api::compile(source, options);
   if (!compiled.ok) {
     print_diagnostics(compiled.diagnostics);
-    return nullptr;
+    return std::nullopt;
   }
   print_warnings(compiled.diagnostics);
-  return compiled.model;
+  prepared.model = std::move(compiled.model);
+  return prepared;
 }
 
 int run_check(const Arguments& args) {
@@ -181,8 +212,9 @@ std::string readable_summary(const api::CompiledModel& model) {
 }
 
 int run_compile(const Arguments& args) {
-  auto model = compile_or_report(args, "");
-  if (!model) return kError;
+  const std::optional<Prepared> prepared = prepare(args, "");
+  if (!prepared) return kError;
+  const auto& model = prepared->model;
   if (args.json) {
     std::cout << api::summary_json(*model).dump(2) << "\n";
   } else {
@@ -213,19 +245,14 @@ int run_run(const Arguments& args) {
   if (args.precision && !parse_precision(*args.precision, precision)) {
     return fail_with("unknown --precision '" + *args.precision + "'; use f64, f32 or f16");
   }
-  auto model = compile_or_report(args, "dag");
-  if (!model) return kError;
-  api::TokensResult tokens = tokens_for_run(args, model->info);
-  if (!tokens.ok) {
-    print_diagnostics(tokens.diagnostics);
-    return kError;
-  }
-  print_warnings(tokens.diagnostics);
+  const std::optional<Prepared> prepared = prepare(args, "dag");
+  if (!prepared) return kError;
+  const auto& model = prepared->model;
 
   api::RunOptions run_options;
   run_options.precision = precision;
   run_options.trace = args.trace;
-  api::RunResult result = api::run(*model, tokens.tokens, run_options);
+  api::RunResult result = api::run(*model, prepared->tokens, run_options);
   if (!result.ok) {
     print_diagnostics(result.diagnostics);
     return kError;
@@ -261,8 +288,9 @@ int run_export(const Arguments& args) {
     return fail_with("export writes a compiled model's weights, and dag is the program itself; choose a target "
                      "such as --target gated-linear-rnn");
   }
-  auto model = compile_or_report(args, "");
-  if (!model) return kError;
+  const std::optional<Prepared> prepared = prepare(args, "");
+  if (!prepared) return kError;
+  const auto& model = prepared->model;
   const std::string& path = *args.output_path;
   std::string bytes;
   std::string loader;

@@ -179,9 +179,15 @@ CompileResult compile(const std::string& source, const CompileOptions& options) 
       target_options.activations = options.activations;
       target_options.linear_chains = options.linear_chains;
       target_options.max_sequence_length = options.max_sequence_length;
+      target_options.calibration_tokens = options.calibration_tokens;
       std::unique_ptr<TargetModel> lowered = lower_to_target(path, options.target, target_options);
       model->path = std::move(path);
       model->model = std::shared_ptr<const TargetModel>(std::move(lowered));
+      bool widths_match = !options.calibration_tokens.empty();
+      for (const auto& token : options.calibration_tokens) {
+        widths_match = widths_match && static_cast<int>(token.size()) == model->program.input_dim();
+      }
+      model->calibration_tokens = widths_match ? static_cast<int>(options.calibration_tokens.size()) : 0;
     });
     model->compile_ms = milliseconds_since(compile_start);
     if (!compiled) return result;

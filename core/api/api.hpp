@@ -33,6 +33,12 @@ struct CompileOptions {
   // Mamba hold states whose transition they cannot diagonalise in a causal
   // convolution this wide (docs/targets.md); other targets ignore it.
   int max_sequence_length = 4096;
+  // A prompt (tokens x input width) to calibrate value ranges on: GRU's
+  // paper-mode products need bounds on their factors (as the paper's App. C
+  // assumes), and the standard-activation constructions place values in the
+  // linear regions of tanh and sigmoid. Empty: a fixed probe prompt
+  // (targets/logical_model.hpp). Tokens of the wrong width are ignored.
+  std::vector<std::vector<double>> calibration_tokens;
 };
 
 // The range compile() accepts for CompileOptions::max_sequence_length (a
@@ -57,6 +63,7 @@ struct CompiledModel {
   CompileReport report;
   double build_ms = 0;    // source -> Program
   double compile_ms = 0;  // Program -> target weights
+  int calibration_tokens = 0;  // length of the calibration prompt (0: the fixed probe)
 };
 
 struct CheckResult {

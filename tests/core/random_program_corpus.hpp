@@ -70,7 +70,9 @@ class Generator {
     return A;
   }
 
-  RandomProgram program(int min_nodes, int max_nodes) {
+  // allow_multi = false: Linears where a Multi would go (programs for the
+  // ungated targets).
+  RandomProgram program(int min_nodes, int max_nodes, bool allow_multi = true) {
     RandomProgram out;
     Program& p = out.program;
     int line = 0;
@@ -108,7 +110,9 @@ class Generator {
         }
         case 5: {
           const NodeId x = pick();
-          if (!multi_inputs.empty() && chance(0.2)) {
+          if (!allow_multi) {
+            made = linear_to(x, uniform(1, 6));
+          } else if (!multi_inputs.empty() && chance(0.2)) {
             // The same product twice (debranching case 1A merges them).
             made = p.add_multi(multi_inputs[static_cast<std::size_t>(uniform(0, static_cast<int>(multi_inputs.size()) - 1))], at());
           } else if (chance(0.4)) {
