@@ -388,6 +388,27 @@ TEST(Cli, LinearChainsKeepReproducesTheProgramAndFuseUsesFewerLayers) {
   EXPECT_NE(text.out.find("within the paper's bound of"), std::string::npos) << text.out;
 }
 
+// run calibrates the value ranges of the lowering on its INPUT; compile and
+// export do when given one, and otherwise use the fixed probe.
+TEST(Cli, CalibrationComesFromTheInputWhenThereIsOne) {
+  const std::string p = example("discrete_ua.lsrl");
+  Outcome probe = lsrlc({"compile", p, "--target", "gru", "--json"});
+  expect_success(probe, "compile");
+  const nlohmann::json without = nlohmann::json::parse(probe.out);
+  EXPECT_EQ(without["calibration"]["source"], "probe");
+  Outcome prompt = lsrlc({"compile", p, "--target", "gru", "--text", "CANAUSVIECANOTT", "--json"});
+  expect_success(prompt, "compile --text");
+  const nlohmann::json with = nlohmann::json::parse(prompt.out);
+  EXPECT_EQ(with["calibration"]["source"], "prompt");
+  EXPECT_EQ(with["calibration"]["tokens"].get<int>(), 15);
+  // The same INPUT gives export the model run runs.
+  const std::string file = (scratch() / "calibrated.json").string();
+  expect_success(lsrlc({"export", p, "--target", "gru", "--activations", "standard", "--text", "CANAUSVIECANOTT",
+                        "--format", "json", "-o", file}),
+                 "export --text");
+  EXPECT_NE(read_file(file).find("\"tensors\""), std::string::npos);
+}
+
 // Hawk holds a counter (eigenvalue 1) in a convolution over the whole
 // sequence; --max-length sets its window, and a longer input is refused with
 // the way out.
@@ -526,6 +547,8 @@ TEST(CliErrors, MalformedCommandLinesPrintUsage) {
            {"check"},                                 // no program
            {"check", p, "--target", "rnn"},           // flag of another command
            {"export", p, "--target", "rnn", "--format", "json"},  // no -o
+           {"compile", p, "--target", "gru", "--text", "A", "--input", "1"},  // two calibration inputs
+           {"export", p, "--target", "gru", "--format", "json", "-o", "x.json", "--cells", "3"},  // --cells alone
        }) {
     Outcome o = lsrlc(args);
     std::string joined;
