@@ -469,67 +469,86 @@ val evaluate_function(const std::string& fn_text, int input_dims, const val& poi
 
 // --- the session: compiled models by id -------------------------------------
 
+// options: { target, params: [[name, value]], activations: 'paper'|'standard',
+// linearChains: 'keep'|'fuse', maxLength: integer, filename }; an option left
+// out (or undefined) keeps the core's default. False, with `problem` saying
+// why, for a value the core has no name for or a maxLength that is no whole
+// number (an unknown target is the core's to report, with its suggestion).
+bool read_compile_options(const val& options, lsrl::api::CompileOptions& co, std::string& problem) {
+  if (options.hasOwnProperty("filename") && options["filename"].isString())
+    co.filename = options["filename"].as<std::string>();
+  if (options.hasOwnProperty("target") && options["target"].isString()) co.target = options["target"].as<std::string>();
+  if (given(options, "activations")) {
+    const val activations = options["activations"];
+    const std::string text = as_text(activations);
+    // An empty string means paper, as a missing one does.
+    if (!activations.isString() || (!text.empty() && !lsrl::api::parse_activations(text, co.activations))) {
+      problem = "unknown activations '" + text + "': use 'paper' or 'standard'";
+      return false;
+    }
+  }
+  if (given(options, "linearChains")) {
+    const val chains = options["linearChains"];
+    const std::string text = as_text(chains);
+    if (!chains.isString() || !lsrl::api::parse_linear_chains(text, co.linear_chains)) {
+      problem = "unknown linearChains '" + text + "': use 'keep' or 'fuse'";
+      return false;
+    }
+  }
+  if (given(options, "maxLength")) {
+    // Refused here only if it is no whole number that fits an int; the core
+    // checks the range and says so in its own words.
+    const val length = options["maxLength"];
+    const double number = length.isNumber() ? length.as<double>() : std::nan("");
+    if (!(std::trunc(number) == number && number >= std::numeric_limits<int>::min() &&
+          number <= std::numeric_limits<int>::max())) {
+      problem = "the maximum sequence length (maxLength) must be a whole number of tokens between 1 and " +
+                std::to_string(lsrl::api::kMaxSequenceLengthLimit) +
+                (length.isNumber() && std::isfinite(number) ? " (got " + as_text(length) + ")" : "");
+      return false;
+    }
+    co.max_sequence_length = static_cast<int>(number);
+  }
+  if (options.hasOwnProperty("params") && options["params"].isArray()) {
+    // [[name, value], ...]: the worker turns { name: value } into this.
+    const int count = options["params"]["length"].as<int>();
+    for (int i = 0; i < count; ++i) {
+      val pair = options["params"][i];
+      co.params[pair[0].as<std::string>()] = pair[1].as<std::string>();
+    }
+  }
+  return true;
+}
+
+// A compile result `out` (ok false) completed with the fields a model would
+// fill: null, but for the program's info when it built.
+val without_model(val out, const val& info) {
+  out.set("modelId", val::null());
+  out.set("info", info);
+  out.set("summary", val::null());
+  out.set("graphs", val::null());
+  return out;
+}
+
 // Owns the compiled models of one worker. Ids start at `first_id` so that a
 // restarted worker never reuses an id the page may still hold.
 class Session {
  public:
   explicit Session(int first_id) : next_id_(first_id < 1 ? 1 : first_id) {}
 
-  // options: { target, params: [[name, value]], activations: 'paper'|'standard',
-  // linearChains: 'keep'|'fuse', maxLength: integer, filename }; an option
-  // left out (or undefined) keeps the core's default.
+  // options: see read_compile_options.
   val compile(const std::string& source, const val& options) {
     return guarded("compile", [&] {
       lsrl::api::CompileOptions co;
-      if (options.hasOwnProperty("filename") && options["filename"].isString())
-        co.filename = options["filename"].as<std::string>();
-      if (options.hasOwnProperty("target") && options["target"].isString())
-        co.target = options["target"].as<std::string>();
-      if (given(options, "activations")) {
-        const val activations = options["activations"];
-        const std::string text = as_text(activations);
-        // An empty string means paper, as a missing one does.
-        if (!activations.isString() || (!text.empty() && !lsrl::api::parse_activations(text, co.activations)))
-          return failure("unknown activations '" + text + "': use 'paper' or 'standard'");
-      }
-      if (given(options, "linearChains")) {
-        const val chains = options["linearChains"];
-        const std::string text = as_text(chains);
-        if (!chains.isString() || !lsrl::api::parse_linear_chains(text, co.linear_chains))
-          return failure("unknown linearChains '" + text + "': use 'keep' or 'fuse'");
-      }
-      if (given(options, "maxLength")) {
-        // Refused here only if it is no whole number that fits an int; the
-        // core checks the range and says so in its own words.
-        const val length = options["maxLength"];
-        const double number = length.isNumber() ? length.as<double>() : std::nan("");
-        if (!(std::trunc(number) == number && number >= std::numeric_limits<int>::min() &&
-              number <= std::numeric_limits<int>::max())) {
-          return failure("maxLength must be a whole number of tokens between 1 and " +
-                         std::to_string(lsrl::api::kMaxSequenceLengthLimit) +
-                         (length.isNumber() && std::isfinite(number) ? " (got " + as_text(length) + ")" : ""));
-        }
-        co.max_sequence_length = static_cast<int>(number);
-      }
-      if (options.hasOwnProperty("params") && options["params"].isArray()) {
-        // [[name, value], ...]: the worker turns { name: value } into this.
-        const int count = options["params"]["length"].as<int>();
-        for (int i = 0; i < count; ++i) {
-          val pair = options["params"][i];
-          co.params[pair[0].as<std::string>()] = pair[1].as<std::string>();
-        }
-      }
+      std::string problem;
+      if (!read_compile_options(options, co, problem)) return without_model(failure(problem), val::null());
       auto result = lsrl::api::compile(source, co);
       val out = result_head(result.ok && result.model != nullptr, result.diagnostics);
       if (!result.ok || !result.model) {
-        out.set("modelId", val::null());
         // The program may have built but failed for the target: its info
         // (params, widths) still drives the page's controls.
         auto checked = lsrl::api::check(source, co);
-        out.set("info", checked.ok ? info_to_val(checked.info) : val::null());
-        out.set("summary", val::null());
-        out.set("graphs", val::null());
-        return out;
+        return without_model(out, checked.ok ? info_to_val(checked.info) : val::null());
       }
       const int id = next_id_++;
       models_[id] = result.model;

@@ -40,6 +40,8 @@ test('ready() gives the version and every target, dag first', async (t) => {
     assert.equal(typeof target.reason, 'string');
     assert.equal(typeof target.supportsMulti, 'boolean');
     assert.equal(typeof target.hasActivationModes, 'boolean');
+    assert.equal(typeof target.usesLinearChains, 'boolean');
+    assert.equal(typeof target.usesMaxLength, 'boolean');
     if (!target.available) assert.ok(target.reason.length > 0, `${target.name} is unavailable without a reason`);
   }
 });
@@ -83,6 +85,35 @@ test('compile and run more_ones with a trace: outputs equal lsrlc, shapes as doc
   const f16 = await client.run(dagCompiled.modelId, tokens, { precision: 'f16' });
   assert.ok(f16.ok);
   assert.equal(f16.trace, null, 'no trace unless asked');
+});
+
+test('compile passes linearChains and maxLength on to the module', async (t) => {
+  const client = newClient();
+  t.after(() => client.dispose());
+  const source = exampleSource('more_ones');
+  const keep = await client.compile(source, { target: 'rnn' });
+  const fuse = await client.compile(source, { target: 'rnn', linearChains: 'fuse' });
+  assert.ok(keep.ok && fuse.ok, JSON.stringify([keep.diagnostics, fuse.diagnostics]));
+  assert.equal(keep.summary.layerBound.linearChains, 'keep', 'keep is the default');
+  assert.equal(fuse.summary.layerBound.linearChains, 'fuse');
+  assert.ok(fuse.summary.layers.length < keep.summary.layers.length);
+
+  const short = await client.compile(exampleSource('counter'), { target: 'hawk', maxLength: 2 });
+  assert.ok(short.ok, JSON.stringify(short.diagnostics));
+  const tooLong = await client.run(short.modelId, [[1], [2], [3]]);
+  assert.equal(tooLong.ok, false);
+  assert.match(tooLong.diagnostics[0].message, /exact for at most 2 tokens.*larger maximum sequence length/);
+
+  for (const [options, message] of [
+    [{ target: 'rnn', linearChains: 'fused' }, /unknown linearChains 'fused'/],
+    [{ target: 'hawk', maxLength: 0 }, /between 1 and 65536 tokens \(got 0\)/],
+    [{ target: 'hawk', maxLength: '' }, /whole number of tokens/],
+  ]) {
+    const refused = await client.compile(source, options);
+    assert.equal(refused.ok, false, JSON.stringify(options));
+    assert.equal(refused.modelId, null);
+    assert.match(refused.diagnostics[0].message, message);
+  }
 });
 
 test('errors arrive as diagnostics, bad arguments too; nothing rejects', async (t) => {

@@ -309,6 +309,101 @@ test('a share link opened in a fresh page reproduces program, target and outputs
   await fresh.context().close();
 });
 
+// The summary's counts: the model's layers, and the layer bound line
+// ("N layers within the paper's bound of B (...)"), absent on linear targets.
+async function summaryCounts(page) {
+  const cell = (key) => page.locator(`#summary-table tr[data-key="${key}"] td`);
+  const layers = Number(await cell('layers').textContent());
+  const boundText = (await cell('layer bound').count()) ? await cell('layer bound').textContent() : null;
+  const match = boundText && boundText.match(/^(\d+) layers within the paper's bound of (\d+) \(k \+ 2 per gated layer; /);
+  return { layers, boundText, bounded: match ? Number(match[1]) : null, bound: match ? Number(match[2]) : null };
+}
+
+test('linear chains: fuse on a non-linear target recompiles with fewer layers, and a share link keeps it', async () => {
+  const page = await openPage(browser, `${server.url}index.html`);
+  let count = await waitForRun(page);
+  const expected = moreOnesExpected(await promptTokens(page));
+  assert.equal(await page.inputValue('#target'), 'gated-linear-rnn');
+  assert.equal(await page.isDisabled('#linear-chains'), true, 'a linear target has no linear chains to fuse');
+  assert.equal((await summaryCounts(page)).boundText, null, 'no layer bound on a linear target');
+
+  await page.selectOption('#target', 'rnn');
+  count = await waitForRun(page, { after: count });
+  assert.equal(await page.isDisabled('#linear-chains'), false, 'rnn lowers Linear chains');
+  assert.equal(await page.isDisabled('#max-length'), true, 'rnn has no convolution window');
+  assert.match(await page.getAttribute('#linear-chains', 'title'), /keep.*f64.*fuse.*paper's layer count/);
+  const kept = await summaryCounts(page);
+  assert.equal(await page.inputValue('#linear-chains'), 'keep');
+  assert.ok(kept.bound !== null && kept.bounded <= kept.bound, `keep: ${kept.boundText}`);
+  assert.match(kept.boundText, /\d+ kept Linear/);
+
+  await page.selectOption('#linear-chains', 'fuse');
+  count = await waitForRun(page, { after: count });
+  assert.equal(await page.evaluate(() => document.body.dataset.linearChains), 'fuse');
+  const fused = await summaryCounts(page);
+  assert.ok(fused.layers < kept.layers, `fuse: ${fused.layers} layers, keep: ${kept.layers}`);
+  assert.ok(fused.bound !== null && fused.bounded <= fused.bound, `fuse: ${fused.boundText}`);
+  assert.deepEqual((await outputRows(page)).map((r) => r[0]), expected, 'more_ones cancels no large constant');
+  const outputs = await outputRows(page);
+  await screenshot(page, 'linear-chains-fuse');
+  assert.deepEqual(page.errors, []);
+
+  await page.click('#share');
+  const link = await page.inputValue('#share-url');
+  await page.context().close();
+  const fresh = await openPage(browser, link);
+  await waitForRun(fresh);
+  assert.equal(await fresh.inputValue('#target'), 'rnn');
+  assert.equal(await fresh.inputValue('#linear-chains'), 'fuse');
+  assert.deepEqual(await summaryCounts(fresh), fused);
+  assert.deepEqual(await outputRows(fresh), outputs);
+  assert.deepEqual(fresh.errors, []);
+  await fresh.context().close();
+});
+
+test('max length: hawk refuses a run longer than it, a bad value shows the compiler\'s message, and a link keeps it', async () => {
+  const page = await openPage(browser, `${server.url}index.html`);
+  let count = await waitForRun(page);
+  const tokens = await promptTokens(page);
+  assert.equal(await page.isDisabled('#max-length'), true, 'gated-linear-rnn needs no maximum length');
+  await page.selectOption('#target', 'hawk');
+  count = await waitForRun(page, { after: count, timeout: 60000 });
+  assert.equal(await page.isDisabled('#max-length'), false);
+  assert.equal(await page.inputValue('#max-length'), '4096');
+
+  // Shorter than the prompt: compiled, but the run is refused, with the way out.
+  await page.fill('#max-length', String(tokens.length - 1));
+  await waitForStatus(page, 'error');
+  await page.waitForFunction(() => /maximum sequence length/.test(document.getElementById('problems').textContent));
+  assert.match(await page.textContent('#problems'), new RegExp(`exact for at most ${tokens.length - 1} tokens`));
+  assert.ok(await page.locator('#outputs.stale').count() === 1, 'old outputs are marked stale');
+  await screenshot(page, 'max-length-refused');
+
+  // Out of range, and empty: the compiler's message, the box marked.
+  for (const [text, message] of [['0', /between 1 and 65536 tokens \(got 0\)/], ['70000', /got 70000/], ['', /whole number of tokens/]]) {
+    await page.fill('#max-length', text);
+    await page.waitForFunction((m) => new RegExp(m).test(document.getElementById('status').textContent), message.source);
+    assert.equal(await page.evaluate(() => document.body.dataset.status), 'error');
+    assert.equal(await page.locator('#max-length.invalid').count(), 1, `"${text}" is marked invalid`);
+  }
+
+  await page.fill('#max-length', String(tokens.length));
+  count = await waitForRun(page, { after: count, timeout: 60000 });
+  assert.equal(await page.locator('#max-length.invalid').count(), 0);
+  assert.deepEqual((await outputRows(page)).map((r) => r[0]), moreOnesExpected(tokens));
+  assert.deepEqual(page.errors, []);
+
+  await page.click('#share');
+  const link = await page.inputValue('#share-url');
+  await page.context().close();
+  const fresh = await openPage(browser, link);
+  await waitForRun(fresh, { timeout: 60000 });
+  assert.equal(await fresh.inputValue('#target'), 'hawk');
+  assert.equal(await fresh.inputValue('#max-length'), String(tokens.length));
+  assert.deepEqual(fresh.errors, []);
+  await fresh.context().close();
+});
+
 test('the editor content survives a reload (localStorage)', async () => {
   const page = await openPage(browser, `${server.url}index.html`);
   let count = await waitForRun(page);

@@ -29,6 +29,14 @@ test('sanitizeState keeps well-typed fields and drops the rest', () => {
   assert.equal(state.precision, 'f16');
   assert.deepEqual(state.prompt, { kind: 'dictionary', query: 'CAN', pairs: [['CAN', 'OTT'], ['', '']] });
   assert.deepEqual(sanitizeState('not an object'), defaultState());
+  assert.equal(state.linearChains, 'keep', 'missing: the default');
+  assert.equal(state.maxLength, 4096, 'missing: the default');
+  assert.equal(sanitizeState({ linearChains: 'fuse', maxLength: 100 }).linearChains, 'fuse');
+  assert.equal(sanitizeState({ linearChains: 'fuse', maxLength: 100 }).maxLength, 100);
+  for (const maxLength of [0, 65537, 2.5, '100', null, NaN, 1e300]) {
+    assert.equal(sanitizeState({ maxLength }).maxLength, 4096, `maxLength ${maxLength}`);
+  }
+  assert.equal(sanitizeState({ linearChains: 'auto' }).linearChains, 'keep');
   assert.deepEqual(sanitizeState({ prompt: { kind: 'continuous', cells: 1e9, query: ['0.2', 'x'] } }).prompt,
     { kind: 'continuous', function: 'sin(3*x1)*x2', cells: 2000, query: [0.2, 0.5] });
 });
@@ -40,6 +48,8 @@ test('a state survives the URL hash round trip, markup included', async () => {
     params: { mu: '20' },
     target: 'linear-rnn',
     activations: 'standard',
+    linearChains: 'fuse',
+    maxLength: 12,
     precision: 'f32',
     prompt: { kind: 'tokens', text: '1 0 1 <b>' },
   });

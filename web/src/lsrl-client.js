@@ -66,13 +66,15 @@ export class LsrlClient {
   }
 
   // Resolves with { version, targets: [{ name, description, available, reason,
-  // supportsMulti, hasActivationModes }] } once the engine is loaded.
+  // supportsMulti, hasActivationModes, usesLinearChains, usesMaxLength }] }
+  // once the engine is loaded.
   ready() {
     return this._ready;
   }
 
   // source: the program text. options: { target = 'dag', params = {name: value},
-  // activations = 'paper' | 'standard', filename = '<input>' }.
+  // activations = 'paper' | 'standard', linearChains = 'keep' | 'fuse',
+  // maxLength = 4096, filename = '<input>' }.
   async compile(source, options = {}) {
     const result = await this._call('compile', { source, options: { ...options } });
     if (result.ok && typeof result.modelId === 'number') this._highestModelId = Math.max(this._highestModelId, result.modelId);

@@ -89,6 +89,10 @@ const methods = {
     const result = session.compile(needString(source, 'source'), {
       target: opts.target === undefined ? 'dag' : String(opts.target),
       activations: opts.activations === undefined ? 'paper' : String(opts.activations),
+      linearChains: opts.linearChains === undefined ? 'keep' : String(opts.linearChains),
+      // Passed as it is: the module answers anything but a whole number with
+      // a message, where Number() here would quietly turn '' or null into 0.
+      maxLength: opts.maxLength,
       filename: opts.filename === undefined ? '<input>' : String(opts.filename),
       params,
     });

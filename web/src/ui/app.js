@@ -63,6 +63,7 @@ export class Playground {
     this.engineUrls = { workerUrl, moduleUrl, wasmUrl };
     this.state = defaultState();
     this.examples = [];
+    this.targets = []; // from the engine: which options each target reads
     this.generation = 0;
     this.epoch = 0;
     this.busy = false;
@@ -88,7 +89,10 @@ export class Playground {
     if (find('params')) this.params = new ParamsControls(find('params'), { onChange: (n, v, spec) => this.onParam(n, v, spec) });
     if (find('target')) {
       this.picker = new TargetPicker(
-        { target: find('target'), activations: find('activations'), precision: find('precision'), reason: find('target-reason') },
+        {
+          target: find('target'), activations: find('activations'), linearChains: find('linear-chains'),
+          maxLength: find('max-length'), precision: find('precision'), reason: find('target-reason'),
+        },
         { onChange: (v) => this.onTarget(v) },
       );
     }
@@ -128,7 +132,8 @@ export class Playground {
       const [ready, examples] = await Promise.all([this.client.ready(), examplesLoaded]);
       this.version = ready?.version;
       this.examples = examples;
-      this.picker?.setTargets(ready?.targets || []);
+      this.targets = ready?.targets || [];
+      this.picker?.setTargets(this.targets);
       this.examplesMenu?.setExamples(examples);
     } catch (error) {
       this.status.set('error', `could not start the compiler: ${error?.message || error}`);
@@ -214,9 +219,13 @@ export class Playground {
     this.requestRun(CONTROL_DEBOUNCE_MS);
   }
 
-  onTarget({ target, activations, precision }) {
-    Object.assign(this.state, { target, activations, precision });
-    this.requestRun(0);
+  onTarget({ target, activations, linearChains, maxLength, precision }) {
+    // A length is typed digit by digit: compile once the typing pauses.
+    const typing = maxLength !== this.state.maxLength &&
+      target === this.state.target && activations === this.state.activations &&
+      linearChains === this.state.linearChains && precision === this.state.precision;
+    Object.assign(this.state, { target, activations, linearChains, maxLength, precision });
+    this.requestRun(typing ? EDIT_DEBOUNCE_MS : 0);
   }
 
   onPrompt(prompt) {
@@ -287,9 +296,16 @@ export class Playground {
     const params = {};
     const declared = paramNamesIn(s.source);
     for (const [k, v] of Object.entries(s.params)) if (declared.has(k)) params[k] = v;
-    const key = JSON.stringify([s.source, params, target, s.activations, this.epoch]);
+    // Linear chains and the maximum length go only to the targets that read
+    // them: another target's model stays cached, and a length the compiler
+    // refuses stops only the targets that need one.
+    const reads = this.targets.find((t) => t.name === target) || {};
+    const options = { target, params, activations: s.activations, filename: FILENAME };
+    if (reads.usesLinearChains) options.linearChains = s.linearChains;
+    if (reads.usesMaxLength) options.maxLength = s.maxLength;
+    const key = JSON.stringify([s.source, options, this.epoch]);
     if (this.cache[slot]?.key === key) return this.cache[slot].result;
-    const result = await this.client.compile(s.source, { target, params, activations: s.activations, filename: FILENAME });
+    const result = await this.client.compile(s.source, options);
     if (result.ok) {
       // The worker keeps every model until told; drop the one this replaces.
       const old = this.cache[slot];
@@ -372,6 +388,7 @@ export class Playground {
     }
     document.body.dataset.target = s.target;
     document.body.dataset.activations = s.activations;
+    document.body.dataset.linearChains = s.linearChains;
     document.body.dataset.precision = s.precision;
     this.markFirstOutput();
 

@@ -1,7 +1,7 @@
 // The page's whole state: what a share link, an embed and the autosave carry.
 // Everything that reproduces what the user sees lives here and nowhere else:
 //   { v, example, source, params: {name: "value"}, target, activations,
-//     precision, prompt: {kind, ...} }
+//     linearChains, maxLength, precision, prompt: {kind, ...} }
 // Prompt kinds: tokens {text} | csv {text} | text {text} |
 //   continuous {function, cells, query: [numbers]} |
 //   dictionary {query, pairs: [[key, value], ...]}
@@ -17,6 +17,15 @@ export const DEFAULT_TARGET = 'gated-linear-rnn';
 export const PROMPT_KINDS = ['tokens', 'csv', 'text', 'continuous', 'dictionary'];
 export const PRECISIONS = ['f64', 'f32', 'f16'];
 export const ACTIVATIONS = ['paper', 'standard'];
+export const LINEAR_CHAINS = ['keep', 'fuse'];
+// The core's default and range for the maximum sequence length
+// (api::CompileOptions::max_sequence_length, api::kMaxSequenceLengthLimit).
+export const DEFAULT_MAX_LENGTH = 4096;
+export const MAX_LENGTH_LIMIT = 65536;
+
+export function isValidMaxLength(value) {
+  return Number.isInteger(value) && value >= 1 && value <= MAX_LENGTH_LIMIT;
+}
 
 // Limits on what a link may carry (a link is text someone else wrote).
 const MAX_SOURCE = 200_000;
@@ -32,6 +41,8 @@ export function defaultState() {
     params: {},
     target: DEFAULT_TARGET,
     activations: 'paper',
+    linearChains: 'keep',
+    maxLength: DEFAULT_MAX_LENGTH,
     precision: 'f64',
     prompt: { kind: 'tokens', text: '' },
   };
@@ -86,6 +97,10 @@ export function sanitizeState(raw) {
   }
   state.target = /^[a-z0-9-]{1,40}$/.test(raw.target) ? raw.target : DEFAULT_TARGET;
   state.activations = ACTIVATIONS.includes(raw.activations) ? raw.activations : 'paper';
+  state.linearChains = LINEAR_CHAINS.includes(raw.linearChains) ? raw.linearChains : 'keep';
+  // While typing, the page may hold a length the compiler refuses (it says
+  // why); what comes back from a link or storage is a valid one.
+  state.maxLength = isValidMaxLength(raw.maxLength) ? raw.maxLength : DEFAULT_MAX_LENGTH;
   state.precision = PRECISIONS.includes(raw.precision) ? raw.precision : 'f64';
   state.prompt = sanitizePrompt(raw.prompt);
   return state;

@@ -1,5 +1,6 @@
-// The model summary: target, layers and their widths, parameter count,
-// non-zeros, build / compile / run times, and which debranching rules fired.
+// The model summary: target, layers and their widths, the paper's layer
+// bound, parameter count, non-zeros, build / compile / run times, and which
+// debranching rules fired.
 
 import { el, replaceChildren, formatNumber } from './dom.js';
 
@@ -15,6 +16,17 @@ function layerWidths(layers) {
       .map((k) => l[k]).filter((v) => typeof v === 'number');
     return `${l.type || l.kind || 'layer'}${widths.length ? ` ${widths[0]}` : ''}`;
   }).join(', ');
+}
+
+// "37 layers within the paper's bound of 37 (k + 2 per gated layer; 22 ReLU,
+// 4 kept Linear, 6 product layers)", or null when the target has no bound.
+function layerBoundText(b) {
+  if (!b || typeof b !== 'object' || !Number.isFinite(b.bound) || !Number.isFinite(b.layers)) return null;
+  const depth = [`${b.reluLayers} ReLU`];
+  if (b.linearChains === 'keep') depth.push(`${b.keptLinearLayers} kept Linear`);
+  depth.push(`${b.productLayers} product layers`);
+  return `${b.layers} layers ${b.layers <= b.bound ? 'within' : 'above'} the paper's bound of ${b.bound} ` +
+    `(k + 2 per gated layer; ${depth.join(', ')})`;
 }
 
 export class SummaryView {
@@ -36,6 +48,7 @@ export class SummaryView {
       ['target', s.target || '—'],
       ['layers', Array.isArray(s.layers) ? String(s.layers.length) : s.layers != null ? String(s.layers) : '—'],
       ['layer widths', layerWidths(s.layers) || '—'],
+      ['layer bound', layerBoundText(s.layerBound)],
       ['widest', s.maxWidth != null ? formatNumber(s.maxWidth) : s.max_width != null ? formatNumber(s.max_width) : null],
       ['parameters', s.params != null ? formatNumber(s.params) : '—'],
       ['non-zeros', s.nonzeros != null ? formatNumber(s.nonzeros) : '—'],
@@ -44,8 +57,11 @@ export class SummaryView {
       ['compile', ms(s.compileMs)],
       ['run', Number.isFinite(runMs) ? `${ms(runMs)}${steps ? ` (${steps} steps)` : ''}` : '—'],
     ].filter(([, v]) => v != null);
+    // The bound's rule in full, on hover: it counts the layers without the output head.
+    const titles = { 'layer bound': s.layerBound?.rule ? `${s.layerBound.rule}; the count leaves out the output head` : null };
     const table = el('table', { class: 'summary-table', id: 'summary-table' },
-      el('tbody', {}, ...rows.map(([k, v]) => el('tr', { dataset: { key: k } }, el('th', { text: k }), el('td', { text: v })))));
+      el('tbody', {}, ...rows.map(([k, v]) => el('tr', { dataset: { key: k } },
+        el('th', { text: k }), el('td', { text: v, title: titles[k] })))));
     const parts = [table];
     if (s.ruleCounts && typeof s.ruleCounts === 'object') {
       const entries = Object.entries(s.ruleCounts).filter(([, n]) => Number(n) > 0);

@@ -1,9 +1,11 @@
-// Target, activations and precision pickers. Targets come from the core
-// (client.ready().targets); those it lists as unavailable are shown disabled
-// with the reason. "dag" (the program's own semantics, no compilation) is
-// always first.
+// Target, activations, linear chains, max length and precision pickers.
+// Targets come from the core (client.ready().targets); those it lists as
+// unavailable are shown disabled with the reason. "dag" (the program's own
+// semantics, no compilation) is always first. A picker whose option the
+// chosen target ignores is disabled (the target list says which it reads).
 
 import { el, replaceChildren } from './dom.js';
+import { MAX_LENGTH_LIMIT, isValidMaxLength } from './state.js';
 
 export const DAG_TARGET = {
   name: 'dag',
@@ -12,22 +14,35 @@ export const DAG_TARGET = {
   reason: '',
   supportsMulti: true,
   hasActivationModes: false,
+  usesLinearChains: false,
+  usesMaxLength: false,
 };
 
+const LINEAR_CHAINS_TITLE =
+  'keep: each Linear op the compiler kept apart gets a layer of its own, so the model follows the program\'s f64 ' +
+  'arithmetic exactly; fuse: one affine map per MLP layer, the paper\'s layer count, but a program that cancels ' +
+  'large constants (f_ifelse\'s lambda) may then give results different from the program\'s';
+const MAX_LENGTH_TITLE =
+  `the longest input the model must run exactly (1 to ${MAX_LENGTH_LIMIT} tokens): Hawk, Griffin and Mamba hold ` +
+  'some states in a causal convolution this many tokens wide';
+
 export class TargetPicker {
-  constructor({ target, activations, precision, reason }, { onChange = () => {} } = {}) {
+  constructor({ target, activations, linearChains, maxLength, precision, reason }, { onChange = () => {} } = {}) {
     this.targetSelect = target;
     this.activationsSelect = activations;
+    this.linearChainsSelect = linearChains;
+    this.maxLengthInput = maxLength;
     this.precisionSelect = precision;
     this.reasonNode = reason;
     this.targets = [DAG_TARGET];
     const changed = () => {
-      this.updateActivations();
+      this.updateOptions();
       onChange(this.value());
     };
-    target.addEventListener('change', changed);
-    activations.addEventListener('change', changed);
-    precision.addEventListener('change', changed);
+    for (const select of [target, activations, linearChains, precision]) select.addEventListener('change', changed);
+    // Every keystroke: a length the compiler refuses shows its message at once
+    // (the page debounces the recompile).
+    maxLength.addEventListener('input', changed);
   }
 
   setTargets(targets) {
@@ -54,33 +69,48 @@ export class TargetPicker {
 
   // Picks a target; an unknown or unavailable one falls back to the first
   // available compiled target. Returns the name actually chosen.
-  set({ target, activations, precision }) {
+  set({ target, activations, linearChains, maxLength, precision }) {
     let chosen = this.info(target);
     if (!chosen || chosen.available === false) {
       chosen = this.targets.find((t) => t.available !== false && t.name !== 'dag') || DAG_TARGET;
     }
     this.targetSelect.value = chosen.name;
     if (activations) this.activationsSelect.value = activations;
+    if (linearChains) this.linearChainsSelect.value = linearChains;
+    if (maxLength !== undefined) this.maxLengthInput.value = Number.isFinite(maxLength) ? String(maxLength) : '';
     if (precision) this.precisionSelect.value = precision;
-    this.updateActivations();
+    this.updateOptions();
     return chosen.name;
   }
 
+  // maxLength is what the box holds as a number (NaN when it holds none):
+  // the compiler, not the page, says what is wrong with it.
   value() {
     return {
       target: this.targetSelect.value,
       activations: this.activationsSelect.value,
+      linearChains: this.linearChainsSelect.value,
+      maxLength: this.maxLengthInput.valueAsNumber,
       precision: this.precisionSelect.value,
     };
   }
 
-  updateActivations() {
+  updateOptions() {
     const t = this.info(this.targetSelect.value);
     const modes = !!t?.hasActivationModes;
     this.activationsSelect.disabled = !modes;
     this.activationsSelect.title = modes
       ? 'paper: sigmoid/tanh/GeLU/SiLU replaced by ReLU (exact); standard: the real activations'
       : 'this target has one activation mode';
+    const chains = !!t?.usesLinearChains;
+    this.linearChainsSelect.disabled = !chains;
+    this.linearChainsSelect.title = chains
+      ? LINEAR_CHAINS_TITLE
+      : 'this target runs the program\'s Linear ops as they are: there is nothing to keep apart or fuse';
+    const horizon = !!t?.usesMaxLength;
+    this.maxLengthInput.disabled = !horizon;
+    this.maxLengthInput.title = horizon ? MAX_LENGTH_TITLE : 'only Hawk, Griffin and Mamba need a maximum sequence length';
+    this.maxLengthInput.classList.toggle('invalid', horizon && !isValidMaxLength(this.value().maxLength));
     this.targetSelect.title = t?.description || '';
     if (this.reasonNode) this.reasonNode.textContent = t?.description || '';
   }
