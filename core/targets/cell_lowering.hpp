@@ -1,11 +1,41 @@
 // Lowering helpers shared by the recurrent-cell targets (rnn, gated-rnn, gru,
-// lstm): how the next stage reads the previous layer, and the
-// positive/negative-part layout of a state (paper Eq. 11).
+// lstm): assembling a layer's gates, how the next stage reads the previous
+// layer, the positive/negative-part layout of a state (paper Eq. 11), and
+// the linear regions of tanh and sigmoid that GRU and LSTM use in standard
+// mode.
 #pragma once
+
+#include <string>
+#include <vector>
 
 #include "targets/cell_stack.hpp"
 
 namespace lsrl {
+
+// The gate blocks of one layer (PyTorch's gate order), assembled unit by unit.
+class CellLayerBuilder {
+ public:
+  CellLayerBuilder(int gates, int units, int inputs)
+      : units_(units), inputs_(inputs), gates_(static_cast<std::size_t>(gates), GateBuilder(units, inputs)) {}
+  GateBuilder& gate(int g) { return gates_[static_cast<std::size_t>(g)]; }
+  // The layer computing the stage `label`, read by the next stage as readout.W h + readout.b.
+  CellLayer finish(Affine readout, Eigen::VectorXd h0, const std::string& role, const std::string& label) const {
+    CellLayer l;
+    l.units = units_;
+    l.inputs = inputs_;
+    for (const GateBuilder& g : gates_) l.gates.push_back(g.finish());
+    l.h0 = std::move(h0);
+    l.readout = std::move(readout);
+    l.role = role;
+    l.label = label;
+    return l;
+  }
+
+ private:
+  int units_;
+  int inputs_;
+  std::vector<GateBuilder> gates_;
+};
 
 // What the next stage reads: its logical input = readout.W h + readout.b,
 // where h is the last layer's hidden vector (or the model input).
@@ -14,6 +44,12 @@ struct Upstream {
   int units = 0;
   int signed_pairs = -1;  // >= 0: the last layer holds [s+; s-] of this width (a State stage)
 };
+
+// Appends a layer, which the next stage then reads; signed_pairs as in Upstream.
+inline void append_layer(std::vector<CellLayer>& layers, Upstream& up, CellLayer layer, int signed_pairs = -1) {
+  up = Upstream{layer.readout, layer.units, signed_pairs};
+  layers.push_back(std::move(layer));
+}
 
 inline Eigen::VectorXd signed_parts(const Eigen::VectorXd& v) {
   Eigen::VectorXd out(2 * v.size());
@@ -45,6 +81,12 @@ inline Affine scaled_readout(const Eigen::VectorXd& scale) {
   return r.finish();
 }
 
+// Units [0, rows) of the gate compute the stage's pre-activation M x + c as is
+// (a ReLU stage, through the gate's own ReLU).
+inline void add_pre_activation(GateBuilder& g, const Affine& pre) {
+  for (int i = 0; i < pre.W.rows(); ++i) g.input_row(i, pre, i, 1.0);
+}
+
 // Paper Eq. 11 into a gate: units [0, n) compute s+ = relu(A s + B x + b) and
 // [n, 2n) compute s- = relu(-(A s + B x + b)), reading s = s+ - s- from the
 // layer's own previous hidden state.
@@ -74,6 +116,40 @@ inline bool is_plain_relu_of_previous(const LogicalStage& s, const Upstream& up)
   SparseD eye(s.in_dim, s.in_dim);
   eye.setIdentity();
   return SparseD(s.M - eye).norm() == 0.0;
+}
+
+// relu(s+ - s-) = s+: a ReLU stage that is relu of the last layer's state
+// reads that layer's positive half and costs no layer. Returns whether it does.
+inline bool read_relu_as_positive_part(const LogicalStage& s, Upstream& up) {
+  if (!is_plain_relu_of_previous(s, up)) return false;
+  up = Upstream{positive_part_readout(s.out_dim), up.units, -1};
+  return true;
+}
+
+// Standard mode (GRU, LSTM) carries a value v as s v, s a power of two with
+// s |v| about 1e-12 at the probe's magnitude, where tanh(y) = y (1 - y^2/3)
+// is exact to rounding even if the probe underestimates v a millionfold; a
+// gate in the sigmoid's linear region reads e a with e |a| about 8e-6.
+constexpr double kTanhValueDesign = 0x1p-40;
+constexpr double kSigmoidGateDesign = 0x1p-17;
+
+inline double tanh_value_scale(double magnitude) { return pow2_scale(kTanhValueDesign, magnitude); }
+inline double linear_gate_scale(double magnitude) { return pow2_scale(kSigmoidGateDesign, magnitude); }
+
+// tanh_value_scale of every unit.
+inline Eigen::VectorXd tanh_value_scales(const Eigen::VectorXd& magnitudes) {
+  Eigen::VectorXd scale(magnitudes.size());
+  for (Eigen::Index i = 0; i < magnitudes.size(); ++i) scale[i] = tanh_value_scale(magnitudes[i]);
+  return scale;
+}
+
+// A state carried as h = s v: unit i's candidate gate reads
+// s_i (A v + B x + b)_i, with v = h / s from the layer's previous hidden state.
+inline void add_scaled_state(GateBuilder& g, const LogicalStage& s, const Affine& pre, const Eigen::VectorXd& scale) {
+  for (int i = 0; i < s.out_dim; ++i) g.input_row(i, pre, i, scale[i]);
+  for (int i = 0; i < s.A.outerSize(); ++i)
+    for (SparseD::InnerIterator it(s.A, i); it; ++it)
+      g.recurrent(i, static_cast<int>(it.col()), scale[i] * it.value() / scale[it.col()]);
 }
 
 // Sign of a row of a pre-activation when every input is non-negative:

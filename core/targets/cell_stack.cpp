@@ -51,24 +51,9 @@ int CellStackModel::hidden_size() const {
 
 namespace {
 
-long long nonzeros(const SparseD& m) {
-  long long n = 0;
-  for (int r = 0; r < m.outerSize(); ++r)
-    for (SparseD::InnerIterator it(m, r); it; ++it)
-      if (it.value() != 0.0) ++n;
-  return n;
-}
-
-long long nonzeros(const Eigen::VectorXd& v) {
-  long long n = 0;
-  for (Eigen::Index i = 0; i < v.size(); ++i)
-    if (v[i] != 0.0) ++n;
-  return n;
-}
-
 long long layer_nonzeros(const CellLayer& l) {
-  long long n = nonzeros(l.h0) + nonzeros(l.c0);
-  for (const auto& g : l.gates) n += nonzeros(g.W_ih) + nonzeros(g.W_hh) + nonzeros(g.b_ih) + nonzeros(g.b_hh);
+  long long n = count_nonzeros(l.h0) + count_nonzeros(l.c0);
+  for (const auto& g : l.gates) n += count_nonzeros(g.W_ih) + count_nonzeros(g.W_hh) + count_nonzeros(g.b_ih) + count_nonzeros(g.b_hh);
   return n;
 }
 
@@ -91,14 +76,7 @@ std::vector<LayerSummary> CellStackModel::layers() const {
     if (l.units < H) s.detail += std::string(s.detail.empty() ? "" : "; ") + "padded to " + std::to_string(H) + " units on export";
     out.push_back(std::move(s));
   }
-  LayerSummary head;
-  head.type = "Linear (head)";
-  head.input_dim = layers_.empty() ? input_dim_ : layers_.back().units;
-  head.hidden_dim = 0;
-  head.output_dim = output_dim_;
-  head.params = static_cast<long long>(output_dim_) * head.input_dim + output_dim_;
-  head.nonzeros = nonzeros(head_.W) + nonzeros(head_.b);
-  out.push_back(std::move(head));
+  out.push_back(linear_head_summary("head", head_, layers_.empty() ? input_dim_ : layers_.back().units, output_dim_));
   return out;
 }
 
@@ -111,13 +89,13 @@ long long CellStackModel::parameter_count() const {
     const long long in = k == 0 ? input_dim_ : H;
     n += G * H * in + G * H * H + 2 * G * H;
   }
-  n += static_cast<long long>(output_dim_) * H + output_dim_;
-  n += static_cast<long long>(layers_.size()) * H * (architecture_ == "lstm" ? 2 : 1);
+  n += linear_parameters(output_dim_, hidden_size());
+  n += static_cast<long long>(layers_.size()) * H * (has_cell_state() ? 2 : 1);
   return n;
 }
 
 long long CellStackModel::nonzero_count() const {
-  long long n = nonzeros(head_.W) + nonzeros(head_.b);
+  long long n = count_nonzeros(head_);
   for (const auto& l : layers_) n += layer_nonzeros(l);
   return n;
 }
@@ -150,15 +128,14 @@ std::vector<NamedTensor> CellStackModel::state_dict() const {
     out.push_back(std::move(b_ih));
     out.push_back(std::move(b_hh));
   }
-  out.push_back(NamedTensor{"head.weight", {output_dim_, H}, dense_row_major(head_.W, output_dim_, H)});
-  out.push_back(NamedTensor{"head.bias", {output_dim_}, padded_vector(head_.b, output_dim_)});
+  append_linear_tensors(out, "head", head_.W, head_.b, output_dim_, H);
   NamedTensor h0{"h0", {L, H}, {}};
   for (const auto& l : layers_) {
     std::vector<double> v = padded_vector(l.h0, H);
     h0.data.insert(h0.data.end(), v.begin(), v.end());
   }
   out.push_back(std::move(h0));
-  if (architecture_ == "lstm") {
+  if (has_cell_state()) {
     NamedTensor c0{"c0", {L, H}, {}};
     for (const auto& l : layers_) {
       std::vector<double> v = padded_vector(l.c0, H);
@@ -167,6 +144,14 @@ std::vector<NamedTensor> CellStackModel::state_dict() const {
     out.push_back(std::move(c0));
   }
   return out;
+}
+
+std::string CellStackModel::torch_module() const {
+  const std::string module = layer_type();
+  return activations_ == Activations::Standard
+             ? "torch.nn." + module + "(batch_first=True) + nn.Linear head"
+             : "Relu" + module + " (generated loader): nn." + module +
+                   "'s equations and parameter names with ReLU in place of sigmoid and tanh";
 }
 
 nlohmann::json CellStackModel::metadata() const {
@@ -199,7 +184,7 @@ nlohmann::json CellStackModel::metadata() const {
                    std::to_string(H) + " units with zero weights, zero biases and zero initial state; those units stay 0";
   }
   m["batch_first"] = true;
-  m["initial_state"] = architecture_ == "lstm" ? "h0 and c0, shape [num_layers, hidden_size]" : "h0, shape [num_layers, hidden_size]";
+  m["initial_state"] = has_cell_state() ? "h0 and c0, shape [num_layers, hidden_size]" : "h0, shape [num_layers, hidden_size]";
   m["head"] = "output_t = head.weight @ h_t(last layer) + head.bias";
   return m;
 }
@@ -208,27 +193,18 @@ StackTraceLayout make_stack_trace(Trace& trace, const std::vector<CellLayer>& la
                                   const std::vector<std::string>& gate_names, bool with_cell, int steps,
                                   const std::string& layer_type) {
   StackTraceLayout layout;
-  trace.steps = steps;
-  trace.series.clear();
+  begin_trace(trace, steps);
   for (std::size_t k = 0; k < layers.size(); ++k) {
     const CellLayer& l = layers[k];
     const int layer = static_cast<int>(k);
     const std::string prefix = "layer " + std::to_string(k) + " " + layer_type + " ";
-    layout.state.push_back(static_cast<int>(trace.series.size()));
-    trace.series.push_back(make_series(prefix + "h", "state", layer, l.units, steps));
-    if (with_cell) {
-      layout.cell.push_back(static_cast<int>(trace.series.size()));
-      trace.series.push_back(make_series(prefix + "c", "cell", layer, l.units, steps));
-    }
+    layout.state.push_back(add_series(trace, prefix + "h", "state", layer, l.units));
+    if (with_cell) layout.cell.push_back(add_series(trace, prefix + "c", "cell", layer, l.units));
     std::vector<int> gates;
-    for (const auto& g : gate_names) {
-      gates.push_back(static_cast<int>(trace.series.size()));
-      trace.series.push_back(make_series(prefix + g, "gate:" + g, layer, l.units, steps));
-    }
+    for (const auto& g : gate_names) gates.push_back(add_series(trace, prefix + g, "gate:" + g, layer, l.units));
     layout.gates.push_back(std::move(gates));
-    layout.output.push_back(static_cast<int>(trace.series.size()));
-    const std::string out_label = l.label.empty() ? prefix + "output" : prefix + "output (" + l.label + ")";
-    trace.series.push_back(make_series(out_label, "output", layer, static_cast<int>(l.readout.W.rows()), steps));
+    layout.output.push_back(
+        add_series(trace, output_series_label(prefix, l.label), "output", layer, static_cast<int>(l.readout.W.rows())));
   }
   return layout;
 }

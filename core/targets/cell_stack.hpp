@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "targets/logical_model.hpp"
+#include "targets/model_support.hpp"
 #include "targets/target_model.hpp"
 
 namespace lsrl {
@@ -78,44 +79,8 @@ class ReadoutBuilder {
   Eigen::VectorXd b_;
 };
 
-class CellStackModel : public TargetModel {
- public:
-  CellStackModel(std::string target, std::string architecture, Activations activations, int input_dim,
-                 int output_dim, std::vector<CellLayer> layers, Affine head, LayerBudget budget);
-
-  std::string target() const override { return target_; }
-  int input_dim() const override { return input_dim_; }
-  int output_dim() const override { return output_dim_; }
-  std::vector<LayerSummary> layers() const override;
-  long long parameter_count() const override;
-  long long nonzero_count() const override;
-  std::vector<NamedTensor> state_dict() const override;
-  nlohmann::json metadata() const override;
-
-  const std::vector<CellLayer>& cell_layers() const { return layers_; }
-  const Affine& head() const { return head_; }
-  Activations activations() const { return activations_; }
-  int hidden_size() const;  // the padded width PyTorch sees
-
- protected:
-  // Names of the gate blocks in PyTorch's order, for traces ("gate:r"...).
-  virtual std::vector<std::string> gate_names() const = 0;
-  virtual std::string torch_module() const = 0;
-  virtual std::string layer_type() const = 0;
-
-  std::string target_;
-  std::string architecture_;
-  Activations activations_;
-  int input_dim_;
-  int output_dim_;
-  std::vector<CellLayer> layers_;
-  Affine head_;
-  LayerBudget budget_;
-};
-
-// The executor loop every stack shares: rounds the weights to T, then for
-// every token runs `step(layer, x, h, c, traces)` per layer and applies the
-// head. `Step` is the architecture's layer equation.
+// The weights of a stack rounded to the run's scalar T, and each layer's
+// running state.
 template <typename T>
 struct CellPreparedGate {
   CsrMatrix<T> W_ih;
@@ -161,6 +126,19 @@ void gate_parts(const CellPreparedGate<T>& g, const std::vector<T>& x, const std
   multiply_add(g.W_hh, h, rec);
 }
 
+// Each gate's values at the current step, in gate_names() order (traces).
+template <typename T>
+using GateValues = std::vector<std::vector<T>>;
+
+// The gate functions of GRU and LSTM layers: sigmoid and tanh, both replaced
+// by ReLU in paper mode.
+template <typename T>
+struct CellActivations {
+  bool paper;
+  T sigmoid(T v) const { return paper ? act_relu<T>(v) : act_sigmoid<T>(v); }
+  T tanh(T v) const { return paper ? act_relu<T>(v) : act_tanh<T>(v); }
+};
+
 // Trace series for a stack: per layer the hidden state ("state"), the cell
 // ("cell", LSTM), each gate ("gate:NAME") and the layer's logical output
 // ("output": the value of the program stage it computes, via its readout).
@@ -174,5 +152,74 @@ struct StackTraceLayout {
 StackTraceLayout make_stack_trace(Trace& trace, const std::vector<CellLayer>& layers,
                                   const std::vector<std::string>& gate_names, bool with_cell, int steps,
                                   const std::string& layer_type);
+
+class CellStackModel : public TargetModel {
+ public:
+  CellStackModel(std::string target, std::string architecture, Activations activations, int input_dim,
+                 int output_dim, std::vector<CellLayer> layers, Affine head, LayerBudget budget);
+
+  std::string target() const override { return target_; }
+  int input_dim() const override { return input_dim_; }
+  int output_dim() const override { return output_dim_; }
+  std::vector<LayerSummary> layers() const override;
+  long long parameter_count() const override;
+  long long nonzero_count() const override;
+  std::vector<NamedTensor> state_dict() const override;
+  nlohmann::json metadata() const override;
+
+  const std::vector<CellLayer>& cell_layers() const { return layers_; }
+  const Affine& head() const { return head_; }
+  Activations activations() const { return activations_; }
+  int hidden_size() const;  // the padded width PyTorch sees
+
+ protected:
+  // Names of the gate blocks in PyTorch's order, for traces ("gate:r"...).
+  virtual std::vector<std::string> gate_names() const = 0;
+  virtual std::string layer_type() const = 0;  // "RNN", "GRU", "LSTM": PyTorch's module name
+  // The module the generated loader builds: PyTorch's own in standard mode;
+  // in paper mode its equations with ReLU in place of sigmoid and tanh.
+  virtual std::string torch_module() const;
+
+  // The executor loop every stack shares: rounds the weights to T and, for
+  // every token, runs `layer_step(layer, x, gates)` on each layer in turn,
+  // then the head. `layer_step` is the architecture's layer equation: it
+  // updates layer.h (and layer.c) from the layer's input x and leaves each
+  // gate's values in gates[g], in gate_names() order, for the trace.
+  template <typename T, typename LayerStep>
+  OutputRows run_stack(const std::vector<std::vector<double>>& tokens, Trace* trace, LayerStep layer_step) const {
+    std::vector<CellPreparedLayer<T>> layers = prepare_layers<T>(layers_);
+    const std::vector<std::string> names = gate_names();
+    StackTraceLayout layout;
+    if (trace) layout = make_stack_trace(*trace, layers_, names, has_cell_state(), static_cast<int>(tokens.size()), layer_type());
+    GateValues<T> gates(names.size());
+    return run_tokens<T>(tokens, head_, [&](std::size_t, std::vector<T> x) {
+      for (std::size_t k = 0; k < layers.size(); ++k) {
+        CellPreparedLayer<T>& layer = layers[k];
+        layer_step(layer, x, gates);
+        if (trace) {
+          record(*trace, layout.state[k], layer.h);
+          if (has_cell_state()) record(*trace, layout.cell[k], layer.c);
+          for (std::size_t g = 0; g < gates.size(); ++g) record(*trace, layout.gates[k][g], gates[g]);
+          record(*trace, layout.output[k], affine(layer.readout_W, layer.readout_b, layer.h));
+        }
+        x = layer.h;
+      }
+      return x;
+    });
+  }
+
+  std::string target_;
+  std::string architecture_;
+  Activations activations_;
+  int input_dim_;
+  int output_dim_;
+  std::vector<CellLayer> layers_;
+  Affine head_;
+  LayerBudget budget_;
+
+ private:
+  // An LSTM's layers carry a cell state besides the hidden one (c0, traces).
+  bool has_cell_state() const { return architecture_ == "lstm"; }
+};
 
 }  // namespace lsrl

@@ -67,12 +67,10 @@ namespace lsrl {
 namespace {
 
 constexpr double kSaturate = 80.0;  // sig(80) == 1.0, sig(-80) = 1.8e-35
-constexpr double kValueDesign = 0x1p-40;  // s |v| for tanh-carried values
-constexpr double kGateDesign = 0x1p-17;    // e |a| for linear-region gates
 constexpr double kSharpStep = 0x1p100;  // beta of the ReLU's reset-gate step (absolute, not per magnitude)
 constexpr double kFactorMargin = 16.0;
 
-enum Gate { kR = 0, kZ = 1, kN = 2 };
+enum Gate { kR = 0, kZ = 1, kN = 2, kGates = 3 };
 
 double pow2_ceil(double x) { return x > 0.0 ? std::exp2(std::ceil(std::log2(x))) : 0.0; }
 
@@ -85,12 +83,7 @@ class GruModel final : public CellStackModel {
 
   OutputRows run(const std::vector<std::vector<double>>& tokens, Precision precision, Trace* trace) const override {
     check_token_widths(tokens, input_dim_);
-    switch (precision) {
-      case Precision::F64: return run_typed<double>(tokens, trace);
-      case Precision::F32: return run_typed<float>(tokens, trace);
-      case Precision::F16: return run_typed<F16>(tokens, trace);
-    }
-    return run_typed<double>(tokens, trace);
+    return run_in_precision(precision, [&](auto scalar) { return run_typed<decltype(scalar)>(tokens, trace); });
   }
 
   nlohmann::json metadata() const override {
@@ -107,87 +100,57 @@ class GruModel final : public CellStackModel {
 
  protected:
   std::vector<std::string> gate_names() const override { return {"r", "z", "n"}; }
-  std::string torch_module() const override {
-    return activations_ == Activations::Standard
-               ? "torch.nn.GRU(batch_first=True) + nn.Linear head"
-               : "ReluGRU (generated loader): nn.GRU's equations and parameter names with ReLU in place of sigmoid "
-                 "and tanh";
-  }
   std::string layer_type() const override { return "GRU"; }
 
  private:
   template <typename T>
   OutputRows run_typed(const std::vector<std::vector<double>>& tokens, Trace* trace) const {
-    const bool paper = activations_ == Activations::Paper;
-    auto sigma = [paper](T v) { return paper ? act_relu<T>(v) : act_sigmoid<T>(v); };
-    auto squash = [paper](T v) { return paper ? act_relu<T>(v) : act_tanh<T>(v); };
-    std::vector<CellPreparedLayer<T>> layers = prepare_layers<T>(layers_);
-    const CsrMatrix<T> head_W = to_csr<T>(head_.W);
-    const std::vector<T> head_b = to_scalars<T>(head_.b);
-    StackTraceLayout layout;
-    if (trace) layout = make_stack_trace(*trace, layers_, gate_names(), false, static_cast<int>(tokens.size()), "GRU");
-    OutputRows outputs;
-    std::vector<T> pre, rec, r, z, n;
-    for (const auto& token : tokens) {
-      std::vector<T> x(token.size());
-      for (std::size_t i = 0; i < token.size(); ++i) x[i] = to_scalar<T>(token[i]);
-      for (std::size_t k = 0; k < layers.size(); ++k) {
-        CellPreparedLayer<T>& L = layers[k];
-        const std::size_t units = L.h.size();
-        r.resize(units);
-        z.resize(units);
-        n.resize(units);
-        gate_parts(L.gates[kR], x, L.h, pre, rec);
-        for (std::size_t u = 0; u < units; ++u) r[u] = sigma(pre[u] + rec[u]);
-        gate_parts(L.gates[kZ], x, L.h, pre, rec);
-        for (std::size_t u = 0; u < units; ++u) z[u] = sigma(pre[u] + rec[u]);
-        gate_parts(L.gates[kN], x, L.h, pre, rec);
-        for (std::size_t u = 0; u < units; ++u) n[u] = squash(pre[u] + r[u] * rec[u]);
-        // PyTorch evaluates h' = (1 - z) n + z h as (h - n) z + n
-        // (aten/src/ATen/native/RNN.cpp, GRUCell); the same order here keeps
-        // the two bit for bit alike.
-        for (std::size_t u = 0; u < units; ++u) L.h[u] = (L.h[u] - n[u]) * z[u] + n[u];
-        if (trace) {
-          record(trace->series[static_cast<std::size_t>(layout.state[k])], L.h);
-          record(trace->series[static_cast<std::size_t>(layout.gates[k][0])], r);
-          record(trace->series[static_cast<std::size_t>(layout.gates[k][1])], z);
-          record(trace->series[static_cast<std::size_t>(layout.gates[k][2])], n);
-          record(trace->series[static_cast<std::size_t>(layout.output[k])], affine(L.readout_W, L.readout_b, L.h));
-        }
-        x = L.h;
-      }
-      const std::vector<T> y = affine(head_W, head_b, x);
-      std::vector<double> row(y.size());
-      for (std::size_t i = 0; i < y.size(); ++i) row[i] = from_scalar(y[i]);
-      outputs.push_back(std::move(row));
-    }
-    return outputs;
+    const CellActivations<T> act{activations_ == Activations::Paper};
+    std::vector<T> pre, rec;
+    return run_stack<T>(tokens, trace, [&](CellPreparedLayer<T>& L, const std::vector<T>& x, GateValues<T>& gate) {
+      const std::size_t units = L.h.size();
+      std::vector<T>& r = gate[kR];
+      std::vector<T>& z = gate[kZ];
+      std::vector<T>& n = gate[kN];
+      r.resize(units);
+      z.resize(units);
+      n.resize(units);
+      gate_parts(L.gates[kR], x, L.h, pre, rec);
+      for (std::size_t u = 0; u < units; ++u) r[u] = act.sigmoid(pre[u] + rec[u]);
+      gate_parts(L.gates[kZ], x, L.h, pre, rec);
+      for (std::size_t u = 0; u < units; ++u) z[u] = act.sigmoid(pre[u] + rec[u]);
+      gate_parts(L.gates[kN], x, L.h, pre, rec);
+      for (std::size_t u = 0; u < units; ++u) n[u] = act.tanh(pre[u] + r[u] * rec[u]);
+      // PyTorch evaluates h' = (1 - z) n + z h as (h - n) z + n
+      // (aten/src/ATen/native/RNN.cpp, GRUCell); the same order here keeps
+      // the two bit for bit alike.
+      for (std::size_t u = 0; u < units; ++u) L.h[u] = (L.h[u] - n[u]) * z[u] + n[u];
+    });
   }
 
   std::vector<double> offsets_;
 };
 
-struct GruBuilder {
-  std::vector<GateBuilder> g;
-  GruBuilder(int units, int inputs) : g(3, GateBuilder(units, inputs)) {}
-  std::vector<GateBlock> finish() const {
-    std::vector<GateBlock> out;
-    for (const auto& b : g) out.push_back(b.finish());
-    return out;
-  }
+// Where one row of the pre-activation goes, and scaled by how much.
+struct ScaledRow {
+  int row;
+  double scale;
 };
 
-CellLayer finish_layer(const GruBuilder& b, int units, int inputs, Affine readout, Eigen::VectorXd h0,
-                       const std::string& role, const LogicalStage& s) {
-  CellLayer l;
-  l.units = units;
-  l.inputs = inputs;
-  l.gates = b.finish();
-  l.h0 = std::move(h0);
-  l.readout = std::move(readout);
-  l.role = role;
-  l.label = s.label;
-  return l;
+// A "lag product" pair (header) from unit `u1`: U1 with z = sig(g),
+// n = tanh(v), and U2 = u1 + 1 with z = 0, r = sig(g), n = tanh(r U1_prev),
+// where g and v are scaled rows of pre; the readout adds
+// coefficient * (U1 - U2) = coefficient * (1 - z) tanh(v) to `output`.
+void add_lag_product_pair(CellLayerBuilder& b, ReadoutBuilder& r, const Affine& pre, int u1, ScaledRow gate,
+                          ScaledRow value, int output, double coefficient) {
+  const int u2 = u1 + 1;
+  b.gate(kZ).input_row(u1, pre, gate.row, gate.scale);
+  b.gate(kN).input_row(u1, pre, value.row, value.scale);
+  b.gate(kZ).input_bias(u2, -kSaturate);
+  b.gate(kR).input_row(u2, pre, gate.row, gate.scale);
+  b.gate(kN).recurrent(u2, u1, 1.0);
+  r.add(output, u1, coefficient);
+  r.add(output, u2, -coefficient);
 }
 
 }  // namespace
@@ -206,63 +169,39 @@ std::unique_ptr<TargetModel> lower_to_gru(const PathModel& path, const TargetOpt
       case LogicalStageKind::State: {
         const Affine pre = compose(s.B, s.bias, up.readout);
         if (paper) {
-          GruBuilder b(2 * n, up.units);
-          for (int u = 0; u < 2 * n; ++u) b.g[kR].input_bias(u, 1.0);  // r = relu(1) = 1, z = relu(0) = 0
-          add_signed_state(b.g[kN], s, pre);
-          CellLayer l = finish_layer(b, 2 * n, up.units, difference_readout(n), signed_parts(s.init), "state", s);
-          up = Upstream{l.readout, l.units, n};
-          layers.push_back(std::move(l));
+          CellLayerBuilder b(kGates, 2 * n, up.units);
+          for (int u = 0; u < 2 * n; ++u) b.gate(kR).input_bias(u, 1.0);  // r = relu(1) = 1, z = relu(0) = 0
+          add_signed_state(b.gate(kN), s, pre);
+          append_layer(layers, up, b.finish(difference_readout(n), signed_parts(s.init), "state", s.label), n);
         } else {
-          Eigen::VectorXd scale(n);
-          for (int i = 0; i < n; ++i) scale[i] = pow2_scale(kValueDesign, mags.output[k][i]);
-          GruBuilder b(n, up.units);
+          const Eigen::VectorXd scale = tanh_value_scales(mags.output[k]);
+          CellLayerBuilder b(kGates, n, up.units);
           for (int i = 0; i < n; ++i) {
-            b.g[kR].input_bias(i, kSaturate);
-            b.g[kZ].input_bias(i, -kSaturate);
-            b.g[kN].input_row(i, pre, i, scale[i]);
+            b.gate(kR).input_bias(i, kSaturate);
+            b.gate(kZ).input_bias(i, -kSaturate);
           }
-          for (int i = 0; i < s.A.outerSize(); ++i)
-            for (SparseD::InnerIterator it(s.A, i); it; ++it)
-              b.g[kN].recurrent(i, static_cast<int>(it.col()), scale[i] * it.value() / scale[it.col()]);
-          CellLayer l = finish_layer(b, n, up.units, scaled_readout(scale), s.init.cwiseProduct(scale), "state", s);
-          up = Upstream{l.readout, l.units, -1};
-          layers.push_back(std::move(l));
+          add_scaled_state(b.gate(kN), s, pre, scale);
+          append_layer(layers, up, b.finish(scaled_readout(scale), s.init.cwiseProduct(scale), "state", s.label));
         }
         break;
       }
       case LogicalStageKind::ReLU: {
-        if (paper && is_plain_relu_of_previous(s, up)) {
-          up = Upstream{positive_part_readout(n), up.units, -1};
-          break;
-        }
+        if (paper && read_relu_as_positive_part(s, up)) break;
         const Affine pre = compose(s.M, s.c, up.readout);
         if (paper) {
-          GruBuilder b(n, up.units);
-          for (int i = 0; i < n; ++i) b.g[kN].input_row(i, pre, i, 1.0);  // z = r = relu(0) = 0
-          CellLayer l = finish_layer(b, n, up.units, identity_affine(n), Eigen::VectorXd::Zero(n), "relu", s);
-          up = Upstream{l.readout, l.units, -1};
-          layers.push_back(std::move(l));
+          CellLayerBuilder b(kGates, n, up.units);
+          add_pre_activation(b.gate(kN), pre);  // z = r = relu(0) = 0
+          append_layer(layers, up, b.finish(identity_affine(n), Eigen::VectorXd::Zero(n), "relu", s.label));
         } else {
-          // Per output the "lag product" pair (header): U1 with z = sig(-beta y),
-          // n = tanh(s y); U2 with z = 0, r = sig(-beta y), n = tanh(r U1_prev).
+          // Per output a lag-product pair with z = sig(-beta y), n = tanh(s y):
           // U1 - U2 = (1 - z) tanh(s y) = sig(beta y) s y.
-          GruBuilder b(2 * n, up.units);
+          CellLayerBuilder b(kGates, 2 * n, up.units);
           ReadoutBuilder r(n, 2 * n);
           for (int i = 0; i < n; ++i) {
-            const double scale = pow2_scale(kValueDesign, mags.pre[k][i]);
-            const double beta = kSharpStep;
-            const int u1 = 2 * i, u2 = u1 + 1;
-            b.g[kZ].input_row(u1, pre, i, -beta);
-            b.g[kN].input_row(u1, pre, i, scale);
-            b.g[kZ].input_bias(u2, -kSaturate);
-            b.g[kR].input_row(u2, pre, i, -beta);
-            b.g[kN].recurrent(u2, u1, 1.0);
-            r.add(i, u1, 1.0 / scale);
-            r.add(i, u2, -1.0 / scale);
+            const double scale = tanh_value_scale(mags.pre[k][i]);
+            add_lag_product_pair(b, r, pre, 2 * i, {i, -kSharpStep}, {i, scale}, i, 1.0 / scale);
           }
-          CellLayer l = finish_layer(b, 2 * n, up.units, r.finish(), Eigen::VectorXd::Zero(2 * n), "relu", s);
-          up = Upstream{l.readout, l.units, -1};
-          layers.push_back(std::move(l));
+          append_layer(layers, up, b.finish(r.finish(), Eigen::VectorXd::Zero(2 * n), "relu", s.label));
         }
         break;
       }
@@ -271,7 +210,6 @@ std::unique_ptr<TargetModel> lower_to_gru(const PathModel& path, const TargetOpt
         if (paper) {
           // Per output i: accumulator A and lag L, and when a factor can be
           // negative the shifted factors U = a + S_a, V = b + S_b (header).
-          std::vector<int> first_unit(static_cast<std::size_t>(n) + 1, 0);
           struct Plan {
             int row_a, row_b;
             double Sa, Sb, K;
@@ -306,7 +244,7 @@ std::unique_ptr<TargetModel> lower_to_gru(const PathModel& path, const TargetOpt
             units += 2 + plan.u + plan.v;
             plans.push_back(plan);
           }
-          GruBuilder b(units, up.units);
+          CellLayerBuilder b(kGates, units, up.units);
           ReadoutBuilder r(n, units);
           Eigen::VectorXd h0(units);
           int unit = 0;
@@ -314,13 +252,13 @@ std::unique_ptr<TargetModel> lower_to_gru(const PathModel& path, const TargetOpt
             const Plan& p = plans[static_cast<std::size_t>(i)];
             const int acc = unit++, lag = unit++;
             // A: z = relu(1 + S_a + a), r = 1, n = relu(A_prev - (S_b + b))
-            b.g[kZ].input_row(acc, pre, p.row_a, 1.0, 1.0 + p.Sa);
-            b.g[kR].input_bias(acc, 1.0);
-            b.g[kN].input_row(acc, pre, p.row_b, -1.0, -p.Sb);
-            b.g[kN].recurrent(acc, acc, 1.0);
+            b.gate(kZ).input_row(acc, pre, p.row_a, 1.0, 1.0 + p.Sa);
+            b.gate(kR).input_bias(acc, 1.0);
+            b.gate(kN).input_row(acc, pre, p.row_b, -1.0, -p.Sb);
+            b.gate(kN).recurrent(acc, acc, 1.0);
             // L: z = 0, r = 1, n = relu(A_prev)
-            b.g[kR].input_bias(lag, 1.0);
-            b.g[kN].recurrent(lag, acc, 1.0);
+            b.gate(kR).input_bias(lag, 1.0);
+            b.gate(kN).recurrent(lag, acc, 1.0);
             h0[acc] = p.K;
             h0[lag] = p.K;
             // a b = (A - L) - S_a V - S_b U + S_a S_b
@@ -328,48 +266,34 @@ std::unique_ptr<TargetModel> lower_to_gru(const PathModel& path, const TargetOpt
             r.add(i, lag, -1.0);
             if (p.u) {
               const int ua = unit++;
-              b.g[kN].input_row(ua, pre, p.row_a, 1.0, p.Sa);  // U = relu(a + S_a)
+              b.gate(kN).input_row(ua, pre, p.row_a, 1.0, p.Sa);  // U = relu(a + S_a)
               r.add(i, ua, -p.Sb);
               h0[ua] = p.Sa;
             }
             if (p.v) {
               const int vb = unit++;
-              b.g[kN].input_row(vb, pre, p.row_b, 1.0, p.Sb);  // V = relu(b + S_b)
+              b.gate(kN).input_row(vb, pre, p.row_b, 1.0, p.Sb);  // V = relu(b + S_b)
               r.add(i, vb, -p.Sa);
               h0[vb] = p.Sb;
             }
             r.bias(i, p.Sa * p.Sb);
           }
           offsets.push_back(largest_offset);
-          CellLayer l = finish_layer(b, units, up.units, r.finish(), h0, "product", s);
-          up = Upstream{l.readout, l.units, -1};
-          layers.push_back(std::move(l));
+          append_layer(layers, up, b.finish(r.finish(), h0, "product", s.label));
         } else {
           // Per output two lag-product pairs with z = sig(+e a) and sig(-e a),
           // both with n's input s b: (U1+ - U2+) - (U1- - U2-) =
           // (sig(-e a) - sig(e a)) s b = -tanh(e a / 2) s b.
-          GruBuilder b(4 * n, up.units);
+          CellLayerBuilder b(kGates, 4 * n, up.units);
           ReadoutBuilder r(n, 4 * n);
           for (int i = 0; i < n; ++i) {
-            const double e = pow2_scale(kGateDesign, mags.pre[k][i]);
-            const double sb = pow2_scale(kValueDesign, mags.pre[k][n + i]);
+            const double e = linear_gate_scale(mags.pre[k][i]);
+            const double sb = tanh_value_scale(mags.pre[k][n + i]);
             const double coefficient = -2.0 / (e * sb);
-            for (int side = 0; side < 2; ++side) {
-              const int u1 = 4 * i + 2 * side, u2 = u1 + 1;
-              const double gate = side == 0 ? e : -e;
-              b.g[kZ].input_row(u1, pre, i, gate);
-              b.g[kN].input_row(u1, pre, n + i, sb);
-              b.g[kZ].input_bias(u2, -kSaturate);
-              b.g[kR].input_row(u2, pre, i, gate);
-              b.g[kN].recurrent(u2, u1, 1.0);
-              const double sign = side == 0 ? 1.0 : -1.0;
-              r.add(i, u1, sign * coefficient);
-              r.add(i, u2, -sign * coefficient);
-            }
+            add_lag_product_pair(b, r, pre, 4 * i, {i, e}, {n + i, sb}, i, coefficient);
+            add_lag_product_pair(b, r, pre, 4 * i + 2, {i, -e}, {n + i, sb}, i, -coefficient);
           }
-          CellLayer l = finish_layer(b, 4 * n, up.units, r.finish(), Eigen::VectorXd::Zero(4 * n), "product", s);
-          up = Upstream{l.readout, l.units, -1};
-          layers.push_back(std::move(l));
+          append_layer(layers, up, b.finish(r.finish(), Eigen::VectorXd::Zero(4 * n), "product", s.label));
         }
         break;
       }

@@ -63,7 +63,6 @@ struct RecurrentWeights {
   Eigen::VectorXd linear_x_b;
   Eigen::MatrixXd conv_w;  // conv_width x lru_width; row conv_width - 1 - k is lag k
   Eigen::VectorXd conv_b;
-  std::vector<int> taps;   // per channel: lags in use
   Eigen::VectorXd a_param;
   SparseD input_gate;      // out x in (applied as input_gate * u)
   Eigen::VectorXd input_gate_b;
@@ -89,7 +88,7 @@ struct AttentionWeights {
   Eigen::VectorXd final_b;
 };
 
-struct ResidualBlock {
+struct ResidualBlock : StreamBlockOutcome {
   bool attention = false;
   RecurrentWeights rec;
   AttentionWeights att;
@@ -98,11 +97,6 @@ struct ResidualBlock {
   std::string mlp_role = "pass";
   std::string temporal_label;
   std::string mlp_label;
-  int width_after_temporal = 0;
-  int width_after = 0;
-  int slot_after = 0;
-  bool needs_horizon = false;
-  std::vector<std::string> notes;
 };
 
 template <typename T>
@@ -110,185 +104,66 @@ T gate_act(T v, bool paper) {
   return paper ? act_relu<T>(v) : act_gelu<T>(v);
 }
 
-class HawkModel final : public TargetModel {
+class HawkModel final : public StreamModel {
  public:
   HawkModel(std::string target, Activations activations, int input_dim, int output_dim, StreamLayout layout,
             Affine embed, Affine head, std::vector<ResidualBlock> blocks, int horizon, LayerBudget budget)
-      : target_(std::move(target)), activations_(activations), input_dim_(input_dim), output_dim_(output_dim),
-        layout_(layout), embed_(std::move(embed)), head_(std::move(head)), blocks_(std::move(blocks)),
-        horizon_(horizon), budget_(budget) {
-    for (const auto& b : blocks_) needs_horizon_ = needs_horizon_ || b.needs_horizon;
-  }
-
-  std::string target() const override { return target_; }
-  int input_dim() const override { return input_dim_; }
-  int output_dim() const override { return output_dim_; }
-
-  std::vector<LayerSummary> layers() const override {
-    std::vector<LayerSummary> out;
-    for (const auto& b : blocks_) {
-      LayerSummary s;
-      s.type = std::string(b.attention ? "residual block (local attention" : "residual block (RG-LRU") + " + gated MLP)";
-      s.input_dim = layout_.width;
-      s.hidden_dim = b.attention ? layout_.width : b.rec.lru_width;
-      s.output_dim = layout_.width;
-      s.params = block_params(b);
-      s.nonzeros = block_nonzeros(b);
-      s.detail = "temporal: " + b.temporal_role + (b.temporal_label.empty() ? "" : " (" + b.temporal_label + ")");
-      if (!b.attention) s.detail += ", conv width " + std::to_string(b.rec.conv_width);
-      s.detail += "; mlp: " + b.mlp_role + (b.mlp_label.empty() ? "" : " (" + b.mlp_label + ")") + ", width " +
-                  std::to_string(b.mlp.expanded);
-      out.push_back(std::move(s));
-    }
-    LayerSummary head;
-    head.type = "Linear (head)";
-    head.input_dim = layout_.width;
-    head.output_dim = output_dim_;
-    head.params = static_cast<long long>(output_dim_) * (layout_.width + 1);
-    head.nonzeros = count(head_.W) + count(head_.b);
-    out.push_back(std::move(head));
-    return out;
-  }
-
-  long long parameter_count() const override {
-    long long n = static_cast<long long>(layout_.width) * (input_dim_ + 1) + static_cast<long long>(output_dim_) * (layout_.width + 1);
-    for (const auto& b : blocks_) n += block_params(b);
-    return n;
-  }
-  long long nonzero_count() const override {
-    long long n = count(embed_.W) + count(embed_.b) + count(head_.W) + count(head_.b);
-    for (const auto& b : blocks_) n += block_nonzeros(b);
-    return n;
-  }
+      : StreamModel(std::move(target), {"embedder", "head", "blocks"}, activations, input_dim, output_dim, layout,
+                    std::move(embed), std::move(head), horizon, budget),
+        blocks_(std::move(blocks)) {}
 
   OutputRows run(const std::vector<std::vector<double>>& tokens, Precision precision, Trace* trace) const override {
-    check_token_widths(tokens, input_dim_);
-    if (needs_horizon_ && static_cast<int>(tokens.size()) > horizon_) {
-      throw LsrlError(SourceSpan{}, "this " + target_ + " model holds some states with a convolution over the whole "
-                                    "sequence, exact for at most " + std::to_string(horizon_) + " tokens, but the input has " +
-                                    std::to_string(tokens.size()) + "; give a shorter input or compile with a larger "
-                                    "maximum sequence length (lsrlc --max-length N; the page's max length)");
-    }
-    switch (precision) {
-      case Precision::F64: return run_typed<double>(tokens, trace);
-      case Precision::F32: return run_typed<float>(tokens, trace);
-      case Precision::F16: return run_typed<F16>(tokens, trace);
-    }
-    return run_typed<double>(tokens, trace);
-  }
-
-  std::vector<NamedTensor> state_dict() const override {
-    const int D = layout_.width;
-    std::vector<NamedTensor> out;
-    out.push_back({"embedder.weight", {D, input_dim_}, dense_row_major(embed_.W, D, input_dim_)});
-    out.push_back({"embedder.bias", {D}, padded_vector(embed_.b, D)});
-    for (std::size_t i = 0; i < blocks_.size(); ++i) {
-      const ResidualBlock& b = blocks_[i];
-      const std::string p = "blocks." + std::to_string(i) + ".";
-      if (b.attention) {
-        const std::string a = p + "attention_block.";
-        out.push_back({a + "proj_q.weight", {D, D}, dense_row_major(b.att.q, D, D)});
-        out.push_back({a + "proj_k.weight", {D, D}, dense_row_major(b.att.k, D, D)});
-        out.push_back({a + "proj_v.weight", {D, D}, dense_row_major(b.att.v, D, D)});
-        out.push_back({a + "proj_final.weight", {D, D}, dense_row_major(b.att.final_w, D, D)});
-        out.push_back({a + "proj_final.bias", {D}, padded_vector(b.att.final_b, D)});
-      } else {
-        const RecurrentWeights& r = b.rec;
-        const int L = r.lru_width;
-        const std::string q = p + "recurrent_block.";
-        out.push_back({q + "linear_y.weight", {L, D}, dense_row_major(r.linear_y, L, D)});
-        out.push_back({q + "linear_y.bias", {L}, padded_vector(r.linear_y_b, L)});
-        out.push_back({q + "linear_x.weight", {L, D}, dense_row_major(r.linear_x, L, D)});
-        out.push_back({q + "linear_x.bias", {L}, padded_vector(r.linear_x_b, L)});
-        NamedTensor conv{q + "conv_1d.w", {r.conv_width, L}, {}};
-        for (int k = 0; k < r.conv_width; ++k)
-          for (int j = 0; j < L; ++j) conv.data.push_back(r.conv_w(k, j));
-        out.push_back(std::move(conv));
-        out.push_back({q + "conv_1d.b", {L}, padded_vector(r.conv_b, L)});
-        out.push_back({q + "rg_lru.a_param", {L}, padded_vector(r.a_param, L)});
-        // BlockDiagonalLinear with one block: y_j = sum_i x_i w[0][i][j] + b[0][j].
-        out.push_back({q + "rg_lru.input_gate.w", {1, L, L}, dense_row_major(SparseD(r.input_gate.transpose()), L, L)});
-        out.push_back({q + "rg_lru.input_gate.b", {1, L}, padded_vector(r.input_gate_b, L)});
-        out.push_back({q + "rg_lru.a_gate.w", {1, L, L}, dense_row_major(SparseD(r.a_gate.transpose()), L, L)});
-        out.push_back({q + "rg_lru.a_gate.b", {1, L}, padded_vector(r.a_gate_b, L)});
-        out.push_back({q + "linear_out.weight", {D, L}, dense_row_major(r.linear_out, D, L)});
-        out.push_back({q + "linear_out.bias", {D}, padded_vector(r.linear_out_b, D)});
-      }
-      const MlpWeights& m = b.mlp;
-      const int M = m.expanded;
-      NamedTensor up{p + "mlp_block.ffw_up.w", {2, D, M}, {}};
-      // Einsum "...td,cdD->c...tD": w[c][d][e] maps input d to output e.
-      for (const SparseD* w : {&m.gate, &m.value}) {
-        const std::vector<double> t = dense_row_major(SparseD(w->transpose()), D, M);
-        up.data.insert(up.data.end(), t.begin(), t.end());
-      }
-      out.push_back(std::move(up));
-      NamedTensor upb{p + "mlp_block.ffw_up.b", {2, 1, 1, M}, padded_vector(m.gate_b, M)};
-      const std::vector<double> vb = padded_vector(m.value_b, M);
-      upb.data.insert(upb.data.end(), vb.begin(), vb.end());
-      out.push_back(std::move(upb));
-      out.push_back({p + "mlp_block.ffw_down.weight", {D, M}, dense_row_major(m.down, D, M)});
-      out.push_back({p + "mlp_block.ffw_down.bias", {D}, padded_vector(m.down_b, D)});
-    }
-    out.push_back({"head.weight", {output_dim_, D}, dense_row_major(head_.W, output_dim_, D)});
-    out.push_back({"head.bias", {output_dim_}, padded_vector(head_.b, output_dim_)});
-    return out;
+    check_input(tokens);
+    return run_in_precision(precision, [&](auto scalar) { return run_typed<decltype(scalar)>(tokens, trace); });
   }
 
   nlohmann::json metadata() const override {
-    nlohmann::json m;
-    m["format"] = "lsrl-playground";
-    m["target"] = target_;
-    m["architecture"] = target_;
+    nlohmann::json m = StreamModel::metadata();
     m["reference_implementation"] = "google-deepmind/recurrentgemma (torch): parameter names of ResidualBlock, "
                                     "RecurrentBlock, RGLRU, Conv1D, MLPBlock, LocalAttentionBlock";
-    m["activations"] = activations_ == Activations::Paper ? "paper" : "standard";
     m["width"] = layout_.width;
-    m["stream_layout"] = "channels 0.." + std::to_string(layout_.slot_width - 1) + " and " +
-                         std::to_string(layout_.slot_width) + ".." + std::to_string(2 * layout_.slot_width - 1) +
-                         ": two slots, the program's current value in one (each stage moves it to the other); channel " + std::to_string(layout_.constant_channel()) + ": the constant 1";
-    m["input_size"] = input_dim_;
-    m["output_size"] = output_dim_;
-    m["num_blocks"] = static_cast<int>(blocks_.size());
-    m["path_layers"] = budget_.path_layers;
-    m["layer_bound"] = layer_budget_json(budget_);
-    m["norms"] = "omitted (RMSNorm would rescale the stream by a data-dependent factor)";
+    m["stream_layout"] = layout_.description("stage");
     m["embedder"] = "stream_0 = embedder.weight @ token + embedder.bias (its last channel is the constant 1)";
-    m["head"] = "output = head.weight @ stream + head.bias";
     m["gelu"] = "tanh approximation (recurrentgemma's gelu)";
     m["rg_lru_heads"] = 1;
-    nlohmann::json blocks = nlohmann::json::array();
-    for (const auto& b : blocks_) {
-      nlohmann::json j;
-      j["temporal"] = b.attention ? "local_attention" : "recurrent";
-      j["temporal_role"] = b.temporal_role;
-      j["mlp_role"] = b.mlp_role;
-      j["mlp_expanded_width"] = b.mlp.expanded;
-      if (b.attention) {
-        j["attention_window"] = b.att.window;
-        j["attention_heads"] = 1;
-      } else {
-        j["lru_width"] = b.rec.lru_width;
-        j["conv1d_temporal_width"] = b.rec.conv_width;
-      }
-      if (!b.notes.empty()) j["state_notes"] = b.notes;
-      blocks.push_back(std::move(j));
-    }
-    m["blocks"] = blocks;
-    if (needs_horizon_) m["exact_up_to_tokens"] = horizon_;
     return m;
   }
 
- private:
-  static long long count(const SparseD& m) {
-    long long n = 0;
-    for (int r = 0; r < m.outerSize(); ++r)
-      for (SparseD::InnerIterator it(m, r); it; ++it) n += it.value() != 0.0;
-    return n;
+ protected:
+  std::size_t block_count() const override { return blocks_.size(); }
+  const StreamBlockOutcome& block_outcome(std::size_t block) const override { return blocks_[block]; }
+
+  nlohmann::json block_metadata(std::size_t block) const override {
+    const ResidualBlock& b = blocks_[block];
+    nlohmann::json j;
+    j["temporal"] = b.attention ? "local_attention" : "recurrent";
+    j["temporal_role"] = b.temporal_role;
+    j["mlp_role"] = b.mlp_role;
+    j["mlp_expanded_width"] = b.mlp.expanded;
+    if (b.attention) {
+      j["attention_window"] = b.att.window;
+      j["attention_heads"] = 1;
+    } else {
+      j["lru_width"] = b.rec.lru_width;
+      j["conv1d_temporal_width"] = b.rec.conv_width;
+    }
+    return j;
   }
-  static long long count(const Eigen::VectorXd& v) { return (v.array() != 0.0).count(); }
-  static long long count(const Eigen::MatrixXd& m) { return (m.array() != 0.0).count(); }
-  long long block_params(const ResidualBlock& b) const {
+
+  LayerSummary block_summary(std::size_t block) const override {
+    const ResidualBlock& b = blocks_[block];
+    LayerSummary s;
+    s.type = std::string(b.attention ? "residual block (local attention" : "residual block (RG-LRU") + " + gated MLP)";
+    s.hidden_dim = b.attention ? layout_.width : b.rec.lru_width;
+    s.detail = "temporal: " + b.temporal_role + (b.temporal_label.empty() ? "" : " (" + b.temporal_label + ")");
+    if (!b.attention) s.detail += ", conv width " + std::to_string(b.rec.conv_width);
+    s.detail += "; mlp: " + b.mlp_role + (b.mlp_label.empty() ? "" : " (" + b.mlp_label + ")") + ", width " +
+                std::to_string(b.mlp.expanded);
+    return s;
+  }
+
+  long long block_parameters(std::size_t block) const override {
+    const ResidualBlock& b = blocks_[block];
     const long long D = layout_.width;
     long long n = 0;
     if (b.attention) {
@@ -301,27 +176,77 @@ class HawkModel final : public TargetModel {
     n += 2 * (D * M + M) + D * M + D;
     return n;
   }
-  long long block_nonzeros(const ResidualBlock& b) const {
+
+  long long block_nonzeros(std::size_t block) const override {
+    const ResidualBlock& b = blocks_[block];
     long long n = 0;
     if (b.attention) {
-      n += count(b.att.q) + count(b.att.k) + count(b.att.v) + count(b.att.final_w) + count(b.att.final_b);
+      n += count_nonzeros(b.att.q) + count_nonzeros(b.att.k) + count_nonzeros(b.att.v) + count_nonzeros(b.att.final_w) +
+           count_nonzeros(b.att.final_b);
     } else {
       const RecurrentWeights& r = b.rec;
-      n += count(r.linear_y) + count(r.linear_y_b) + count(r.linear_x) + count(r.linear_x_b) + count(r.conv_w) +
-           count(r.conv_b) + count(r.a_param) + count(r.input_gate) + count(r.input_gate_b) + count(r.a_gate) +
-           count(r.a_gate_b) + count(r.linear_out) + count(r.linear_out_b);
+      n += count_nonzeros(r.linear_y) + count_nonzeros(r.linear_y_b) + count_nonzeros(r.linear_x) +
+           count_nonzeros(r.linear_x_b) + count_nonzeros(r.conv_w) + count_nonzeros(r.conv_b) +
+           count_nonzeros(r.a_param) + count_nonzeros(r.input_gate) + count_nonzeros(r.input_gate_b) +
+           count_nonzeros(r.a_gate) + count_nonzeros(r.a_gate_b) + count_nonzeros(r.linear_out) +
+           count_nonzeros(r.linear_out_b);
     }
-    n += count(b.mlp.gate) + count(b.mlp.gate_b) + count(b.mlp.value) + count(b.mlp.value_b) + count(b.mlp.down) +
-         count(b.mlp.down_b);
+    n += count_nonzeros(b.mlp.gate) + count_nonzeros(b.mlp.gate_b) + count_nonzeros(b.mlp.value) +
+         count_nonzeros(b.mlp.value_b) + count_nonzeros(b.mlp.down) + count_nonzeros(b.mlp.down_b);
     return n;
   }
 
+  void append_block_tensors(std::size_t block, std::vector<NamedTensor>& out) const override {
+    const ResidualBlock& b = blocks_[block];
+    const int D = layout_.width;
+    const std::string p = "blocks." + std::to_string(block) + ".";
+    if (b.attention) {
+      const std::string a = p + "attention_block.";
+      out.push_back({a + "proj_q.weight", {D, D}, dense_row_major(b.att.q, D, D)});
+      out.push_back({a + "proj_k.weight", {D, D}, dense_row_major(b.att.k, D, D)});
+      out.push_back({a + "proj_v.weight", {D, D}, dense_row_major(b.att.v, D, D)});
+      append_linear_tensors(out, a + "proj_final", b.att.final_w, b.att.final_b, D, D);
+    } else {
+      const RecurrentWeights& r = b.rec;
+      const int L = r.lru_width;
+      const std::string q = p + "recurrent_block.";
+      append_linear_tensors(out, q + "linear_y", r.linear_y, r.linear_y_b, L, D);
+      append_linear_tensors(out, q + "linear_x", r.linear_x, r.linear_x_b, L, D);
+      NamedTensor conv{q + "conv_1d.w", {r.conv_width, L}, {}};
+      for (int k = 0; k < r.conv_width; ++k)
+        for (int j = 0; j < L; ++j) conv.data.push_back(r.conv_w(k, j));
+      out.push_back(std::move(conv));
+      out.push_back({q + "conv_1d.b", {L}, padded_vector(r.conv_b, L)});
+      out.push_back({q + "rg_lru.a_param", {L}, padded_vector(r.a_param, L)});
+      // BlockDiagonalLinear with one block: y_j = sum_i x_i w[0][i][j] + b[0][j].
+      out.push_back({q + "rg_lru.input_gate.w", {1, L, L}, dense_row_major(SparseD(r.input_gate.transpose()), L, L)});
+      out.push_back({q + "rg_lru.input_gate.b", {1, L}, padded_vector(r.input_gate_b, L)});
+      out.push_back({q + "rg_lru.a_gate.w", {1, L, L}, dense_row_major(SparseD(r.a_gate.transpose()), L, L)});
+      out.push_back({q + "rg_lru.a_gate.b", {1, L}, padded_vector(r.a_gate_b, L)});
+      append_linear_tensors(out, q + "linear_out", r.linear_out, r.linear_out_b, D, L);
+    }
+    const MlpWeights& m = b.mlp;
+    const int M = m.expanded;
+    NamedTensor up{p + "mlp_block.ffw_up.w", {2, D, M}, {}};
+    // Einsum "...td,cdD->c...tD": w[c][d][e] maps input d to output e.
+    for (const SparseD* w : {&m.gate, &m.value}) {
+      const std::vector<double> t = dense_row_major(SparseD(w->transpose()), D, M);
+      up.data.insert(up.data.end(), t.begin(), t.end());
+    }
+    out.push_back(std::move(up));
+    NamedTensor upb{p + "mlp_block.ffw_up.b", {2, 1, 1, M}, padded_vector(m.gate_b, M)};
+    const std::vector<double> vb = padded_vector(m.value_b, M);
+    upb.data.insert(upb.data.end(), vb.begin(), vb.end());
+    out.push_back(std::move(upb));
+    append_linear_tensors(out, p + "mlp_block.ffw_down", m.down, m.down_b, D, M);
+  }
+
+ private:
   template <typename T>
   struct PreparedRecurrent {
     CsrMatrix<T> ly, lx, ig, ag, lo;
-    std::vector<T> lyb, lxb, igb, agb, lob, cb, a_param_softplus;
-    std::vector<std::vector<T>> conv;  // per channel, taps by lag
-    std::deque<std::vector<T>> history;
+    std::vector<T> lyb, lxb, igb, agb, lob, a_param_softplus;
+    CausalConvolution<T> conv;
     std::vector<T> h;
   };
   template <typename T>
@@ -355,10 +280,6 @@ class HawkModel final : public TargetModel {
   OutputRows run_typed(const std::vector<std::vector<double>>& tokens, Trace* trace) const {
     const bool paper = activations_ == Activations::Paper;
     const int D = layout_.width;
-    const CsrMatrix<T> embed_W = to_csr<T>(embed_.W);
-    const std::vector<T> embed_b = to_scalars<T>(embed_.b);
-    const CsrMatrix<T> head_W = to_csr<T>(head_.W);
-    const std::vector<T> head_b = to_scalars<T>(head_.b);
     std::vector<PreparedRecurrent<T>> recs(blocks_.size());
     std::vector<PreparedAttention<T>> atts(blocks_.size());
     std::vector<PreparedMlp<T>> mlps(blocks_.size());
@@ -383,15 +304,9 @@ class HawkModel final : public TargetModel {
         p.igb = to_scalars<T>(r.input_gate_b);
         p.agb = to_scalars<T>(r.a_gate_b);
         p.lob = to_scalars<T>(r.linear_out_b);
-        p.cb = to_scalars<T>(r.conv_b);
         p.a_param_softplus.resize(static_cast<std::size_t>(r.lru_width));
         for (int j = 0; j < r.lru_width; ++j) p.a_param_softplus[static_cast<std::size_t>(j)] = act_softplus<T>(to_scalar<T>(r.a_param[j]));
-        p.conv.resize(static_cast<std::size_t>(r.lru_width));
-        for (int j = 0; j < r.lru_width; ++j) {
-          auto& taps = p.conv[static_cast<std::size_t>(j)];
-          taps.resize(static_cast<std::size_t>(r.taps[static_cast<std::size_t>(j)]));
-          for (int k = 0; k < r.taps[static_cast<std::size_t>(j)]; ++k) taps[static_cast<std::size_t>(k)] = to_scalar<T>(r.conv_w(r.conv_width - 1 - k, j));
-        }
+        p.conv = CausalConvolution<T>(r.conv_w.transpose().rowwise().reverse(), r.conv_b);  // row k of conv_w: lag width - 1 - k
         p.h.assign(static_cast<std::size_t>(r.lru_width), to_scalar<T>(0.0));
       }
       mlps[i].g = to_csr<T>(b.mlp.gate);
@@ -403,31 +318,20 @@ class HawkModel final : public TargetModel {
     }
     std::vector<int> lru_series, out_series;
     if (trace) {
-      trace->steps = static_cast<int>(tokens.size());
-      trace->series.clear();
+      begin_trace(*trace, static_cast<int>(tokens.size()));
       for (std::size_t i = 0; i < blocks_.size(); ++i) {
+        const ResidualBlock& b = blocks_[i];
         const std::string prefix = "block " + std::to_string(i) + " ";
         const int layer = static_cast<int>(i);
-        lru_series.push_back(static_cast<int>(trace->series.size()));
-        if (blocks_[i].attention) {
-          trace->series.push_back(make_series(prefix + "attention output", "gate:attention", layer, D, trace->steps));
-        } else {
-          trace->series.push_back(make_series(prefix + "RG-LRU h", "state", layer, blocks_[i].rec.lru_width, trace->steps));
-        }
-        out_series.push_back(static_cast<int>(trace->series.size()));
-        std::string label = prefix + "output";
-        const std::string l = blocks_[i].mlp_label.empty() ? blocks_[i].temporal_label : blocks_[i].mlp_label;
-        if (!l.empty()) label += " (" + l + ")";
-        trace->series.push_back(make_series(label, "output", layer, blocks_[i].width_after, trace->steps));
+        lru_series.push_back(b.attention ? add_series(*trace, prefix + "attention output", "gate:attention", layer, D)
+                                         : add_series(*trace, prefix + "RG-LRU h", "state", layer, b.rec.lru_width));
+        const std::string label = b.mlp_label.empty() ? b.temporal_label : b.mlp_label;
+        out_series.push_back(add_series(*trace, output_series_label(prefix, label), "output", layer, b.width_after));
       }
     }
-    OutputRows outputs;
     const T zero = to_scalar<T>(0.0);
     const T one = to_scalar<T>(1.0);
-    for (std::size_t position = 0; position < tokens.size(); ++position) {
-      std::vector<T> x(tokens[position].size());
-      for (std::size_t i = 0; i < x.size(); ++i) x[i] = to_scalar<T>(tokens[position][i]);
-      std::vector<T> stream = affine(embed_W, embed_b, x);
+    return run_stream<T>(tokens, [&](std::size_t position, std::vector<T>& stream) {
       for (std::size_t i = 0; i < blocks_.size(); ++i) {
         const ResidualBlock& b = blocks_[i];
         std::vector<T> delta;
@@ -460,20 +364,13 @@ class HawkModel final : public TargetModel {
             for (int j = 0; j < D; ++j)
               encoded[static_cast<std::size_t>(j)] = encoded[static_cast<std::size_t>(j)] + to_scalar<T>(logits[s] / total) * a.values[s][static_cast<std::size_t>(j)];
           delta = affine(a.f, a.fb, encoded);
-          if (trace) record(trace->series[static_cast<std::size_t>(lru_series[i])], delta);
+          if (trace) record(*trace, lru_series[i], delta);
         } else {
           PreparedRecurrent<T>& r = recs[i];
           const std::size_t L = r.h.size();
           std::vector<T> y = affine(r.ly, r.lyb, stream);
           for (T& v : y) v = gate_act<T>(v, paper);
-          r.history.push_front(affine(r.lx, r.lxb, stream));
-          if (static_cast<int>(r.history.size()) > b.rec.conv_width) r.history.pop_back();
-          std::vector<T> u = r.cb;
-          for (std::size_t j = 0; j < L; ++j) {
-            const auto& taps = r.conv[j];
-            const std::size_t lags = std::min(taps.size(), r.history.size());
-            for (std::size_t k = 0; k < lags; ++k) u[j] = u[j] + taps[k] * r.history[k][j];
-          }
+          const std::vector<T> u = r.conv.step(affine(r.lx, r.lxb, stream));
           std::vector<T> gx = affine(r.ig, r.igb, u);
           std::vector<T> ga = affine(r.ag, r.agb, u);
           for (std::size_t j = 0; j < L; ++j) {
@@ -491,51 +388,25 @@ class HawkModel final : public TargetModel {
           std::vector<T> o(L);
           for (std::size_t j = 0; j < L; ++j) o[j] = r.h[j] * y[j];
           delta = affine(r.lo, r.lob, o);
-          if (trace) record(trace->series[static_cast<std::size_t>(lru_series[i])], r.h);
+          if (trace) record(*trace, lru_series[i], r.h);
         }
-        for (int j = 0; j < D; ++j) stream[static_cast<std::size_t>(j)] = stream[static_cast<std::size_t>(j)] + delta[static_cast<std::size_t>(j)];
+        add_to_stream(stream, delta);
         // Gated MLP block.
         const PreparedMlp<T>& m = mlps[i];
         std::vector<T> g = affine(m.g, m.gb, stream);
         const std::vector<T> v = affine(m.v, m.vb, stream);
         for (std::size_t j = 0; j < g.size(); ++j) g[j] = gate_act<T>(g[j], paper) * v[j];
         const std::vector<T> mlp_out = affine(m.d, m.db, g);
-        for (int j = 0; j < D; ++j) stream[static_cast<std::size_t>(j)] = stream[static_cast<std::size_t>(j)] + mlp_out[static_cast<std::size_t>(j)];
-        if (trace) {
-          std::vector<T> logical(static_cast<std::size_t>(b.width_after));
-          for (int j = 0; j < b.width_after; ++j) logical[static_cast<std::size_t>(j)] = stream[static_cast<std::size_t>(layout_.channel(b.slot_after, j))];
-          record(trace->series[static_cast<std::size_t>(out_series[i])], logical);
-        }
+        add_to_stream(stream, mlp_out);
+        if (trace) record(*trace, out_series[i], layout_.slot_values(stream, b.slot_after, b.width_after));
       }
-      const std::vector<T> out = affine(head_W, head_b, stream);
-      std::vector<double> row(out.size());
-      for (std::size_t j = 0; j < out.size(); ++j) row[j] = from_scalar(out[j]);
-      outputs.push_back(std::move(row));
-    }
-    return outputs;
+    });
   }
 
-  std::string target_;
-  Activations activations_;
-  int input_dim_;
-  int output_dim_;
-  StreamLayout layout_;
-  Affine embed_;
-  Affine head_;
   std::vector<ResidualBlock> blocks_;
-  int horizon_;
-  LayerBudget budget_;
-  bool needs_horizon_ = false;
 };
 
 // ------------------------------------------------------------ lowering ----
-
-struct HawkChannels {
-  std::vector<GatedChannel> channels;
-  // Recurrent-only per channel.
-  std::vector<double> decay;       // lambda (0 = pass)
-  std::vector<char> first_scaled;  // gate_x = m at the first token
-};
 
 // value * act(gate) with a constant gate: a linear channel.
 GatedChannel linear_channel(SparseD value_w, double value_b, std::vector<std::pair<int, double>> out, int width,
@@ -646,29 +517,16 @@ RecurrentWeights recurrent_from_channels(const std::vector<GatedChannel>& channe
   r.linear_x_b = value_biases(all);
   r.linear_out = output_projection(all, width);
   r.linear_out_b = std::move(out_bias);
-  int conv_width = 1;
-  for (const auto& c : all) conv_width = std::max<int>(conv_width, static_cast<int>(c.kernel.size()));
-  r.conv_width = conv_width;
-  r.conv_w = Eigen::MatrixXd::Zero(conv_width, L);
+  const Eigen::MatrixXd taps = conv_taps_by_lag(all);
+  r.conv_width = static_cast<int>(taps.cols());
+  r.conv_w = taps.rowwise().reverse().transpose();  // row conv_width - 1 - k: lag k
   r.conv_b = Eigen::VectorXd::Zero(L);
-  r.taps.resize(static_cast<std::size_t>(L));
   r.a_param = Eigen::VectorXd::Constant(L, kOpenParam);
   r.input_gate_b = Eigen::VectorXd::Constant(L, paper ? 1.0 : kSaturate);
   r.a_gate_b = Eigen::VectorXd::Constant(L, paper ? 1.0 : kSaturate);
   std::vector<Eigen::Triplet<double>> ig;
   for (int j = 0; j < L; ++j) {
     const GatedChannel& c = all[static_cast<std::size_t>(j)];
-    if (c.kernel.empty()) {
-      r.conv_w(conv_width - 1, j) = 1.0;
-      r.taps[static_cast<std::size_t>(j)] = 1;
-    } else {
-      int last = 0;
-      for (std::size_t k = 0; k < c.kernel.size(); ++k) {
-        r.conv_w(conv_width - 1 - static_cast<int>(k), j) = c.kernel[k];
-        if (c.kernel[k] != 0.0) last = static_cast<int>(k) + 1;
-      }
-      r.taps[static_cast<std::size_t>(j)] = last;
-    }
     if (c.lambda > 0.0) {
       const LruDecay d = lru_decay(c.lambda);
       r.a_param[j] = d.a_param;
@@ -691,21 +549,11 @@ std::vector<GatedChannel> state_channels(const LogicalStage& s, const Affine& pr
   const int width = layout.width;
   std::vector<GatedChannel> out;
   for (const DecayChannel& d : dec.decays) {
-    // input = mix . w + offset, where w = pre (rows over the state's coordinates).
-    std::vector<Eigen::Triplet<double>> t;
-    double bias = d.offset;
-    for (int i = 0; i < s.out_dim; ++i) {
-      if (d.mix[i] == 0.0) continue;
-      for (SparseD::InnerIterator it(pre.W, i); it; ++it) t.emplace_back(0, static_cast<int>(it.col()), d.mix[i] * it.value());
-      bias += d.mix[i] * pre.b[i];
-    }
+    const DecayChannelInput input = decay_channel_input(d, pre, width);
     double scale = 1.0;
     if (d.lambda > 0.0) scale = 1.0 / lru_decay(d.lambda).multiplier;
-    SparseD row = sparse_from_triplets(1, width, t) * scale;
-    std::vector<std::pair<int, double>> outs;
-    for (int i = 0; i < s.out_dim; ++i)
-      if (d.out[i] != 0.0) outs.emplace_back(layout.channel(out_slot, i), d.out[i]);
-    GatedChannel c = linear_channel(row, bias * scale, outs, width, d.lambda > 0.0 ? "state (RG-LRU decay)" : "state");
+    GatedChannel c = linear_channel(input.row * scale, input.constant * scale, decay_channel_outputs(d, layout, out_slot),
+                                    width, d.lambda > 0.0 ? "state (RG-LRU decay)" : "state");
     c.lambda = d.lambda;
     out.push_back(std::move(c));
   }
@@ -723,21 +571,10 @@ std::unique_ptr<TargetModel> lower_stream(const PathModel& path, const TargetOpt
   const LogicalModel lm = logical_model_from_path(path, options.keep_linear_chains());
   const bool paper = options.activations == Activations::Paper;
   const StageMagnitudes mags = paper ? StageMagnitudes{} : probe_magnitudes(lm, options);
-  int widest = lm.input_dim;
-  for (const auto& s : lm.stages) widest = std::max(widest, s.out_dim);
-  const StreamLayout layout = StreamLayout::for_widest(widest);
+  const StreamLayout layout = StreamLayout::for_model(lm);
   const int D = layout.width;
   const int horizon = std::max(1, options.max_sequence_length);
   const std::string target = griffin ? "griffin" : "hawk";
-
-  // Embedding: stream = [1; x; 0...].
-  Affine embed;
-  {
-    ReadoutBuilder e(D, lm.input_dim);
-    for (int i = 0; i < lm.input_dim; ++i) e.add(layout.channel(0, i), i, 1.0);
-    e.bias(layout.constant_channel(), 1.0);
-    embed = e.finish();
-  }
   std::vector<ResidualBlock> blocks;
   int w = lm.input_dim;
   int slot = 0;
@@ -776,7 +613,6 @@ std::unique_ptr<TargetModel> lower_stream(const PathModel& path, const TargetOpt
       slot = 1 - slot;
       ++next;
     }
-    b.width_after_temporal = w;
     // The MLP block takes the next stage when it is not a state.
     std::vector<GatedChannel> mlp_channels;
     if (next < lm.stages.size() && lm.stages[next].kind != LogicalStageKind::State) {
@@ -796,8 +632,8 @@ std::unique_ptr<TargetModel> lower_stream(const PathModel& path, const TargetOpt
     blocks.push_back(std::move(b));
   }
   const Affine head = compose(lm.head_W, lm.head_b, layout.logical(w, slot));
-  return std::make_unique<HawkModel>(target, options.activations, lm.input_dim, lm.output_dim, layout, std::move(embed),
-                                     head, std::move(blocks), horizon, lm.budget);
+  return std::make_unique<HawkModel>(target, options.activations, lm.input_dim, lm.output_dim, layout,
+                                     layout.embedding(lm.input_dim), head, std::move(blocks), horizon, lm.budget);
 }
 
 }  // namespace

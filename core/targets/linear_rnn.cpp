@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "runtime/kernels.hpp"
+#include "targets/logical_model.hpp"
 
 namespace lsrl {
 
@@ -125,15 +126,7 @@ class LinearRnnModel final : public TargetModel {
   }
 
   OutputRows run(const std::vector<std::vector<double>>& tokens, Precision precision, Trace* trace) const override {
-    for (std::size_t t = 0; t < tokens.size(); ++t) {
-      if (static_cast<int>(tokens[t].size()) != path_.input_dim) {
-        throw LsrlError(SourceSpan{}, "token " + std::to_string(t + 1) + " has " + std::to_string(tokens[t].size()) +
-                                          " component" + (tokens[t].size() == 1 ? "" : "s") +
-                                          " but the model's input has width " + std::to_string(path_.input_dim) +
-                                          "; give every token exactly " + std::to_string(path_.input_dim) +
-                                          " comma-separated number" + (path_.input_dim == 1 ? "" : "s"));
-      }
-    }
+    check_token_widths(tokens, path_.input_dim);
     switch (precision) {
       case Precision::F64: return run_typed(f64_, tokens, trace);
       case Precision::F32: return run_typed(f32_, tokens, trace);

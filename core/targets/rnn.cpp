@@ -40,12 +40,7 @@ class RnnModel final : public CellStackModel {
 
   OutputRows run(const std::vector<std::vector<double>>& tokens, Precision precision, Trace* trace) const override {
     check_token_widths(tokens, input_dim_);
-    switch (precision) {
-      case Precision::F64: return run_typed<double>(tokens, trace);
-      case Precision::F32: return run_typed<float>(tokens, trace);
-      case Precision::F16: return run_typed<F16>(tokens, trace);
-    }
-    return run_typed<double>(tokens, trace);
+    return run_in_precision(precision, [&](auto scalar) { return run_typed<decltype(scalar)>(tokens, trace); });
   }
 
  protected:
@@ -57,32 +52,11 @@ class RnnModel final : public CellStackModel {
   // nn.RNN with nonlinearity='relu': h_t = relu(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh).
   template <typename T>
   OutputRows run_typed(const std::vector<std::vector<double>>& tokens, Trace* trace) const {
-    std::vector<CellPreparedLayer<T>> layers = prepare_layers<T>(layers_);
-    const CsrMatrix<T> head_W = to_csr<T>(head_.W);
-    const std::vector<T> head_b = to_scalars<T>(head_.b);
-    StackTraceLayout layout;
-    if (trace) layout = make_stack_trace(*trace, layers_, gate_names(), false, static_cast<int>(tokens.size()), "RNN");
-    OutputRows outputs;
     std::vector<T> pre, rec;
-    for (const auto& token : tokens) {
-      std::vector<T> x(token.size());
-      for (std::size_t i = 0; i < token.size(); ++i) x[i] = to_scalar<T>(token[i]);
-      for (std::size_t k = 0; k < layers.size(); ++k) {
-        CellPreparedLayer<T>& L = layers[k];
-        gate_parts(L.gates[0], x, L.h, pre, rec);
-        for (std::size_t u = 0; u < pre.size(); ++u) L.h[u] = act_relu<T>(pre[u] + rec[u]);
-        if (trace) {
-          record(trace->series[static_cast<std::size_t>(layout.state[k])], L.h);
-          record(trace->series[static_cast<std::size_t>(layout.output[k])], affine(L.readout_W, L.readout_b, L.h));
-        }
-        x = L.h;
-      }
-      const std::vector<T> y = affine(head_W, head_b, x);
-      std::vector<double> row(y.size());
-      for (std::size_t i = 0; i < y.size(); ++i) row[i] = from_scalar(y[i]);
-      outputs.push_back(std::move(row));
-    }
-    return outputs;
+    return run_stack<T>(tokens, trace, [&](CellPreparedLayer<T>& L, const std::vector<T>& x, GateValues<T>&) {
+      gate_parts(L.gates[0], x, L.h, pre, rec);
+      for (std::size_t u = 0; u < pre.size(); ++u) L.h[u] = act_relu<T>(pre[u] + rec[u]);
+    });
   }
 };
 
@@ -123,35 +97,24 @@ class GatedRnnModel final : public TargetModel {
       s.detail = l.label.empty() ? "" : "computes " + l.label;
       out.push_back(std::move(s));
     }
-    LayerSummary head;
-    head.type = "Linear (head)";
-    head.input_dim = layers_.back().outputs;
-    head.output_dim = output_dim_;
-    head.params = static_cast<long long>(output_dim_) * head.input_dim + output_dim_;
-    head.nonzeros = count(head_.W) + count(head_.b);
-    out.push_back(std::move(head));
+    out.push_back(linear_head_summary("head", head_, layers_.back().outputs, output_dim_));
     return out;
   }
 
   long long parameter_count() const override {
-    long long n = static_cast<long long>(output_dim_) * layers_.back().outputs + output_dim_;
+    long long n = linear_parameters(output_dim_, layers_.back().outputs);
     for (const auto& l : layers_) n += layer_params(l);
     return n;
   }
   long long nonzero_count() const override {
-    long long n = count(head_.W) + count(head_.b);
+    long long n = count_nonzeros(head_);
     for (const auto& l : layers_) n += layer_nonzeros(l);
     return n;
   }
 
   OutputRows run(const std::vector<std::vector<double>>& tokens, Precision precision, Trace* trace) const override {
     check_token_widths(tokens, input_dim_);
-    switch (precision) {
-      case Precision::F64: return run_typed<double>(tokens, trace);
-      case Precision::F32: return run_typed<float>(tokens, trace);
-      case Precision::F16: return run_typed<F16>(tokens, trace);
-    }
-    return run_typed<double>(tokens, trace);
+    return run_in_precision(precision, [&](auto scalar) { return run_typed<decltype(scalar)>(tokens, trace); });
   }
 
   std::vector<NamedTensor> state_dict() const override {
@@ -164,14 +127,10 @@ class GatedRnnModel final : public TargetModel {
       out.push_back({p + "bias_ih", {l.units}, padded_vector(l.cell.b_ih, l.units)});
       out.push_back({p + "bias_hh", {l.units}, padded_vector(l.cell.b_hh, l.units)});
       out.push_back({p + "s0", {l.units}, padded_vector(l.s0, l.units)});
-      out.push_back({p + "gamma.weight", {l.outputs, l.inputs}, dense_row_major(l.gamma.W, l.outputs, l.inputs)});
-      out.push_back({p + "gamma.bias", {l.outputs}, padded_vector(l.gamma.b, l.outputs)});
-      out.push_back({p + "phi.weight", {l.outputs, l.units}, dense_row_major(l.phi.W, l.outputs, l.units)});
-      out.push_back({p + "phi.bias", {l.outputs}, padded_vector(l.phi.b, l.outputs)});
+      append_linear_tensors(out, p + "gamma", l.gamma.W, l.gamma.b, l.outputs, l.inputs);
+      append_linear_tensors(out, p + "phi", l.phi.W, l.phi.b, l.outputs, l.units);
     }
-    const int last = layers_.back().outputs;
-    out.push_back({"head.weight", {output_dim_, last}, dense_row_major(head_.W, output_dim_, last)});
-    out.push_back({"head.bias", {output_dim_}, padded_vector(head_.b, output_dim_)});
+    append_linear_tensors(out, "head", head_.W, head_.b, output_dim_, layers_.back().outputs);
     return out;
   }
 
@@ -196,20 +155,13 @@ class GatedRnnModel final : public TargetModel {
   }
 
  private:
-  static long long count(const SparseD& m) {
-    long long n = 0;
-    for (int r = 0; r < m.outerSize(); ++r)
-      for (SparseD::InnerIterator it(m, r); it; ++it) n += it.value() != 0.0;
-    return n;
-  }
-  static long long count(const Eigen::VectorXd& v) { return (v.array() != 0.0).count(); }
   static long long layer_params(const GatedLayer& l) {
     return static_cast<long long>(l.units) * l.inputs + static_cast<long long>(l.units) * l.units + 3LL * l.units +
            static_cast<long long>(l.outputs) * (l.inputs + l.units + 2);
   }
   static long long layer_nonzeros(const GatedLayer& l) {
-    return count(l.cell.W_ih) + count(l.cell.W_hh) + count(l.cell.b_ih) + count(l.cell.b_hh) + count(l.s0) +
-           count(l.gamma.W) + count(l.gamma.b) + count(l.phi.W) + count(l.phi.b);
+    return count_nonzeros(l.cell.W_ih) + count_nonzeros(l.cell.W_hh) + count_nonzeros(l.cell.b_ih) +
+           count_nonzeros(l.cell.b_hh) + count_nonzeros(l.s0) + count_nonzeros(l.gamma) + count_nonzeros(l.phi);
   }
 
   // Eq. 5: s_t = relu(W_ih x_t + b_ih + W_hh s_{t-1} + b_hh); y_t = gamma(x_t) * phi(s_t).
@@ -227,29 +179,20 @@ class GatedRnnModel final : public TargetModel {
                                 to_csr<T>(l.gamma.W), to_csr<T>(l.phi.W), to_scalars<T>(l.gamma.b), to_scalars<T>(l.phi.b),
                                 to_scalars<T>(l.s0)});
     }
-    const CsrMatrix<T> head_W = to_csr<T>(head_.W);
-    const std::vector<T> head_b = to_scalars<T>(head_.b);
     std::vector<int> state_series, gate_series, output_series;
     if (trace) {
-      trace->steps = static_cast<int>(tokens.size());
-      trace->series.clear();
+      begin_trace(*trace, static_cast<int>(tokens.size()));
       for (std::size_t k = 0; k < layers_.size(); ++k) {
         const std::string prefix = "layer " + std::to_string(k) + " gated RNN ";
         const int layer = static_cast<int>(k);
-        state_series.push_back(static_cast<int>(trace->series.size()));
-        trace->series.push_back(make_series(prefix + "s", "state", layer, layers_[k].units, trace->steps));
-        gate_series.push_back(static_cast<int>(trace->series.size()));
-        trace->series.push_back(make_series(prefix + "gamma", "gate:gamma", layer, layers_[k].outputs, trace->steps));
-        output_series.push_back(static_cast<int>(trace->series.size()));
-        const std::string label = layers_[k].label.empty() ? prefix + "output" : prefix + "output (" + layers_[k].label + ")";
-        trace->series.push_back(make_series(label, "output", layer, layers_[k].outputs, trace->steps));
+        state_series.push_back(add_series(*trace, prefix + "s", "state", layer, layers_[k].units));
+        gate_series.push_back(add_series(*trace, prefix + "gamma", "gate:gamma", layer, layers_[k].outputs));
+        output_series.push_back(
+            add_series(*trace, output_series_label(prefix, layers_[k].label), "output", layer, layers_[k].outputs));
       }
     }
-    OutputRows outputs;
     std::vector<T> pre, rec;
-    for (const auto& token : tokens) {
-      std::vector<T> x(token.size());
-      for (std::size_t i = 0; i < token.size(); ++i) x[i] = to_scalar<T>(token[i]);
+    return run_tokens<T>(tokens, head_, [&](std::size_t, std::vector<T> x) {
       for (std::size_t k = 0; k < layers.size(); ++k) {
         Prepared& L = layers[k];
         gate_parts(L.cell, x, L.s, pre, rec);
@@ -258,18 +201,14 @@ class GatedRnnModel final : public TargetModel {
         std::vector<T> y = affine(L.pW, L.pb, L.s);
         for (std::size_t i = 0; i < y.size(); ++i) y[i] = gamma[i] * y[i];
         if (trace) {
-          record(trace->series[static_cast<std::size_t>(state_series[k])], L.s);
-          record(trace->series[static_cast<std::size_t>(gate_series[k])], gamma);
-          record(trace->series[static_cast<std::size_t>(output_series[k])], y);
+          record(*trace, state_series[k], L.s);
+          record(*trace, gate_series[k], gamma);
+          record(*trace, output_series[k], y);
         }
         x = std::move(y);
       }
-      const std::vector<T> out = affine(head_W, head_b, x);
-      std::vector<double> row(out.size());
-      for (std::size_t i = 0; i < out.size(); ++i) row[i] = from_scalar(out[i]);
-      outputs.push_back(std::move(row));
-    }
-    return outputs;
+      return x;
+    });
   }
 
   int input_dim_;
@@ -290,40 +229,21 @@ std::unique_ptr<TargetModel> lower_to_rnn(const PathModel& path, const TargetOpt
   std::vector<CellLayer> layers;
   Upstream up{identity_affine(lm.input_dim), lm.input_dim, -1};
   for (const LogicalStage& s : lm.stages) {
+    const int n = s.out_dim;
     switch (s.kind) {
       case LogicalStageKind::State: {
         const Affine pre = compose(s.B, s.bias, up.readout);
-        CellLayer l;
-        l.units = 2 * s.out_dim;
-        l.inputs = up.units;
-        l.gates.push_back(signed_state_gate(s, pre));
-        l.h0 = signed_parts(s.init);
-        l.readout = difference_readout(s.out_dim);
-        l.role = "state";
-        l.label = s.label;
-        up = Upstream{l.readout, l.units, s.out_dim};
-        layers.push_back(std::move(l));
+        CellLayerBuilder b(1, 2 * n, up.units);
+        add_signed_state(b.gate(0), s, pre);
+        append_layer(layers, up, b.finish(difference_readout(n), signed_parts(s.init), "state", s.label), n);
         break;
       }
       case LogicalStageKind::ReLU: {
-        if (is_plain_relu_of_previous(s, up)) {
-          // relu(s+ - s-) = s+: read the positive half, no layer needed.
-          up = Upstream{positive_part_readout(s.out_dim), up.units, -1};
-          break;
-        }
+        if (read_relu_as_positive_part(s, up)) break;
         const Affine pre = compose(s.M, s.c, up.readout);
-        CellLayer l;
-        l.units = s.out_dim;
-        l.inputs = up.units;
-        GateBuilder g(s.out_dim, up.units);
-        for (int i = 0; i < s.out_dim; ++i) g.input_row(i, pre, i, 1.0);
-        l.gates.push_back(g.finish());
-        l.h0 = Eigen::VectorXd::Zero(s.out_dim);
-        l.readout = identity_affine(s.out_dim);
-        l.role = "relu";
-        l.label = s.label;
-        up = Upstream{l.readout, l.units, -1};
-        layers.push_back(std::move(l));
+        CellLayerBuilder b(1, n, up.units);
+        add_pre_activation(b.gate(0), pre);
+        append_layer(layers, up, b.finish(identity_affine(n), Eigen::VectorXd::Zero(n), "relu", s.label));
         break;
       }
       case LogicalStageKind::Product:
@@ -366,7 +286,7 @@ std::unique_ptr<TargetModel> lower_to_gated_rnn(const PathModel& path, const Tar
         l.units = n;
         l.outputs = n;
         GateBuilder g(n, up_width);
-        for (int i = 0; i < n; ++i) g.input_row(i, pre, i, 1.0);
+        add_pre_activation(g, pre);
         l.cell = g.finish();
         l.s0 = Eigen::VectorXd::Zero(n);
         l.gamma = constant_affine(n, up_width, 1.0);

@@ -9,6 +9,7 @@
 #include <Eigen/Eigenvalues>
 
 #include "compile/num_ops.hpp"
+#include "targets/cell_stack.hpp"
 
 namespace lsrl {
 
@@ -165,6 +166,25 @@ StateDecomposition decompose_state(const LogicalStage& state, bool unit_decay_al
       out.bias[block[static_cast<std::size_t>(a)]] += init[a];
     }
   }
+  return out;
+}
+
+DecayChannelInput decay_channel_input(const DecayChannel& channel, const Affine& pre, int width) {
+  std::vector<Eigen::Triplet<double>> t;
+  double constant = channel.offset;
+  for (Eigen::Index i = 0; i < channel.mix.size(); ++i) {
+    if (channel.mix[i] == 0.0) continue;
+    for (SparseD::InnerIterator it(pre.W, i); it; ++it) t.emplace_back(0, static_cast<int>(it.col()), channel.mix[i] * it.value());
+    constant += channel.mix[i] * pre.b[i];
+  }
+  return DecayChannelInput{sparse_from_triplets(1, width, t), constant};
+}
+
+std::vector<std::pair<int, double>> decay_channel_outputs(const DecayChannel& channel, const StreamLayout& layout,
+                                                          int slot) {
+  std::vector<std::pair<int, double>> out;
+  for (Eigen::Index i = 0; i < channel.out.size(); ++i)
+    if (channel.out[i] != 0.0) out.emplace_back(layout.channel(slot, static_cast<int>(i)), channel.out[i]);
   return out;
 }
 

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "targets/logical_model.hpp"
+#include "targets/stream_blocks.hpp"
 
 namespace lsrl {
 
@@ -59,5 +60,18 @@ struct StateDecomposition {
 // max_decay_included: whether eigenvalue 1 is allowed in decay channels
 // (Mamba's scan: yes, exp(0) = 1; Hawk's RG-LRU: no, its a_t < 1).
 StateDecomposition decompose_state(const LogicalStage& state, bool unit_decay_allowed, int horizon);
+
+// A decay channel's input mix . w_t + offset, where pre holds the rows of w
+// over a stream of `width` channels: its row over the stream and its constant.
+struct DecayChannelInput {
+  SparseD row;  // 1 x width
+  double constant = 0;
+};
+DecayChannelInput decay_channel_input(const DecayChannel& channel, const Affine& pre, int width);
+
+// Where a decay channel's h_t goes: out[i] times it into state coordinate i,
+// held in `slot` of the stream.
+std::vector<std::pair<int, double>> decay_channel_outputs(const DecayChannel& channel, const StreamLayout& layout,
+                                                          int slot);
 
 }  // namespace lsrl

@@ -1,5 +1,7 @@
 // What the residual-stream targets (hawk, griffin, mamba) share: the layout of
-// the residual stream and the "gated channels" their blocks are made of.
+// the residual stream, the "gated channels" their blocks are made of, the
+// causal convolution both run, and the model around the blocks (embedding,
+// head, input checks, export).
 //
 // Stream layout (width D = 2 W + 1): channels 0 .. W-1 and W .. 2W-1 are two
 // slots, one of which holds the current logical value of the program (the
@@ -34,10 +36,13 @@
 // unit's small values).
 #pragma once
 
+#include <algorithm>
+#include <deque>
 #include <string>
 #include <vector>
 
 #include "targets/logical_model.hpp"
+#include "targets/model_support.hpp"
 
 namespace lsrl {
 
@@ -47,12 +52,30 @@ constexpr double kReluStep = 0x1p60;  // absolute: relu(a) ~ act(beta a) / beta 
 struct StreamLayout {
   int slot_width = 0;  // W
   int width = 0;       // D = 1 + 2 W
-  static StreamLayout for_widest(int widest) { return StreamLayout{widest, 1 + 2 * widest}; }
+  // Slots as wide as the model's input and every stage's output.
+  static StreamLayout for_model(const LogicalModel& model);
   int channel(int slot, int i) const { return slot * slot_width + i; }
   int constant_channel() const { return 2 * slot_width; }
   // Readout of the logical value of width w held in `slot`.
   Affine logical(int w, int slot) const;
+  // The embedding: the token into slot 0, the constant 1 into its channel.
+  Affine embedding(int input_dim) const;
+  // The layout in words, for metadata; `mover` is what moves the value from slot to slot.
+  std::string description(const std::string& mover) const;
+  // The logical value of width w a stream holds in `slot`.
+  template <typename T>
+  std::vector<T> slot_values(const std::vector<T>& stream, int slot, int w) const {
+    std::vector<T> out(static_cast<std::size_t>(w));
+    for (int i = 0; i < w; ++i) out[static_cast<std::size_t>(i)] = stream[static_cast<std::size_t>(channel(slot, i))];
+    return out;
+  }
 };
+
+// The residual connection: stream += delta.
+template <typename T>
+void add_to_stream(std::vector<T>& stream, const std::vector<T>& delta) {
+  for (std::size_t j = 0; j < stream.size(); ++j) stream[j] = stream[j] + delta[j];
+}
 
 // One channel of a gated block, as rows over the stream.
 struct GatedChannel {
@@ -77,9 +100,141 @@ SparseD empty_row(int width);
 // Assembles [channels x D] matrices from channel rows.
 SparseD stack_value_rows(const std::vector<GatedChannel>& channels, int width);
 SparseD stack_gate_rows(const std::vector<GatedChannel>& channels, int width);
+// [2 channels x D]: the value rows, then the gate rows (Mamba's in_proj: x, then z).
+SparseD stack_value_and_gate_rows(const std::vector<GatedChannel>& channels, int width);
 Eigen::VectorXd value_biases(const std::vector<GatedChannel>& channels);
 Eigen::VectorXd gate_biases(const std::vector<GatedChannel>& channels);
 // [D x channels] output projection.
 SparseD output_projection(const std::vector<GatedChannel>& channels, int width);
+
+// The channels' convolution taps, channels x width, column k = lag k (a
+// channel without a kernel passes its input: tap 1 at lag 0).
+Eigen::MatrixXd conv_taps_by_lag(const std::vector<GatedChannel>& channels);
+
+// A causal depthwise convolution (Hawk's conv_1d, Mamba's conv1d) as the
+// executors run it in T: each channel applies its taps up to its last
+// non-zero one to the latest inputs, zero before the first token.
+template <typename T>
+class CausalConvolution {
+ public:
+  CausalConvolution() = default;
+  // taps: channels x width, column k = lag k.
+  CausalConvolution(const Eigen::MatrixXd& taps, const Eigen::VectorXd& bias)
+      : width_(static_cast<std::size_t>(taps.cols())),
+        taps_(static_cast<std::size_t>(taps.rows())),
+        bias_(to_scalars<T>(bias)) {
+    for (Eigen::Index c = 0; c < taps.rows(); ++c) {
+      Eigen::Index lags = 0;
+      for (Eigen::Index k = 0; k < taps.cols(); ++k)
+        if (taps(c, k) != 0.0) lags = k + 1;
+      std::vector<T>& channel = taps_[static_cast<std::size_t>(c)];
+      channel.resize(static_cast<std::size_t>(lags));
+      for (Eigen::Index k = 0; k < lags; ++k) channel[static_cast<std::size_t>(k)] = to_scalar<T>(taps(c, k));
+    }
+  }
+
+  // The output at the next token, whose input is `input`.
+  std::vector<T> step(std::vector<T> input) {
+    history_.push_front(std::move(input));
+    if (history_.size() > width_) history_.pop_back();
+    std::vector<T> out = bias_;
+    for (std::size_t c = 0; c < out.size(); ++c) {
+      const std::vector<T>& channel = taps_[c];
+      const std::size_t lags = std::min(channel.size(), history_.size());
+      for (std::size_t k = 0; k < lags; ++k) out[c] = out[c] + channel[k] * history_[k][c];
+    }
+    return out;
+  }
+
+ private:
+  std::size_t width_ = 0;
+  std::vector<std::vector<T>> taps_;  // per channel, by lag
+  std::vector<T> bias_;
+  std::deque<std::vector<T>> history_;  // the latest input first
+};
+
+// What a block of a residual-stream model leaves behind besides its
+// weights: where the program's value is after it, and how it holds the
+// states it computes.
+struct StreamBlockOutcome {
+  int width_after = 0;
+  int slot_after = 0;
+  bool needs_horizon = false;      // some state is a convolution over the whole sequence
+  std::vector<std::string> notes;  // per state block: how it is held and why
+};
+
+// The model around the blocks of a residual-stream target: a linear
+// embedding into the stream, the blocks, a linear head; and, when a block
+// holds a state with a convolution over the whole sequence, the longest
+// input it runs exactly.
+class StreamModel : public TargetModel {
+ public:
+  // The reference implementation's names: the tensors at either end and what
+  // it calls its blocks ("embedder", "head", "blocks" in recurrentgemma;
+  // "backbone.embedding", "lm_head", "layers" in mamba_ssm).
+  struct ReferenceNames {
+    std::string embedding;
+    std::string head;
+    std::string blocks;
+  };
+
+  std::string target() const override { return target_; }
+  int input_dim() const override { return input_dim_; }
+  int output_dim() const override { return output_dim_; }
+  std::vector<LayerSummary> layers() const override;
+  long long parameter_count() const override;
+  long long nonzero_count() const override;
+  std::vector<NamedTensor> state_dict() const override;
+  // What every stream model says about itself; each architecture adds its own.
+  nlohmann::json metadata() const override;
+
+ protected:
+  StreamModel(std::string target, ReferenceNames names, Activations activations, int input_dim, int output_dim,
+              StreamLayout layout, Affine embed, Affine head, int horizon, LayerBudget budget);
+
+  virtual std::size_t block_count() const = 0;
+  virtual const StreamBlockOutcome& block_outcome(std::size_t block) const = 0;
+  // A block's summary row: its type, hidden_dim and detail (the stream fills in the rest).
+  virtual LayerSummary block_summary(std::size_t block) const = 0;
+  virtual long long block_parameters(std::size_t block) const = 0;
+  virtual long long block_nonzeros(std::size_t block) const = 0;
+  // The architecture's own description of a block (the stream adds its state notes).
+  virtual nlohmann::json block_metadata(std::size_t block) const = 0;
+  virtual void append_block_tensors(std::size_t block, std::vector<NamedTensor>& out) const = 0;
+
+  // Throws LsrlError for tokens of the wrong width, or for more tokens than
+  // a convolution over the whole sequence holds exactly.
+  void check_input(const std::vector<std::vector<double>>& tokens) const;
+
+  // Embeds each token (rounded to T) into a stream, lets
+  // `blocks(position, stream)` add every block's output to it, and applies
+  // the head.
+  template <typename T, typename Blocks>
+  OutputRows run_stream(const std::vector<std::vector<double>>& tokens, Blocks blocks) const {
+    const CsrMatrix<T> embed_W = to_csr<T>(embed_.W);
+    const std::vector<T> embed_b = to_scalars<T>(embed_.b);
+    return run_tokens<T>(tokens, head_, [&](std::size_t position, const std::vector<T>& x) {
+      std::vector<T> stream = affine(embed_W, embed_b, x);
+      blocks(position, stream);
+      return stream;
+    });
+  }
+
+  Activations activations_;
+  StreamLayout layout_;
+
+ private:
+  // Some block holds a state with a convolution over the whole sequence.
+  bool needs_horizon() const;
+
+  std::string target_;
+  ReferenceNames names_;
+  int input_dim_;
+  int output_dim_;
+  Affine embed_;
+  Affine head_;
+  int horizon_;
+  LayerBudget budget_;
+};
 
 }  // namespace lsrl

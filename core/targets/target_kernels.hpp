@@ -7,15 +7,12 @@
 #pragma once
 
 #include <cmath>
-#include <string>
 #include <type_traits>
 #include <vector>
 
 #include <Eigen/Core>
 #include <Eigen/SparseCore>
 #include <xtl/xhalf_float.hpp>
-
-#include "runtime/trace.hpp"
 
 namespace lsrl {
 
@@ -150,6 +147,20 @@ std::vector<T> to_scalars(const Eigen::VectorXd& v) {
   return out;
 }
 
+template <typename T>
+std::vector<T> to_scalars(const std::vector<double>& values) {
+  std::vector<T> out(values.size());
+  for (std::size_t i = 0; i < values.size(); ++i) out[i] = to_scalar<T>(values[i]);
+  return out;
+}
+
+template <typename T>
+std::vector<double> to_doubles(const std::vector<T>& values) {
+  std::vector<double> out(values.size());
+  for (std::size_t i = 0; i < values.size(); ++i) out[i] = from_scalar(values[i]);
+  return out;
+}
+
 // y = M x + y (y must already hold the bias or zeros). The product is summed
 // first and the bias added last, as a matrix-multiply-then-add kernel does;
 // it also keeps integer-valued programs integer where the sum cancels
@@ -174,22 +185,6 @@ std::vector<T> affine(const CsrMatrix<T>& m, const std::vector<T>& bias, const s
   std::vector<T> y = bias;
   multiply_add(m, x, y);
   return y;
-}
-
-// Appends one step of a traced quantity.
-template <typename T>
-void record(TraceSeries& series, const std::vector<T>& values) {
-  for (const T& v : values) series.values.push_back(from_scalar(v));
-}
-
-inline TraceSeries make_series(const std::string& label, const std::string& kind, int layer, int dim, int steps) {
-  TraceSeries s;
-  s.label = label;
-  s.kind = kind;
-  s.layer = layer;
-  s.dim = dim;
-  s.values.reserve(static_cast<std::size_t>(dim) * static_cast<std::size_t>(steps));
-  return s;
 }
 
 }  // namespace lsrl

@@ -3,8 +3,6 @@
 // state_dicts.
 #include <gtest/gtest.h>
 
-#include <random>
-
 #include "targets/architectures.hpp"
 #include "targets_common_test.hpp"
 
@@ -12,7 +10,6 @@ namespace lsrl {
 namespace {
 
 using namespace target_tests;
-using Lowering = std::unique_ptr<TargetModel> (*)(const PathModel&, const TargetOptions&);
 
 struct CellCase {
   const char* name;
@@ -29,61 +26,17 @@ TargetOptions with(Activations a) {
 }
 
 // The GRU's paper-mode products assume known bounds on their factors (as the
-// paper does); these tests calibrate them on the prompt they run
-// (TargetOptions::calibration_tokens), since random paths with nested
-// products reach magnitudes no fixed probe predicts.
-TargetOptions calibrated(Activations a, const std::vector<std::vector<double>>& tokens) {
-  TargetOptions o = with(a);
-  o.calibration_tokens = tokens;
-  return o;
-}
-
+// paper does); the shared checks calibrate them on the prompt they run.
 TEST_P(TargetsCells, PaperModeReproducesHandBuiltPaths) {
-  std::mt19937 rng(5);
-  for (const PathModel& path : {more_ones_path(), gated_path()}) {
-    const auto tokens = random_tokens(rng, 20, path.input_dim, -2, 2);
-    const auto model = GetParam().lower(path, calibrated(Activations::Paper, tokens));
-    EXPECT_LE(max_relative_deviation(model->run(tokens, Precision::F64, nullptr), reference_outputs(path, tokens)), 1e-9);
-  }
+  expect_hand_built_paths_reproduced(GetParam().lower, with(Activations::Paper));
 }
 
 TEST_P(TargetsCells, PaperModeReproducesRandomPaths) {
-  std::mt19937 rng(77);
-  RandomPathOptions o;
-  double worst = 0;
-  for (int trial = 0; trial < 80; ++trial) {
-    const PathModel path = random_path(rng, o);
-    const auto tokens = random_tokens(rng, 16, path.input_dim);
-    const auto model = GetParam().lower(path, calibrated(Activations::Paper, tokens));
-    const double dev = max_relative_deviation(model->run(tokens, Precision::F64, nullptr), reference_outputs(path, tokens));
-    worst = std::max(worst, dev);
-    EXPECT_LE(dev, 1e-6) << GetParam().name << " trial " << trial;
-    expect_within_layer_bound(*model, path, calibrated(Activations::Paper, tokens));
-    // The paper's own layer count, with every Linear chain fused.
-    TargetOptions fused = calibrated(Activations::Paper, tokens);
-    fused.linear_chains = LinearChains::Fuse;
-    const auto fused_model = GetParam().lower(path, fused);
-    EXPECT_LE(max_relative_deviation(fused_model->run(tokens, Precision::F64, nullptr), reference_outputs(path, tokens)),
-              1e-6)
-        << GetParam().name << " trial " << trial;
-    expect_within_layer_bound(*fused_model, path, fused);
-  }
-  std::printf("[ %s paper mode, 80 random paths: worst relative deviation %.3g ]\n", GetParam().name, worst);
+  expect_random_paths_reproduced(GetParam().name, GetParam().lower, with(Activations::Paper), 77, 80, 1e-6);
 }
 
 TEST_P(TargetsCells, StandardModeIsCloseOnRandomPaths) {
-  std::mt19937 rng(78);
-  RandomPathOptions o;
-  double worst = 0;
-  for (int trial = 0; trial < 80; ++trial) {
-    const PathModel path = random_path(rng, o);
-    const auto tokens = random_tokens(rng, 16, path.input_dim);
-    const auto model = GetParam().lower(path, calibrated(Activations::Standard, tokens));
-    const double dev = max_relative_deviation(model->run(tokens, Precision::F64, nullptr), reference_outputs(path, tokens));
-    worst = std::max(worst, dev);
-    EXPECT_LE(dev, 1e-4) << GetParam().name << " trial " << trial;
-  }
-  std::printf("[ %s standard mode, 80 random paths: worst relative deviation %.3g ]\n", GetParam().name, worst);
+  expect_random_paths_reproduced(GetParam().name, GetParam().lower, with(Activations::Standard), 78, 80, 1e-4);
 }
 
 TEST_P(TargetsCells, StateDictIsTorchShaped) {

@@ -1,19 +1,27 @@
 // Shared by the targets_*_test.cpp files: PathModels built by hand and at
 // random, a plain reference evaluation of a PathModel (written here, not taken
 // from the core, so the targets are checked against an independent reading of
-// the semantics), and a deviation measure.
+// the semantics), a deviation measure, the paper's layer bound, and the
+// checks every non-linear target runs on those paths.
 #pragma once
+
+#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "compile/path_model.hpp"
 #include "num/num.hpp"
+#include "targets/target_model.hpp"
 
 namespace lsrl::target_tests {
+
+using Lowering = std::unique_ptr<TargetModel> (*)(const PathModel&, const TargetOptions&);
 
 inline NumSparse dense_to_num(const std::vector<std::vector<double>>& rows, int cols) {
   NumSparse m(static_cast<int>(rows.size()), cols);
@@ -76,6 +84,16 @@ inline PathLayer state_layer(const std::vector<std::vector<double>>& A, const st
 
 inline void finish(PathModel& m) {
   m.output_dim = m.layers.back().out_dim();
+}
+
+// One state layer and no ops, over 1-wide tokens.
+inline PathModel state_path(const std::vector<std::vector<double>>& A, const std::vector<std::vector<double>>& B,
+                            const std::vector<double>& bias, const std::vector<double>& init) {
+  PathModel m;
+  m.input_dim = 1;
+  m.layers.push_back(state_layer(A, B, bias, init, 1));
+  finish(m);
+  return m;
 }
 
 // Counter of ones and a "more ones than zeros" comparison (paper Fig. 1),
@@ -263,35 +281,26 @@ inline double max_relative_deviation(const std::vector<std::vector<double>>& got
   return worst;
 }
 
-// The paper's layer bound with k = the ReLU ops of each PathModel layer (its
-// MLP with every Linear chain fused): what a model lowered with
-// LinearChains::Fuse must stay within. A Multi beyond the first counts as
-// one more layer.
-inline int paper_layer_bound(const PathModel& m) {
-  int bound = 0;
-  for (const auto& l : m.layers) {
-    int relus = 0, multis = 0;
-    for (const auto& op : l.ops) {
-      relus += op.kind == PathOpKind::ReLU;
-      multis += op.kind == PathOpKind::Multi;
-    }
-    bound += relus + 1 + std::max(1, multis);
-  }
-  return bound;
+// How far the model's f64 run on `tokens` is from the path's own outputs.
+inline double f64_deviation(const TargetModel& model, const PathModel& path,
+                            const std::vector<std::vector<double>>& tokens) {
+  return max_relative_deviation(model.run(tokens, Precision::F64, nullptr), reference_outputs(path, tokens));
 }
 
-// The same bound if every Linear op were kept as a layer of its own: an upper
-// limit for LinearChains::Keep, which keeps only those the compiler could not
-// fuse without changing the rounding.
-inline int layer_bound_keeping_every_linear(const PathModel& m) {
+// The paper's layer bound for a model lowered with `chains`: per PathModel
+// layer k + 1 + max(1, Multis) (a Multi beyond the first counts as one more
+// layer), with k = its ReLU ops when every Linear chain is fused. With Keep,
+// k also counts every Linear op, an upper limit: Keep keeps apart only those
+// the compiler could not fuse without changing the rounding.
+inline int layer_bound(const PathModel& m, LinearChains chains) {
   int bound = 0;
   for (const auto& l : m.layers) {
-    int layers = 0, multis = 0;
+    int depth = 0, multis = 0;
     for (const auto& op : l.ops) {
-      layers += op.kind != PathOpKind::Multi;
+      depth += op.kind == PathOpKind::ReLU || (chains == LinearChains::Keep && op.kind == PathOpKind::Linear);
       multis += op.kind == PathOpKind::Multi;
     }
-    bound += layers + 1 + std::max(1, multis);
+    bound += depth + 1 + std::max(1, multis);
   }
   return bound;
 }
@@ -306,12 +315,63 @@ inline void expect_within_layer_bound(const TargetModel& model, const PathModel&
   const nlohmann::json& b = meta["layer_bound"];
   EXPECT_LE(layers, b["bound"].get<int>()) << model.target();
   EXPECT_EQ(b["path_layers"].get<int>(), static_cast<int>(path.layers.size()));
-  EXPECT_LE(b["bound"].get<int>(), layer_bound_keeping_every_linear(path)) << model.target();
+  EXPECT_LE(b["bound"].get<int>(), layer_bound(path, LinearChains::Keep)) << model.target();
   EXPECT_EQ(b["linear_chains"].get<std::string>(), options.keep_linear_chains() ? "keep" : "fuse");
   if (!options.keep_linear_chains()) {
     EXPECT_EQ(b["kept_linear_layers"].get<int>(), 0);
-    EXPECT_LE(layers, paper_layer_bound(path)) << model.target();
+    EXPECT_LE(layers, layer_bound(path, LinearChains::Fuse)) << model.target();
   }
+}
+
+// `options`, with the value ranges calibrated on the prompt the test runs
+// (TargetOptions::calibration_tokens): random paths with nested products
+// reach magnitudes no fixed probe predicts.
+inline TargetOptions calibrated(TargetOptions options, const std::vector<std::vector<double>>& tokens) {
+  options.calibration_tokens = tokens;
+  return options;
+}
+
+// Lowered with `options` (calibrated on each prompt), the two hand-built
+// paths come out exact on 20 random tokens in [-2, 2].
+inline void expect_hand_built_paths_reproduced(Lowering lower, const TargetOptions& options) {
+  std::mt19937 rng(5);
+  for (const PathModel& path : {more_ones_path(), gated_path()}) {
+    const auto tokens = random_tokens(rng, 20, path.input_dim, -2, 2);
+    const auto model = lower(path, calibrated(options, tokens));
+    EXPECT_LE(f64_deviation(*model, path, tokens), 1e-9);
+  }
+}
+
+// `paths` random PathModels drawn from `seed`, each lowered with `options`
+// calibrated on its own 16-token prompt, reproduce the path within
+// `tolerance`. In paper mode the model also keeps to its layer bound, and so
+// does the same path lowered with its Linear chains fused, within the same
+// tolerance. Prints the worst deviation.
+inline void expect_random_paths_reproduced(const std::string& target, Lowering lower, const TargetOptions& options,
+                                           unsigned seed, int paths, double tolerance) {
+  const bool paper = options.activations == Activations::Paper;
+  std::mt19937 rng(seed);
+  RandomPathOptions o;
+  double worst = 0;
+  for (int trial = 0; trial < paths; ++trial) {
+    const PathModel path = random_path(rng, o);
+    const auto tokens = random_tokens(rng, 16, path.input_dim);
+    const TargetOptions trial_options = calibrated(options, tokens);
+    const auto model = lower(path, trial_options);
+    const double dev = f64_deviation(*model, path, tokens);
+    worst = std::max(worst, dev);
+    EXPECT_LE(dev, tolerance) << target << " trial " << trial;
+    if (!paper) continue;
+    expect_within_layer_bound(*model, path, trial_options);
+    // The paper's own layer count, with every Linear chain fused.
+    TargetOptions fused = trial_options;
+    fused.linear_chains = LinearChains::Fuse;
+    const auto fused_model = lower(path, fused);
+    EXPECT_LE(f64_deviation(*fused_model, path, tokens), tolerance) << target << " trial " << trial;
+    expect_within_layer_bound(*fused_model, path, fused);
+  }
+  std::printf("[ %s %s mode, %d random paths: worst relative deviation %.3g ]\n", target.c_str(),
+              paper ? "paper" : "standard", paths, worst);
 }
 
 }  // namespace lsrl::target_tests

@@ -12,11 +12,13 @@
 
 #include "compile/path_model.hpp"
 #include "example_support.hpp"
+#include "targets_common_test.hpp"
 
 namespace lsrl {
 namespace {
 
 using namespace example_support;
+using target_tests::layer_bound;
 
 const std::vector<std::string> kTargets = {"rnn", "gated-rnn", "gru", "lstm", "hawk", "griffin", "mamba"};
 const std::vector<std::string> kForms = {"original", "optimized", "step", "multiplicative", "multiplicative_optimized"};
@@ -38,22 +40,6 @@ Compiled compile_for(const std::string& example, const std::string& target, std:
   options.linear_chains = chains;
   api::CompileResult r = api::compile(example_source(example), options);
   return Compiled{r.ok ? r.model : nullptr, r.diagnostics};
-}
-
-// The paper's bound with k = the ReLU ops of each PathModel layer, counting
-// each Multi beyond the first as one more gated layer; and the same with
-// every Linear op counted as a layer (what LinearChains::Keep may use at most).
-int paper_bound(const PathModel& path, bool count_linears) {
-  int bound = 0;
-  for (const auto& l : path.layers) {
-    int depth = 0, multis = 0;
-    for (const auto& op : l.ops) {
-      depth += op.kind == PathOpKind::ReLU || (count_linears && op.kind == PathOpKind::Linear);
-      multis += op.kind == PathOpKind::Multi;
-    }
-    bound += depth + 1 + std::max(1, multis);
-  }
-  return bound;
 }
 
 class TargetsOnExamples : public ::testing::TestWithParam<std::string> {};
@@ -97,7 +83,7 @@ TEST_P(TargetsOnExamples, PaperModeMatchesTheProgramOnEveryExample) {
       const PathModel& path = *compiled.model->path;
       const nlohmann::json bound = compiled.model->model->metadata().at("layer_bound");
       EXPECT_LE(layers, bound.at("bound").get<int>());
-      EXPECT_LE(bound.at("bound").get<int>(), paper_bound(path, true));
+      EXPECT_LE(bound.at("bound").get<int>(), layer_bound(path, LinearChains::Keep));
 
       // With the chains fused: the paper's own count; the outputs move only
       // where the program cancels large constants (continuous_ua's lambda).
@@ -106,10 +92,10 @@ TEST_P(TargetsOnExamples, PaperModeMatchesTheProgramOnEveryExample) {
       const api::RunResult fused_run = api::run(*fused.model, prompt.tokens, api::RunOptions{});
       ASSERT_TRUE(fused_run.ok) << first_message(fused_run.diagnostics);
       const int fused_layers = static_cast<int>(fused.model->model->layers().size()) - 1;
-      EXPECT_LE(fused_layers, paper_bound(path, false));
+      EXPECT_LE(fused_layers, layer_bound(path, LinearChains::Fuse));
       std::printf("[ %s%s %s: keep %d layers (bound %d), deviation %.3g; fuse %d layers (paper bound %d), deviation %.3g ]\n",
                   example.c_str(), form.empty() ? "" : (" " + form).c_str(), target.c_str(), layers,
-                  bound.at("bound").get<int>(), deviation, fused_layers, paper_bound(path, false),
+                  bound.at("bound").get<int>(), deviation, fused_layers, layer_bound(path, LinearChains::Fuse),
                   max_relative_difference(want.outputs, fused_run.outputs));
     }
   }

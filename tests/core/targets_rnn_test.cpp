@@ -106,13 +106,13 @@ TEST(TargetsGatedRnn, HandBuiltAndRandomPathsMatch) {
   const auto model = lower_to_gated_rnn(path, TargetOptions{});
   std::mt19937 rng(99);
   const auto tokens = random_tokens(rng, 15, 1, -2, 2);
-  EXPECT_LE(max_relative_deviation(model->run(tokens, Precision::F64, nullptr), reference_outputs(path, tokens)), 1e-12);
+  EXPECT_LE(f64_deviation(*model, path, tokens), 1e-12);
   RandomPathOptions o;
   for (int trial = 0; trial < 60; ++trial) {
     const PathModel p = random_path(rng, o);
     const auto t = random_tokens(rng, 12, p.input_dim);
     const auto m = lower_to_gated_rnn(p, TargetOptions{});
-    EXPECT_LE(max_relative_deviation(m->run(t, Precision::F64, nullptr), reference_outputs(p, t)), 1e-9) << trial;
+    EXPECT_LE(f64_deviation(*m, p, t), 1e-9) << trial;
     expect_within_layer_bound(*m, p, TargetOptions{});
   }
 }
