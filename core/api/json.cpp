@@ -135,8 +135,8 @@ nlohmann::json summary_json(const CompiledModel& model) {
       bound["layers"] = layer_count(model) - 1;
       j["layer_bound"] = std::move(bound);
     }
-    // Where the lowering took its value ranges from (GRU, and the standard
-    // activations of LSTM, Hawk, Griffin and Mamba, use them).
+    // Where the lowering took its value ranges from (GRU, and LSTM's
+    // standard activations, use them).
     j["calibration"] = {{"source", model.calibration_tokens > 0 ? "prompt" : "probe"},
                         {"tokens", model.calibration_tokens}};
   }

@@ -424,7 +424,7 @@ GatedChannel linear_channel(SparseD value_w, double value_b, std::vector<std::pa
 // Channels computing a non-state stage's output into stream channels 1..n
 // (plus cancelling the old value), for either sub-block.
 void add_stage_channels(std::vector<GatedChannel>& channels, const LogicalStage& s, const Affine& pre,
-                        const StreamLayout& layout, int out_slot, bool paper, const Eigen::VectorXd& magnitudes) {
+                        const StreamLayout& layout, int out_slot, bool paper) {
   const int D = layout.width;
   const int n = s.out_dim;
   if (s.kind == LogicalStageKind::ReLU) {
@@ -570,7 +570,6 @@ std::vector<GatedChannel> state_channels(const LogicalStage& s, const Affine& pr
 std::unique_ptr<TargetModel> lower_stream(const PathModel& path, const TargetOptions& options, bool griffin) {
   const LogicalModel lm = logical_model_from_path(path, options.keep_linear_chains());
   const bool paper = options.activations == Activations::Paper;
-  const StageMagnitudes mags = paper ? StageMagnitudes{} : probe_magnitudes(lm, options);
   const StreamLayout layout = StreamLayout::for_model(lm);
   const int D = layout.width;
   const int horizon = std::max(1, options.max_sequence_length);
@@ -589,7 +588,6 @@ std::unique_ptr<TargetModel> lower_stream(const PathModel& path, const TargetOpt
       b.temporal_role = "local attention (output projection zero: the residual passes the stream)";
     } else {
       const LogicalStage& s = lm.stages[next];
-      const Eigen::VectorXd stage_mags = paper ? Eigen::VectorXd() : (s.kind == LogicalStageKind::State ? mags.output[next] : mags.pre[next]);
       std::vector<GatedChannel> channels;
       Eigen::VectorXd out_bias = Eigen::VectorXd::Zero(D);
       add_cancel(channels, layout, w, slot);
@@ -604,7 +602,7 @@ std::unique_ptr<TargetModel> lower_stream(const PathModel& path, const TargetOpt
         b.temporal_role = "state";
       } else {
         const Affine pre = compose(s.M, s.c, layout.logical(w, slot));
-        add_stage_channels(channels, s, pre, layout, 1 - slot, paper, stage_mags);
+        add_stage_channels(channels, s, pre, layout, 1 - slot, paper);
         b.temporal_role = s.kind == LogicalStageKind::ReLU ? "relu" : "product";
       }
       b.temporal_label = s.label;
@@ -619,7 +617,7 @@ std::unique_ptr<TargetModel> lower_stream(const PathModel& path, const TargetOpt
       const LogicalStage& s = lm.stages[next];
       const Affine pre = compose(s.M, s.c, layout.logical(w, slot));
       add_cancel(mlp_channels, layout, w, slot);
-      add_stage_channels(mlp_channels, s, pre, layout, 1 - slot, paper, paper ? Eigen::VectorXd() : mags.pre[next]);
+      add_stage_channels(mlp_channels, s, pre, layout, 1 - slot, paper);
       b.mlp_role = s.kind == LogicalStageKind::ReLU ? "relu" : "product";
       b.mlp_label = s.label;
       w = s.out_dim;

@@ -298,7 +298,6 @@ MambaBlock block_from_channels(std::vector<GatedChannel> channels, int width, co
 std::unique_ptr<TargetModel> lower_to_mamba(const PathModel& path, const TargetOptions& options) {
   const LogicalModel lm = logical_model_from_path(path, options.keep_linear_chains());
   const bool paper = options.activations == Activations::Paper;
-  const StageMagnitudes mags = paper ? StageMagnitudes{} : probe_magnitudes(lm, options);
   const StreamLayout layout = StreamLayout::for_model(lm);
   const int D = layout.width;
   const int horizon = std::max(1, options.max_sequence_length);
