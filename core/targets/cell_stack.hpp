@@ -37,6 +37,10 @@ struct CellLayer {
   Affine readout;      // logical value of the stage this layer computes = readout.W h + readout.b
   std::string role;    // "state", "relu", "product", ...
   std::string label;   // the program variables of the stage
+  // Paper-mode GRU products: the layer is exact only while every ReLU in it
+  // acts as the identity, i.e. while the values stay within the bounds its
+  // offsets were built for; the executor checks this at every step.
+  bool relus_must_be_identity = false;
 };
 
 // Builds a sparse matrix from (row, col, value) triplets (duplicates summed).
@@ -96,6 +100,9 @@ struct CellPreparedLayer {
   std::vector<T> c;
   CsrMatrix<T> readout_W;
   std::vector<T> readout_b;
+  std::size_t index = 0;  // in the stack
+  std::size_t step = 0;   // tokens this layer has taken so far
+  bool relus_must_be_identity = false;
 };
 
 template <typename T>
@@ -111,6 +118,8 @@ std::vector<CellPreparedLayer<T>> prepare_layers(const std::vector<CellLayer>& l
     p.c = l.c0.size() ? to_scalars<T>(l.c0) : std::vector<T>(static_cast<std::size_t>(l.units), to_scalar<T>(0.0));
     p.readout_W = to_csr<T>(l.readout.W);
     p.readout_b = to_scalars<T>(l.readout.b);
+    p.index = out.size();
+    p.relus_must_be_identity = l.relus_must_be_identity;
     out.push_back(std::move(p));
   }
   return out;
@@ -196,6 +205,7 @@ class CellStackModel : public TargetModel {
       for (std::size_t k = 0; k < layers.size(); ++k) {
         CellPreparedLayer<T>& layer = layers[k];
         layer_step(layer, x, gates);
+        ++layer.step;
         if (trace) {
           record(*trace, layout.state[k], layer.h);
           if (has_cell_state()) record(*trace, layout.cell[k], layer.c);

@@ -27,8 +27,11 @@
 //   when neither does, both are shifted by offsets S >= -min (the paper's own
 //   assumption of known bounds, as its k_lb), with two more units carrying
 //   U = a + S_a and V = b + S_b:  a b = (A_t - L_t) - S_a V - S_b U + S_a S_b.
-//   Offsets are powers of two, 16 times what the probe prompt (or the
-//   calibration prompt) shows; the largest per layer is in the metadata.
+//   Offsets are powers of two, 4 times what the calibration prompt (or the
+//   probe) shows; the largest per layer is in the metadata. The terms of
+//   that sum are of size S_a S_b, so their rounding grows with the margin; a
+//   small one is safe because the executor checks every product layer's
+//   ReLUs at every step and refuses an input that leaves the bounds.
 //
 // Standard mode (real sig and tanh): values travel in tanh's linear region,
 // each scaled by a power of two s with s |v| about 1e-12 at the magnitudes
@@ -68,7 +71,7 @@ namespace {
 
 constexpr double kSaturate = 80.0;  // sig(80) == 1.0, sig(-80) = 1.8e-35
 constexpr double kSharpStep = 0x1p100;  // beta of the ReLU's reset-gate step (absolute, not per magnitude)
-constexpr double kFactorMargin = 16.0;
+constexpr double kFactorMargin = 4.0;
 
 enum Gate { kR = 0, kZ = 1, kN = 2, kGates = 3 };
 
@@ -93,7 +96,8 @@ class GruModel final : public CellStackModel {
       m["product_offsets"] = offsets_;
       m["product_assumption"] =
           "paper-mode product layers assume |factor| <= its offset (the largest offset of each product layer is listed); "
-          "offsets are powers of two 16 times the largest value seen on the probe prompt";
+          "offsets are powers of two 4 times the largest value seen on the calibration prompt (or the probe); "
+          "a run whose values leave these bounds is refused";
     }
     return m;
   }
@@ -115,17 +119,40 @@ class GruModel final : public CellStackModel {
       r.resize(units);
       z.resize(units);
       n.resize(units);
+      // A product layer's ReLUs must act as the identity (header); a
+      // negative pre-activation there means the input left the bounds the
+      // offsets were built for.
+      bool within_bounds = true;
+      auto activate = [&](T value, T activated) {
+        within_bounds = within_bounds && !(L.relus_must_be_identity && value < to_scalar<T>(0.0));
+        return activated;
+      };
       gate_parts(L.gates[kR], x, L.h, pre, rec);
       for (std::size_t u = 0; u < units; ++u) r[u] = act.sigmoid(pre[u] + rec[u]);
       gate_parts(L.gates[kZ], x, L.h, pre, rec);
-      for (std::size_t u = 0; u < units; ++u) z[u] = act.sigmoid(pre[u] + rec[u]);
+      for (std::size_t u = 0; u < units; ++u) z[u] = activate(pre[u] + rec[u], act.sigmoid(pre[u] + rec[u]));
       gate_parts(L.gates[kN], x, L.h, pre, rec);
-      for (std::size_t u = 0; u < units; ++u) n[u] = act.tanh(pre[u] + r[u] * rec[u]);
+      for (std::size_t u = 0; u < units; ++u) {
+        n[u] = activate(pre[u] + r[u] * rec[u], act.tanh(pre[u] + r[u] * rec[u]));
+      }
+      if (!within_bounds) refuse_out_of_bounds(L.index, L.step);
       // PyTorch evaluates h' = (1 - z) n + z h as (h - n) z + n
       // (aten/src/ATen/native/RNN.cpp, GRUCell); the same order here keeps
       // the two bit for bit alike.
       for (std::size_t u = 0; u < units; ++u) L.h[u] = (L.h[u] - n[u]) * z[u] + n[u];
     });
+  }
+
+  [[noreturn]] void refuse_out_of_bounds(std::size_t layer, std::size_t step) const {
+    const CellLayer& l = layers_[layer];
+    throw LsrlError(SourceSpan{}, "gru layer " + std::to_string(layer) + " (the product '" + l.label +
+                                      "') was built for factors within the bounds its calibration prompt showed, "
+                                      "and at token " + std::to_string(step + 1) +
+                                      " this input leaves them, so the model would no longer compute the program "
+                                      "(the paper's App. C assumes such bounds too); compile it calibrated on this "
+                                      "input (lsrlc run does; lsrlc compile and export take the same --input/--text/"
+                                      "... options), or use a target that needs no bounds (gated-rnn, lstm, hawk, "
+                                      "griffin, mamba)");
   }
 
   std::vector<double> offsets_;
@@ -279,7 +306,9 @@ std::unique_ptr<TargetModel> lower_to_gru(const PathModel& path, const TargetOpt
             r.bias(i, p.Sa * p.Sb);
           }
           offsets.push_back(largest_offset);
-          append_layer(layers, up, b.finish(r.finish(), h0, "product", s.label));
+          CellLayer layer = b.finish(r.finish(), h0, "product", s.label);
+          layer.relus_must_be_identity = true;
+          append_layer(layers, up, std::move(layer));
         } else {
           // Per output two lag-product pairs with z = sig(+e a) and sig(-e a),
           // both with n's input s b: (U1+ - U2+) - (U1- - U2-) =

@@ -369,13 +369,12 @@ StageMagnitudes probe_magnitudes(const LogicalModel& model, const TargetOptions&
   }
   if (!calibrated) {
     const int length = std::max(1, std::min(64, options.max_sequence_length));
-    // Non-negative prompts (vocabulary codes, cell coordinates) and signed
-    // ones (anything else), at two scales.
+    // Non-negative prompts (vocabulary codes, cell coordinates) at two
+    // scales, and signed ones.
     struct ProbeRange {
       double lo, hi;
     };
-    for (const ProbeRange range : {ProbeRange{0.0, 1.0}, ProbeRange{0.0, 32.0}, ProbeRange{-1.0, 1.0},
-                                   ProbeRange{-32.0, 32.0}}) {
+    for (const ProbeRange range : {ProbeRange{0.0, 1.0}, ProbeRange{0.0, 32.0}, ProbeRange{-1.0, 1.0}}) {
       std::uint64_t seed = 0x5eedULL + static_cast<std::uint64_t>(range.hi - range.lo);
       std::vector<std::vector<double>> tokens(static_cast<std::size_t>(length),
                                               std::vector<double>(static_cast<std::size_t>(model.input_dim)));

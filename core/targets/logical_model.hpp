@@ -20,10 +20,9 @@
 // values in the linear regions of tanh and sigmoid (standard activations) and
 // to choose the offset of the GRU's paper-mode product units. probe_magnitudes
 // runs this chain on a probe prompt: the calibration tokens when the caller
-// gives them (TargetOptions::calibration_tokens), otherwise four fixed
+// gives them (TargetOptions::calibration_tokens), otherwise three fixed
 // pseudo-random prompts (64 tokens with components uniform in [0, 1],
-// [0, 32], [-1, 1] and [-32, 32]); it reports the largest absolute value of
-// every unit.
+// [0, 32] and [-1, 1]); it reports the largest absolute value of every unit.
 #pragma once
 
 #include <string>

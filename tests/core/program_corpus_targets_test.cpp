@@ -39,7 +39,7 @@ TEST(TargetsProgramCorpus, RandomProgramsMatchTheDagOnEveryTarget) {
   corpus::Generator gen(31337);
   std::map<std::string, Worst> worst;
   int with_multi = 0;
-  int gru_probe_misses = 0;
+  int gru_probe_refusals = 0;
   double gru_probe_worst = 0;
   for (int index = 0; index < kPrograms + kMultiFreePrograms; ++index) {
     const corpus::RandomProgram rp = gen.program(6, 22, index < kPrograms);
@@ -79,13 +79,17 @@ TEST(TargetsProgramCorpus, RandomProgramsMatchTheDagOnEveryTarget) {
       EXPECT_LE(deviation, kTolerance) << "standard";
       worst[target].standard = std::max(worst[target].standard, deviation);
       if (target == "gru") {
-        // Measured for docs/targets.md: GRU's paper-mode products need
-        // bounds, and the fixed probe (no prompt) does not always give them.
-        const double from_probe = corpus::max_relative_difference(
-            expected, lower_to_target(path, target, TargetOptions{})->run(tokens, Precision::F64, nullptr));
-        if (from_probe > kTolerance) {
-          ++gru_probe_misses;
+        // GRU's paper-mode products need bounds, and the fixed probe (no
+        // prompt) does not always give them: such runs are refused, never
+        // silently wrong (counted for docs/targets.md).
+        try {
+          const double from_probe = corpus::max_relative_difference(
+              expected, lower_to_target(path, target, TargetOptions{})->run(tokens, Precision::F64, nullptr));
+          EXPECT_LE(from_probe, kTolerance) << "built from the probe";
           gru_probe_worst = std::max(gru_probe_worst, from_probe);
+        } catch (const LsrlError& e) {
+          EXPECT_NE(e.message().find("calibrated on this input"), std::string::npos) << e.message();
+          ++gru_probe_refusals;
         }
       }
       ++worst[target].runs;
@@ -93,8 +97,8 @@ TEST(TargetsProgramCorpus, RandomProgramsMatchTheDagOnEveryTarget) {
   }
   std::printf("[ %d random programs (%d with Multi), 16 steps each ]\n", kPrograms + kMultiFreePrograms, with_multi);
   EXPECT_GE(worst["rnn"].runs, kMultiFreePrograms);
-  std::printf("[ gru built from the fixed probe instead: %d programs beyond %.0e, worst %.3g ]\n", gru_probe_misses,
-              kTolerance, gru_probe_worst);
+  std::printf("[ gru built from the fixed probe instead: %d runs refused (beyond its bounds), the others within %.3g ]\n",
+              gru_probe_refusals, gru_probe_worst);
   for (const auto& [target, w] : worst) {
     std::printf("[ %-9s %2d programs: worst relative deviation from the DAG %.3g (chains kept), %.3g (fused), "
                 "%.3g (standard activations) ]\n",
