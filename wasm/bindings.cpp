@@ -577,6 +577,14 @@ class Session {
       out.set("outputs", rows_to_flat(r.outputs));
       out.set("text", r.text ? val(*r.text) : val::null());
       out.set("runMs", r.run_ms);
+      if (r.fidelity) {
+        val fidelity = val::object();
+        fidelity.set("maxDeviation", r.fidelity->max_deviation);
+        fidelity.set("wrongTokens", r.fidelity->wrong_tokens ? val(*r.fidelity->wrong_tokens) : val::null());
+        out.set("fidelity", fidelity);
+      } else {
+        out.set("fidelity", val::null());
+      }
       out.set("trace", trace && r.ok ? trace_to_val(r.trace) : val::null());
       return out;
     });

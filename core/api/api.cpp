@@ -4,6 +4,7 @@
 // attached, and anything else (a bug, an allocation failure) becomes an
 // "internal error" diagnostic rather than a crash.
 #include <chrono>
+#include <cmath>
 #include <exception>
 #include <new>
 #include <string>
@@ -197,6 +198,31 @@ CompileResult compile(const std::string& source, const CompileOptions& options) 
   return result;
 }
 
+namespace {
+
+Fidelity measure_fidelity(const CompiledModel& model, const OutputRows& program, const RunResult& run) {
+  Fidelity f;
+  for (std::size_t t = 0; t < program.size() && t < run.outputs.size(); ++t) {
+    for (std::size_t i = 0; i < program[t].size() && i < run.outputs[t].size(); ++i) {
+      const double want = program[t][i], got = run.outputs[t][i];
+      const double deviation = want == got ? 0.0 : std::fabs(got - want) / std::max(1.0, std::fabs(want));
+      // A non-finite mismatch (inf against a number, NaN) is as far as it gets.
+      f.max_deviation = std::max(f.max_deviation, std::isnan(deviation) ? INFINITY : deviation);
+    }
+  }
+  if (run.text) {
+    const std::string want = decode_text(program, *model.info.vocab);
+    int wrong = 0;
+    for (std::size_t k = 0; k < want.size() || k < run.text->size(); ++k) {
+      wrong += k >= want.size() || k >= run.text->size() || want[k] != (*run.text)[k];
+    }
+    f.wrong_tokens = wrong;
+  }
+  return f;
+}
+
+}  // namespace
+
 RunResult run(const CompiledModel& model, const std::vector<std::vector<double>>& tokens, const RunOptions& options) {
   RunResult result;
   const auto start = std::chrono::steady_clock::now();
@@ -215,6 +241,12 @@ RunResult run(const CompiledModel& model, const std::vector<std::vector<double>>
     return result;
   }
   if (model.info.vocab && model.program.output_dim() == 1) result.text = decode_text(result.outputs, *model.info.vocab);
+  if (model.model && options.compare_with_program) {
+    guarded("running the program for comparison", model.filename, model.source, result.diagnostics, [&] {
+      const OutputRows program = evaluate_program(model.program, tokens, options.precision, nullptr);
+      result.fidelity = measure_fidelity(model, program, result);
+    });
+  }
   result.ok = true;
   return result;
 }

@@ -35,8 +35,8 @@ struct CompileOptions {
   int max_sequence_length = 4096;
   // A prompt (tokens x input width) to calibrate value ranges on: GRU's
   // paper-mode products need bounds on their factors (as the paper's App. C
-  // assumes), and the standard-activation constructions place values in the
-  // linear regions of tanh and sigmoid. Empty: a fixed probe prompt
+  // assumes), and GRU's and LSTM's standard-activation constructions place
+  // values in the linear regions of tanh and sigmoid. Empty: a fixed probe prompt
   // (targets/logical_model.hpp). Tokens of the wrong width are ignored.
   std::vector<std::vector<double>> calibration_tokens;
 };
@@ -83,6 +83,19 @@ CompileResult compile(const std::string& source, const CompileOptions& options);
 struct RunOptions {
   Precision precision = Precision::F64;
   bool trace = false;
+  // A compiled model's run also evaluates the program itself (the DAG, in
+  // the same precision) on the same tokens and reports how far the model is
+  // from it (RunResult::fidelity): the measured fidelity every run of a
+  // standard-activation model owes its user. Off: the run alone (benchmarks).
+  bool compare_with_program = true;
+};
+
+// How far a compiled model's outputs are from the program's own.
+struct Fidelity {
+  // max over steps and components of |model - program| / max(1, |program|)
+  double max_deviation = 0;
+  // With a vocabulary and 1-wide outputs: decoded tokens that differ.
+  std::optional<int> wrong_tokens;
 };
 
 struct RunResult {
@@ -92,6 +105,7 @@ struct RunResult {
   std::optional<std::string> text;  // decoded with the vocab when outputs are 1-wide
   Trace trace;
   double run_ms = 0;
+  std::optional<Fidelity> fidelity;  // compiled models, with compare_with_program
 };
 RunResult run(const CompiledModel& model, const std::vector<std::vector<double>>& tokens, const RunOptions& options);
 

@@ -167,6 +167,11 @@ nlohmann::json run_json(const CompiledModel& model, const RunResult& result, boo
   j["layers"] = layer_count(model);
   j["params"] = parameter_count(model);
   j["run_ms"] = result.run_ms;
+  if (result.fidelity) {
+    nlohmann::json f = {{"max_deviation", result.fidelity->max_deviation}};
+    if (result.fidelity->wrong_tokens) f["wrong_tokens"] = *result.fidelity->wrong_tokens;
+    j["fidelity"] = std::move(f);
+  }
   if (with_trace) j["trace"] = trace_json(result.trace);
   if (!result.ok) j["diagnostics"] = diagnostics_json(result.diagnostics);
   return j;

@@ -409,6 +409,39 @@ TEST(Cli, CalibrationComesFromTheInputWhenThereIsOne) {
   EXPECT_NE(read_file(file).find("\"tensors\""), std::string::npos);
 }
 
+// Every run of a compiled model measures how far it is from the program:
+// in the JSON always, on stderr with the standard activations or when off.
+TEST(Cli, RunsReportTheirFidelityToTheProgram) {
+  const std::string dict = kSourceDir + "/examples/data/country_capitals.csv";
+  const std::vector<std::string> run = {"run", example("discrete_ua.lsrl"), "--dict", dict, "--query", "CAN",
+                                        "--target", "gru"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = run;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return lsrlc(args);
+  };
+  Outcome standard = with({"--activations", "standard"});
+  expect_success(standard, "standard");
+  EXPECT_NE(standard.err.find("note: gru vs the program on this input: max deviation"), std::string::npos)
+      << standard.err;
+  EXPECT_NE(standard.err.find("0 of 153 tokens wrong"), std::string::npos) << standard.err;
+  EXPECT_EQ(text_line(standard.out).substr(text_line(standard.out).size() - 3), "OTT");
+
+  Outcome paper = with({});
+  expect_success(paper, "paper");
+  EXPECT_EQ(paper.err, "") << "an exact run needs no note";
+  Outcome json = with({"--activations", "standard", "--json"});
+  expect_success(json, "json");
+  const nlohmann::json j = nlohmann::json::parse(json.out);
+  ASSERT_TRUE(j.contains("fidelity"));
+  EXPECT_LT(j["fidelity"]["max_deviation"].get<double>(), 1e-2);
+  EXPECT_EQ(j["fidelity"]["wrong_tokens"].get<int>(), 0);
+  // The program itself has nothing to be compared with.
+  Outcome dag = lsrlc({"run", example("more_ones.lsrl"), "--input", "1 0", "--json"});
+  expect_success(dag, "dag");
+  EXPECT_FALSE(nlohmann::json::parse(dag.out).contains("fidelity"));
+}
+
 // Hawk holds a counter (eigenvalue 1) in a convolution over the whole
 // sequence; --max-length sets its window, and a longer input is refused with
 // the way out.

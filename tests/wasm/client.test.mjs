@@ -67,6 +67,8 @@ test('compile and run more_ones with a trace: outputs equal lsrlc, shapes as doc
                            ['--target', 'gated-linear-rnn', '--input-file', writeTokensCsv(tokens)]);
   assert.deepEqual(ran.outputs, native.outputs);
   assert.equal(typeof ran.runMs, 'number');
+  // Measured against the program on the same tokens: this target is exact.
+  assert.deepEqual(ran.fidelity, { maxDeviation: 0, wrongTokens: null });
   assert.equal(ran.trace.steps, tokens.length);
   assert.ok(ran.trace.series.length > 0);
   for (const series of ran.trace.series) {
@@ -80,11 +82,32 @@ test('compile and run more_ones with a trace: outputs equal lsrlc, shapes as doc
   const dagCompiled = await client.compile(exampleSource('more_ones'), { target: 'dag' });
   const dagRun = await client.run(dagCompiled.modelId, tokens, { trace: true });
   assert.deepEqual(dagRun.outputs, native.outputs, 'dag and gated-linear-rnn agree');
+  assert.equal(dagRun.fidelity, null, 'the program is not compared with itself');
   const labels = dagRun.trace.series.map((s) => s.label);
   for (const name of ['ctr1s', 'ctr0s', 'is_zero']) assert.ok(labels.includes(name), `the dag trace has ${name}`);
   const f16 = await client.run(dagCompiled.modelId, tokens, { precision: 'f16' });
   assert.ok(f16.ok);
   assert.equal(f16.trace, null, 'no trace unless asked');
+});
+
+test('a standard-activation run reports its measured fidelity, as lsrlc run --json does', async (t) => {
+  const client = newClient();
+  t.after(() => client.dispose());
+  const source = exampleSource('discrete_ua');
+  const compiled = await client.compile(source, { target: 'gru', activations: 'standard', filename: 'discrete_ua.lsrl' });
+  assert.ok(compiled.ok, JSON.stringify(compiled.diagnostics));
+  const encoded = await client.encodeText('CANAUSVIECANOTT', compiled.modelId);
+  assert.ok(encoded.ok);
+  const ran = await client.run(compiled.modelId, encoded.tokens, {});
+  assert.ok(ran.ok, JSON.stringify(ran.diagnostics));
+  assert.ok(ran.fidelity.maxDeviation > 0 && ran.fidelity.maxDeviation < 1e-2, JSON.stringify(ran.fidelity));
+  assert.equal(ran.fidelity.wrongTokens, 0);
+  const native = nativeRun(path.join(repoDir, 'examples', 'discrete_ua.lsrl'),
+                           ['--target', 'gru', '--activations', 'standard', '--text', 'CANAUSVIECANOTT']);
+  // lsrlc run calibrates on its input where the module uses the fixed probe,
+  // so the two models (and deviations) differ slightly; both are measured.
+  assert.equal(native.fidelity.wrong_tokens, 0);
+  assert.ok(native.fidelity.max_deviation > 0 && native.fidelity.max_deviation < 1e-2, JSON.stringify(native.fidelity));
 });
 
 test('compile passes linearChains and maxLength on to the module', async (t) => {

@@ -79,6 +79,8 @@ test('the page opens with more_ones compiled and run, showing its outputs', asyn
   assert.ok(await page.locator('#program-graph svg g.node').count() >= 4, 'the program graph (before debranching)');
   assert.ok(await page.locator('#path-graph svg g.node').count() >= 2, 'the path graph (after debranching)');
   assert.match(await page.textContent('#summary-table'), /non-zeros/);
+  // Every run of a compiled model is measured against the program.
+  assert.match(await page.textContent('#fidelity'), /model = program on this input/);
   // Hovering a hidden-state cell tells layer, unit, step and value.
   const heat = page.locator('#hidden canvas.hidden-heatmap').first();
   await heat.scrollIntoViewIfNeeded();

@@ -25,6 +25,21 @@ function decodeChar(value, vocab) {
   return id >= 0 && id < vocab.length ? vocab[id] : '\uFFFD';
 }
 
+// How far the compiled model's run is from the program's own outputs (the
+// core measures it on every run): exact, or the largest relative deviation
+// and the wrong decoded tokens.
+function fidelityLine({ maxDeviation, wrongTokens }, steps) {
+  const exact = maxDeviation === 0;
+  const deviation = Number.isFinite(maxDeviation) ? maxDeviation.toPrecision(2) : String(maxDeviation);
+  const tokens = Number.isInteger(wrongTokens) ? `, ${wrongTokens} of ${steps} tokens wrong` : '';
+  return el('div', {
+    class: `fidelity ${exact ? 'exact' : maxDeviation > 1e-6 ? 'off' : 'close'}`,
+    id: 'fidelity',
+    title: 'largest |model - program| / max(1, |program|) over every step and output, against the program run on the same tokens',
+    text: exact ? 'model = program on this input (bit for bit)' : `vs the program: max deviation ${deviation}${tokens}`,
+  });
+}
+
 export class OutputsView {
   constructor(container) {
     this.container = container;
@@ -85,6 +100,7 @@ export class OutputsView {
     }
     parts.push(el('div', { class: 'meta muted', text: `${steps} step${steps === 1 ? '' : 's'}` +
       (Number.isFinite(result.runMs) ? `, run in ${formatNumber(Number(result.runMs.toFixed(2)))} ms` : '') }));
+    if (result.fidelity) parts.push(fidelityLine(result.fidelity, steps));
     parts.push(el('div', { class: 'table-scroll' },
       el('table', { class: 'outputs-table', id: 'outputs-table' }, el('thead', {}, head), body)));
     replaceChildren(this.container, ...parts);
