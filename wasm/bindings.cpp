@@ -318,6 +318,11 @@ val summary_to_val(const lsrl::api::CompiledModel& m) {
   out.set("nonzerosBeforeOptimization", static_cast<double>(m.report.nonzeros_before_optimization));
   out.set("maxWidthBeforeOptimization", m.report.max_width_before_optimization);
   out.set("layerBound", layer_bound_to_val(m));
+  // Where the value ranges came from: the calibration prompt or the probe.
+  val calibration = val::object();
+  calibration.set("source", std::string(m.calibration_tokens > 0 ? "prompt" : "probe"));
+  calibration.set("tokens", m.calibration_tokens);
+  out.set("calibration", m.model ? calibration : val::null());
   return out;
 }
 
@@ -362,6 +367,10 @@ std::string base_name(const std::string& filename) {
 // convolution over at most maxLength tokens. The one place that lists them.
 constexpr std::string_view kLinearChainTargets[] = {"rnn", "gated-rnn", "gru", "lstm", "hawk", "griffin", "mamba"};
 constexpr std::string_view kMaxLengthTargets[] = {"hawk", "griffin", "mamba"};
+// ...and which take their value ranges from a calibration prompt (GRU's
+// products and standard activations, LSTM's standard activations), so that
+// the page compiles them for the prompt it runs, as lsrlc run does.
+constexpr std::string_view kCalibratedTargets[] = {"gru", "lstm"};
 
 template <std::size_t N>
 bool listed(const std::string_view (&names)[N], const std::string& name) {
@@ -384,6 +393,7 @@ val targets() {
     dag.set("hasActivationModes", false);
     dag.set("usesLinearChains", false);
     dag.set("usesMaxLength", false);
+    dag.set("usesCalibration", false);
     out.call<void>("push", dag);
     for (const auto& t : lsrl::list_targets()) {
       val item = val::object();
@@ -395,6 +405,7 @@ val targets() {
       item.set("hasActivationModes", t.has_activation_modes);
       item.set("usesLinearChains", listed(kLinearChainTargets, t.name));
       item.set("usesMaxLength", listed(kMaxLengthTargets, t.name));
+      item.set("usesCalibration", listed(kCalibratedTargets, t.name));
       out.call<void>("push", item);
     }
     return out;
@@ -470,7 +481,8 @@ val evaluate_function(const std::string& fn_text, int input_dims, const val& poi
 // --- the session: compiled models by id -------------------------------------
 
 // options: { target, params: [[name, value]], activations: 'paper'|'standard',
-// linearChains: 'keep'|'fuse', maxLength: integer, filename }; an option left
+// linearChains: 'keep'|'fuse', maxLength: integer, calibration: { data, steps,
+// dim } (a prompt to take value ranges from), filename }; an option left
 // out (or undefined) keeps the core's default. False, with `problem` saying
 // why, for a value the core has no name for or a maxLength that is no whole
 // number (an unknown target is the core's to report, with its suggestion).
@@ -508,6 +520,21 @@ bool read_compile_options(const val& options, lsrl::api::CompileOptions& co, std
       return false;
     }
     co.max_sequence_length = static_cast<int>(number);
+  }
+  if (given(options, "calibration")) {
+    // { data: Float64Array, steps, dim }: the client flattens the prompt.
+    const val calibration = options["calibration"];
+    const bool object = !calibration.isNull() && calibration.typeOf().as<std::string>() == "object";
+    if (!object || !calibration["steps"].isNumber() || !calibration["dim"].isNumber()) {
+      problem = "calibration must be { data, steps, dim } (the client builds it from calibrationTokens)";
+      return false;
+    }
+    std::string error;
+    if (!flat_to_rows(calibration["data"], calibration["steps"].as<int>(), calibration["dim"].as<int>(),
+                      co.calibration_tokens, error)) {
+      problem = "calibration: " + error;
+      return false;
+    }
   }
   if (options.hasOwnProperty("params") && options["params"].isArray()) {
     // [[name, value], ...]: the worker turns { name: value } into this.

@@ -110,6 +110,35 @@ test('a standard-activation run reports its measured fidelity, as lsrlc run --js
   assert.ok(native.fidelity.max_deviation > 0 && native.fidelity.max_deviation < 1e-2, JSON.stringify(native.fidelity));
 });
 
+test('calibrationTokens gives the module the model lsrlc run builds for the same input', async (t) => {
+  const client = newClient();
+  t.after(() => client.dispose());
+  const source = exampleSource('discrete_ua');
+  const probe = await client.compile(source, { target: 'gru', activations: 'standard', filename: 'discrete_ua.lsrl' });
+  assert.ok(probe.ok, JSON.stringify(probe.diagnostics));
+  assert.deepEqual(probe.summary.calibration, { source: 'probe', tokens: 0 });
+  const encoded = await client.encodeText('CANAUSVIECANOTT', probe.modelId);
+  assert.ok(encoded.ok);
+  const calibrated = await client.compile(source, { target: 'gru', activations: 'standard', filename: 'discrete_ua.lsrl',
+                                                     calibrationTokens: encoded.tokens });
+  assert.ok(calibrated.ok, JSON.stringify(calibrated.diagnostics));
+  assert.deepEqual(calibrated.summary.calibration, { source: 'prompt', tokens: encoded.tokens.length });
+  const ran = await client.run(calibrated.modelId, encoded.tokens, {});
+  assert.ok(ran.ok, JSON.stringify(ran.diagnostics));
+  const native = nativeRun(path.join(repoDir, 'examples', 'discrete_ua.lsrl'),
+                           ['--target', 'gru', '--activations', 'standard', '--text', 'CANAUSVIECANOTT']);
+  assert.equal(ran.outputs.length, native.outputs.length);
+  ran.outputs.forEach((row, i) => row.forEach((v, j) => {
+    const want = native.outputs[i][j];
+    assert.ok(Math.abs(v - want) <= 1e-12 * Math.max(1, Math.abs(want)), `step ${i}: ${v} vs lsrlc ${want}`);
+  }));
+  assert.equal(ran.text, native.text);
+
+  const ragged = await client.compile(source, { target: 'gru', calibrationTokens: [[1], [2, 3]] });
+  assert.equal(ragged.ok, false);
+  assert.match(ragged.diagnostics[0].message, /calibrationTokens: row 2/);
+});
+
 test('compile passes linearChains and maxLength on to the module', async (t) => {
   const client = newClient();
   t.after(() => client.dispose());

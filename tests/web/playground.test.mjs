@@ -185,6 +185,13 @@ test('switching target and precision re-runs the model', async () => {
     assert.equal(await page.isDisabled('#activations'), !t.hasActivationModes, `activations menu on ${t.name}`);
     const got = (await outputRows(page)).map((r) => r[0]);
     got.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) <= 1e-6, `${t.name} step ${i}: ${v} vs ${expected[i]}`));
+    // GRU and LSTM are compiled for the prompt they run, as lsrlc run does.
+    const ranges = await page.locator('#summary-table tr[data-key="value ranges"] td').allTextContents();
+    assert.deepEqual(ranges, t.usesCalibration ? [`calibrated on the prompt (${expected.length} tokens)`] : [],
+                     `value ranges on ${t.name}`);
+    // A compiled model's run is measured against the program; the program itself is not.
+    if (t.name === 'dag') assert.equal(await page.locator('#fidelity').count(), 0);
+    else assert.match(await page.textContent('#fidelity'), /model = program|vs the program/);
   }
   const withModes = targets.find((t) => t.hasActivationModes);
   if (withModes) {

@@ -49,6 +49,8 @@ export class SummaryView {
       ['layers', Array.isArray(s.layers) ? String(s.layers.length) : s.layers != null ? String(s.layers) : '—'],
       ['layer widths', layerWidths(s.layers) || '—'],
       ['layer bound', layerBoundText(s.layerBound)],
+      // Only where the lowering took value ranges from the prompt (GRU, LSTM).
+      ['value ranges', s.calibration?.source === 'prompt' ? `calibrated on the prompt (${s.calibration.tokens} tokens)` : null],
       ['widest', s.maxWidth != null ? formatNumber(s.maxWidth) : s.max_width != null ? formatNumber(s.max_width) : null],
       ['parameters', s.params != null ? formatNumber(s.params) : '—'],
       ['non-zeros', s.nonzeros != null ? formatNumber(s.nonzeros) : '—'],
