@@ -273,18 +273,7 @@ void Evaluator::each_item(const Expr& iter, const std::function<bool(const Value
                             iter.items[0]->text == "range" && lookup("range") == nullptr;
   if (direct_range) {
     work_.charge(1, iter.span);
-    CallArgs args;
-    args.span = iter.span;
-    for (const auto& arg : iter.args) {
-      if (arg.star) {
-        for (Value& v : iterate(eval(*arg.value), arg.span)) args.positional.push_back(ArgValue{std::move(v), arg.span});
-      } else if (!arg.keyword.empty()) {
-        args.keywords.emplace_back(arg.keyword, ArgValue{eval(*arg.value), arg.span});
-      } else {
-        args.positional.push_back(ArgValue{eval(*arg.value), arg.span});
-      }
-    }
-    const RangeBounds r = range_bounds(bind_arguments(*find_builtin("range"), args));
+    const RangeBounds r = range_bounds(bind_arguments(*find_builtin("range"), collect_arguments(iter)));
     for (std::int64_t k = 0; k < r.count; ++k) {
       if (!body(Value::integer(Num(static_cast<long long>(range_element(r, k)))))) return;
     }
