@@ -81,20 +81,37 @@ def parse_tokens(text):
 )PY";
 
 const char* kCellLayers = R"PY(
-class ReluGRULayers(nn.Module):
-    """nn.GRU's equations and parameter names with ReLU in place of sigmoid and tanh:
-    r = relu(W_ir x + b_ir + W_hr h + b_hr), z = relu(...), n = relu(W_in x + b_in + r * (W_hn h + b_hn)),
-    h' = (1 - z) * n + z * h."""
+
+class ReluCellLayers(nn.Module):
+    """Stacked layers holding PyTorch's parameters (weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k},
+    bias_hh_l{k}) for `gates` gate blocks; subclasses give the cell's equations."""
+
+    gates = 1
 
     def __init__(self, input_size, hidden_size, num_layers):
         super().__init__()
         self.num_layers = num_layers
+        rows = self.gates * hidden_size
         for k in range(num_layers):
             width = input_size if k == 0 else hidden_size
-            setattr(self, "weight_ih_l%d" % k, nn.Parameter(torch.zeros(3 * hidden_size, width, dtype=DTYPE)))
-            setattr(self, "weight_hh_l%d" % k, nn.Parameter(torch.zeros(3 * hidden_size, hidden_size, dtype=DTYPE)))
-            setattr(self, "bias_ih_l%d" % k, nn.Parameter(torch.zeros(3 * hidden_size, dtype=DTYPE)))
-            setattr(self, "bias_hh_l%d" % k, nn.Parameter(torch.zeros(3 * hidden_size, dtype=DTYPE)))
+            setattr(self, "weight_ih_l%d" % k, nn.Parameter(torch.zeros(rows, width, dtype=DTYPE)))
+            setattr(self, "weight_hh_l%d" % k, nn.Parameter(torch.zeros(rows, hidden_size, dtype=DTYPE)))
+            setattr(self, "bias_ih_l%d" % k, nn.Parameter(torch.zeros(rows, dtype=DTYPE)))
+            setattr(self, "bias_hh_l%d" % k, nn.Parameter(torch.zeros(rows, dtype=DTYPE)))
+
+    def input_part(self, k, inp):
+        return inp @ getattr(self, "weight_ih_l%d" % k).T + getattr(self, "bias_ih_l%d" % k)
+
+    def hidden_part(self, k, h):
+        return h @ getattr(self, "weight_hh_l%d" % k).T + getattr(self, "bias_hh_l%d" % k)
+
+
+class ReluGRULayers(ReluCellLayers):
+    """nn.GRU's equations and parameter names with ReLU in place of sigmoid and tanh:
+    r = relu(W_ir x + b_ir + W_hr h + b_hr), z = relu(...), n = relu(W_in x + b_in + r * (W_hn h + b_hn)),
+    h' = (1 - z) * n + z * h."""
+
+    gates = 3
 
     def forward(self, x, h0):
         h = [h0[k] for k in range(self.num_layers)]
@@ -102,10 +119,8 @@ class ReluGRULayers(nn.Module):
         for t in range(x.shape[1]):
             inp = x[:, t]
             for k in range(self.num_layers):
-                gi = inp @ getattr(self, "weight_ih_l%d" % k).T + getattr(self, "bias_ih_l%d" % k)
-                gh = h[k] @ getattr(self, "weight_hh_l%d" % k).T + getattr(self, "bias_hh_l%d" % k)
-                i_r, i_z, i_n = gi.chunk(3, -1)
-                h_r, h_z, h_n = gh.chunk(3, -1)
+                i_r, i_z, i_n = self.input_part(k, inp).chunk(3, -1)
+                h_r, h_z, h_n = self.hidden_part(k, h[k]).chunk(3, -1)
                 r = torch.relu(i_r + h_r)
                 z = torch.relu(i_z + h_z)
                 n = torch.relu(i_n + r * h_n)
@@ -115,19 +130,11 @@ class ReluGRULayers(nn.Module):
         return torch.stack(outputs, 1), torch.stack(h)
 
 
-class ReluLSTMLayers(nn.Module):
+class ReluLSTMLayers(ReluCellLayers):
     """nn.LSTM's equations and parameter names with ReLU in place of sigmoid and tanh:
     i, f, g, o = relu(W_i* x + b_i* + W_h* h + b_h*), c' = f * c + i * g, h' = o * relu(c')."""
 
-    def __init__(self, input_size, hidden_size, num_layers):
-        super().__init__()
-        self.num_layers = num_layers
-        for k in range(num_layers):
-            width = input_size if k == 0 else hidden_size
-            setattr(self, "weight_ih_l%d" % k, nn.Parameter(torch.zeros(4 * hidden_size, width, dtype=DTYPE)))
-            setattr(self, "weight_hh_l%d" % k, nn.Parameter(torch.zeros(4 * hidden_size, hidden_size, dtype=DTYPE)))
-            setattr(self, "bias_ih_l%d" % k, nn.Parameter(torch.zeros(4 * hidden_size, dtype=DTYPE)))
-            setattr(self, "bias_hh_l%d" % k, nn.Parameter(torch.zeros(4 * hidden_size, dtype=DTYPE)))
+    gates = 4
 
     def forward(self, x, state):
         h0, c0 = state
@@ -137,8 +144,7 @@ class ReluLSTMLayers(nn.Module):
         for t in range(x.shape[1]):
             inp = x[:, t]
             for k in range(self.num_layers):
-                gates = (inp @ getattr(self, "weight_ih_l%d" % k).T + getattr(self, "bias_ih_l%d" % k)
-                         + h[k] @ getattr(self, "weight_hh_l%d" % k).T + getattr(self, "bias_hh_l%d" % k))
+                gates = self.input_part(k, inp) + self.hidden_part(k, h[k])
                 i, f, g, o = torch.relu(gates).chunk(4, -1)
                 c[k] = f * c[k] + i * g
                 h[k] = o * torch.relu(c[k])
