@@ -9,16 +9,13 @@
 // series out), not as arrays of arrays, so a million-token prompt costs one
 // copy rather than a million JS calls. web/src/worker.js reshapes them.
 
-#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <exception>
-#include <iterator>
 #include <limits>
 #include <map>
 #include <memory>
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -360,23 +357,6 @@ std::string base_name(const std::string& filename) {
   return name;
 }
 
-// Which targets read the compile options the core's target table says nothing
-// about, so that the page enables a picker only where it changes the model:
-// the non-linear targets lower the program's Linear chains into ReLU layers
-// (linearChains), and Hawk, Griffin and Mamba hold some states in a causal
-// convolution over at most maxLength tokens. The one place that lists them.
-constexpr std::string_view kLinearChainTargets[] = {"rnn", "gated-rnn", "gru", "lstm", "hawk", "griffin", "mamba"};
-constexpr std::string_view kMaxLengthTargets[] = {"hawk", "griffin", "mamba"};
-// ...and which take their value ranges from a calibration prompt (GRU's
-// products and standard activations, LSTM's standard activations), so that
-// the page compiles them for the prompt it runs, as lsrlc run does.
-constexpr std::string_view kCalibratedTargets[] = {"gru", "lstm"};
-
-template <std::size_t N>
-bool listed(const std::string_view (&names)[N], const std::string& name) {
-  return std::find(std::begin(names), std::end(names), name) != std::end(names);
-}
-
 // --- free functions ----------------------------------------------------------
 
 std::string version() { return LSRL_VERSION; }
@@ -403,9 +383,9 @@ val targets() {
       item.set("reason", t.reason);
       item.set("supportsMulti", t.supports_multi);
       item.set("hasActivationModes", t.has_activation_modes);
-      item.set("usesLinearChains", listed(kLinearChainTargets, t.name));
-      item.set("usesMaxLength", listed(kMaxLengthTargets, t.name));
-      item.set("usesCalibration", listed(kCalibratedTargets, t.name));
+      item.set("usesLinearChains", t.uses_linear_chains);
+      item.set("usesMaxLength", t.uses_max_length);
+      item.set("usesCalibration", t.uses_calibration);
       out.call<void>("push", item);
     }
     return out;

@@ -18,19 +18,23 @@ struct TargetEntry {
   Lowering lower;  // nullptr: not available yet
   bool supports_multi;
   bool has_activation_modes;
+  bool uses_linear_chains;
+  bool uses_max_length;
+  bool uses_calibration;
 };
 
-// Display order.
+// Display order. Flags: Multi, activation modes, then which options change the
+// model (Linear chains, maximum length, calibration prompt).
 constexpr TargetEntry kTargets[] = {
-    {"linear-rnn", "Linear RNN (paper Eq. 3)", lower_to_linear_rnn, false, false},
-    {"gated-linear-rnn", "Gated Linear RNN (paper Eq. 4)", lower_to_gated_linear_rnn, true, false},
-    {"rnn", "classic ReLU RNN (paper Eq. 2, construction Eq. 11)", lower_to_rnn, false, false},
-    {"gated-rnn", "gated ReLU RNN (paper Eq. 5)", lower_to_gated_rnn, true, false},
-    {"gru", "GRU (paper App. C)", lower_to_gru, true, true},
-    {"lstm", "LSTM (paper App. D)", lower_to_lstm, true, true},
-    {"hawk", "Hawk (paper App. E)", lower_to_hawk, true, true},
-    {"griffin", "Griffin (paper App. E)", lower_to_griffin, true, true},
-    {"mamba", "Mamba (S6, our construction)", lower_to_mamba, true, true},
+    {"linear-rnn", "Linear RNN (paper Eq. 3)", lower_to_linear_rnn, false, false, false, false, false},
+    {"gated-linear-rnn", "Gated Linear RNN (paper Eq. 4)", lower_to_gated_linear_rnn, true, false, false, false, false},
+    {"rnn", "classic ReLU RNN (paper Eq. 2, construction Eq. 11)", lower_to_rnn, false, false, true, false, false},
+    {"gated-rnn", "gated ReLU RNN (paper Eq. 5)", lower_to_gated_rnn, true, false, true, false, false},
+    {"gru", "GRU (paper App. C)", lower_to_gru, true, true, true, false, true},
+    {"lstm", "LSTM (paper App. D)", lower_to_lstm, true, true, true, false, true},
+    {"hawk", "Hawk (paper App. E)", lower_to_hawk, true, true, true, true, false},
+    {"griffin", "Griffin (paper App. E)", lower_to_griffin, true, true, true, true, false},
+    {"mamba", "Mamba (S6, our construction)", lower_to_mamba, true, true, true, true, false},
 };
 
 std::string valid_names() {
@@ -51,6 +55,9 @@ std::vector<TargetInfo> list_targets() {
     info.reason = info.available ? "" : "not implemented yet";
     info.supports_multi = t.supports_multi;
     info.has_activation_modes = t.has_activation_modes;
+    info.uses_linear_chains = t.uses_linear_chains;
+    info.uses_max_length = t.uses_max_length;
+    info.uses_calibration = t.uses_calibration;
     out.push_back(std::move(info));
   }
   return out;

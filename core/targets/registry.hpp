@@ -19,6 +19,12 @@ struct TargetInfo {
   std::string reason;       // why not available
   bool supports_multi = false;
   bool has_activation_modes = false;  // paper vs standard differ
+  // Which TargetOptions change the model: the Linear-chain setting (the
+  // non-linear targets), the maximum sequence length (Hawk, Griffin, Mamba:
+  // their convolution window) and a calibration prompt (GRU, LSTM).
+  bool uses_linear_chains = false;
+  bool uses_max_length = false;
+  bool uses_calibration = false;
 };
 
 // Every target name the CLI and page accept besides "dag", in display order.
