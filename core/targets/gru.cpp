@@ -123,18 +123,16 @@ class GruModel final : public CellStackModel {
       // negative pre-activation there means the input left the bounds the
       // offsets were built for.
       bool within_bounds = true;
-      auto activate = [&](T value, T activated) {
-        within_bounds = within_bounds && !(L.relus_must_be_identity && value < to_scalar<T>(0.0));
-        return activated;
+      const auto check = [&](T pre_activation) {
+        within_bounds = within_bounds && !(L.relus_must_be_identity && pre_activation < to_scalar<T>(0.0));
+        return pre_activation;
       };
       gate_parts(L.gates[kR], x, L.h, pre, rec);
       for (std::size_t u = 0; u < units; ++u) r[u] = act.sigmoid(pre[u] + rec[u]);
       gate_parts(L.gates[kZ], x, L.h, pre, rec);
-      for (std::size_t u = 0; u < units; ++u) z[u] = activate(pre[u] + rec[u], act.sigmoid(pre[u] + rec[u]));
+      for (std::size_t u = 0; u < units; ++u) z[u] = act.sigmoid(check(pre[u] + rec[u]));
       gate_parts(L.gates[kN], x, L.h, pre, rec);
-      for (std::size_t u = 0; u < units; ++u) {
-        n[u] = activate(pre[u] + r[u] * rec[u], act.tanh(pre[u] + r[u] * rec[u]));
-      }
+      for (std::size_t u = 0; u < units; ++u) n[u] = act.tanh(check(pre[u] + r[u] * rec[u]));
       if (!within_bounds) refuse_out_of_bounds(L.index, L.step);
       // PyTorch evaluates h' = (1 - z) n + z h as (h - n) z + n
       // (aten/src/ATen/native/RNN.cpp, GRUCell); the same order here keeps

@@ -315,16 +315,15 @@ export class Playground {
     if (reads.usesLinearChains) options.linearChains = s.linearChains;
     if (reads.usesMaxLength) options.maxLength = s.maxLength;
     const key = JSON.stringify([s.source, options, this.epoch]);
+    const calibrationKey = JSON.stringify(calibration ?? null);
     const cached = this.cache[slot];
-    if (cached?.key === key && (calibration === undefined || cached.calibration === JSON.stringify(calibration ?? null))) {
-      return cached.result;
-    }
+    if (cached?.key === key && (calibration === undefined || cached.calibration === calibrationKey)) return cached.result;
     if (calibration) options.calibrationTokens = calibration;
     const result = await this.client.compile(s.source, options);
     if (result.ok) {
       // The worker keeps every model until told; drop the one this replaces.
       if (cached && cached.epoch === this.epoch) this.client.release(cached.result.modelId);
-      this.cache[slot] = { key, calibration: JSON.stringify(calibration ?? null), result, epoch: this.epoch };
+      this.cache[slot] = { key, calibration: calibrationKey, result, epoch: this.epoch };
     }
     return result;
   }
