@@ -47,6 +47,11 @@ NodeId Program::add_input(int dim, SourceSpan span) {
   n.origin = span;
   n.always_positive = false;
   input_ = push(std::move(n));
+  // The default domain until the front end declares another.
+  input_domain_.lower.assign(static_cast<std::size_t>(dim), -kDefaultInputBound);
+  input_domain_.upper.assign(static_cast<std::size_t>(dim), kDefaultInputBound);
+  input_domain_.bounds_source = "default";
+  input_domain_.origin = span;
   return input_;
 }
 

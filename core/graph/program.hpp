@@ -44,6 +44,26 @@ struct Node {
   bool always_positive = false;
 };
 
+// What a program declares about its prompts: the range of every input
+// component and the longest sequence. The compiled targets size their
+// constructions from it (static range analysis), never from a prompt, and a
+// prompt outside it is refused before it runs. Filled by the front end from
+// Input(dim, bounds=..., max_length=...), the vocabulary, or the defaults.
+struct InputDomain {
+  // Per input component, inclusive. Empty until the Input node exists.
+  std::vector<double> lower;
+  std::vector<double> upper;
+  // Where the bounds come from: "declared" (Input(..., bounds=...)),
+  // "vocabulary" (token ids 0..|vocab|-1), or "default" (kDefaultInputBound).
+  std::string bounds_source = "default";
+  // The longest prompt the program declares (Input(..., max_length=...));
+  // absent: the compile option's value (CompileOptions::max_sequence_length).
+  std::optional<int> max_length;
+  SourceSpan origin;  // the Input(...) call
+};
+// |x| <= this for every input component when the program declares nothing.
+inline constexpr double kDefaultInputBound = 1e6;
+
 class Program {
  public:
   // Builders. `span` is where the user asked for the node. Each checks its
@@ -68,6 +88,9 @@ class Program {
   int input_dim() const { return input_ == kNoNode ? 0 : node(input_).dim; }
   int output_dim() const { return output_ == kNoNode ? 0 : node(output_).dim; }
 
+  const InputDomain& input_domain() const { return input_domain_; }
+  void set_input_domain(InputDomain domain) { input_domain_ = std::move(domain); }
+
   // Labels a node with the name it was first assigned to (kept if already set).
   void name_node(NodeId id, const std::string& name);
 
@@ -84,6 +107,7 @@ class Program {
   std::vector<Node> nodes_;
   NodeId input_ = kNoNode;
   NodeId output_ = kNoNode;
+  InputDomain input_domain_;
 };
 
 }  // namespace lsrl
