@@ -251,6 +251,9 @@ std::int64_t as_integer(const Value& v, const std::string& what, SourceSpan span
 
 Num as_number(const Value& v, const std::string& what, SourceSpan span) {
   if (v.is_number()) return v.num;
+  // M[i, j] is a 1 x 1 matrix (as in the reference library); where a number
+  // is expected it stands for its entry.
+  if (v.kind == ValueKind::Matrix && v.matrix->rows() == 1 && v.matrix->cols() == 1) return (*v.matrix)(0, 0);
   if (v.kind == ValueKind::Var) {
     throw LsrlError(span, what + " must be a number, got a graph variable (its value is only known at run time)");
   }
@@ -577,6 +580,11 @@ int order(const std::string& op, const Value& a, const Value& b, SourceSpan span
 }  // namespace
 
 bool compare_constant(const std::string& op, const Value& a, const Value& b, SourceSpan span) {
+  if ((a.kind == ValueKind::Matrix && b.is_number()) || (a.is_number() && b.kind == ValueKind::Matrix)) {
+    // Python (sympy) would say False for M[i, j] == 0.5, a silent trap.
+    throw LsrlError(span, "'" + op + "' between a matrix and a number: M[i, j] is a 1 x 1 matrix (as in the reference "
+                                     "library); compare its number, float(M[i, j]) " + op + " ...");
+  }
   if (op == "==") return values_equal(a, b, span);
   if (op == "!=") return !values_equal(a, b, span);
   if (op == "is") return a.kind == b.kind && (a.kind == ValueKind::None || values_equal(a, b, span));
