@@ -113,7 +113,11 @@ TEST(LangMatrixIndex, ListsOfListsStayPythonLists) {
 TEST(LangMatrixIndex, AOneByOneMatrixStandsForItsNumber) {
   expect_asserts_hold(
       "assert float(M[1, 1]) == 5 and int(v[2]) == 30\n"
-      "assert M[1, 1] + 1 == Matrix([[6]])\n");
+      "assert M[1, 1] + 1 == Matrix([[6]])\n"
+      // Rows taken from a matrix stack into one, as lists of numbers do.
+      "assert [M[2, :], M[0, :]] @ v[0:3] == Matrix([[500], [140]])\n"
+      "assert [M[0, 0], M[1, 1]] @ Matrix([[1, 2]]) == Matrix([[1, 2], [5, 10]])\n");
+  expect_error("r = range(M[1, 1])", "take its number with int(M[i, j])");
 }
 
 // A program ported from the reference that uses a matrix row as Linear's A
