@@ -12,9 +12,11 @@ namespace lsrl::sugar {
 // argument is reduced with integers (no rounding), the series is summed to
 // about 100 bits, and the double nearest the sum is returned: the correctly
 // rounded cos(pi p / q) except in cases far rarer than any q used here.
-// Error-free products (Dekker's splitting) assume no fused multiply-add is
-// contracted into this file: the builds target baseline x86-64 and wasm32,
-// which have no scalar FMA; the pragma keeps clang from contracting elsewhere.
+// The bits assume no multiply-add is fused (contracted) in this file: the
+// builds target baseline x86-64 and wasm32, which have no scalar FMA, and the
+// pragma stops clang on targets that have one. A GCC build for an FMA target
+// (-march=native) would need -ffp-contract=off; the bit-pinning test in
+// tests/core/sugar_test.cpp fails if a build gets other bits.
 #if defined(__clang__)
 #pragma STDC FP_CONTRACT OFF
 #endif
