@@ -13,10 +13,9 @@ namespace lsrl::sugar {
 // about 100 bits, and the double nearest the sum is returned: the correctly
 // rounded cos(pi p / q) except in cases far rarer than any q used here.
 // The bits assume no multiply-add is fused (contracted) in this file: the
-// builds target baseline x86-64 and wasm32, which have no scalar FMA, and the
-// pragma stops clang on targets that have one. A GCC build for an FMA target
-// (-march=native) would need -ffp-contract=off; the bit-pinning test in
-// tests/core/sugar_test.cpp fails if a build gets other bits.
+// CMake build passes -ffp-contract=off to every compiler, and the pragma keeps
+// clang from contracting even where a build forgets it; the bit-pinning test
+// in tests/core/sugar_test.cpp fails if a build gets other bits.
 #if defined(__clang__)
 #pragma STDC FP_CONTRACT OFF
 #endif
