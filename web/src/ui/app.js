@@ -181,6 +181,17 @@ export class Playground {
     this.examplesMenu?.setCurrent(example ? example.name : null);
     const badge = document.getElementById('edited-badge');
     if (badge) badge.hidden = !example || example.source === this.state.source;
+    // Beside the badge: back to the example as shipped (its source, params
+    // and prompt), made here so index.html needs no change.
+    if (badge && !this.resetButton) {
+      this.resetButton = el('button', {
+        type: 'button', id: 'reset-example', class: 'small', text: 'reset to the example', hidden: true,
+        title: 'discard your edits: the example\'s program, params and prompt',
+        on: { click: () => { const ex = this.findExample(this.state.example); if (ex) this.loadExample(ex, { immediate: true }); } },
+      });
+      badge.after(this.resetButton);
+    }
+    if (this.resetButton) this.resetButton.hidden = !badge || badge.hidden;
   }
 
   // The embed's "open in the playground" link, and on the full page a hash
