@@ -417,7 +417,7 @@ export class Playground {
       return;
     }
     const answerLength = s.prompt.kind === 'dictionary' ? Array.from(s.prompt.query).length : 0;
-    this.outputs?.render({ result, tokens, vocab: info.vocab || null, answerLength });
+    this.outputs?.render({ result, tokens, vocab: info.vocab || null, answerLength, precision: s.precision, params: info.params || [] });
     this.summary?.render({ summary: compiled.summary, info, runMs: result.runMs, steps });
     const note = traced ? '' : `(no trace: ${steps} steps is more than the ${TRACE_MAX_STEPS} the page records)`;
     if (s.target === 'dag') {
