@@ -93,3 +93,15 @@ test('compareOutputs: the first differing step, ungraded steps, NaN and widths',
   assert.equal(compareOutputs([[0]], [[0, 0]], 1).status, 'error');
   assert.equal(compareOutputs([[0], [0]], [[0]], 1).status, 'error');
 });
+
+test('componentSnippet names an unedited example and escapes an inline program', async () => {
+  const { componentSnippet } = await import('../../web/src/ui/share.js');
+  const state = { example: 'more_ones', source: 'SRC', target: 'linear-rnn', prompt: { kind: 'tokens', text: '1 0 "1"' } };
+  const named = componentSnippet(state, { scriptUrl: 'https://x.org/site/lsrl-playground.js', exampleSource: 'SRC' });
+  assert.equal(named, '<script type="module" src="https://x.org/site/lsrl-playground.js"></script>\n' +
+    '<lsrl-playground example="more_ones" target="linear-rnn" prompt="1 0 &quot;1&quot;" panels="program prompt outputs trace"></lsrl-playground>');
+  const inline = componentSnippet({ ...state, source: 'x = 1 < 2 & 3\n\n' }, { scriptUrl: 's.js', exampleSource: 'SRC' });
+  assert.match(inline, /<lsrl-playground target="linear-rnn" prompt="[^"]*" panels="[^"]*">\nx = 1 &lt; 2 &amp; 3\n<\/lsrl-playground>$/);
+  const noPrompt = componentSnippet({ ...state, prompt: { kind: 'dictionary', query: 'CAN', pairs: [] } }, { scriptUrl: 's.js', exampleSource: 'SRC' });
+  assert.doesNotMatch(noPrompt, /prompt=/);
+});
