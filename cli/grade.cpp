@@ -62,7 +62,10 @@ std::string number_text(double v) {
 
 std::string row_text(const std::vector<double>& row) {
   std::string text;
-  for (std::size_t i = 0; i < row.size(); ++i) text += (i ? "," : "") + number_text(row[i]);
+  for (std::size_t i = 0; i < row.size(); ++i) {
+    if (i) text += ',';  // appended, not "," + ...: GCC 12 warns (-Wrestrict) on the temporary
+    text += number_text(row[i]);
+  }
   return text;
 }
 
