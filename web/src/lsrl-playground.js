@@ -127,7 +127,7 @@ export class LsrlPlaygroundElement extends HTMLElement {
       this.run();
     }, EDIT_DEBOUNCE_MS));
     this.problems = el('pre', { class: 'w-problems', hidden: true });
-    const section = (name, title, body) => el('section', { class: `w-panel w-${name}`, dataset: { panel: name } },
+    const section = (name, title, body) => el('section', { class: `w-panel w-panel-${name}`, dataset: { panel: name } },
       title ? el('h3', { text: title }) : null, body);
     this.views = {
       outputs: new OutputsView(el('div', { class: 'outputs' })),
