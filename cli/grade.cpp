@@ -4,7 +4,8 @@
 //   file,exercise,check,status,first_differing_step,max_deviation,message
 // status is pass, fail (the outputs differ from the expected ones by more
 // than the tolerance) or error (the program does not build, compile or run
-// on the target, or its output width is wrong). Steps count from 1.
+// on the target, or its output width is wrong). Steps count from 0 (the first token is step
+// 0), as in the page's outputs table and trace.
 // The page grades the same way (web/src/ui/grading.js); keep the two in step.
 #include "grade.hpp"
 
@@ -29,7 +30,7 @@ const char* const kGradeUsage =
     "usage: lsrlc grade EXERCISE.json FILE.lsrl...\n"
     "  Runs every FILE on every check of the exercise, on the target the exercise\n"
     "  names, and prints CSV: file,exercise,check,status,first_differing_step,\n"
-    "  max_deviation,message (status pass, fail or error; steps count from 1).\n"
+    "  max_deviation,message (status pass, fail or error; steps count from 0).\n"
     "  Exit status 0 when it graded (failing programs included), 1 on a usage error.\n";
 
 struct Check {
@@ -192,7 +193,7 @@ Outcome compare(const Check& check, const OutputRows& outputs, double tolerance)
     const std::vector<double>& got = outputs[t];
     if (got.size() != expected.size()) {
       outcome.status = "error";
-      outcome.first_differing_step = static_cast<int>(t) + 1;
+      outcome.first_differing_step = static_cast<int>(t);
       outcome.message = "the output is " + std::to_string(got.size()) + " wide but the exercise expects " +
                         std::to_string(expected.size());
       return outcome;
@@ -204,8 +205,8 @@ Outcome compare(const Check& check, const OutputRows& outputs, double tolerance)
       if (!(deviation <= max_deviation)) max_deviation = deviation;
     }
     if (differs && !outcome.first_differing_step) {
-      outcome.first_differing_step = static_cast<int>(t) + 1;
-      outcome.message = "step " + std::to_string(t + 1) + ": expected " + row_text(expected) + ", got " + row_text(got);
+      outcome.first_differing_step = static_cast<int>(t);
+      outcome.message = "step " + std::to_string(t) + ": expected " + row_text(expected) + ", got " + row_text(got);
     }
   }
   outcome.max_deviation = max_deviation;

@@ -191,9 +191,9 @@ TEST(Grade, AWrongProgramGetsItsFirstDifferingStepAndDeviation) {
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0][kCheck], "check 1");
   EXPECT_EQ(rows[0][kStatus], "fail");
-  EXPECT_EQ(rows[0][kStep], "1");
+  EXPECT_EQ(rows[0][kStep], "0");  // the first token is step 0
   EXPECT_EQ(rows[0][kDeviation], "3");
-  EXPECT_EQ(rows[0][kMessage], "step 1: expected 1, got 0");
+  EXPECT_EQ(rows[0][kMessage], "step 0: expected 1, got 0");
   for (const auto& row : rows) EXPECT_EQ(row[kStatus], "fail");
 }
 

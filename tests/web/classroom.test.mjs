@@ -84,12 +84,13 @@ test('a wrong submission shows the first differing step, expected against got', 
   await setEditorText(page, 'input = Input(dim=1)\nreturn LinState(input, A=[[1]], B=[[1]], init_state=[[0]]) - input\n');
   const graded = await grade(page);
   assert.match(graded.verdict, /^0 of 3 checks passed/);
-  // check 1: tokens 1 2 3, expected 1 3 6, got 0 1 3: step 1 differs first.
+  // check 1: tokens 1 2 3, expected 1 3 6, got 0 1 3: step 0 (the first token, as in the
+  // outputs table) differs first.
   assert.equal(graded.rows[0].status, 'fail');
-  assert.equal(graded.rows[0].firstStep, '1');
-  assert.deepEqual(graded.rows[0].cells.slice(2, 5), ['1', '1', '0']);
+  assert.equal(graded.rows[0].firstStep, '0');
+  assert.deepEqual(graded.rows[0].cells.slice(2, 5), ['0', '1', '0']);
   const marked = await page.$$eval('#exercise-results .exercise-steps tr.first-difference td', (tds) => tds.map((td) => td.textContent));
-  assert.deepEqual(marked, ['1', '1', '1', '0']);
+  assert.deepEqual(marked, ['0', '1', '1', '0']);
   await screenshot(page, 'exercise-wrong-submission');
   assert.deepEqual(page.errors, []);
   await page.context().close();
@@ -141,7 +142,7 @@ test('a teacher\'s set from #exercises=URL is shown as text, never as HTML', asy
   assert.equal(await page.evaluate(() => window.hacked), undefined);
   const graded = await grade(page);
   assert.match(graded.verdict, /^0 of 1 checks passed/);
-  assert.equal(graded.rows[0].firstStep, '2');
+  assert.equal(graded.rows[0].firstStep, '1');
   // The hash still names the set after the playground's runs (a reload keeps it).
   assert.match(await page.evaluate(() => window.location.hash), /^#exercises=/);
   assert.deepEqual(page.errors, []);

@@ -82,9 +82,9 @@ test('compareOutputs: the first differing step, ungraded steps, NaN and widths',
   assert.deepEqual(compareOutputs([[1], [2]], [[1], [2.001]], 0.01), { status: 'pass', firstDifferingStep: null, maxDeviation: 0.0009999999999998899, message: '' });
   const fail = compareOutputs([[1], [2], [3]], [[1], [2.5], [4]], 0.01);
   assert.equal(fail.status, 'fail');
-  assert.equal(fail.firstDifferingStep, 2);
+  assert.equal(fail.firstDifferingStep, 1);
   assert.equal(fail.maxDeviation, 1);
-  assert.match(fail.message, /step 2: expected 2, got 2.5/);
+  assert.match(fail.message, /step 1: expected 2, got 2.5/);
   assert.equal(compareOutputs([null, [1]], [[99], [1]], 0).status, 'pass');
   const nan = compareOutputs([[0]], [[NaN]], 1e9);
   assert.equal(nan.status, 'fail');

@@ -266,14 +266,15 @@ export class ExercisesView {
     const rows = results.map((r, i) => {
       const check = exercise.checks[i];
       const step = r.firstDifferingStep;
-      const expected = step ? check.expected[step - 1] : null;
-      const got = step && r.outputs ? r.outputs[step - 1] : null;
-      return el('tr', { class: `check-${r.status}`, dataset: { status: r.status, firstStep: step ?? '' } },
+      const failed = step !== null && step !== undefined;
+      const expected = failed ? check.expected[step] : null;
+      const got = failed && r.outputs ? r.outputs[step] : null;
+      return el('tr', { class: `check-${r.status}`, dataset: { status: r.status, firstStep: failed ? step : '' } },
         el('td', { text: r.name }),
         el('td', { class: 'check-status', text: r.status }),
-        el('td', { class: 'check-step', text: step ?? '' }),
-        el('td', { class: 'mono', text: step ? rowText(expected) : '' }),
-        el('td', { class: 'mono', text: step ? rowText(got) : '' }),
+        el('td', { class: 'check-step', text: failed ? step : '' }),
+        el('td', { class: 'mono', text: failed ? rowText(expected) : '' }),
+        el('td', { class: 'mono', text: failed ? rowText(got) : '' }),
         el('td', { class: 'mono', text: r.maxDeviation == null ? '' : formatNumber(r.maxDeviation) }),
         el('td', { class: 'check-message', text: r.status === 'error' ? r.message : '' }));
     });
@@ -292,9 +293,9 @@ export class ExercisesView {
     const rows = check.input.map((token, t) => {
       const expected = check.expected[t];
       const got = result.outputs?.[t];
-      const first = result.firstDifferingStep === t + 1;
+      const first = result.firstDifferingStep === t;
       return el('tr', { class: first ? 'first-difference' : '' },
-        el('td', { text: t + 1 }), el('td', { class: 'mono', text: tokenText(token) }),
+        el('td', { text: t }), el('td', { class: 'mono', text: tokenText(token) }),
         el('td', { class: 'mono', text: expected ? rowText(expected) : 'not graded' }),
         el('td', { class: 'mono', text: got ? rowText(got) : '' }));
     });

@@ -6,7 +6,8 @@
 //
 // The rules match lsrlc grade (cli/grade.cpp): every graded step's every
 // component within the tolerance (absolute), a NaN or infinity never passes,
-// steps count from 1.
+// steps count from 0 (the first token is step 0), as in the page's outputs
+// table and trace.
 
 export const EXERCISE_FORMAT = 'lsrl-exercise/1';
 export const INDEX_FORMAT = 'lsrl-exercise-index/1';
@@ -102,7 +103,7 @@ export function parseIndex(json, baseUrl) {
 const formatRow = (row) => (row ? row.map((v) => (Number.isNaN(v) ? 'NaN' : String(v))).join(', ') : '');
 
 // expected: (number[] | null)[]; outputs: number[][] (the model's rows).
-// -> { status: 'pass' | 'fail' | 'error', firstDifferingStep (1-based or null),
+// -> { status: 'pass' | 'fail' | 'error', firstDifferingStep (0-based or null),
 //      maxDeviation, message }
 export function compareOutputs(expected, outputs, tolerance) {
   if (!Array.isArray(outputs) || outputs.length !== expected.length) {
@@ -117,7 +118,7 @@ export function compareOutputs(expected, outputs, tolerance) {
     if (!want) continue;
     const got = Array.from(outputs[t] || []);
     if (got.length !== want.length) {
-      return { status: 'error', firstDifferingStep: t + 1, maxDeviation: null,
+      return { status: 'error', firstDifferingStep: t, maxDeviation: null,
                message: `the output is ${got.length} wide but the exercise expects ${want.length}` };
     }
     let differs = false;
@@ -127,8 +128,8 @@ export function compareOutputs(expected, outputs, tolerance) {
       if (!(deviation <= maxDeviation)) maxDeviation = deviation;
     }
     if (differs && first === null) {
-      first = t + 1;
-      message = `step ${t + 1}: expected ${formatRow(want)}, got ${formatRow(got)}`;
+      first = t;
+      message = `step ${t}: expected ${formatRow(want)}, got ${formatRow(got)}`;
     }
   }
   return { status: first === null ? 'pass' : 'fail', firstDifferingStep: first, maxDeviation, message };
