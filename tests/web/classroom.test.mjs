@@ -227,6 +227,8 @@ test('the share dialog offers a web-component snippet that runs the same program
   // An edited program goes in as the element's text, HTML-escaped.
   await setEditorText(page, '# a < b & "c"\ninput = Input(dim=1)\nreturn input * 2\n');
   await page.click('#embed');
+  // The dialog is rebuilt asynchronously: wait for the new snippet.
+  await page.waitForFunction(() => document.getElementById('component-snippet')?.value.includes('&lt;'));
   const edited = await page.inputValue('#component-snippet');
   assert.match(edited, /<lsrl-playground target="linear-rnn"[^>]*>\n# a &lt; b &amp; &quot;c&quot;\ninput = Input\(dim=1\)/);
 
