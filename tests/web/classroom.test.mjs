@@ -177,7 +177,6 @@ test('the blog-post example embeds two live widgets without touching the host pa
     return {
       hostParagraph: css(document.querySelector('p.lede'), 'color'),
       hostFont: css(document.body, 'fontFamily'),
-      hostTable: null,
       widgetFont: css(widget.querySelector('.w-frame'), 'fontFamily'),
       widgetColor: css(widget.querySelector('.w-frame'), 'color'),
       widgetTableBorder: css(widget.querySelector('.outputs-table'), 'borderTopWidth'),
