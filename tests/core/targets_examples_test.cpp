@@ -139,12 +139,17 @@ TEST_P(TargetsOnExamples, DiscreteUaAnswersAllTwentyFiveQueries) {
 }
 
 // The standard-mode requirement: with the architectures' real
-// activations every f_ifelse form answers every query on every target,
-// the lambda forms (selectors of 1e10 that amplify a one-ulp residue by
-// 1e13) included.
+// activations every f_ifelse form answers every query, the lambda forms
+// (selectors of 1e10 that amplify a one-ulp residue by 1e13) included. The
+// rnn, gated-rnn, gru and lstm models are checked on all five forms; hawk,
+// griffin and mamba (exact identities, and 5 to 30 s per form here) on the
+// multiplicative ones, and on all five by build/fidelity_table
+// (docs/targets.md section 9).
 TEST_P(TargetsOnExamples, DiscreteUaStandardActivationsAnswerAllQueries) {
   const std::string target = GetParam();
-  expect_dictionary_answers(target, Activations::Standard, kForms);
+  const bool block_target = target == "hawk" || target == "griffin" || target == "mamba";
+  expect_dictionary_answers(target, Activations::Standard,
+                            block_target ? std::vector<std::string>{"multiplicative", "multiplicative_optimized"} : kForms);
 }
 
 INSTANTIATE_TEST_SUITE_P(Targets, TargetsOnExamples, ::testing::ValuesIn(kTargets), [](const auto& info) {
