@@ -148,7 +148,8 @@ constexpr double kSigmoidGateDesign = 0x1p-10;
 // / 30 + ...) (Richardson): the cubic term cancels, so e a can be 2^-10
 // instead of 8e-6, where the truncation is 3e-14 and the rounding of the
 // sigmoids near 1/2, about 4e-16 / (e |a|), is 4e-13 relative. The rounding
-// grows as the magnitude overestimates |a|: 4e-10 at 1e3, 4e-7 at 1e6.
+// grows in proportion to how much the magnitude overestimates |a|
+// (docs/targets.md section 9 measures it).
 struct ExtrapolationTerm {
   double multiple;  // m
   double weight;    // of T(m)
