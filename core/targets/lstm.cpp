@@ -38,6 +38,7 @@
 
 #include "targets/architectures.hpp"
 #include "targets/cell_lowering.hpp"
+#include "targets/range_analysis.hpp"
 
 namespace lsrl {
 
@@ -107,7 +108,7 @@ CellLayer finish_layer(const CellLayerBuilder& b, Affine readout, Eigen::VectorX
 std::unique_ptr<TargetModel> lower_to_lstm(const PathModel& path, const TargetOptions& options) {
   const LogicalModel lm = logical_model_from_path(path, options.keep_linear_chains());
   const bool paper = options.activations == Activations::Paper;
-  const StageMagnitudes mags = paper ? StageMagnitudes{} : probe_magnitudes(lm, options);
+  const StageMagnitudes mags = paper ? StageMagnitudes{} : static_magnitudes(lm, options);
   std::vector<CellLayer> layers;
   Upstream up{identity_affine(lm.input_dim), lm.input_dim, -1};
   for (std::size_t k = 0; k < lm.stages.size(); ++k) {
