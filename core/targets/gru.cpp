@@ -33,8 +33,8 @@
 //   two at or above what the bounds need (K twice that, for the rounding of
 //   the accumulator over T steps); the largest per layer is in the metadata.
 //   The terms of that sum are of size S_a S_b, so their rounding grows with
-//   the offsets: an offset beyond 2^53 (the accumulator could no longer add
-//   1 exactly) is refused at compile time with what to declare instead. The
+//   the offsets (a product comes out within about K 2^-51): an offset beyond
+//   2^32 (2e-6) is refused at compile time with what to declare instead. The
 //   executor still checks every product layer's ReLUs at every step.
 //
 // Standard mode (real sig and tanh): values travel in tanh's linear region,
@@ -77,7 +77,9 @@ namespace {
 constexpr double kSaturate = 80.0;  // sig(80) == 1.0, sig(-80) = 1.8e-35
 constexpr double kSharpStep = 0x1p100;  // beta of the ReLU's reset-gate step (absolute, not per magnitude)
 constexpr double kAccumulatorMargin = 2.0;  // K's slack for the accumulator's rounding over T steps
-constexpr double kLargestOffset = 0x1p53;
+// The largest offset allowed: a product a b = A_t - L_t comes out within a
+// few ulp of K, about K 2^-51, so 2^32 keeps it within 2e-6 (absolute).
+constexpr double kLargestOffset = 0x1p32;
 
 enum Gate { kR = 0, kZ = 1, kN = 2, kGates = 3 };
 
@@ -278,7 +280,8 @@ std::unique_ptr<TargetModel> lower_to_gru(const PathModel& path, const TargetOpt
                                  std::to_string(lo_a) + ", " + std::to_string(hi_a) + "] and [" +
                                  std::to_string(lo_b) + ", " + std::to_string(hi_b) +
                                  "]) and the drift of the accumulator over " + std::to_string(static_cast<long long>(T)) +
-                                 " steps, and that is beyond 2^53, where f64 no longer adds 1 exactly",
+                                 " steps, and that is beyond 2^32, where the product's rounding (about offset * 2^-51) "
+                                 "exceeds 2e-6",
                              declare_smaller_domain_hint(options));
               }
             }

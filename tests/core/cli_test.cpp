@@ -368,7 +368,7 @@ TEST(Cli, LinearChainsKeepReproducesTheProgramAndFuseUsesFewerLayers) {
   EXPECT_NEAR(kept.back()[0], program.back()[0], 1e-9);
 
   auto compiled = [&](const std::string& chains) {
-    Outcome o = lsrlc({"compile", example("continuous_ua.lsrl"), "--param", "form=original", "--target", "gru",
+    Outcome o = lsrlc({"compile", example("continuous_ua.lsrl"), "--param", "form=original", "--target", "lstm",
                        "--linear-chains", chains, "--json"});
     expect_success(o, "compile " + chains);
     return nlohmann::json::parse(o.out);
@@ -383,7 +383,7 @@ TEST(Cli, LinearChainsKeepReproducesTheProgramAndFuseUsesFewerLayers) {
   EXPECT_GT(keep["layer_bound"]["kept_linear_layers"].get<int>(), 0);
   EXPECT_EQ(fuse["layer_bound"]["kept_linear_layers"].get<int>(), 0);
   EXPECT_LT(fuse["layer_count"].get<int>(), keep["layer_count"].get<int>());
-  Outcome text = lsrlc({"compile", example("continuous_ua.lsrl"), "--target", "gru"});
+  Outcome text = lsrlc({"compile", example("continuous_ua.lsrl"), "--target", "lstm"});
   expect_success(text, "compile");
   EXPECT_NE(text.out.find("within the paper's bound of"), std::string::npos) << text.out;
 }
@@ -394,7 +394,7 @@ TEST(Cli, LinearChainsKeepReproducesTheProgramAndFuseUsesFewerLayers) {
 // domain or longer than T before running, saying what to declare.
 TEST(Cli, ModelsAreBuiltForTheInputDomainNotAPrompt) {
   const std::string p = example("discrete_ua.lsrl");
-  Outcome o = lsrlc({"compile", p, "--target", "gru", "--json"});
+  Outcome o = lsrlc({"compile", p, "--target", "lstm", "--json"});
   expect_success(o, "compile");
   const nlohmann::json j = nlohmann::json::parse(o.out);
   EXPECT_FALSE(j.contains("calibration"));
@@ -404,25 +404,25 @@ TEST(Cli, ModelsAreBuiltForTheInputDomainNotAPrompt) {
   EXPECT_EQ(j["input_domain"]["upper"], nlohmann::json::array({26.0}));
   EXPECT_EQ(j["input_domain"]["max_length"].get<int>(), 4096);
   EXPECT_EQ(j["input_domain"]["max_length_source"], "default");
-  Outcome shorter = lsrlc({"compile", p, "--target", "gru", "--max-length", "100", "--json"});
+  Outcome shorter = lsrlc({"compile", p, "--target", "lstm", "--max-length", "100", "--json"});
   expect_success(shorter, "compile --max-length");
   EXPECT_EQ(nlohmann::json::parse(shorter.out)["input_domain"]["max_length_source"], "option");
   // compile and export take no INPUT.
-  Outcome with_text = lsrlc({"compile", p, "--target", "gru", "--text", "CANAUSVIECANOTT"});
+  Outcome with_text = lsrlc({"compile", p, "--target", "lstm", "--text", "CANAUSVIECANOTT"});
   EXPECT_NE(with_text.exit_code, 0);
   EXPECT_NE(with_text.err.find("usage: lsrlc"), std::string::npos) << with_text.err;
   const std::string first = (scratch() / "fixed_a.safetensors").string();
   const std::string second = (scratch() / "fixed_b.safetensors").string();
   for (const std::string& file : {first, second}) {
-    expect_success(lsrlc({"export", p, "--target", "gru", "--format", "safetensors", "-o", file}), "export");
+    expect_success(lsrlc({"export", p, "--target", "lstm", "--format", "safetensors", "-o", file}), "export");
   }
   const std::string bytes = read_file(first);
   EXPECT_GT(bytes.size(), 1000u);
   EXPECT_EQ(bytes, read_file(second));
   // Outside the domain and beyond T: refused before running, with the way out.
-  expect_error(lsrlc({"run", p, "--target", "gru", "--input", "1 2 27"}), "bounds=[lo, hi]", "token 27");
+  expect_error(lsrlc({"run", p, "--target", "lstm", "--input", "1 2 27"}), "bounds=[lo, hi]", "token 27");
   expect_error(lsrlc({"run", p, "--target", "dag", "--input", "1 2 27"}), "token 3, component 1", "dag token 27");
-  expect_error(lsrlc({"run", p, "--target", "gru", "--max-length", "4", "--text", "CANAUS"}), "max_length=",
+  expect_error(lsrlc({"run", p, "--target", "lstm", "--max-length", "4", "--text", "CANAUS"}), "max_length=",
                "6 tokens over T = 4");
 }
 
@@ -431,7 +431,7 @@ TEST(Cli, ModelsAreBuiltForTheInputDomainNotAPrompt) {
 TEST(Cli, RunsReportTheirFidelityToTheProgram) {
   const std::string dict = kSourceDir + "/examples/data/country_capitals.csv";
   const std::vector<std::string> run = {"run", example("discrete_ua.lsrl"), "--dict", dict, "--query", "CAN",
-                                        "--target", "gru"};
+                                        "--target", "mamba"};
   auto with = [&](std::vector<std::string> extra) {
     std::vector<std::string> args = run;
     args.insert(args.end(), extra.begin(), extra.end());
@@ -439,7 +439,7 @@ TEST(Cli, RunsReportTheirFidelityToTheProgram) {
   };
   Outcome standard = with({"--activations", "standard"});
   expect_success(standard, "standard");
-  EXPECT_NE(standard.err.find("note: gru vs the program on this input: max deviation"), std::string::npos)
+  EXPECT_NE(standard.err.find("note: mamba vs the program on this input: max deviation"), std::string::npos)
       << standard.err;
   EXPECT_NE(standard.err.find("0 of 153 tokens wrong"), std::string::npos) << standard.err;
   EXPECT_EQ(text_line(standard.out).substr(text_line(standard.out).size() - 3), "OTT");
