@@ -105,9 +105,9 @@ std::string bound_text(double v) {
   return os.str();
 }
 
-// The prompts the model is built for: the program's input domain (a
-// vocabulary program whose Input declares no bounds takes token ids
-// 0..|vocab|-1) and T, the option over the declaration over the default.
+// The prompts the model is built for: the program's input domain (declared,
+// from the vocabulary, or the default: the front end settles which) and T,
+// the option over the declaration over the default.
 void settle_domain(CompiledModel& model, const CompileOptions& options) {
   InputDomain domain = model.program.input_domain();
   const int dim = model.program.input_dim();
@@ -115,11 +115,6 @@ void settle_domain(CompiledModel& model, const CompileOptions& options) {
     throw LsrlError(domain.origin, "internal error: the input domain has " + std::to_string(domain.lower.size()) +
                                        " bounds for an input of width " + std::to_string(dim) +
                                        "; please report this program");
-  }
-  if (domain.bounds_source == "default" && model.info.vocab && dim == 1 && !model.info.vocab->empty()) {
-    domain.lower.assign(1, 0.0);
-    domain.upper.assign(1, static_cast<double>(model.info.vocab->size() - 1));
-    domain.bounds_source = "vocabulary";
   }
   for (int i = 0; i < dim; ++i) {
     const double lo = domain.lower[static_cast<std::size_t>(i)], hi = domain.upper[static_cast<std::size_t>(i)];
