@@ -458,7 +458,7 @@ class TorchExport(unittest.TestCase):
             ("mamba", "paper", "delay", "weight = kernel[:, kernel.shape[1] - taps:]",
              "weight = kernel[:, kernel.shape[1] - taps:].flip(1)"),
             ("mamba", "standard", "gated_sum", "return torch.stack(ys, 1) + u * D", "return torch.stack(ys, 1) + u"),
-            ("gru", "paper", "counter", "h[k] = (1 - z) * n + z * h[k]", "h[k] = (1 - z) * n"),
+            ("gru", "paper", "counter", "n = torch.relu(i_n + r * h_n)", "n = torch.relu(i_n + 0.5 * r * h_n)"),
             ("gated-linear-rnn", "standard", "gated_sum", "return v[..., :half] * v[..., half:]",
              "return v[..., :half] + v[..., half:]"),
         ]
