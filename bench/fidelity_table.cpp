@@ -7,18 +7,25 @@
 // counts the wrong answer tokens among the 75.
 //
 //   build/fidelity_table [--paper] [--linear-chains keep|fuse] [--probe] [--layers]
+//                        [--targets gru,lstm] [--overestimate F]
 //
 // Each model is calibrated on the prompt it runs, as `lsrlc run` does
 // (--probe: one model per cell, built from the fixed probe prompt, as
 // `lsrlc compile`/`export` without an INPUT and the page build it).
 // --layers adds each model's layer count (output head aside) to its cell.
+// --targets limits the columns; --overestimate F multiplies the value
+// magnitudes GRU's and LSTM's standard-mode lowerings are given by F (the
+// test knob TargetOptions::magnitude_overestimate: loose bounds must not
+// change the results).
 //
 // Deviation: max over steps and outputs of |model - program| / max(1, |program|).
 // Wrong tokens: for programs with a vocabulary, output tokens whose decoded
 // character differs from the program's.
 #include <chrono>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -29,7 +36,7 @@ using namespace lsrl::example_support;
 
 namespace {
 
-const std::vector<std::string> kTargets = {"rnn", "gated-rnn", "gru", "lstm", "hawk", "griffin", "mamba"};
+const std::vector<std::string> kAllTargets = {"rnn", "gated-rnn", "gru", "lstm", "hawk", "griffin", "mamba"};
 const std::vector<std::vector<double>> kNoTokens;
 const std::vector<std::string> kForms = {"original", "optimized", "step", "multiplicative", "multiplicative_optimized"};
 
@@ -40,7 +47,7 @@ struct Cell {
 std::shared_ptr<const api::CompiledModel> compile(const std::string& example, const std::string& target,
                                                   const std::map<std::string, std::string>& params, Activations act,
                                                   LinearChains chains, const std::vector<std::vector<double>>& calibration,
-                                                  std::string* error) {
+                                                  double overestimate, std::string* error) {
   api::CompileOptions options;
   options.filename = example + ".lsrl";
   options.target = target;
@@ -48,6 +55,7 @@ std::shared_ptr<const api::CompiledModel> compile(const std::string& example, co
   options.activations = act;
   options.linear_chains = chains;
   options.calibration_tokens = calibration;
+  options.magnitude_overestimate = overestimate;
   api::CompileResult r = api::compile(example_source(example), options);
   if (!r.ok) {
     *error = r.diagnostics.empty() ? "failed" : r.diagnostics.front().message;
@@ -70,6 +78,8 @@ int main(int argc, char** argv) {
   LinearChains chains = LinearChains::Keep;
   bool show_layers = false;
   bool calibrate = true;
+  double overestimate = 1.0;
+  std::vector<std::string> targets = kAllTargets;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--paper") {
@@ -80,20 +90,32 @@ int main(int argc, char** argv) {
       calibrate = false;
     } else if (arg == "--linear-chains" && i + 1 < argc && api::parse_linear_chains(argv[i + 1], chains)) {
       ++i;
+    } else if (arg == "--overestimate" && i + 1 < argc && std::atof(argv[i + 1]) > 0.0) {
+      overestimate = std::atof(argv[++i]);
+    } else if (arg == "--targets" && i + 1 < argc) {
+      targets.clear();
+      std::string list = argv[++i];
+      for (std::size_t begin = 0; begin <= list.size();) {
+        const std::size_t end = std::min(list.find(',', begin), list.size());
+        if (end > begin) targets.push_back(list.substr(begin, end - begin));
+        begin = end + 1;
+      }
     } else {
-      std::fprintf(stderr, "usage: fidelity_table [--paper] [--linear-chains keep|fuse] [--probe] [--layers]\n");
+      std::fprintf(stderr,
+                   "usage: fidelity_table [--paper] [--linear-chains keep|fuse] [--probe] [--layers] "
+                   "[--targets gru,lstm] [--overestimate F]\n");
       return 2;
     }
   }
   const auto start = std::chrono::steady_clock::now();
-  std::printf("| example | form | %s |\n", [] {
+  std::printf("| example | form | %s |\n", [&] {
     std::string h;
-    for (std::size_t i = 0; i < kTargets.size(); ++i) h += (i ? " | " : "") + kTargets[i];
+    for (std::size_t i = 0; i < targets.size(); ++i) h += (i ? " | " : "") + targets[i];
     return h;
   }().c_str());
-  std::printf("|---|---|%s\n", [] {
+  std::printf("|---|---|%s\n", [&] {
     std::string h;
-    for (std::size_t i = 0; i < kTargets.size(); ++i) h += "---|";
+    for (std::size_t i = 0; i < targets.size(); ++i) h += "---|";
     return h;
   }().c_str());
   for (const std::string& example : example_names()) {
@@ -103,7 +125,7 @@ int main(int argc, char** argv) {
     for (const std::string& form : has_forms ? kForms : std::vector<std::string>{""}) {
       if (!form.empty()) params["form"] = form;
       std::string error;
-      const auto dag = compile(example, "dag", params, act, chains, {}, &error);
+      const auto dag = compile(example, "dag", params, act, chains, {}, 1.0, &error);
       if (!dag) {
         std::printf("| %s | %s | dag failed: %s |\n", example.c_str(), form.c_str(), error.c_str());
         continue;
@@ -122,14 +144,14 @@ int main(int argc, char** argv) {
       std::vector<api::RunResult> reference;
       for (const auto& tokens : prompts) reference.push_back(api::run(*dag, tokens, api::RunOptions{}));
       std::string row = "| " + example + " | " + (form.empty() ? "-" : form) + " |";
-      for (const std::string& target : kTargets) {
+      for (const std::string& target : targets) {
         // As lsrlc run does, the lowering calibrates on the prompt it runs
         // (one model per prompt); --probe: one model from the fixed probe.
         std::shared_ptr<const api::CompiledModel> model;
         std::size_t built_for = prompts.size();
         auto model_for = [&](std::size_t q) {
           if (!model || (calibrate && built_for != q)) {
-            model = compile(example, target, params, act, chains, calibrate ? prompts[q] : kNoTokens, &error);
+            model = compile(example, target, params, act, chains, calibrate ? prompts[q] : kNoTokens, overestimate, &error);
             built_for = q;
           }
           return model;
@@ -189,8 +211,8 @@ int main(int argc, char** argv) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("\n%s activations, Linear chains %s, %s. Deviation: max |model - program| / max(1, |program|) over the prompt's outputs "
-              "(program = the DAG in f64). discrete_ua: all 25 queries, answers right out of 25. Built in %.1f s.\n",
+              "(program = the DAG in f64). discrete_ua: all 25 queries, answers right out of 25. Magnitudes x %g. Built in %.1f s.\n",
               act == Activations::Paper ? "paper" : "standard", linear_chains_name(chains),
-              calibrate ? "calibrated on each prompt" : "fixed probe", seconds);
+              calibrate ? "calibrated on each prompt" : "fixed probe", overestimate, seconds);
   return 0;
 }

@@ -273,7 +273,13 @@ std::string help_text() {
          "  -h, --help             this text\n"
          "\n"
          "Errors are printed as FILE:LINE:COL: error: MESSAGE with the source line and a\n"
-         "caret, on stderr; the exit status is then 1 (2 for a malformed command line).\n";
+         "caret, on stderr; the exit status is then 1 (2 for a malformed command line).\n"
+         "\n"
+         "grading (docs/exercises.md):\n"
+         "  lsrlc grade EXERCISE.json FILE.lsrl...\n"
+         "      Run every FILE on every check of the exercise, on its target; prints CSV\n"
+         "      file,exercise,check,status,first_differing_step,max_deviation,message.\n"
+         "      Exit status 0 when it graded, 1 on a usage error.\n";
 }
 
 }  // namespace lsrl::cli

@@ -18,6 +18,7 @@
 #include "api/api.hpp"
 #include "args.hpp"
 #include "export/export.hpp"
+#include "grade.hpp"
 #include "inputs.hpp"
 
 namespace lsrl::cli {
@@ -343,6 +344,8 @@ int main_with(const std::vector<std::string>& argv) {
     std::cerr << usage_text();
     return kUsage;
   }
+  // grade takes files, not one PROGRAM: its own command line (cli/grade.cpp).
+  if (argv.front() == "grade") return run_grade({argv.begin() + 1, argv.end()});
   ParseOutcome parsed = parse_arguments(argv);
   if (!parsed.ok) {
     std::cerr << "lsrlc: " << parsed.error << "\n" << usage_text();

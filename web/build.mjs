@@ -5,7 +5,10 @@
 //                                    shared chunks and any CSS they import)
 //   assets/worker.js                 the Web Worker (web/src/worker.js)
 //   assets/lsrl-client.js            LsrlClient on its own, for embedders
+//   lsrl-playground.js               the <lsrl-playground> web component (one ES module)
 //   lsrl.mjs, lsrl.wasm              the WebAssembly module from the em++ build
+//   exercises/                       the graded exercises (exercises/*.json)
+//   examples/                        docs/examples/ (the embedding example page)
 //   examples.json                    every examples/NAME.lsrl with its companion
 //                                    examples/NAME.example.json (or null)
 //   build-info.json                  version, file sizes and the gzip total
@@ -123,6 +126,15 @@ async function main() {
     outdir: assets,
   });
 
+  // The <lsrl-playground> web component: one self-contained module at the
+  // site's root, so that its URL tells it where the engine is (docs/embedding.md).
+  await build({
+    ...common,
+    entryPoints: [path.join(webDir, 'src', 'lsrl-playground.js')],
+    outfile: path.join(out, 'lsrl-playground.js'),
+    loader: { '.css': 'css', '.svg': 'file', '.png': 'file', '.woff2': 'file' },
+  });
+
   // Pages and static files.
   for (const page of ['index.html', 'embed.html']) {
     const source = path.join(webDir, page);
@@ -132,6 +144,14 @@ async function main() {
   for (const dir of ['styles', 'public']) {
     const source = path.join(webDir, dir);
     if (fs.existsSync(source)) copyTree(source, dir === 'public' ? out : path.join(out, dir));
+  }
+
+  // The graded exercises (scripts/make-exercises.mjs writes exercises/) and
+  // the embedding example page (docs/examples/), as they are.
+  for (const [from, to] of [[path.join(repoDir, 'exercises'), path.join(out, 'exercises')],
+                            [path.join(repoDir, 'docs', 'examples'), path.join(out, 'examples')]]) {
+    fs.rmSync(to, { recursive: true, force: true });
+    if (fs.existsSync(from)) copyTree(from, to);
   }
 
   const examples = examplesManifest(options.examples);

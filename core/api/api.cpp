@@ -181,6 +181,7 @@ CompileResult compile(const std::string& source, const CompileOptions& options) 
       target_options.linear_chains = options.linear_chains;
       target_options.max_sequence_length = options.max_sequence_length;
       target_options.calibration_tokens = options.calibration_tokens;
+      target_options.magnitude_overestimate = options.magnitude_overestimate;
       std::unique_ptr<TargetModel> lowered = lower_to_target(path, options.target, target_options);
       model->path = std::move(path);
       model->model = std::shared_ptr<const TargetModel>(std::move(lowered));

@@ -39,6 +39,9 @@ struct CompileOptions {
   // values in the linear regions of tanh and sigmoid. Empty: a fixed probe prompt
   // (targets/logical_model.hpp). Tokens of the wrong width are ignored.
   std::vector<std::vector<double>> calibration_tokens;
+  // Test knob (TargetOptions::magnitude_overestimate): multiplies the value
+  // magnitudes GRU's and LSTM's standard-activation lowerings are given.
+  double magnitude_overestimate = 1.0;
 };
 
 // The range compile() accepts for CompileOptions::max_sequence_length (a

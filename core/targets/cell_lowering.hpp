@@ -5,6 +5,8 @@
 // mode.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -127,14 +129,64 @@ inline bool read_relu_as_positive_part(const LogicalStage& s, Upstream& up) {
 }
 
 // Standard mode (GRU, LSTM) carries a value v as s v, s a power of two with
-// s |v| about 1e-12 at the probe's magnitude, where tanh(y) = y (1 - y^2/3)
-// is exact to rounding even if the probe underestimates v a millionfold; a
-// gate in the sigmoid's linear region reads e a with e |a| about 8e-6.
-constexpr double kTanhValueDesign = 0x1p-40;
-constexpr double kSigmoidGateDesign = 0x1p-17;
+// s |v| about 2^-64 at the magnitude the lowering is given. Below 2^-54,
+// tanh(y) == y exactly in double (glibc returns y (1 + y) under 2^-55 and
+// rounds to y up to 2^-54; at 1e-12, a fifth of all tanh(y) are one ulp off
+// y, which the lambda forms amplify by 1e13), so tanh and tanh(tanh) are the
+// identity bit for bit even where the magnitude underestimates a value
+// 700-fold; overestimating costs nothing until values near 1e-290. s is a
+// power of two, so s v and every product of the next layer's weights with it
+// round exactly as the program's v does. A gate in the sigmoid's linear
+// region reads e a with e |a| about 2^-10 at the magnitude (see
+// kProductExtrapolation).
+constexpr double kTanhValueDesign = 0x1p-64;
+constexpr double kSigmoidGateDesign = 0x1p-10;
+
+// Products in the sigmoid's linear region (GRU, LSTM standard mode) read
+// T(m) = 2 tanh(m e a / 2) / (m e) = a (1 - (m e a)^2 / 12 + (m e a)^4 / 120 ...)
+// at m = 1 and m = 2 and combine them as (4 T(1) - T(2)) / 3 = a (1 - (e a)^4
+// / 30 + ...) (Richardson): the cubic term cancels, so e a can be 2^-10
+// instead of 8e-6, where the truncation is 3e-14 and the rounding of the
+// sigmoids near 1/2, about 4e-16 / (e |a|), is 4e-13 relative. The rounding
+// grows in proportion to how much the magnitude overestimates |a|
+// (docs/targets.md section 9 measures it).
+struct ExtrapolationTerm {
+  double multiple;  // m
+  double weight;    // of T(m)
+};
+constexpr ExtrapolationTerm kProductExtrapolation[2] = {{1.0, 4.0 / 3.0}, {2.0, -1.0 / 3.0}};
 
 inline double tanh_value_scale(double magnitude) { return pow2_scale(kTanhValueDesign, magnitude); }
 inline double linear_gate_scale(double magnitude) { return pow2_scale(kSigmoidGateDesign, magnitude); }
+
+// A gate bias that saturates the sigmoid exactly in double and float:
+// exp(1000) overflows, so sig(-1000) == 0.0 and sig(1000) == 1.0 (sig(-60)
+// is 8.7e-27, which a carried value would leak through).
+constexpr double kExactSaturation = 1000.0;
+
+// The steepness beta of a step gate sig(beta y + shift) on row `row` of pre:
+// a power of two as large as keeps every weight and term of the gate row
+// below 2^960 (so no sum overflows), i.e. 2^960 over the row's largest
+// coefficient. beta y is then the row's own value scaled exactly (same bits
+// as the program's y, times a power of two), so the gate is exactly 0 or 1
+// unless 0 < |beta y| < 2100, a band of |y| below about 1e-240 at the
+// magnitudes of the examples.
+inline double step_gate_beta(const Affine& pre, int row) {
+  double largest = std::fabs(pre.b[row]);
+  for (SparseD::InnerIterator it(pre.W, row); it; ++it) largest = std::max(largest, std::fabs(it.value()));
+  if (!(largest > 0.0) || !std::isfinite(largest)) return 1.0;
+  return std::exp2(960.0 - std::ceil(std::log2(largest)));
+}
+
+// Test knob (TargetOptions::magnitude_overestimate): the standard-mode
+// lowering must stay exact when the magnitudes it is given overestimate the
+// real values by large factors, as a sound static range analysis does.
+inline StageMagnitudes overestimated(StageMagnitudes m, double factor) {
+  if (factor == 1.0) return m;
+  for (auto* list : {&m.output, &m.pre})
+    for (Eigen::VectorXd& v : *list) v *= factor;
+  return m;
+}
 
 // tanh_value_scale of every unit.
 inline Eigen::VectorXd tanh_value_scales(const Eigen::VectorXd& magnitudes) {

@@ -34,29 +34,36 @@
 //   ReLUs at every step and refuses an input that leaves the bounds.
 //
 // Standard mode (real sig and tanh): values travel in tanh's linear region,
-// each scaled by a power of two s with s |v| about 1e-12 at the magnitudes
-// the probe prompt shows (tanh(y) = y (1 - y^2/3): far below rounding even
-// when the probe underestimates a value a millionfold); gates that must be 0
-// or 1 are saturated, sig(+-80).
-// - State: z = 0, r = 1, n = tanh(s (A v + B x + b)).
-// - ReLU and Product use a "lag product": the leftover z h_{t-1} of
-//   h = (1 - z) n + z h_{t-1} is exactly what the reset gate can compute from
-//   the layer's own previous state. Two units with the same gate row:
+// each scaled by a power of two s with s |v| about 2^-64 at the magnitudes
+// the lowering is given (targets/cell_lowering.hpp): there tanh(y) == y bit
+// for bit in double, up to 2^-54, and s v rounds as v does. Gates that must
+// be 0 or 1 are saturated exactly, sig(+-1000) == 1.0, 0.0.
+// - State: z = 0, r = 1, n = tanh(s (A v + B x + b)), so h' = (h - n) 0 + n
+//   = n: exactly s times the State's value (summed as (B x + b) + A v).
+// - ReLU, one unit per output: z = sig(-beta y - 800), r = sig(-beta y -
+//   2000), n = tanh(s y + 40 r) (the 40 is b_hn, which r gates; the shifts
+//   are b_hz, b_hr, added after the exact -beta y). For y >= 0: z = r = 0,
+//   h' = n = s y. For y < 0 (beta |y| > 2037): z = r = 1, n = tanh(s y + 40)
+//   == 1.0, and h' = (h - 1) 1 + 1 == 0.0 exactly, because |h| <= 2^-54
+//   makes h - 1 round to -1. So h' = s relu(y) to the bit, whatever the
+//   previous state. beta (cell_lowering.hpp: step_gate_beta) is 2^960 over
+//   the row's largest weight, so beta y is the program's y scaled exactly;
+//   only 0 < -y < 2037 / beta (about 1e-240 here) falls in between and keeps
+//   part of the old state. (A closing gate on a value carried by n, the
+//   previous construction, leaves (h - n) + n, which is h only to the ulp of
+//   n: 1e-16 of a 1e10 pre-activation, which the lambda forms amplify.)
+// - Product: a "lag product" pair, since the leftover z h_{t-1} of
+//   h = (1 - z) n + z h_{t-1} is what the reset gate can compute from the
+//   layer's own previous state:
 //     U1  z = sig(g), n = tanh(s v)              => U1_t = (1 - z) s v + z U1_{t-1}
 //     U2  z = 0, r = sig(g), n = tanh(r U1_{t-1}) => U2_t = z U1_{t-1}
-//   so U1 - U2 = (1 - z) s v, a clean product of a gate and a value, read
-//   linearly by the next layer. All these values are tiny (tanh is exact on
-//   them) and nothing accumulates over time.
-//   ReLU: g = -beta y with beta = 2^100, so z is exactly 0 or 1 in double
-//   except for |y| below 3e-29: U1 - U2 is then exactly s y (y > 0) or
-//   exactly 0 (y < 0). (beta is absolute: a step scaled to the largest value
-//   a unit takes would blur its small values.)
-//   Product: two pairs with g = +e a and -e a (e |a| about 8e-6: the
-//   sigmoid's linear region) and value b; their difference is
-//   (sig(-e a) - sig(e a)) s b = -tanh(e a / 2) s b = -(e s / 2) a b
-//   (1 + O((e a)^2)). The rounding of sig near 1/2 limits this to about
-//   1e-16 / (e a) relatively (1e-11 at the design magnitude), the truncation
-//   to (e a)^2 / 12.
+//   so U1 - U2 = (1 - z) s v, read linearly by the next layer. Two pairs
+//   with g = +e a and -e a (e |a| about 8e-6: the sigmoid's linear region)
+//   and value b differ by (sig(-e a) - sig(e a)) s b = -tanh(e a / 2) s b =
+//   -(e s / 2) a b (1 + O((e a)^2)). The rounding of sig near 1/2 limits
+//   this to about 1e-16 / (e a) relatively (1e-11 at the design magnitude),
+//   the truncation to (e a)^2 / 12, and U1's own update (U1 - n) z + n
+//   rounds to the ulp of the previous U1.
 // The product is the one place a GRU needs its gate's linear region; an LSTM
 // has a clean one (c = i * g) and a Hawk or Mamba block an exact one.
 #include <algorithm>
@@ -69,8 +76,14 @@ namespace lsrl {
 
 namespace {
 
-constexpr double kSaturate = 80.0;  // sig(80) == 1.0, sig(-80) = 1.8e-35
-constexpr double kSharpStep = 0x1p100;  // beta of the ReLU's reset-gate step (absolute, not per magnitude)
+constexpr double kSaturate = kExactSaturation;  // sig(1000) == 1.0, sig(-1000) == 0.0
+// The ReLU unit's gate shifts (recurrent biases, added after beta y): z
+// closes (keeps the state) from beta y < -837 and r from -2037, so z = 0
+// and r = 0 exactly at y = 0 and above, and r is 0 wherever z is not 1.
+constexpr double kUpdateShift = -800.0;
+constexpr double kResetShift = -2000.0;
+// b_hn of the ReLU unit: with r = 1, n = tanh(s y + 40) == 1.0 exactly.
+constexpr double kCandidateSaturation = 40.0;
 constexpr double kFactorMargin = 4.0;
 
 enum Gate { kR = 0, kZ = 1, kN = 2, kGates = 3 };
@@ -183,7 +196,7 @@ void add_lag_product_pair(CellLayerBuilder& b, ReadoutBuilder& r, const Affine& 
 std::unique_ptr<TargetModel> lower_to_gru(const PathModel& path, const TargetOptions& options) {
   const LogicalModel lm = logical_model_from_path(path, options.keep_linear_chains());
   const bool paper = options.activations == Activations::Paper;
-  const StageMagnitudes mags = probe_magnitudes(lm, options);
+  const StageMagnitudes mags = overestimated(probe_magnitudes(lm, options), options.magnitude_overestimate);
   std::vector<CellLayer> layers;
   std::vector<double> offsets;
   Upstream up{identity_affine(lm.input_dim), lm.input_dim, -1};
@@ -218,15 +231,22 @@ std::unique_ptr<TargetModel> lower_to_gru(const PathModel& path, const TargetOpt
           add_pre_activation(b.gate(kN), pre);  // z = r = relu(0) = 0
           append_layer(layers, up, b.finish(identity_affine(n), Eigen::VectorXd::Zero(n), "relu", s.label));
         } else {
-          // Per output a lag-product pair with z = sig(-beta y), n = tanh(s y):
-          // U1 - U2 = (1 - z) tanh(s y) = sig(beta y) s y.
-          CellLayerBuilder b(kGates, 2 * n, up.units);
-          ReadoutBuilder r(n, 2 * n);
+          // One unit per output (header): z = sig(-beta y - 800),
+          // r = sig(-beta y - 2000), n = tanh(s y + 40 r), so h' = s y for
+          // y >= 0 and h' = (h - 1) + 1 = 0 for y < 0.
+          CellLayerBuilder b(kGates, n, up.units);
+          Eigen::VectorXd scale(n);
           for (int i = 0; i < n; ++i) {
-            const double scale = tanh_value_scale(mags.pre[k][i]);
-            add_lag_product_pair(b, r, pre, 2 * i, {i, -kSharpStep}, {i, scale}, i, 1.0 / scale);
+            scale[i] = tanh_value_scale(mags.pre[k][i]);
+            const double beta = step_gate_beta(pre, i);
+            b.gate(kZ).input_row(i, pre, i, -beta);
+            b.gate(kZ).recurrent_bias(i, kUpdateShift);
+            b.gate(kR).input_row(i, pre, i, -beta);
+            b.gate(kR).recurrent_bias(i, kResetShift);
+            b.gate(kN).input_row(i, pre, i, scale[i]);
+            b.gate(kN).recurrent_bias(i, kCandidateSaturation);
           }
-          append_layer(layers, up, b.finish(r.finish(), Eigen::VectorXd::Zero(2 * n), "relu", s.label));
+          append_layer(layers, up, b.finish(scaled_readout(scale), Eigen::VectorXd::Zero(n), "relu", s.label));
         }
         break;
       }
@@ -308,19 +328,27 @@ std::unique_ptr<TargetModel> lower_to_gru(const PathModel& path, const TargetOpt
           layer.relus_must_be_identity = true;
           append_layer(layers, up, std::move(layer));
         } else {
-          // Per output two lag-product pairs with z = sig(+e a) and sig(-e a),
-          // both with n's input s b: (U1+ - U2+) - (U1- - U2-) =
-          // (sig(-e a) - sig(e a)) s b = -tanh(e a / 2) s b.
-          CellLayerBuilder b(kGates, 4 * n, up.units);
-          ReadoutBuilder r(n, 4 * n);
+          // Per output and multiple m (kProductExtrapolation) two lag-product
+          // pairs with z = sig(+m e a) and sig(-m e a), both with n's input
+          // s b: (U1+ - U2+) - (U1- - U2-) = (sig(-m e a) - sig(m e a)) s b
+          // = -tanh(m e a / 2) s b.
+          constexpr int kUnitsPerOutput = 8;
+          CellLayerBuilder b(kGates, kUnitsPerOutput * n, up.units);
+          ReadoutBuilder r(n, kUnitsPerOutput * n);
           for (int i = 0; i < n; ++i) {
             const double e = linear_gate_scale(mags.pre[k][i]);
             const double sb = tanh_value_scale(mags.pre[k][n + i]);
-            const double coefficient = -2.0 / (e * sb);
-            add_lag_product_pair(b, r, pre, 4 * i, {i, e}, {n + i, sb}, i, coefficient);
-            add_lag_product_pair(b, r, pre, 4 * i + 2, {i, -e}, {n + i, sb}, i, -coefficient);
+            int unit = kUnitsPerOutput * i;
+            for (const ExtrapolationTerm& term : kProductExtrapolation) {
+              const double me = term.multiple * e;
+              const double coefficient = -2.0 * term.weight / (me * sb);
+              add_lag_product_pair(b, r, pre, unit, {i, me}, {n + i, sb}, i, coefficient);
+              add_lag_product_pair(b, r, pre, unit + 2, {i, -me}, {n + i, sb}, i, -coefficient);
+              unit += 4;
+            }
           }
-          append_layer(layers, up, b.finish(r.finish(), Eigen::VectorXd::Zero(4 * n), "product", s.label));
+          append_layer(layers, up,
+                       b.finish(r.finish(), Eigen::VectorXd::Zero(kUnitsPerOutput * n), "product", s.label));
         }
         break;
       }

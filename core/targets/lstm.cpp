@@ -19,17 +19,20 @@
 //   values, are left out).
 //
 // Standard mode (real sigmoid and tanh): values travel in the linear region
-// of tanh, each unit scaled by a power of two s so that s |v| is about 1e-12
-// for the magnitudes seen on the probe (targets/logical_model.hpp); tanh(y)
-// = y (1 - y^2/3 + ...), so that is exact to rounding even where the probe
-// underestimates a value a millionfold (tanh keeps full relative precision
-// near 0, so a small s costs nothing). Gates that
-// must be 0 or 1 are saturated: sig(+-60) is 1 and 9e-27 in double.
-// - State: f = 0, i = o = 1, g = tanh(s (A v + B x + b)); h' = tanh(tanh(.)).
-// - ReLU: i = sig(beta a) is a step (beta = 2^60), g = tanh(s a):
-//   c' = s a sig(beta a), the SiLU-like ramp, within 0.28 / beta = 2.4e-19 of
-//   s relu(a) (beta is absolute: a step scaled to the largest value a unit
-//   takes would blur its small values).
+// of tanh, each unit scaled by a power of two s with s |v| about 2^-64 at
+// the magnitudes the lowering is given (targets/cell_lowering.hpp): there
+// tanh(y) == y bit for bit in double (up to 2^-54, so a 700-fold
+// underestimate is still exact; a loose upper bound costs nothing), and s v
+// rounds as v does. Gates that must be 0 or 1 are saturated exactly:
+// sig(+-1000) == 1.0, 0.0 (sig(-60) = 8.7e-27 would leak the old cell).
+// - State: f = 0, i = o = 1, g = tanh(s (A v + B x + b)); c' = 0 c + g,
+//   h' = tanh(tanh(.)) = s times the State's value, to the bit.
+// - ReLU: i = sig(beta y - 800) (beta: cell_lowering.hpp step_gate_beta,
+//   2^960 over the row's largest weight, so beta y is the program's y
+//   scaled exactly; the shift is b_hi, added after it), f = 0, o = 1,
+//   g = tanh(s y): i is exactly 0 for y <= 0 and exactly 1 for beta y > 837,
+//   so c' = h' = s relu(y) to the bit, except 0 < y < 837 / beta (about
+//   1e-240 here), where it is between 0 and s y.
 // - Product: i = sig(+-e a) in the sigmoid's linear region (e |a| about 8e-6)
 //   and g = tanh(s b): (c+ - c-) = tanh(e a / 2) tanh(s b) = (e s / 2) a b
 //   (1 + O((e a)^2)); the rounding of sig near 1/2 limits it to about 1e-11
@@ -43,8 +46,10 @@ namespace lsrl {
 
 namespace {
 
-constexpr double kSaturate = 60.0;          // sig(60) == 1.0, sig(-60) = 8.7e-27
-constexpr double kStep = 0x1p60;            // beta of the ReLU step gates (absolute)
+constexpr double kSaturate = kExactSaturation;  // sig(1000) == 1.0, sig(-1000) == 0.0
+// The ReLU unit's input-gate shift (recurrent bias, added after beta y):
+// i = sig(beta y - 800) is exactly 0 for y <= 0 and exactly 1 from beta y > 837.
+constexpr double kInputShift = -800.0;
 
 enum Gate { kI = 0, kF = 1, kG = 2, kO = 3, kGates = 4 };
 
@@ -107,7 +112,8 @@ CellLayer finish_layer(const CellLayerBuilder& b, Affine readout, Eigen::VectorX
 std::unique_ptr<TargetModel> lower_to_lstm(const PathModel& path, const TargetOptions& options) {
   const LogicalModel lm = logical_model_from_path(path, options.keep_linear_chains());
   const bool paper = options.activations == Activations::Paper;
-  const StageMagnitudes mags = paper ? StageMagnitudes{} : probe_magnitudes(lm, options);
+  const StageMagnitudes mags =
+      paper ? StageMagnitudes{} : overestimated(probe_magnitudes(lm, options), options.magnitude_overestimate);
   std::vector<CellLayer> layers;
   Upstream up{identity_affine(lm.input_dim), lm.input_dim, -1};
   for (std::size_t k = 0; k < lm.stages.size(); ++k) {
@@ -143,8 +149,8 @@ std::unique_ptr<TargetModel> lower_to_lstm(const PathModel& path, const TargetOp
             b.gate(kG).input_row(i, pre, i, 1.0);
           } else {
             scale[i] = tanh_value_scale(mags.pre[k][i]);
-            const double beta = kStep;
-            b.gate(kI).input_row(i, pre, i, beta);
+            b.gate(kI).input_row(i, pre, i, step_gate_beta(pre, i));
+            b.gate(kI).recurrent_bias(i, kInputShift);
             b.gate(kF).input_bias(i, -kSaturate);
             b.gate(kO).input_bias(i, kSaturate);
             b.gate(kG).input_row(i, pre, i, scale[i]);
@@ -186,22 +192,30 @@ std::unique_ptr<TargetModel> lower_to_lstm(const PathModel& path, const TargetOp
           }
           append_layer(layers, up, finish_layer(b, r.finish(), Eigen::VectorXd::Zero(units), "product", s.label));
         } else {
-          // Units 2i (i = sig(+e a)) and 2i + 1 (i = sig(-e a)), both g = tanh(s b).
-          CellLayerBuilder b(kGates, 2 * n, up.units);
-          ReadoutBuilder r(n, 2 * n);
+          // Per output and multiple m (kProductExtrapolation) two units,
+          // i = sig(+m e a) and sig(-m e a), both g = tanh(s b):
+          // c+ - c- = tanh(m e a / 2) s b.
+          constexpr int kUnitsPerOutput = 4;
+          CellLayerBuilder b(kGates, kUnitsPerOutput * n, up.units);
+          ReadoutBuilder r(n, kUnitsPerOutput * n);
           for (int i = 0; i < n; ++i) {
             const double e = linear_gate_scale(mags.pre[k][i]);
             const double sb = tanh_value_scale(mags.pre[k][n + i]);
-            for (int side = 0; side < 2; ++side) {
-              const int u = 2 * i + side;
-              b.gate(kI).input_row(u, pre, i, side == 0 ? e : -e);
-              b.gate(kF).input_bias(u, -kSaturate);
-              b.gate(kO).input_bias(u, kSaturate);
-              b.gate(kG).input_row(u, pre, n + i, sb);
-              r.add(i, u, (side == 0 ? 2.0 : -2.0) / (e * sb));
+            int u = kUnitsPerOutput * i;
+            for (const ExtrapolationTerm& term : kProductExtrapolation) {
+              const double me = term.multiple * e;
+              for (double side : {1.0, -1.0}) {
+                b.gate(kI).input_row(u, pre, i, side * me);
+                b.gate(kF).input_bias(u, -kSaturate);
+                b.gate(kO).input_bias(u, kSaturate);
+                b.gate(kG).input_row(u, pre, n + i, sb);
+                r.add(i, u, side * 2.0 * term.weight / (me * sb));
+                ++u;
+              }
             }
           }
-          append_layer(layers, up, finish_layer(b, r.finish(), Eigen::VectorXd::Zero(2 * n), "product", s.label));
+          append_layer(layers, up,
+                       finish_layer(b, r.finish(), Eigen::VectorXd::Zero(kUnitsPerOutput * n), "product", s.label));
         }
         break;
       }

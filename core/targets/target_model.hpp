@@ -41,6 +41,10 @@ struct TargetOptions {
   // Empty: a fixed probe prompt is used instead (see targets/logical_model.hpp).
   std::vector<std::vector<double>> calibration_tokens;
   LinearChains linear_chains = LinearChains::Keep;
+  // Test knob: GRU's and LSTM's standard-activation lowerings multiply the
+  // value magnitudes they are given by this factor, to check that they stay
+  // exact when those magnitudes are loose upper bounds (1e3, 1e6).
+  double magnitude_overestimate = 1.0;
   bool keep_linear_chains() const { return linear_chains == LinearChains::Keep; }
 };
 

@@ -31,8 +31,10 @@ struct Compiled {
 };
 
 Compiled compile_for(const std::string& example, const std::string& target, std::map<std::string, std::string> params,
-                     Activations activations = Activations::Paper, LinearChains chains = LinearChains::Keep) {
+                     Activations activations = Activations::Paper, LinearChains chains = LinearChains::Keep,
+                     double magnitude_overestimate = 1.0) {
   api::CompileOptions options;
+  options.magnitude_overestimate = magnitude_overestimate;
   options.filename = example + ".lsrl";
   options.target = target;
   options.params = std::move(params);
@@ -101,16 +103,20 @@ TEST_P(TargetsOnExamples, PaperModeMatchesTheProgramOnEveryExample) {
   }
 }
 
-// All 25 queries, all five forms (those the target can represent).
-void expect_dictionary_answers(const std::string& target, Activations activations, const std::vector<std::string>& forms) {
+// All 25 queries, all five forms (those the target can represent). The
+// model is built once per form, without a prompt (weights fixed before any
+// query); magnitude_overestimate: GRU's and LSTM's standard-mode lowerings
+// are given value magnitudes that many times too large.
+void expect_dictionary_answers(const std::string& target, Activations activations, const std::vector<std::string>& forms,
+                               double magnitude_overestimate = 1.0) {
   const int n = 3;
   const auto pairs = country_capitals();
   ASSERT_EQ(pairs.size(), 25u);
   for (const std::string& form : forms) {
     if (target == "rnn" && uses_multi(form)) continue;  // refused; covered above
-    SCOPED_TRACE("form=" + form + " target=" + target);
-    const Compiled compiled =
-        compile_for("discrete_ua", target, {{"n", std::to_string(n)}, {"form", form}}, activations);
+    SCOPED_TRACE("form=" + form + " target=" + target + " magnitudes x " + std::to_string(magnitude_overestimate));
+    const Compiled compiled = compile_for("discrete_ua", target, {{"n", std::to_string(n)}, {"form", form}}, activations,
+                                          LinearChains::Keep, magnitude_overestimate);
     ASSERT_TRUE(compiled.model) << first_message(compiled.diagnostics);
     const std::string vocab = *compiled.model->info.vocab;
     int correct = 0;
@@ -133,12 +139,17 @@ TEST_P(TargetsOnExamples, DiscreteUaAnswersAllTwentyFiveQueries) {
 }
 
 // The standard-mode requirement: with the architectures' real
-// activations, the multiplicative forms answer every query on gru, lstm,
-// hawk and mamba (in fact every form does on every target; the fidelity
-// table in docs/targets.md shows the deviations).
+// activations every f_ifelse form answers every query, the lambda forms
+// (selectors of 1e10 that amplify a one-ulp residue by 1e13) included. The
+// rnn, gated-rnn, gru and lstm models are checked on all five forms; hawk,
+// griffin and mamba (exact identities, and 5 to 30 s per form here) on the
+// multiplicative ones, and on all five by build/fidelity_table
+// (docs/targets.md section 9).
 TEST_P(TargetsOnExamples, DiscreteUaStandardActivationsAnswerAllQueries) {
   const std::string target = GetParam();
-  expect_dictionary_answers(target, Activations::Standard, {"multiplicative", "multiplicative_optimized"});
+  const bool block_target = target == "hawk" || target == "griffin" || target == "mamba";
+  expect_dictionary_answers(target, Activations::Standard,
+                            block_target ? std::vector<std::string>{"multiplicative", "multiplicative_optimized"} : kForms);
 }
 
 INSTANTIATE_TEST_SUITE_P(Targets, TargetsOnExamples, ::testing::ValuesIn(kTargets), [](const auto& info) {
@@ -147,6 +158,60 @@ INSTANTIATE_TEST_SUITE_P(Targets, TargetsOnExamples, ::testing::ValuesIn(kTarget
     if (c == '-') c = '_';
   return name;
 });
+
+// GRU and LSTM in standard mode place values in the linear regions of tanh
+// and sigmoid from the magnitudes they are given; a static range analysis
+// gives loose upper bounds. The ReLUs and states are exact to the bit
+// whatever the magnitudes, so the lambda forms reproduce the program exactly
+// (deviation 0) with magnitudes 1, 1e3 and 1e6 times too large. The products
+// of the multiplicative forms use the sigmoid's linear region, whose
+// resolution is relative to the magnitude: their error grows with the
+// overestimate (docs/targets.md section 9 measures it; at 1e6 they fail), so
+// they are held to the measured deviations (times about 4) at 1 and 1e3.
+class StandardCellsOnExamples : public ::testing::TestWithParam<std::string> {};
+
+const std::vector<std::string> kLambdaForms = {"original", "optimized", "step"};
+
+TEST_P(StandardCellsOnExamples, DiscreteUaAnswersAllQueriesWithLooseMagnitudes) {
+  expect_dictionary_answers(GetParam(), Activations::Standard, kForms, 1e3);
+  expect_dictionary_answers(GetParam(), Activations::Standard, kLambdaForms, 1e6);
+}
+
+TEST_P(StandardCellsOnExamples, ContinuousUaWithinItsStatedDeviation) {
+  const std::string target = GetParam();
+  const nlohmann::json companion = example_companion("continuous_ua");
+  std::map<std::string, std::string> params = companion_params(companion);
+  for (const std::string& form : kForms) {
+    params["form"] = form;
+    const Compiled program = compile_for("continuous_ua", "dag", params);
+    ASSERT_TRUE(program.model) << first_message(program.diagnostics);
+    const PromptTokens prompt = companion_tokens(companion.at("prompt"), program.model->info);
+    ASSERT_TRUE(prompt.ok) << prompt.error;
+    const api::RunResult want = api::run(*program.model, prompt.tokens, api::RunOptions{});
+    ASSERT_TRUE(want.ok);
+    for (double factor : {1.0, 1e3, 1e6}) {
+      // Measured (build/fidelity_table --targets gru,lstm --overestimate F):
+      // lambda forms 0 at every factor; multiplicative forms at most 1.2e-9
+      // at 1 and 2.5e-6 at 1e3.
+      double bound = 0.0;
+      if (uses_multi(form)) {
+        if (factor > 1e3) continue;
+        bound = factor == 1.0 ? 5e-9 : 1e-5;
+      }
+      SCOPED_TRACE("form=" + form + " target=" + target + " magnitudes x " + std::to_string(factor));
+      const Compiled compiled =
+          compile_for("continuous_ua", target, params, Activations::Standard, LinearChains::Keep, factor);
+      ASSERT_TRUE(compiled.model) << first_message(compiled.diagnostics);
+      const api::RunResult got = api::run(*compiled.model, prompt.tokens, api::RunOptions{});
+      ASSERT_TRUE(got.ok) << first_message(got.diagnostics);
+      const double deviation = max_relative_difference(want.outputs, got.outputs);
+      EXPECT_TRUE(deviation <= bound) << deviation;  // false for NaN
+      std::printf("[ continuous_ua %s %s x%g: deviation %.3g ]\n", form.c_str(), target.c_str(), factor, deviation);
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Cells, StandardCellsOnExamples, ::testing::Values("gru", "lstm"));
 
 TEST(TargetsRefusals, MultiOnRnnNamesTheNodeAndTheWayOut) {
   const Compiled c = compile_for("discrete_ua", "rnn", {{"n", "3"}, {"form", "multiplicative"}});

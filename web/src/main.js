@@ -1,4 +1,5 @@
 // The full playground page (index.html).
 import { startPlayground } from './ui/app.js';
+import { mountExercises } from './ui/exercises.js';
 
-startPlayground({ embed: false });
+mountExercises(startPlayground({ embed: false }));

@@ -187,7 +187,7 @@ export class Playground {
   // that already carries a state (a shared link, or after Share) kept in step
   // with what is shown, so a reload never goes back to an older view.
   async updateFullLink() {
-    if (!this.embed && window.location.hash.length > 1) {
+    if (!this.embed && /^#[zj]=/.test(window.location.hash)) {
       const hash = await encodeStateHash(this.state);
       if (window.location.hash !== `#${hash}`) history.replaceState(null, '', `#${hash}`);
     }
@@ -474,7 +474,7 @@ export class Playground {
 export function startPlayground(options) {
   const app = new Playground(options);
   window.lsrlPlayground = app; // for the console and the browser tests
-  app.start();
+  app.started = app.start(); // resolves once the engine is ready and the first state shown
   return app;
 }
 

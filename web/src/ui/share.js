@@ -1,10 +1,11 @@
-// Share links, embed snippets and the URL hash that carries the whole state.
+// Share links, embed snippets (an iframe and the <lsrl-playground> element) and the URL hash that carries the whole state.
 // Hash format: "#z=" + base64url(deflate-raw(JSON)) where the browser has
 // CompressionStream, else "#j=" + base64url(JSON). Both are read back.
 // The decoded state goes through sanitizeState() before anything uses it.
 
 import { el, replaceChildren } from './dom.js';
 import { sanitizeState } from './state.js';
+import { loadExamples } from './examples.js';
 
 function bytesToBase64Url(bytes) {
   let binary = '';
@@ -84,6 +85,23 @@ export function iframeSnippet(url) {
     `title="LSRL Playground" loading="lazy"></iframe>`;
 }
 
+const escapeHtml = (text) => String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+// The <lsrl-playground> snippet for a state: the script tag (the site's
+// lsrl-playground.js) and the element. A shipped example left unedited is
+// named (example="..."); any other program goes in as the element's text.
+// exampleSource: the source of state.example as shipped (or null).
+export function componentSnippet(state, { scriptUrl, exampleSource = null }) {
+  const attrs = [];
+  if (state.example && exampleSource !== null && exampleSource === state.source) attrs.push(['example', state.example]);
+  attrs.push(['target', state.target]);
+  if (state.prompt?.kind === 'tokens' && state.prompt.text) attrs.push(['prompt', state.prompt.text]);
+  attrs.push(['panels', 'program prompt outputs trace']);
+  const open = `<lsrl-playground ${attrs.map(([k, v]) => `${k}="${escapeHtml(v)}"`).join(' ')}>`;
+  const body = attrs[0][0] === 'example' ? '' : `\n${escapeHtml(state.source.replace(/\s+$/, ''))}\n`;
+  return `<script type="module" src="${escapeHtml(scriptUrl)}"></script>\n${open}${body}</lsrl-playground>`;
+}
+
 async function copyText(text) {
   try {
     await navigator.clipboard.writeText(text);
@@ -146,9 +164,22 @@ export function mountShare({ shareButton, embedButton, panel, getState }) {
     };
     withEditor.addEventListener('change', update);
     await update();
+    // The web component: one script tag and the element (docs/embedding.md).
+    const component = el('textarea', { class: 'share-snippet', id: 'component-snippet', rows: 6, readonly: true });
+    const state = getState();
+    let exampleSource = null;
+    try {
+      exampleSource = (await loadExamples()).find((e) => e.name === state.example)?.source ?? null;
+    } catch {
+      // no manifest: the snippet carries the program inline
+    }
+    component.value = componentSnippet(state, { scriptUrl: new URL('lsrl-playground.js', window.location.href).href, exampleSource });
     show('Embed this view in a page', field, [
       el('label', {}, withEditor, ' show the program'),
       preview,
+      el('div', { class: 'share-component' },
+        el('strong', { text: 'or as a web component' }), ' (a live widget in the page itself, see docs/embedding.md):',
+        component),
     ]);
   });
 

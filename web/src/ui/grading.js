@@ -1,0 +1,175 @@
+// Exercises as data, and grading a program against them (docs/exercises.md).
+// No DOM here: the page's exercises view (exercises.js) and the Node tests use
+// it. An exercise file is data from anywhere (a teacher's link): it is
+// validated field by field into a fresh object, nothing in it is executed,
+// and its text is only ever shown as text.
+//
+// The rules match lsrlc grade (cli/grade.cpp): every graded step's every
+// component within the tolerance (absolute), a NaN or infinity never passes,
+// steps count from 0 (the first token is step 0), as in the page's outputs
+// table and trace.
+
+export const EXERCISE_FORMAT = 'lsrl-exercise/1';
+export const INDEX_FORMAT = 'lsrl-exercise-index/1';
+export const DEFAULT_TOLERANCE = 1e-2;
+const MAX_TEXT = 20000;
+const MAX_CHECKS = 64;
+const MAX_STEPS = 4096;
+const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isNumberRow = (row) => Array.isArray(row) && row.length > 0 && row.every((v) => typeof v === 'number' && Number.isFinite(v));
+
+function text(value, field, { required = true, max = MAX_TEXT } = {}) {
+  if (value === undefined && !required) return '';
+  if (typeof value !== 'string') throw new Error(`"${field}" must be a string`);
+  if (value.length > max) throw new Error(`"${field}" is longer than ${max} characters`);
+  return value;
+}
+
+// json: the parsed file. -> { ok: true, exercise } or { ok: false, error }.
+export function parseExercise(json) {
+  try {
+    if (!isObject(json)) throw new Error('not a JSON object');
+    if (json.format !== EXERCISE_FORMAT) throw new Error(`"format" must be "${EXERCISE_FORMAT}"`);
+    const id = text(json.id, 'id', { max: 64 });
+    if (!ID_PATTERN.test(id)) throw new Error('"id" may hold only letters, digits, _ . and -');
+    const exercise = {
+      id,
+      title: text(json.title, 'title', { max: 200 }),
+      statement: text(json.statement, 'statement'),
+      starter: text(json.starter, 'starter'),
+      hints: [],
+      target: text(json.target, 'target', { max: 40 }),
+      tolerance: DEFAULT_TOLERANCE,
+      checks: [],
+    };
+    if (json.hints !== undefined) {
+      if (!Array.isArray(json.hints)) throw new Error('"hints" must be an array of strings');
+      exercise.hints = json.hints.slice(0, 20).map((h, i) => text(h, `hints[${i}]`, { max: 2000 }));
+    }
+    if (json.tolerance !== undefined) {
+      if (typeof json.tolerance !== 'number' || !(json.tolerance >= 0)) throw new Error('"tolerance" must be a number >= 0');
+      exercise.tolerance = json.tolerance;
+    }
+    if (!Array.isArray(json.checks) || json.checks.length === 0) throw new Error('"checks" must be a non-empty array');
+    if (json.checks.length > MAX_CHECKS) throw new Error(`at most ${MAX_CHECKS} checks`);
+    json.checks.forEach((check, i) => {
+      const at = `check ${i + 1}`;
+      if (!isObject(check)) throw new Error(`${at} must be an object`);
+      const { input, expected } = check;
+      if (!Array.isArray(input) || input.length === 0 || input.length > MAX_STEPS) {
+        throw new Error(`${at}: "input" must be an array of 1 to ${MAX_STEPS} tokens`);
+      }
+      if (!input.every((row) => isNumberRow(row) && row.length === input[0].length)) {
+        throw new Error(`${at}: every input token must be an array of numbers, all of the same width`);
+      }
+      if (!Array.isArray(expected) || expected.length !== input.length) {
+        throw new Error(`${at}: "expected" must have one row (or null) per input token`);
+      }
+      if (!expected.every((row) => row === null || isNumberRow(row))) {
+        throw new Error(`${at}: every expected row must be an array of numbers or null (not graded)`);
+      }
+      exercise.checks.push({
+        name: check.name === undefined ? at : text(check.name, `${at} name`, { max: 100 }),
+        input: input.map((row) => row.slice()),
+        expected: expected.map((row) => (row === null ? null : row.slice())),
+      });
+    });
+    return { ok: true, exercise };
+  } catch (error) {
+    return { ok: false, error: error.message };
+  }
+}
+
+// An index: { format, title, exercises: ["file.json", ...] } with file names
+// relative to the index. -> { ok, title, urls } or { ok: false, error }.
+export function parseIndex(json, baseUrl) {
+  if (!isObject(json) || json.format !== INDEX_FORMAT) return { ok: false, error: `"format" must be "${INDEX_FORMAT}"` };
+  if (!Array.isArray(json.exercises) || json.exercises.length === 0 || json.exercises.length > 200) {
+    return { ok: false, error: '"exercises" must be a non-empty array of file names' };
+  }
+  const urls = [];
+  for (const name of json.exercises) {
+    if (typeof name !== 'string') return { ok: false, error: '"exercises" must hold file names (strings)' };
+    const url = new URL(name, baseUrl);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return { ok: false, error: `${name}: only http(s) addresses` };
+    urls.push(url.href);
+  }
+  const title = typeof json.title === 'string' ? json.title.slice(0, 200) : '';
+  return { ok: true, title, urls };
+}
+
+const formatRow = (row) => (row ? row.map((v) => (Number.isNaN(v) ? 'NaN' : String(v))).join(', ') : '');
+
+// expected: (number[] | null)[]; outputs: number[][] (the model's rows).
+// -> { status: 'pass' | 'fail' | 'error', firstDifferingStep (0-based or null),
+//      maxDeviation, message }
+export function compareOutputs(expected, outputs, tolerance) {
+  if (!Array.isArray(outputs) || outputs.length !== expected.length) {
+    return { status: 'error', firstDifferingStep: null, maxDeviation: null,
+             message: `the model gave ${outputs?.length ?? 0} outputs for ${expected.length} tokens` };
+  }
+  let maxDeviation = 0;
+  let first = null;
+  let message = '';
+  for (let t = 0; t < expected.length; t++) {
+    const want = expected[t];
+    if (!want) continue;
+    const got = Array.from(outputs[t] || []);
+    if (got.length !== want.length) {
+      return { status: 'error', firstDifferingStep: t, maxDeviation: null,
+               message: `the output is ${got.length} wide but the exercise expects ${want.length}` };
+    }
+    let differs = false;
+    for (let u = 0; u < got.length; u++) {
+      const deviation = Number.isFinite(got[u]) ? Math.abs(got[u] - want[u]) : Infinity;
+      if (!(deviation <= tolerance)) differs = true;
+      if (!(deviation <= maxDeviation)) maxDeviation = deviation;
+    }
+    if (differs && first === null) {
+      first = t;
+      message = `step ${t}: expected ${formatRow(want)}, got ${formatRow(got)}`;
+    }
+  }
+  return { status: first === null ? 'pass' : 'fail', firstDifferingStep: first, maxDeviation, message };
+}
+
+const firstError = (diagnostics) => {
+  const d = (diagnostics || []).find((x) => x.severity === 'error') || (diagnostics || [])[0];
+  if (!d) return 'failed';
+  return `${d.line >= 1 ? `line ${d.line}: ` : ''}${d.message}`;
+};
+
+// Grades `source` on every check through an LsrlClient. usesCalibration: the
+// target compiles for the prompt it runs (GRU, LSTM), as lsrlc grade does.
+// -> [{ name, status, firstDifferingStep, maxDeviation, message, outputs }]
+export async function gradeProgram(client, source, exercise, { usesCalibration = false, filename = 'exercise.lsrl' } = {}) {
+  const results = [];
+  let shared = null;
+  for (const check of exercise.checks) {
+    const options = { target: exercise.target, filename };
+    let compiled = shared;
+    if (!compiled || usesCalibration) {
+      if (usesCalibration) options.calibrationTokens = check.input;
+      compiled = await client.compile(source, options);
+      if (!usesCalibration) shared = compiled;
+    }
+    if (!compiled.ok) {
+      results.push({ name: check.name, status: 'error', firstDifferingStep: null, maxDeviation: null,
+                     message: firstError(compiled.diagnostics), outputs: null });
+      continue;
+    }
+    const ran = await client.run(compiled.modelId, check.input, { precision: 'f64' });
+    if (usesCalibration) client.release(compiled.modelId);
+    if (!ran.ok) {
+      results.push({ name: check.name, status: 'error', firstDifferingStep: null, maxDeviation: null,
+                     message: firstError(ran.diagnostics), outputs: null });
+      continue;
+    }
+    const outputs = ran.outputs.map((row) => Array.from(row));
+    results.push({ name: check.name, ...compareOutputs(check.expected, outputs, exercise.tolerance), outputs });
+  }
+  if (shared?.ok) client.release(shared.modelId);
+  return results;
+}
