@@ -85,6 +85,12 @@ nlohmann::json summary_json(const CompiledModel& model) {
   for (const auto& p : model.info.params) params.push_back(param_json(p));
   program["params"] = std::move(params);
   if (model.info.vocab) program["vocab"] = *model.info.vocab;
+  const InputDomain& domain = model.info.input_domain;
+  program["input_domain"] = {{"lower", domain.lower},
+                             {"upper", domain.upper},
+                             {"bounds_source", domain.bounds_source},
+                             {"max_length", domain.max_length ? nlohmann::json(*domain.max_length) : nlohmann::json()},
+                             {"line", domain.origin.line}};
   j["program"] = std::move(program);
 
   nlohmann::json layers = nlohmann::json::array();

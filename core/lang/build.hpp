@@ -32,6 +32,10 @@ struct ProgramInfo {
   std::vector<ParamSpec> params;   // in declaration order
   std::optional<std::string> vocab;  // vocab("?ABC..."): token id i is the i-th character
   int node_count = 0;              // nodes the output depends on
+  // What the prompts are: bounds per input component and the longest prompt,
+  // declared with Input(dim, bounds=..., max_length=...), else from the
+  // vocabulary (dim 1: token ids 0..|vocab|-1), else the defaults.
+  InputDomain input_domain;
 };
 
 struct BuildOptions {

@@ -1,5 +1,7 @@
 // Builtins that build the graph: the six primitives (and Slice), the sugar
 // library with the reference's names and keywords, and nonneg.
+#include <cmath>
+
 #include "lang/builtins.hpp"
 #include "lang/evaluator.hpp"
 #include "lang/limits.hpp"
@@ -85,6 +87,81 @@ std::string width_hint(const Value& v) {
 
 // ---- primitives --------------------------------------------------------------------------
 
+// ---- Input and its declared domain -----------------------------------------------------
+
+constexpr std::int64_t kMaxDeclaredLength = 65536;
+
+// A declared bound as a double. An exact rational that no double equals
+// (1/3) is rounded outward by two units in the last place (its conversion may
+// be off by one), so the domain contains every value the program declared.
+double outward(const Num& n, bool lower) {
+  const double d = n.to_double();
+  if (!n.is_exact()) return d;
+  const std::int64_t q = n.denominator();
+  const std::int64_t p = n.numerator();
+  const bool power_of_two = (q & (q - 1)) == 0;
+  const bool representable = power_of_two && p > -(std::int64_t{1} << 53) && p < (std::int64_t{1} << 53);
+  if (representable) return d;
+  const double away = lower ? -HUGE_VAL : HUGE_VAL;
+  return std::nextafter(std::nextafter(d, away), away);
+}
+
+// Input(..., bounds=[lo, hi]) or bounds=[[lo_1, hi_1], ..., [lo_dim, hi_dim]].
+void declare_bounds(const Value& bounds, SourceSpan at, int dim, InputDomain& domain) {
+  const std::string form = "bounds=[lo, hi] (the same for every component)" +
+                           (dim > 1 ? " or a list of " + std::to_string(dim) + " pairs [[lo_1, hi_1], ..., [lo_" +
+                                          std::to_string(dim) + ", hi_" + std::to_string(dim) + "]]"
+                                    : std::string());
+  auto number = [&](const Value& v, const std::string& which) {
+    if (v.kind != ValueKind::Int && v.kind != ValueKind::Float) {
+      throw LsrlError(at, "Input: " + which + " must be a number, got " + type_name(v) + " " +
+                              describe_value(v, nullptr) + "; write " + form);
+    }
+    if (!std::isfinite(v.num.to_double())) {
+      throw LsrlError(at, "Input: " + which + " must be finite, got " + describe_value(v, nullptr) +
+                              "; the compiled models are sized from these bounds, so each needs a finite value");
+    }
+    return v.num;
+  };
+  auto is_pair = [](const Value& v) { return v.is_sequence() && v.list->size() == 2; };
+  auto pair = [&](const Value& v, const std::string& which, std::size_t component) {
+    const Num lo = number((*v.list)[0], "the lower bound" + which);
+    const Num hi = number((*v.list)[1], "the upper bound" + which);
+    if (hi < lo) {
+      throw LsrlError(at, "Input: the bounds" + which + " are [" + lo.to_string() + ", " + hi.to_string() +
+                              "], but the lower bound must not exceed the upper; write [lo, hi] with lo <= hi");
+    }
+    domain.lower[component] = outward(lo, true);
+    domain.upper[component] = outward(hi, false);
+  };
+  if (!bounds.is_sequence()) {
+    throw LsrlError(at, "Input: bounds must be a list, got " + type_name(bounds) + " " +
+                            describe_value(bounds, nullptr) + "; write " + form);
+  }
+  const ValueList& items = *bounds.list;
+  const bool per_component = !items.empty() && items[0].is_sequence();
+  if (!per_component) {
+    if (items.size() != 2) {
+      throw LsrlError(at, "Input: bounds has " + std::to_string(items.size()) + " entries; write " + form);
+    }
+    for (std::size_t c = 0; c < static_cast<std::size_t>(dim); ++c) pair(bounds, "", c);
+    return;
+  }
+  if (items.size() != static_cast<std::size_t>(dim)) {
+    throw LsrlError(at, "Input: bounds gives " + std::to_string(items.size()) + " pair" +
+                            (items.size() == 1 ? "" : "s") + " but the input has " + std::to_string(dim) +
+                            " component" + (dim == 1 ? "" : "s") + "; write " + form);
+  }
+  for (std::size_t c = 0; c < items.size(); ++c) {
+    const std::string which = " of component " + std::to_string(c);
+    if (!is_pair(items[c])) {
+      throw LsrlError(at, "Input: the bounds" + which + " must be a pair [lo, hi], got " +
+                              describe_value(items[c], nullptr) + "; write " + form);
+    }
+    pair(items[c], which, c);
+  }
+}
+
 Value builtin_input(Evaluator& ev, BoundArgs& args, SourceSpan call) {
   const std::int64_t dim = integer_argument(args, 0, "Input: dim");
   if (dim < 1) throw LsrlError(args.span(0), "Input(dim) needs dim >= 1, got " + std::to_string(dim));
@@ -92,7 +169,26 @@ Value builtin_input(Evaluator& ev, BoundArgs& args, SourceSpan call) {
     throw LsrlError(args.span(0), "limit exceeded: Input dim " + std::to_string(dim) + " is above " +
                                       std::to_string(kMaxWidth));
   }
-  return named(ev, args, 1, ev.program().add_input(static_cast<int>(dim), call));
+  // Check the declarations before the node exists: a wrong one is the error.
+  InputDomain domain;
+  domain.lower.assign(static_cast<std::size_t>(dim), -kDefaultInputBound);
+  domain.upper.assign(static_cast<std::size_t>(dim), kDefaultInputBound);
+  domain.origin = call;
+  if (args.given(2)) {
+    declare_bounds(args.value(2), args.span(2), static_cast<int>(dim), domain);
+    domain.bounds_source = "declared";
+  }
+  if (args.given(3)) {
+    const std::int64_t length = integer_argument(args, 3, "Input: max_length");
+    if (length < 1 || length > kMaxDeclaredLength) {
+      throw LsrlError(args.span(3), "Input: max_length must be between 1 and " + std::to_string(kMaxDeclaredLength) +
+                                        " tokens, got " + std::to_string(length));
+    }
+    domain.max_length = static_cast<int>(length);
+  }
+  const NodeId input = ev.program().add_input(static_cast<int>(dim), call);
+  ev.program().set_input_domain(std::move(domain));
+  return named(ev, args, 1, input);
 }
 
 Value builtin_linear(Evaluator& ev, BoundArgs& args, SourceSpan call) {
@@ -319,7 +415,7 @@ void add_graph_builtins(std::vector<BuiltinSpec>& table) {
   const std::vector<std::string> input_aliases = {"x"};
   const std::vector<std::string> mu = {"scale"};
 
-  table.push_back({"Input", {req("dim"), opt("name")}, false, builtin_input});
+  table.push_back({"Input", {req("dim"), opt("name"), opt("bounds"), opt("max_length")}, false, builtin_input});
   table.push_back({"Linear", {req("input", input_aliases), req("A"), opt("b"), opt("name")}, false, builtin_linear});
   table.push_back({"ReLU", {req("input", input_aliases), opt("name")}, false, builtin_relu});
   table.push_back({"LinState",

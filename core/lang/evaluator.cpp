@@ -65,6 +65,17 @@ void Evaluator::finish(const Module& module) {
     const SourceSpan at{std::max(1, module.last_code_line), module.last_code_col, 1};
     throw LsrlError(at, "the program has no top-level return; end it with 'return VARIABLE' to choose its output");
   }
+  if (info_.vocab && program_.input_domain().bounds_source == "default" && program_.input_dim() == 1) {
+    // A token id is one of 0 .. |vocab| - 1 (vocab may come after Input).
+    InputDomain domain = program_.input_domain();
+    std::size_t tokens = 0;
+    for (const char c : *info_.vocab) tokens += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+    domain.lower.assign(1, 0.0);
+    domain.upper.assign(1, static_cast<double>(tokens) - 1.0);
+    domain.bounds_source = "vocabulary";
+    program_.set_input_domain(std::move(domain));
+  }
+  info_.input_domain = program_.input_domain();
   info_.input_dim = program_.input_dim();
   info_.output_dim = program_.output_dim();
   info_.node_count = static_cast<int>(program_.topological_order().size());

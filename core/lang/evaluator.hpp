@@ -90,6 +90,7 @@ class Evaluator {
   Value graph_negate(const Value& a, SourceSpan span);
   Value index_variable(const Value& var, const Expr& index, SourceSpan span);
   Value index_constant(const Value& object, const Expr& index, SourceSpan span);
+  Value index_matrix(const NumDense& m, const Expr& index, SourceSpan span);
   struct IndexPart;
   IndexPart index_part(const Expr& index);
   Value attribute_of(const Value& object, const std::string& name, SourceSpan span);

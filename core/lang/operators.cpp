@@ -91,6 +91,11 @@ Evaluator::IndexPart Evaluator::index_part(const Expr& index) {
 
 namespace {
 
+// M[i, j] (a 1 x 1 matrix) scales a graph variable as its entry would.
+bool is_one_by_one(const Value& v) {
+  return v.kind == ValueKind::Matrix && v.matrix->rows() == 1 && v.matrix->cols() == 1;
+}
+
 sugar::Operand graph_operand(const Value& v, const std::string& op, const Value& a, const Value& b,
                              const Program& program, SourceSpan span) {
   if (v.kind == ValueKind::Var) return sugar::Operand::of(v.node);
@@ -117,6 +122,11 @@ Value Evaluator::graph_binary(const std::string& op, const Value& a, const Value
                             "is f_ifelse_mul(cond, t, f)");
     }
     const Value& scalar = a_var ? b : a;
+    if (is_one_by_one(scalar)) {
+      result = sugar::scale(program_, a_var ? a.node : b.node, (*scalar.matrix)(0, 0), span);
+      check_node_limit(span);
+      return Value::var(result);
+    }
     if (!scalar.is_number()) {
       throw LsrlError(span, "a graph variable can be multiplied by a number, not by " + type_name(scalar) +
                                 (is_matrix_like(scalar) ? "; for a matrix use M @ x (or Linear(x, M))" : ""));
@@ -126,9 +136,12 @@ Value Evaluator::graph_binary(const std::string& op, const Value& a, const Value
     if (b_var) {
       throw LsrlError(span, "dividing by a graph variable is not possible in LSRL (only division by a number)");
     }
-    if (!b.is_number()) throw LsrlError(span, "a graph variable can be divided by a number, not by " + type_name(b));
-    if (b.num.is_zero()) throw LsrlError(span, "division by zero");
-    result = sugar::scale(program_, a.node, Num(1) / b.num, span);
+    if (!b.is_number() && !is_one_by_one(b)) {
+      throw LsrlError(span, "a graph variable can be divided by a number, not by " + type_name(b));
+    }
+    const Num divisor = as_number(b, "the divisor", span);
+    if (divisor.is_zero()) throw LsrlError(span, "division by zero");
+    result = sugar::scale(program_, a.node, Num(1) / divisor, span);
   } else if (op == "@") {
     if (a_var || !is_matrix_like(a)) {
       throw LsrlError(span, "'@' with a graph variable needs a matrix on the left: M @ x (the same as Linear(x, M))");
@@ -214,53 +227,56 @@ Value Evaluator::index_constant(const Value& object, const Expr& index, SourceSp
       out.push_back(items[static_cast<std::size_t>(i)]);
     return work_.make_list(std::move(out), span, object.kind);
   }
-  if (object.kind == ValueKind::Matrix) {
-    const NumDense& m = *object.matrix;
-    std::vector<const Expr*> parts;
-    if (index.kind == ExprKind::Tuple) {
-      for (const auto& item : index.items) parts.push_back(item.get());
-    } else {
-      parts.push_back(&index);
-    }
-    if (parts.size() > 2) throw LsrlError(index.span, "a matrix has two axes; index it as M[i, j]");
-    const IndexPart rows_part = index_part(*parts[0]);
-    const std::string shape = "a " + std::to_string(m.rows()) + " x " + std::to_string(m.cols()) + " matrix";
-    std::vector<std::int64_t> rows;
-    if (rows_part.is_slice) {
-      rows = slice_positions(rows_part.lower, rows_part.upper, rows_part.step, m.rows(), rows_part.span);
-    } else {
-      rows.push_back(normalize_index(rows_part.index, m.rows(), "the rows of " + shape, rows_part.span));
-    }
-    std::vector<std::int64_t> cols;
-    bool single_col = false;
-    if (parts.size() == 2) {
-      const IndexPart cols_part = index_part(*parts[1]);
-      if (cols_part.is_slice) {
-        cols = slice_positions(cols_part.lower, cols_part.upper, cols_part.step, m.cols(), cols_part.span);
-      } else {
-        cols.push_back(normalize_index(cols_part.index, m.cols(), "the columns of " + shape, cols_part.span));
-        single_col = true;
-      }
-    } else {
-      for (std::int64_t c = 0; c < m.cols(); ++c) cols.push_back(c);
-    }
-    work_.charge(static_cast<std::int64_t>(rows.size() * cols.size()), span);
-    if (!rows_part.is_slice && single_col) return Value::number(m(rows[0], cols[0]));
-    if (!rows_part.is_slice || single_col) {
-      // One row or one column: a list of numbers.
-      ValueList out;
-      for (std::int64_t r : rows)
-        for (std::int64_t c : cols) out.push_back(Value::number(m(r, c)));
-      return work_.make_list(std::move(out), span);
-    }
-    if (rows.empty() || cols.empty()) throw LsrlError(index.span, "this slice of the matrix is empty");
-    NumDense sub(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(cols.size()));
-    for (std::size_t r = 0; r < rows.size(); ++r)
-      for (std::size_t c = 0; c < cols.size(); ++c)
-        sub(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) = m(rows[r], cols[c]);
-    return Value::of_matrix(std::move(sub));
-  }
+  if (object.kind == ValueKind::Matrix) return index_matrix(*object.matrix, index, span);
   throw LsrlError(span, type_name(object) + " " + describe_value(object, &program_) + " cannot be indexed");
+}
+
+// Build-time matrices are indexed as the reference library's Matrix (its
+// default, symbolic mode): every result is a matrix, never a bare number.
+//   M[i, j] -> 1 x 1          M[i, a:b] -> 1 x k row     M[a:b, j] -> k x 1 column
+//   M[a:b, c:d] -> sub-matrix (steps and negative indices as in Python)
+//   v[i] -> 1 x 1, v[a:b] -> column: one index only on a column vector, no step
+// An empty selection is an error, as a matrix has at least one row and column.
+Value Evaluator::index_matrix(const NumDense& m, const Expr& index, SourceSpan span) {
+  const std::string shape = "a " + std::to_string(m.rows()) + " x " + std::to_string(m.cols()) + " matrix";
+  std::vector<std::int64_t> rows;
+  std::vector<std::int64_t> cols;
+  auto positions = [&](const IndexPart& part, std::int64_t n, const std::string& axis) {
+    if (part.is_slice) return slice_positions(part.lower, part.upper, part.step, n, part.span);
+    return std::vector<std::int64_t>{normalize_index(part.index, n, "the " + axis + " of " + shape, part.span)};
+  };
+  if (index.kind == ExprKind::Tuple) {
+    if (index.items.size() != 2) {
+      throw LsrlError(index.span, "a matrix has two axes; index it as M[i, j], M[i, :], M[:, j] or M[a:b, c:d]");
+    }
+    const IndexPart rows_part = index_part(*index.items[0]);
+    const IndexPart cols_part = index_part(*index.items[1]);
+    rows = positions(rows_part, m.rows(), "rows");
+    cols = positions(cols_part, m.cols(), "columns");
+  } else {
+    const IndexPart part = index_part(index);
+    if (m.cols() != 1) {
+      throw LsrlError(index.span, "M[" + std::string(part.is_slice ? "a:b" : "i") + "] with one index needs a column "
+                                  "vector, but this is " + shape + "; take a row with M[i, :], a column with "
+                                  "M[:, j], an entry with M[i, j] (as in the reference library)");
+    }
+    if (part.is_slice && part.step) {
+      throw LsrlError(part.span, "a column vector's slice v[a:b] cannot have a step (the reference library does not "
+                                 "support it); use v[a:b:s, :]");
+    }
+    rows = positions(part, m.rows(), "rows");
+    cols = {0};
+  }
+  if (rows.empty() || cols.empty()) {
+    throw LsrlError(index.span, "this selection of " + shape + " is empty (" + std::to_string(rows.size()) + " x " +
+                                    std::to_string(cols.size()) + "); a matrix needs at least one row and one column");
+  }
+  work_.charge(static_cast<std::int64_t>(rows.size() * cols.size()), span);
+  NumDense sub(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(cols.size()));
+  for (std::size_t r = 0; r < rows.size(); ++r)
+    for (std::size_t c = 0; c < cols.size(); ++c)
+      sub(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) = m(rows[r], cols[c]);
+  return Value::of_matrix(std::move(sub));
 }
 
 void Evaluator::assign_subscript(const Expr& target, const Value& value) {

@@ -245,12 +245,19 @@ std::int64_t as_integer(const Value& v, const std::string& what, SourceSpan span
     throw LsrlError(span, what + " must be an integer, got the float " + describe_value(v, nullptr) +
                               (v.num.is_integer() ? "; use int(...) or write it without a decimal point" : ""));
   }
+  const bool one_by_one = v.kind == ValueKind::Matrix && v.matrix->rows() == 1 && v.matrix->cols() == 1;
   throw LsrlError(span, what + " must be an integer, got " + (v.kind == ValueKind::None ? "None" : type_name(v)) +
-                            (v.kind == ValueKind::Var ? " (a graph variable's value is only known at run time)" : ""));
+                            (v.kind == ValueKind::Var ? " (a graph variable's value is only known at run time)" : "") +
+                            (one_by_one ? " (M[i, j] is a 1 x 1 matrix, as in the reference library; take its "
+                                          "number with int(M[i, j]))"
+                                        : ""));
 }
 
 Num as_number(const Value& v, const std::string& what, SourceSpan span) {
   if (v.is_number()) return v.num;
+  // M[i, j] is a 1 x 1 matrix (as in the reference library); where a number
+  // is expected it stands for its entry.
+  if (v.kind == ValueKind::Matrix && v.matrix->rows() == 1 && v.matrix->cols() == 1) return (*v.matrix)(0, 0);
   if (v.kind == ValueKind::Var) {
     throw LsrlError(span, what + " must be a number, got a graph variable (its value is only known at run time)");
   }
@@ -292,8 +299,9 @@ bool is_matrix_like(const Value& v) {
   if (v.kind == ValueKind::Matrix) return true;
   if (!v.is_sequence() || v.list->empty()) return false;
   if (is_number_list(v)) return true;
+  // Rows may be lists of numbers or 1 x n matrices (M[i, :]), as in as_matrix.
   for (const auto& row : *v.list)
-    if (!is_number_list(row)) return false;
+    if (!is_number_list(row) && !(row.kind == ValueKind::Matrix && row.matrix->rows() == 1)) return false;
   return true;
 }
 
@@ -577,6 +585,11 @@ int order(const std::string& op, const Value& a, const Value& b, SourceSpan span
 }  // namespace
 
 bool compare_constant(const std::string& op, const Value& a, const Value& b, SourceSpan span) {
+  if ((a.kind == ValueKind::Matrix && b.is_number()) || (a.is_number() && b.kind == ValueKind::Matrix)) {
+    // Python (sympy) would say False for M[i, j] == 0.5, a silent trap.
+    throw LsrlError(span, "'" + op + "' between a matrix and a number: M[i, j] is a 1 x 1 matrix (as in the reference "
+                                     "library); compare its number, float(M[i, j]) " + op + " ...");
+  }
   if (op == "==") return values_equal(a, b, span);
   if (op == "!=") return !values_equal(a, b, span);
   if (op == "is") return a.kind == b.kind && (a.kind == ValueKind::None || values_equal(a, b, span));

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <map>
 
@@ -255,6 +256,78 @@ TEST(Sugar, ExactTrigonometryAtRationalMultiplesOfPi) {
   EXPECT_NEAR(sugar::cos_pi_fraction(1, 5).to_double(), std::cos(M_PI / 5), 1e-15);
   // A large angle is reduced exactly before the sine is taken.
   EXPECT_NEAR(sugar::sin_pi_fraction(2000001, 7).to_double(), std::sin(M_PI * std::fmod(2000001.0, 14.0) / 7.0), 1e-15);
+}
+
+// The rotation entries are the same bits on every platform (issue 11: the
+// modulo example differed by 4.5e-13 between native and WebAssembly). The
+// expected values are the correctly rounded doubles, printed by mpmath at 300
+// bits (Debian python3-mpmath 1.2.1), not by this code:
+//   mp.prec = 300; float(mp.cos(2 * mp.pi / n)).hex(), float(mp.sin(2 * mp.pi / n)).hex(),
+//   float(mp.cos(mp.pi / n)).hex()
+TEST(Sugar, ModuloCounterConstantsArePinnedBitForBit) {
+  struct Pinned {
+    int n;
+    double cos_turn, sin_turn, cos_half_turn;
+  };
+  const Pinned pinned[] = {
+      {5, 0x1.3c6ef372fe950p-2, 0x1.e6f0e134454ffp-1, 0x1.9e3779b97f4a8p-1},
+      {7, 0x1.3f3a0e28bedd1p-1, 0x1.904c37505de4bp-1, 0x1.cd4bca9cb5c71p-1},
+      {9, 0x1.8836fa2cf5039p-1, 0x1.491b7523c161dp-1, 0x1.e11f642522d1cp-1},
+      {11, 0x1.aeb8c8764f0bap-1, 0x1.14cedf8bb580bp-1, 0x1.eb42a9bcd5057p-1},
+      {12, 0x1.bb67ae8584caap-1, 0x1.0000000000000p-1, 0x1.ee8dd4748bf15p-1},
+      {24, 0x1.ee8dd4748bf15p-1, 0x1.0907dc1930690p-2, 0x1.fb9ea92ec689bp-1},
+      {1000, 0x1.fffd69aa0b99dp-1, 0x1.9bc5a9d91f679p-8, 0x1.ffff5a6a681ffp-1},
+  };
+  for (const Pinned& p : pinned) {
+    // EXPECT_EQ on doubles is bit equality here (none is NaN or a signed zero).
+    EXPECT_EQ(sugar::cos_pi_fraction(2, p.n).to_double(), p.cos_turn) << "n " << p.n;
+    EXPECT_EQ(sugar::sin_pi_fraction(2, p.n).to_double(), p.sin_turn) << "n " << p.n;
+    EXPECT_EQ(sugar::cos_pi_fraction(1, p.n).to_double(), p.cos_half_turn) << "n " << p.n;
+  }
+  // And in the program f_modulo_counter builds: the LinState's rotation.
+  Program program;
+  const NodeId x = program.add_input(1, kAt);
+  program.set_output(sugar::f_modulo_counter(program, x, 7, kAt), kAt);
+  const Node& cycler = program.node(1);
+  ASSERT_EQ(cycler.kind, NodeKind::LinState);
+  EXPECT_EQ(Eigen::MatrixXd(to_double(cycler.A))(0, 0), 0x1.3f3a0e28bedd1p-1);
+  EXPECT_EQ(Eigen::MatrixXd(to_double(cycler.A))(1, 0), 0x1.904c37505de4bp-1);
+  EXPECT_EQ(Eigen::MatrixXd(to_double(cycler.A))(0, 1), -0x1.904c37505de4bp-1);
+}
+
+// Every angle pi p / q with q <= 48 is within half a unit in the last place
+// of cos computed in long double (x87: 64-bit mantissa, about 1e-19 off), that
+// is, the correctly rounded double (up to that 1e-19).
+TEST(Sugar, RationalAngleCosinesAreCorrectlyRounded) {
+  for (std::int64_t q = 1; q <= 48; ++q) {
+    for (std::int64_t p = -2 * q; p <= 4 * q; ++p) {
+      const double ours = sugar::cos_pi_fraction(p, q).to_double();
+      const std::int64_t r = ((p % (2 * q)) + 2 * q) % (2 * q);
+      const long double precise = std::cos(3.14159265358979323846264338327950288L * static_cast<long double>(r) /
+                                           static_cast<long double>(q));
+      ASSERT_FALSE(std::isnan(ours)) << p << "/" << q;
+      const double ulp = std::nextafter(std::fabs(ours), HUGE_VAL) - std::fabs(ours);
+      EXPECT_LE(std::fabs(static_cast<long double>(ours) - precise), 0.5L * ulp + 1e-18L) << p << "/" << q;
+    }
+  }
+}
+
+// The counter stays on the integers t mod n (to 1e-12) for n = 1..40 over
+// 2000 steps; the largest deviation is printed.
+TEST(Sugar, ModuloCounterStaysOnTheIntegers) {
+  double worst = 0;
+  for (int n = 1; n <= 40; ++n) {
+    Program p;
+    const NodeId x = p.add_input(1, kAt);
+    p.set_output(sugar::f_modulo_counter(p, x, n, kAt), kAt);
+    const auto out = run_steps(p, std::vector<std::vector<double>>(2000, std::vector<double>{0.0}));
+    for (std::size_t t = 0; t < out.size(); ++t) {
+      const double deviation = std::fabs(out[t] - static_cast<double>(t % static_cast<std::size_t>(n)));
+      ASSERT_LE(deviation, 1e-12) << "n " << n << " t " << t;  // false for NaN, so a NaN fails
+      worst = std::max(worst, deviation);
+    }
+  }
+  std::printf("f_modulo_counter, n = 1..40, 2000 steps: largest deviation %.3g\n", worst);
 }
 
 TEST(Sugar, ReluIdentityConstantAndArithmetic) {
