@@ -23,6 +23,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "test_scale.hpp"
 #include "generated_program_support.hpp"
 #include "source_program_generator.hpp"
 
@@ -53,8 +54,9 @@ const std::vector<std::string> kKnownTargets = {"gru", "hawk", "griffin"};
 
 void print_tally(const gen::RunTally& tally, double seconds, long long seed) {
   std::printf("[generated] seed %lld: %lld programs, %lld comparisons, %lld prompts skipped (program output non-finite or > 1e12), "
-              "%lld Multi refusals, at most %lld rewrites per compilation, %.1f s, %zu failures\n",
-              seed, tally.programs, tally.comparisons, tally.skipped_prompts, tally.refusals, tally.max_rewrites, seconds,
+              "%lld Multi refusals, %lld GRU bound refusals, at most %lld rewrites per compilation, %.1f s, %zu failures\n",
+              seed, tally.programs, tally.comparisons, tally.skipped_prompts, tally.refusals, tally.bound_refusals,
+              tally.max_rewrites, seconds,
               tally.failures.size());
   std::printf("[generated] rule hits:");
   for (const char* rule : kRules) {
@@ -66,7 +68,7 @@ void print_tally(const gen::RunTally& tally, double seconds, long long seed) {
 
 TEST(GeneratedPrograms, EveryTargetMatchesTheDag) {
   const long long seed = env_number("LSRL_GEN_SEED", 20261204);
-  const long long count = env_number("LSRL_GEN_COUNT", 1000);
+  const long long count = env_number("LSRL_GEN_COUNT", testing_support::scaled_count(1000));
   gen::SourceGenerator generator(static_cast<std::uint64_t>(seed));
   gen::RunTally tally;
   const auto start = std::chrono::steady_clock::now();
