@@ -290,10 +290,19 @@ Fidelity measure_fidelity(const CompiledModel& model, const OutputRows& program,
     }
   }
   if (run.text) {
-    const std::string want = decode_text(program, *model.info.vocab);
+    // Token by token, as decode_text reads them (the nearest id, or none when
+    // it falls outside the vocabulary); not byte by byte of the decoded text,
+    // where one replacement character is three bytes.
+    std::size_t vocab_size = 0;  // code points: every byte but UTF-8 continuation bytes
+    for (const char c : *model.info.vocab) vocab_size += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    const auto token_of = [&](const std::vector<double>& row) -> long {
+      if (row.size() != 1 || !std::isfinite(row[0])) return -1;
+      const double id = std::round(row[0]);
+      return id >= 0 && id < static_cast<double>(vocab_size) ? static_cast<long>(id) : -1;
+    };
     int wrong = 0;
-    for (std::size_t k = 0; k < want.size() || k < run.text->size(); ++k) {
-      wrong += k >= want.size() || k >= run.text->size() || want[k] != (*run.text)[k];
+    for (std::size_t t = 0; t < program.size() || t < run.outputs.size(); ++t) {
+      wrong += t >= program.size() || t >= run.outputs.size() || token_of(program[t]) != token_of(run.outputs[t]);
     }
     f.wrong_tokens = wrong;
   }

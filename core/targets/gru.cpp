@@ -91,7 +91,8 @@ constexpr double kResetShift = -2000.0;
 constexpr double kCandidateSaturation = 40.0;
 constexpr double kAccumulatorMargin = 2.0;  // K's slack for the accumulator's rounding over T steps
 // The largest offset allowed: a product a b = A_t - L_t comes out within a
-// few ulp of K, about K 2^-51, so 2^32 keeps it within 2e-6 (absolute).
+// few ulp of K, about K 2^-51, so 2^32 keeps it within 2e-6 (absolute), which
+// later layers amplify: random paths drift up to 3e-3 (see docs/targets.md section 10).
 constexpr double kLargestOffset = 0x1p32;
 
 enum Gate { kR = 0, kZ = 1, kN = 2, kGates = 3 };

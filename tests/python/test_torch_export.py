@@ -304,6 +304,12 @@ class TorchExport(unittest.TestCase):
     def expect_model(self, case):
         """Fails unless lsrlc built the case's model; returns False for an expected refusal."""
         if case.refused is not None:
+            # GRU's paper-mode products need offsets above their factors' static bounds
+            # (docs/targets.md section 3): a program whose bounds need more is refused at
+            # compile time, at the product, saying what to declare.
+            if case.target == "gru" and case.activations == "paper" and "declare tighter input bounds" in case.refused:
+                sys.stderr.write("  gru paper refused %s for its static bounds\n" % case.label)
+                return False
             expected = case.target in NO_PRODUCTS and (case.program, case.params.get("form")) in PRODUCT_PROGRAMS
             self.assertTrue(expected, "lsrlc export refused %s on %s:\n%s" % (case.label, case.target, case.refused))
             self.assertIn("Multi", case.refused)
