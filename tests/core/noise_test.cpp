@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -177,7 +178,7 @@ TEST(WeightNoise, ApiRefusesOtherTargetsAndBadSigmas) {
   options.target = "linear-rnn";
   api::CompileResult linear = api::compile(read_text(kSourceDir + "/examples/more_ones.lsrl"), options);
   ASSERT_TRUE(linear.ok) << render_all(linear.diagnostics);
-  for (double sigma : {-1.0, std::nan(""), INFINITY}) {
+  for (double sigma : {-1.0, std::nan(""), std::numeric_limits<double>::infinity()}) {
     r = api::with_weight_noise(*linear.model, sigma, 0);
     EXPECT_FALSE(r.ok) << sigma;
     EXPECT_FALSE(r.diagnostics.empty());
@@ -242,7 +243,9 @@ TEST(NoiseCli, DictionaryTableHasOneLinePerFormSigmaAndTrial) {
     EXPECT_TRUE(trial == 0 || trial == 1);
     EXPECT_GE(wrong, 0);
     EXPECT_LE(wrong, 75);
-    if (sigma == 0) EXPECT_EQ(wrong, 0) << "the noise-free model must answer every query: " << lines[i];
+    if (sigma == 0) {
+      EXPECT_EQ(wrong, 0) << "the noise-free model must answer every query: " << lines[i];
+    }
     if (sigma > 0 && wrong > 0) ++saw_noisy_errors;
   }
   // sigma = 1e-2 breaks at least the original form (lambda = 1e10 times noise).
