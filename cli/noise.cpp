@@ -338,6 +338,13 @@ int run_noise(const std::vector<std::string>& argv) {
     api::CompileOptions form_options = options;
     if (!form.empty()) form_options.params["form"] = form;
     api::CompileResult compiled = api::compile(source, form_options);
+    if (!compiled.ok && forms.size() > 1) {
+      // Sweeping every form: one the target cannot hold (a multiplicative
+      // form on linear-rnn) is left out, and the user told so.
+      std::cerr << "lsrlc noise: note: form " << form << " does not compile for " << args.target
+                << ", left out of the sweep:\n" << render_all(compiled.diagnostics) << std::flush;
+      continue;
+    }
     if (!compiled.ok) {
       std::cerr << render_all(compiled.diagnostics) << std::flush;
       return kError;
@@ -388,6 +395,7 @@ int run_noise(const std::vector<std::string>& argv) {
     }
   }
 
+  if (rows.empty()) return value_error("no form of the program compiles for " + args.target + "; try --target gated-linear-rnn", args.program_path);
   const bool discrete = companion.kind == "dictionary";
   const std::string measure = discrete ? "wrong_tokens" : "max_error";
   const long long out_of = discrete ? static_cast<long long>(companion.queries.size()) * companion.answer_tokens : 0;

@@ -274,6 +274,15 @@ TEST(NoiseCli, ContinuousJsonIsDeterministicAndZeroWithoutNoise) {
   }
 }
 
+TEST(NoiseCli, LinearRnnSweepLeavesOutTheFormsItCannotHold) {
+  const Outcome o = lsrlc("noise '" + kSourceDir + "/examples/discrete_ua.lsrl' --target linear-rnn --sigmas 0 --trials 1");
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  const auto lines = lines_of(o.out);
+  ASSERT_EQ(lines.size(), 2u + 3) << o.out;  // original, optimized, step
+  for (std::size_t i = 2; i < lines.size(); ++i) EXPECT_EQ(lines[i].find("multiplicative"), std::string::npos) << lines[i];
+  EXPECT_NE(o.err.find("form multiplicative does not compile for linear-rnn"), std::string::npos) << o.err;
+}
+
 TEST(NoiseCli, ErrorsSayWhatToDo) {
   const std::string program = "'" + kSourceDir + "/examples/discrete_ua.lsrl'";
   Outcome o = lsrlc("noise " + program + " --sigmas 1e-3,-1");
