@@ -6,12 +6,12 @@
 // wrong. discrete_ua is run on all 25 country/capital queries (n = 3) and
 // counts the wrong answer tokens among the 75.
 //
-//   build/fidelity_table [--paper] [--linear-chains keep|fuse] [--probe] [--layers]
+//   build/fidelity_table [--paper] [--linear-chains keep|fuse] [--layers]
 //                        [--targets gru,lstm] [--overestimate F]
 //
-// Each model is calibrated on the prompt it runs, as `lsrlc run` does
-// (--probe: one model per cell, built from the fixed probe prompt, as
-// `lsrlc compile`/`export` without an INPUT and the page build it).
+// One model per cell, built before any prompt (its value ranges come from
+// the static range analysis over the program's input domain), as `lsrlc
+// compile`, `export`, `run` and the page build it.
 // --layers adds each model's layer count (output head aside) to its cell.
 // --targets limits the columns; --overestimate F multiplies the value
 // magnitudes GRU's and LSTM's standard-mode lowerings are given by F (the
@@ -37,7 +37,6 @@ using namespace lsrl::example_support;
 namespace {
 
 const std::vector<std::string> kAllTargets = {"rnn", "gated-rnn", "gru", "lstm", "hawk", "griffin", "mamba"};
-const std::vector<std::vector<double>> kNoTokens;
 const std::vector<std::string> kForms = {"original", "optimized", "step", "multiplicative", "multiplicative_optimized"};
 
 struct Cell {
@@ -46,15 +45,13 @@ struct Cell {
 
 std::shared_ptr<const api::CompiledModel> compile(const std::string& example, const std::string& target,
                                                   const std::map<std::string, std::string>& params, Activations act,
-                                                  LinearChains chains, const std::vector<std::vector<double>>& calibration,
-                                                  double overestimate, std::string* error) {
+                                                  LinearChains chains, double overestimate, std::string* error) {
   api::CompileOptions options;
   options.filename = example + ".lsrl";
   options.target = target;
   options.params = params;
   options.activations = act;
   options.linear_chains = chains;
-  options.calibration_tokens = calibration;
   options.magnitude_overestimate = overestimate;
   api::CompileResult r = api::compile(example_source(example), options);
   if (!r.ok) {
@@ -77,7 +74,6 @@ int main(int argc, char** argv) {
   Activations act = Activations::Standard;
   LinearChains chains = LinearChains::Keep;
   bool show_layers = false;
-  bool calibrate = true;
   double overestimate = 1.0;
   std::vector<std::string> targets = kAllTargets;
   for (int i = 1; i < argc; ++i) {
@@ -86,8 +82,6 @@ int main(int argc, char** argv) {
       act = Activations::Paper;
     } else if (arg == "--layers") {
       show_layers = true;
-    } else if (arg == "--probe") {
-      calibrate = false;
     } else if (arg == "--linear-chains" && i + 1 < argc && api::parse_linear_chains(argv[i + 1], chains)) {
       ++i;
     } else if (arg == "--overestimate" && i + 1 < argc && std::atof(argv[i + 1]) > 0.0) {
@@ -102,7 +96,7 @@ int main(int argc, char** argv) {
       }
     } else {
       std::fprintf(stderr,
-                   "usage: fidelity_table [--paper] [--linear-chains keep|fuse] [--probe] [--layers] "
+                   "usage: fidelity_table [--paper] [--linear-chains keep|fuse] [--layers] "
                    "[--targets gru,lstm] [--overestimate F]\n");
       return 2;
     }
@@ -125,7 +119,7 @@ int main(int argc, char** argv) {
     for (const std::string& form : has_forms ? kForms : std::vector<std::string>{""}) {
       if (!form.empty()) params["form"] = form;
       std::string error;
-      const auto dag = compile(example, "dag", params, act, chains, {}, 1.0, &error);
+      const auto dag = compile(example, "dag", params, act, chains, 1.0, &error);
       if (!dag) {
         std::printf("| %s | %s | dag failed: %s |\n", example.c_str(), form.c_str(), error.c_str());
         continue;
@@ -145,18 +139,10 @@ int main(int argc, char** argv) {
       for (const auto& tokens : prompts) reference.push_back(api::run(*dag, tokens, api::RunOptions{}));
       std::string row = "| " + example + " | " + (form.empty() ? "-" : form) + " |";
       for (const std::string& target : targets) {
-        // As lsrlc run does, the lowering calibrates on the prompt it runs
-        // (one model per prompt); --probe: one model from the fixed probe.
-        std::shared_ptr<const api::CompiledModel> model;
-        std::size_t built_for = prompts.size();
-        auto model_for = [&](std::size_t q) {
-          if (!model || (calibrate && built_for != q)) {
-            model = compile(example, target, params, act, chains, calibrate ? prompts[q] : kNoTokens, overestimate, &error);
-            built_for = q;
-          }
-          return model;
-        };
-        if (!model_for(0)) {
+        // One model for every prompt: the weights never depend on one.
+        const std::shared_ptr<const api::CompiledModel> model =
+            compile(example, target, params, act, chains, overestimate, &error);
+        if (!model) {
           row += error.find("cannot represent") != std::string::npos ? " refused (Multi) |" : " error |";
           continue;
         }
@@ -168,8 +154,7 @@ int main(int argc, char** argv) {
         api::RunOptions run_only;
         run_only.compare_with_program = false;
         for (std::size_t q = 0; q < prompts.size(); ++q) {
-          const auto compiled = model_for(q);
-          const api::RunResult got = compiled ? api::run(*compiled, prompts[q], run_only) : api::RunResult{};
+          const api::RunResult got = api::run(*model, prompts[q], run_only);
           if (!got.ok) {
             failed = true;
             break;
@@ -210,9 +195,9 @@ int main(int argc, char** argv) {
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("\n%s activations, Linear chains %s, %s. Deviation: max |model - program| / max(1, |program|) over the prompt's outputs "
-              "(program = the DAG in f64). discrete_ua: all 25 queries, answers right out of 25. Magnitudes x %g. Built in %.1f s.\n",
-              act == Activations::Paper ? "paper" : "standard", linear_chains_name(chains),
-              calibrate ? "calibrated on each prompt" : "fixed probe", overestimate, seconds);
+  std::printf("\n%s activations, Linear chains %s. Deviation: max |model - program| / max(1, |program|) over the prompt's outputs "
+              "(program = the DAG in f64). discrete_ua: all 25 queries, answers right out of 25. One model per cell, no prompt. "
+              "Magnitudes x %g. Built in %.1f s.\n",
+              act == Activations::Paper ? "paper" : "standard", linear_chains_name(chains), overestimate, seconds);
   return 0;
 }

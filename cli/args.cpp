@@ -79,13 +79,13 @@ const std::vector<Flag>& flags() {
          a.trace = true;
          return "";
        }},
-      {"--input", true, kCompile | kRun | kExport, into(&Arguments::input, "--input")},
-      {"--text", true, kCompile | kRun | kExport, into(&Arguments::text, "--text")},
-      {"--input-file", true, kCompile | kRun | kExport, into(&Arguments::input_file, "--input-file")},
-      {"--prompt-fn", true, kCompile | kRun | kExport, into(&Arguments::prompt_fn, "--prompt-fn")},
-      {"--cells", true, kCompile | kRun | kExport, into(&Arguments::cells, "--cells")},
-      {"--query", true, kCompile | kRun | kExport, into(&Arguments::query, "--query")},
-      {"--dict", true, kCompile | kRun | kExport, into(&Arguments::dict_file, "--dict")},
+      {"--input", true, kRun, into(&Arguments::input, "--input")},
+      {"--text", true, kRun, into(&Arguments::text, "--text")},
+      {"--input-file", true, kRun, into(&Arguments::input_file, "--input-file")},
+      {"--prompt-fn", true, kRun, into(&Arguments::prompt_fn, "--prompt-fn")},
+      {"--cells", true, kRun, into(&Arguments::cells, "--cells")},
+      {"--query", true, kRun, into(&Arguments::query, "--query")},
+      {"--dict", true, kRun, into(&Arguments::dict_file, "--dict")},
       {"--format", true, kExport, into(&Arguments::format, "--format")},
       {"-o", true, kExport, into(&Arguments::output_path, "-o")},
       {"--output", true, kExport, into(&Arguments::output_path, "-o")},
@@ -183,7 +183,7 @@ ParseOutcome parse_arguments(const std::vector<std::string>& argv) {
     if (!a.output_path) return fail("export needs -o FILE");
   }
   if (a.command != Command::Check) {
-    // run's INPUT; compile and export may take one to calibrate on.
+    // run's INPUT (compile and export take none: the weights never depend on a prompt).
     const std::string name = command_name(a.command);
     const int sources = (a.input ? 1 : 0) + (a.text ? 1 : 0) + (a.input_file ? 1 : 0) + (a.prompt_fn ? 1 : 0) +
                         (a.dict_file ? 1 : 0);
@@ -206,10 +206,10 @@ ParseOutcome parse_arguments(const std::vector<std::string>& argv) {
 
 std::string usage_text() {
   return "usage: lsrlc check   PROGRAM [--param k=v]...\n"
-         "       lsrlc compile PROGRAM --target T [INPUT] [--param k=v]... [MODEL OPTIONS] [--json]\n"
+         "       lsrlc compile PROGRAM --target T [--param k=v]... [MODEL OPTIONS] [--json]\n"
          "       lsrlc run     PROGRAM [--target T] INPUT [--param k=v]... [MODEL OPTIONS] [--precision f64|f32|f16]\n"
          "                     [--json] [--trace]\n"
-         "       lsrlc export  PROGRAM --target T --format json|safetensors -o FILE [INPUT] [--param k=v]...\n"
+         "       lsrlc export  PROGRAM --target T --format json|safetensors -o FILE [--param k=v]...\n"
          "                     [MODEL OPTIONS]\n"
          "Run 'lsrlc --help' for details.\n";
 }
@@ -220,20 +220,19 @@ std::string help_text() {
          "usage:\n"
          "  lsrlc check   PROGRAM [--param k=v]...\n"
          "      Build the program and report errors; prints its widths and parameters.\n"
-         "  lsrlc compile PROGRAM --target T [INPUT] [--param k=v]... [MODEL OPTIONS] [--json]\n"
+         "  lsrlc compile PROGRAM --target T [--param k=v]... [MODEL OPTIONS] [--json]\n"
          "      Compile for target T and print the model summary (layers, sizes,\n"
          "      parameter count, non-zeros, the paper's layer bound, compile time in ms).\n"
          "  lsrlc run     PROGRAM [--target T] INPUT [--param k=v]... [MODEL OPTIONS]\n"
          "                [--precision f64|f32|f16] [--json] [--trace]\n"
          "      Run on a token sequence; prints one line per step (output components\n"
          "      separated by spaces) and, with a vocab and 1-wide outputs, 'text: ...'.\n"
-         "  lsrlc export  PROGRAM --target T --format json|safetensors -o FILE [INPUT] [--param k=v]...\n"
+         "  lsrlc export  PROGRAM --target T --format json|safetensors -o FILE [--param k=v]...\n"
          "                [MODEL OPTIONS]\n"
          "      Write the compiled weights. safetensors also writes a PyTorch loader\n"
          "      (FILE without extension + '_loader.py') where the target has a torch module.\n"
          "\n"
-         "INPUT, exactly one of (run needs one; compile and export may take one to\n"
-         "calibrate on, see 'calibration' below):\n"
+         "INPUT (run only), exactly one of:\n"
          "  --input \"TOKENS\"       tokens separated by spaces or ';', components by ','\n"
          "                          (\"0.2,0.7,0,0 0.5,0,0,1\"); a 1-wide token is a number\n"
          "  --text \"STRING\"        characters encoded with the program's vocab(...)\n"
@@ -255,14 +254,16 @@ std::string help_text() {
          "                          a layer of its own, so the model follows the program's\n"
          "                          f64 arithmetic) or fuse (one affine map per MLP layer:\n"
          "                          the paper's layer count, exact only in the rationals)\n"
-         "  --max-length N         longest input Hawk/Griffin/Mamba must run exactly\n"
-         "                          (their convolution window; default 4096)\n"
+         "  --max-length N         longest prompt the model is built for (T; default: the\n"
+         "                          program's Input(..., max_length=...), else 4096); it\n"
+         "                          overrides the program's declaration\n"
          "\n"
-         "calibration: gru's products (paper activations, as the paper's App. C assumes)\n"
-         "and the standard activations of gru and lstm need rough bounds on the values\n"
-         "the program computes. run takes them from its INPUT; compile and export from the\n"
-         "INPUT if one is given, otherwise from a fixed probe prompt. An exported model\n"
-         "equals the one run runs when both get the same INPUT.\n"
+         "fixed weights: the weights depend on the program and the options only, never on\n"
+         "a prompt (compile, export and run build the same model). gru's products and the\n"
+         "standard activations of gru and lstm are sized from a static range analysis\n"
+         "over every prompt of at most T tokens inside the program's input bounds\n"
+         "(Input(dim=..., bounds=[lo, hi]), else the vocabulary's ids, else |x| <= 1e6).\n"
+         "run refuses, before running, a prompt longer than T or outside those bounds.\n"
          "\n"
          "other options:\n"
          "  --param k=v            set a param(...) of the program (repeatable)\n"

@@ -220,7 +220,6 @@ Outcome grade_check(const std::string& file, const std::string& source, const Ex
   api::CompileOptions options;
   options.filename = file;
   options.target = exercise.target;
-  options.calibration_tokens = check.input;  // as lsrlc run: GRU and LSTM calibrate on the prompt
   api::CompileResult compiled = api::compile(source, options);
   if (!compiled.ok) {
     outcome.message = first_error(compiled.diagnostics);

@@ -114,9 +114,9 @@ struct Prepared {
   std::vector<std::vector<double>> tokens;
 };
 
-// Builds and compiles the program. The INPUT's tokens need the program's
-// widths and vocabulary, so the program is checked first; they are then the
-// calibration prompt of the compilation (see the help's calibration note).
+// Builds and compiles the program and, for run, reads its INPUT (whose
+// tokens need the program's widths and vocabulary, so the program is checked
+// first). The weights never depend on the INPUT.
 std::optional<Prepared> prepare(const Arguments& args, const std::string& default_target) {
   std::string source;
   if (!read_program(args, source)) return std::nullopt;
@@ -136,7 +136,6 @@ std::optional<Prepared> prepare(const Arguments& args, const std::string& defaul
     }
     print_warnings(tokens.diagnostics);
     prepared.tokens = std::move(tokens.tokens);
-    options.calibration_tokens = prepared.tokens;
   }
   api::CompileResult compiled = api::compile(source, options);
   if (!compiled.ok) {

@@ -315,11 +315,18 @@ val summary_to_val(const lsrl::api::CompiledModel& m) {
   out.set("nonzerosBeforeOptimization", static_cast<double>(m.report.nonzeros_before_optimization));
   out.set("maxWidthBeforeOptimization", m.report.max_width_before_optimization);
   out.set("layerBound", layer_bound_to_val(m));
-  // Where the value ranges came from: the calibration prompt or the probe.
-  val calibration = val::object();
-  calibration.set("source", std::string(m.calibration_tokens > 0 ? "prompt" : "probe"));
-  calibration.set("tokens", m.calibration_tokens);
-  out.set("calibration", m.model ? calibration : val::null());
+  // The prompts the model is built for (its weights depend on these, never
+  // on a prompt) and every run accepts.
+  val domain = val::object();
+  val lower = val::array(), upper = val::array();
+  for (double v : m.domain.lower) lower.call<void>("push", v);
+  for (double v : m.domain.upper) upper.call<void>("push", v);
+  domain.set("lower", lower);
+  domain.set("upper", upper);
+  domain.set("boundsSource", m.domain.bounds_source);
+  domain.set("maxLength", m.max_length);
+  domain.set("maxLengthSource", m.max_length_source);
+  out.set("inputDomain", domain);
   return out;
 }
 
@@ -373,7 +380,6 @@ val targets() {
     dag.set("hasActivationModes", false);
     dag.set("usesLinearChains", false);
     dag.set("usesMaxLength", false);
-    dag.set("usesCalibration", false);
     out.call<void>("push", dag);
     for (const auto& t : lsrl::list_targets()) {
       val item = val::object();
@@ -385,7 +391,6 @@ val targets() {
       item.set("hasActivationModes", t.has_activation_modes);
       item.set("usesLinearChains", t.uses_linear_chains);
       item.set("usesMaxLength", t.uses_max_length);
-      item.set("usesCalibration", t.uses_calibration);
       out.call<void>("push", item);
     }
     return out;
@@ -461,8 +466,7 @@ val evaluate_function(const std::string& fn_text, int input_dims, const val& poi
 // --- the session: compiled models by id -------------------------------------
 
 // options: { target, params: [[name, value]], activations: 'paper'|'standard',
-// linearChains: 'keep'|'fuse', maxLength: integer, calibration: { data, steps,
-// dim } (a prompt to take value ranges from), filename }; an option left
+// linearChains: 'keep'|'fuse', maxLength: integer, filename }; an option left
 // out (or undefined) keeps the core's default. False, with `problem` saying
 // why, for a value the core has no name for or a maxLength that is no whole
 // number (an unknown target is the core's to report, with its suggestion).
@@ -500,21 +504,6 @@ bool read_compile_options(const val& options, lsrl::api::CompileOptions& co, std
       return false;
     }
     co.max_sequence_length = static_cast<int>(number);
-  }
-  if (given(options, "calibration")) {
-    // { data: Float64Array, steps, dim }: the client flattens the prompt.
-    const val calibration = options["calibration"];
-    const bool object = !calibration.isNull() && calibration.typeOf().as<std::string>() == "object";
-    if (!object || !calibration["steps"].isNumber() || !calibration["dim"].isNumber()) {
-      problem = "calibration must be { data, steps, dim } (the client builds it from calibrationTokens)";
-      return false;
-    }
-    std::string error;
-    if (!flat_to_rows(calibration["data"], calibration["steps"].as<int>(), calibration["dim"].as<int>(),
-                      co.calibration_tokens, error)) {
-      problem = "calibration: " + error;
-      return false;
-    }
   }
   if (options.hasOwnProperty("params") && options["params"].isArray()) {
     // [[name, value], ...]: the worker turns { name: value } into this.

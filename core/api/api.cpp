@@ -7,6 +7,7 @@
 #include <cmath>
 #include <exception>
 #include <new>
+#include <sstream>
 #include <string>
 
 #include "api/api.hpp"
@@ -97,6 +98,81 @@ bool check_target_name(const std::string& target, const std::string& filename, s
   return false;
 }
 
+std::string bound_text(double v) {
+  std::ostringstream os;
+  os.precision(10);
+  os << v;
+  return os.str();
+}
+
+// The prompts the model is built for: the program's input domain (declared,
+// from the vocabulary, or the default: the front end settles which) and T,
+// the option over the declaration over the default.
+void settle_domain(CompiledModel& model, const CompileOptions& options) {
+  InputDomain domain = model.program.input_domain();
+  const int dim = model.program.input_dim();
+  if (static_cast<int>(domain.lower.size()) != dim || static_cast<int>(domain.upper.size()) != dim) {
+    throw LsrlError(domain.origin, "internal error: the input domain has " + std::to_string(domain.lower.size()) +
+                                       " bounds for an input of width " + std::to_string(dim) +
+                                       "; please report this program");
+  }
+  for (int i = 0; i < dim; ++i) {
+    const double lo = domain.lower[static_cast<std::size_t>(i)], hi = domain.upper[static_cast<std::size_t>(i)];
+    if (!(lo <= hi) || !std::isfinite(lo) || !std::isfinite(hi)) {
+      throw LsrlError(domain.origin, "the input bounds of component " + std::to_string(i + 1) + " are [" +
+                                         bound_text(lo) + ", " + bound_text(hi) +
+                                         "]; give finite bounds with lo <= hi, as Input(dim=..., bounds=[lo, hi])");
+    }
+  }
+  if (options.max_sequence_length) {
+    model.max_length = *options.max_sequence_length;
+    model.max_length_source = "option";
+  } else if (domain.max_length) {
+    if (*domain.max_length < 1 || *domain.max_length > kMaxSequenceLengthLimit) {
+      throw LsrlError(domain.origin, "max_length must be between 1 and " + std::to_string(kMaxSequenceLengthLimit) +
+                                         " tokens (got " + std::to_string(*domain.max_length) + ")");
+    }
+    model.max_length = *domain.max_length;
+    model.max_length_source = "declared";
+  } else {
+    model.max_length = kDefaultMaxSequenceLength;
+    model.max_length_source = "default";
+  }
+  model.domain = std::move(domain);
+}
+
+// A prompt the model was not built for is refused before it runs: longer
+// than T, or a component outside the input domain (NaN included).
+void check_prompt(const CompiledModel& model, const std::vector<std::vector<double>>& tokens) {
+  const std::string what = model.model ? "the model was built for" : "the program declares";
+  if (static_cast<long long>(tokens.size()) > model.max_length) {
+    const std::string from = model.max_length_source == "option"    ? "set by --max-length"
+                             : model.max_length_source == "declared" ? "declared by Input(..., max_length=...)"
+                                                                     : "the default";
+    throw LsrlError(SourceSpan{}, "the prompt has " + std::to_string(tokens.size()) + " tokens but " + what +
+                                      " at most " + std::to_string(model.max_length) + " (" + from +
+                                      "); declare a longer one with Input(dim=..., max_length=" +
+                                      std::to_string(tokens.size()) + ") or raise the maximum sequence length (--max-length " +
+                                      std::to_string(tokens.size()) + ")");
+  }
+  const InputDomain& domain = model.domain;
+  for (std::size_t t = 0; t < tokens.size(); ++t) {
+    for (std::size_t i = 0; i < tokens[t].size() && i < domain.lower.size(); ++i) {
+      const double v = tokens[t][i];
+      if (v >= domain.lower[i] && v <= domain.upper[i]) continue;
+      const std::string from = domain.bounds_source == "declared"     ? "declared by Input(..., bounds=...)"
+                               : domain.bounds_source == "vocabulary" ? "the vocabulary's token ids"
+                                                                      : "the default for undeclared inputs";
+      throw LsrlError(domain.origin, "token " + std::to_string(t + 1) + ", component " + std::to_string(i + 1) +
+                                         " is " + bound_text(v) + ", outside the input bounds [" +
+                                         bound_text(domain.lower[i]) + ", " + bound_text(domain.upper[i]) + "] " +
+                                         what + " (" + from + "); declare the range your prompts use, as " +
+                                         "Input(dim=" + std::to_string(domain.lower.size()) +
+                                         ", bounds=[lo, hi]), and compile again");
+    }
+  }
+}
+
 }  // namespace
 
 CheckResult check(const std::string& source, const CompileOptions& options) {
@@ -132,11 +208,12 @@ bool parse_linear_chains(const std::string& text, LinearChains& out) {
 CompileResult compile(const std::string& source, const CompileOptions& options) {
   CompileResult result;
   if (!check_target_name(options.target, options.filename, result.diagnostics)) return result;
-  if (options.max_sequence_length < 1 || options.max_sequence_length > kMaxSequenceLengthLimit) {
+  if (options.max_sequence_length &&
+      (*options.max_sequence_length < 1 || *options.max_sequence_length > kMaxSequenceLengthLimit)) {
     Diagnostic d;
     d.file = options.filename;
     d.message = "the maximum sequence length must be between 1 and " + std::to_string(kMaxSequenceLengthLimit) +
-                " tokens (got " + std::to_string(options.max_sequence_length) +
+                " tokens (got " + std::to_string(*options.max_sequence_length) +
                 "); give the length of the longest input the model will run";
     result.diagnostics.push_back(std::move(d));
     return result;
@@ -172,6 +249,11 @@ CompileResult compile(const std::string& source, const CompileOptions& options) 
     return result;
   }
 
+  if (!guarded("checking the input domain", options.filename, source, result.diagnostics,
+               [&] { settle_domain(*model, options); })) {
+    return result;
+  }
+
   if (options.target != "dag") {
     const auto compile_start = std::chrono::steady_clock::now();
     const bool compiled = guarded("compiling the program", options.filename, source, result.diagnostics, [&] {
@@ -179,17 +261,13 @@ CompileResult compile(const std::string& source, const CompileOptions& options) 
       TargetOptions target_options;
       target_options.activations = options.activations;
       target_options.linear_chains = options.linear_chains;
-      target_options.max_sequence_length = options.max_sequence_length;
-      target_options.calibration_tokens = options.calibration_tokens;
+      target_options.max_sequence_length = model->max_length;
+      target_options.input_lower = model->domain.lower;
+      target_options.input_upper = model->domain.upper;
       target_options.magnitude_overestimate = options.magnitude_overestimate;
       std::unique_ptr<TargetModel> lowered = lower_to_target(path, options.target, target_options);
       model->path = std::move(path);
       model->model = std::shared_ptr<const TargetModel>(std::move(lowered));
-      bool widths_match = !options.calibration_tokens.empty();
-      for (const auto& token : options.calibration_tokens) {
-        widths_match = widths_match && static_cast<int>(token.size()) == model->program.input_dim();
-      }
-      model->calibration_tokens = widths_match ? static_cast<int>(options.calibration_tokens.size()) : 0;
     });
     model->compile_ms = milliseconds_since(compile_start);
     if (!compiled) return result;
@@ -229,6 +307,7 @@ RunResult run(const CompiledModel& model, const std::vector<std::vector<double>>
   const auto start = std::chrono::steady_clock::now();
   Trace* trace = options.trace ? &result.trace : nullptr;
   const bool finished = guarded("running the program", model.filename, model.source, result.diagnostics, [&] {
+    check_prompt(model, tokens);
     if (model.model) {
       result.outputs = model.model->run(tokens, options.precision, trace);
     } else {

@@ -30,16 +30,13 @@ struct CompileOptions {
   // See targets/target_model.hpp: Keep follows the program's f64 arithmetic,
   // Fuse gives the paper's layer count.
   LinearChains linear_chains = LinearChains::Keep;
-  // The longest input the model must handle exactly: Hawk, Griffin and
-  // Mamba hold states whose transition they cannot diagonalise in a causal
-  // convolution this wide (docs/targets.md); other targets ignore it.
-  int max_sequence_length = 4096;
-  // A prompt (tokens x input width) to calibrate value ranges on: GRU's
-  // paper-mode products need bounds on their factors (as the paper's App. C
-  // assumes), and GRU's and LSTM's standard-activation constructions place
-  // values in the linear regions of tanh and sigmoid. Empty: a fixed probe prompt
-  // (targets/logical_model.hpp). Tokens of the wrong width are ignored.
-  std::vector<std::vector<double>> calibration_tokens;
+  // The longest prompt the model is built for (T): Hawk, Griffin and Mamba
+  // hold states whose transition they cannot diagonalise in a causal
+  // convolution this wide (docs/targets.md), GRU and LSTM bound their values
+  // over this many steps (static range analysis), and every run refuses a
+  // longer prompt. Absent: the program's Input(..., max_length=...), else
+  // kDefaultMaxSequenceLength. Given, it overrides the program's declaration.
+  std::optional<int> max_sequence_length;
   // Test knob (TargetOptions::magnitude_overestimate): multiplies the value
   // magnitudes GRU's and LSTM's standard-activation lowerings are given.
   double magnitude_overestimate = 1.0;
@@ -48,6 +45,7 @@ struct CompileOptions {
 // The range compile() accepts for CompileOptions::max_sequence_length (a
 // convolution over 65,536 steps already costs megabytes per channel).
 inline constexpr int kMaxSequenceLengthLimit = 65536;
+inline constexpr int kDefaultMaxSequenceLength = 4096;
 
 // Text forms of the option values, shared by the CLI and the bindings
 // ("paper" / "standard", "keep" / "fuse"). False: not a valid name.
@@ -67,7 +65,12 @@ struct CompiledModel {
   CompileReport report;
   double build_ms = 0;    // source -> Program
   double compile_ms = 0;  // Program -> target weights
-  int calibration_tokens = 0;  // length of the calibration prompt (0: the fixed probe)
+  // The prompts the model was built for and every run accepts: the
+  // program's input domain (declared, from the vocabulary, or the default)
+  // and T with where it came from ("option", "declared" or "default").
+  InputDomain domain;
+  int max_length = kDefaultMaxSequenceLength;
+  std::string max_length_source = "default";
 };
 
 struct CheckResult {

@@ -141,11 +141,14 @@ nlohmann::json summary_json(const CompiledModel& model) {
       bound["layers"] = layer_count(model) - 1;
       j["layer_bound"] = std::move(bound);
     }
-    // Where the lowering took its value ranges from (GRU, and LSTM's
-    // standard activations, use them).
-    j["calibration"] = {{"source", model.calibration_tokens > 0 ? "prompt" : "probe"},
-                        {"tokens", model.calibration_tokens}};
   }
+  // The prompts the model is built for (its weights depend on these, never
+  // on a prompt) and every run accepts.
+  j["input_domain"] = {{"lower", model.domain.lower},
+                       {"upper", model.domain.upper},
+                       {"bounds_source", model.domain.bounds_source},
+                       {"max_length", model.max_length},
+                       {"max_length_source", model.max_length_source}};
   return j;
 }
 

@@ -1,6 +1,22 @@
 // The debranching driver (paper App. A): while the graph is not a path, take
 // the first branching node in topological order and apply the first case
 // (in the paper's order) whose condition holds, then the fusions again.
+//
+// Why it terminates (docs/compiler.md, "Why the compiler terminates"):
+// - The fusions run in WorkGraph::Phase::Debranching, where none gives a
+//   node more readers (fold_constants folds a constant only into its only
+//   reader; the others fold a node into its only reader, or delete a node
+//   whose input takes its place). So the path from the Input to the first
+//   branching node `bn` is never broken again: no rule undoes a case. (Case
+//   5B stacking two constant readers and fold_constants splitting the stack
+//   into two constants of the Input again looped that way: issue 9.)
+// - At one `bn`, 1A, 1B, 2, 3 and 5B leave `bn` one reader (the path grows);
+//   4, 6, 7A, 7B, 8, 9, 10 lead to one of those within at most three steps;
+//   5A pushes every Slice of `bn` one node further down, which decreases the
+//   number of nodes below the Slices of `bn`.
+// - Each closed `bn` leaves fewer non-Slice program nodes below the path
+//   (readers become one path node and Slices of it; bypasses are absorbed).
+// The step bound below stays as a safety net only.
 #include <string>
 
 #include "compile/passes.hpp"
@@ -14,10 +30,11 @@ void debranch(WorkGraph& g, RuleCounter& counts) {
                                     case_5b_stack_linears, case_6_state_bypass,    case_7a_bypass_relus,
                                     case_7b_bypass_linears, case_8_linear_concat,  case_9_relu_concat,
                                     case_10_mixed};
+  g.set_phase(WorkGraph::Phase::Debranching);
   run_fusions(g, counts);
-  // Every case moves the first branch forward or removes readers; a bound
-  // far above any real program's step count turns a compiler bug into an
-  // error instead of a hang.
+  // A safety net, far above any program's step count (the generated-program
+  // runs print the most rewrites one compilation took): a compiler bug
+  // becomes an error message instead of a hang.
   const std::size_t max_steps = 200000 + 50 * g.capacity();
   for (std::size_t step = 0;; ++step) {
     const WorkId bn = g.first_branching_node();

@@ -7,6 +7,14 @@
 // it is done only where the program's floating-point steps are exact too
 // (small binary fractions, the usual f_constant(x, 1)), so the compiled
 // model still rounds as the program does.
+//
+// During debranching a fold never gives a node more readers than it had:
+// the constant folded into its reader must have no other reader (it then
+// disappears and its source trades one reader for another), and a LinState
+// that ignores its input keeps reading what it reads. Folding a constant
+// that others still read would add a reader to its source, which can make
+// an earlier node branch again; case 5B stacking two constant readers and
+// this fold splitting the stack again looped forever that way (issue 9).
 #include <algorithm>
 
 #include "compile/num_ops.hpp"
@@ -17,6 +25,14 @@ namespace lsrl {
 namespace {
 
 bool is_constant(const WorkNode& n) { return n.kind == NodeKind::Linear && n.A.nonZeros() == 0; }
+
+// May `at`'s read of the constant `c` be folded away? Always in
+// preparation; during debranching only if `at` is c's one reader.
+bool may_fold(const WorkGraph& g, WorkId c, WorkId at) {
+  if (g.phase() == WorkGraph::Phase::Preparation) return true;
+  const std::vector<WorkId>& users = g.node(c).users;
+  return users.size() == 1 && users[0] == at && c != g.output();
+}
 
 // Turns node `at` into the constant `value` (A = 0) reading `source`.
 void make_constant(WorkGraph& g, WorkId at, NumVector value, WorkId source) {
@@ -39,7 +55,7 @@ bool fold_constants(WorkGraph& g, WorkId at, RuleCounter& counts) {
   const int input_dim = g.node(input).dim;
 
   // A LinState that ignores its input reads the Input.
-  if (n.inputs.size() == 1 && n.inputs[0] != input) {
+  if (n.inputs.size() == 1 && n.inputs[0] != input && g.phase() == WorkGraph::Phase::Preparation) {
     if (n.kind == NodeKind::LinState && n.B.nonZeros() == 0) {
       n.B = NumSparse(n.dim, input_dim);
       g.set_inputs(at, {input});
@@ -56,6 +72,8 @@ bool fold_constants(WorkGraph& g, WorkId at, RuleCounter& counts) {
     if (varying.size() == n.inputs.size()) return false;
     NumVector value = zero_vector(n.dim);
     if (varying.empty()) {
+      for (WorkId in : n.inputs)
+        if (!may_fold(g, in, at)) return false;
       int row = 0;
       for (WorkId in : n.inputs) {
         const WorkNode& c = g.node(in);
@@ -92,7 +110,7 @@ bool fold_constants(WorkGraph& g, WorkId at, RuleCounter& counts) {
 
   if (n.inputs.size() != 1) return false;
   const WorkNode& c = g.node(n.inputs[0]);
-  if (!is_constant(c)) return false;
+  if (!is_constant(c) || !may_fold(g, n.inputs[0], at)) return false;
   switch (n.kind) {
     case NodeKind::Linear:
     case NodeKind::Slice: {
@@ -133,9 +151,12 @@ bool fold_constants(WorkGraph& g, WorkId at, RuleCounter& counts) {
         for (NumSparse::InnerIterator it(n.A, i); it; ++it) state_terms += it.value().is_zero() ? 0 : 1;
         if (!n.b[i].is_zero() || state_terms > 1 || !sum_is_double_exact(Num(0), terms)) return false;
       }
+      // In preparation the state reads the Input; while debranching it
+      // reads the constant's source, which trades c for it as a reader.
+      const WorkId source = g.phase() == WorkGraph::Phase::Preparation ? input : c.inputs[0];
       n.b = add(multiply(n.B, c.b), n.b);
-      n.B = NumSparse(n.dim, input_dim);
-      g.set_inputs(at, {input});
+      n.B = NumSparse(n.dim, g.node(source).dim);
+      g.set_inputs(at, {source});
       g.touch(at);
       break;
     }

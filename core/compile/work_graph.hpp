@@ -120,6 +120,13 @@ class WorkGraph {
   std::vector<WorkId> take_dirty();
   void mark_all_dirty();
 
+  // Which fixpoint is rewriting the graph. During debranching, no fusion may
+  // give a node more readers than it had (docs/compiler.md, "Why the
+  // compiler terminates"); preparation may.
+  enum class Phase { Preparation, Debranching };
+  Phase phase() const { return phase_; }
+  void set_phase(Phase phase) { phase_ = phase; }
+
  private:
   WorkId push(WorkNode node);
   void add_user(WorkId of, WorkId user);
@@ -132,6 +139,7 @@ class WorkGraph {
   WorkId output_ = -1;
   std::vector<WorkId> dirty_;
   std::vector<char> is_dirty_;
+  Phase phase_ = Phase::Preparation;
 };
 
 }  // namespace lsrl

@@ -23,15 +23,19 @@
 //   so a b = A_t - L_t, read linearly by the next layer. The relus are the
 //   identity on their arguments as long as a >= -1 and A_{t-1} >= b: A starts
 //   at an offset K above every b (and above any drift, if products can be
-//   negative). z takes the factor that stays >= -1/2 on the probe prompt;
-//   when neither does, both are shifted by offsets S >= -min (the paper's own
+//   negative). z takes the factor whose lower bound is larger; when it can
+//   go below -1, both are shifted by offsets S >= -min (the paper's own
 //   assumption of known bounds, as its k_lb), with two more units carrying
 //   U = a + S_a and V = b + S_b:  a b = (A_t - L_t) - S_a V - S_b U + S_a S_b.
-//   Offsets are powers of two, 4 times what the calibration prompt (or the
-//   probe) shows; the largest per layer is in the metadata. The terms of
-//   that sum are of size S_a S_b, so their rounding grows with the margin; a
-//   small one is safe because the executor checks every product layer's
-//   ReLUs at every step and refuses an input that leaves the bounds.
+//   The bounds are the static range analysis's (targets/range_analysis.hpp:
+//   sound over every prompt of the declared input domain and maximum length
+//   T), so the weights never depend on a prompt. Offsets are the powers of
+//   two at or above what the bounds need (K twice that, for the rounding of
+//   the accumulator over T steps); the largest per layer is in the metadata.
+//   The terms of that sum are of size S_a S_b, so their rounding grows with
+//   the offsets (a product comes out within about K 2^-51): an offset beyond
+//   2^32 (2e-6) is refused at compile time with what to declare instead. The
+//   executor still checks every product layer's ReLUs at every step.
 //
 // Standard mode (real sig and tanh): values travel in tanh's linear region,
 // each scaled by a power of two s with s |v| about 2^-64 at the magnitudes
@@ -71,6 +75,7 @@
 
 #include "targets/architectures.hpp"
 #include "targets/cell_lowering.hpp"
+#include "targets/range_analysis.hpp"
 
 namespace lsrl {
 
@@ -84,7 +89,10 @@ constexpr double kUpdateShift = -800.0;
 constexpr double kResetShift = -2000.0;
 // b_hn of the ReLU unit: with r = 1, n = tanh(s y + 40) == 1.0 exactly.
 constexpr double kCandidateSaturation = 40.0;
-constexpr double kFactorMargin = 4.0;
+constexpr double kAccumulatorMargin = 2.0;  // K's slack for the accumulator's rounding over T steps
+// The largest offset allowed: a product a b = A_t - L_t comes out within a
+// few ulp of K, about K 2^-51, so 2^32 keeps it within 2e-6 (absolute).
+constexpr double kLargestOffset = 0x1p32;
 
 enum Gate { kR = 0, kZ = 1, kN = 2, kGates = 3 };
 
@@ -109,8 +117,8 @@ class GruModel final : public CellStackModel {
       m["product_offsets"] = offsets_;
       m["product_assumption"] =
           "paper-mode product layers assume |factor| <= its offset (the largest offset of each product layer is listed); "
-          "offsets are powers of two 4 times the largest value seen on the calibration prompt (or the probe); "
-          "a run whose values leave these bounds is refused";
+          "offsets are powers of two from the static range analysis's bounds over every prompt in the input domain "
+          "and maximum length the model was built for; a run whose values leave these bounds is refused";
     }
     return m;
   }
@@ -157,12 +165,12 @@ class GruModel final : public CellStackModel {
   [[noreturn]] void refuse_out_of_bounds(std::size_t layer, std::size_t step) const {
     const CellLayer& l = layers_[layer];
     throw LsrlError(SourceSpan{}, "gru layer " + std::to_string(layer) + " (the product '" + l.label +
-                                      "') was built for factors within the bounds its calibration prompt showed, "
+                                      "') was built for factors within the static bounds of its input domain, "
                                       "and at token " + std::to_string(step + 1) +
                                       " this input leaves them, so the model would no longer compute the program "
-                                      "(the paper's App. C assumes such bounds too); compile it calibrated on this "
-                                      "input (lsrlc run does; lsrlc compile and export take the same --input/--text/"
-                                      "... options), or use a target that needs no bounds (gated-rnn, lstm, hawk, "
+                                      "(the paper's App. C assumes such bounds too); run only prompts inside the "
+                                      "domain the model was built for (Input(dim=..., bounds=[lo, hi]), "
+                                      "max_length=), or use a target that needs no bounds (gated-rnn, lstm, hawk, "
                                       "griffin, mamba)");
   }
 
@@ -196,7 +204,7 @@ void add_lag_product_pair(CellLayerBuilder& b, ReadoutBuilder& r, const Affine& 
 std::unique_ptr<TargetModel> lower_to_gru(const PathModel& path, const TargetOptions& options) {
   const LogicalModel lm = logical_model_from_path(path, options.keep_linear_chains());
   const bool paper = options.activations == Activations::Paper;
-  const StageMagnitudes mags = overestimated(probe_magnitudes(lm, options), options.magnitude_overestimate);
+  const StageMagnitudes mags = overestimated(static_magnitudes(lm, options), options.magnitude_overestimate);
   std::vector<CellLayer> layers;
   std::vector<double> offsets;
   Upstream up{identity_affine(lm.input_dim), lm.input_dim, -1};
@@ -265,26 +273,38 @@ std::unique_ptr<TargetModel> lower_to_gru(const PathModel& path, const TargetOpt
           double largest_offset = 0;
           const double T = std::max(1, options.max_sequence_length);
           for (int i = 0; i < n; ++i) {
-            // z takes the factor that is least negative on the probe.
+            // z takes the factor whose lower bound is larger.
             int ra = i, rb = n + i;
             if (mags.pre_lo[k][rb] > mags.pre_lo[k][ra]) std::swap(ra, rb);
             const double lo_a = mags.pre_lo[k][ra], hi_a = mags.pre_hi[k][ra];
             const double lo_b = mags.pre_lo[k][rb], hi_b = mags.pre_hi[k][rb];
             Plan plan{ra, rb, 0.0, 0.0, 0.0, false, false};
-            if (lo_a < -0.5) {
-              plan.Sa = pow2_ceil(kFactorMargin * -lo_a);
-              plan.Sb = lo_b < 0.0 ? pow2_ceil(kFactorMargin * -lo_b) : 0.0;
+            if (lo_a < -1.0) {  // z = relu(1 + a) needs a >= -1
+              plan.Sa = pow2_ceil(-lo_a);
+              plan.Sb = lo_b < 0.0 ? pow2_ceil(-lo_b) : 0.0;
             }
             plan.v = plan.Sa != 0.0;
             plan.u = plan.Sb != 0.0;
-            // Increments (S_a + a)(S_b + b) can be negative only where the
-            // probe saw a factor's shifted range cross 0; allow that drift
-            // over the longest sequence.
+            // Increments (S_a + a)(S_b + b) can be negative only where a
+            // factor's shifted range crosses 0; allow that drift over the
+            // longest sequence.
             double min_increment = 0.0;
             for (double x : {plan.Sa + lo_a, plan.Sa + hi_a})
               for (double y : {plan.Sb + lo_b, plan.Sb + hi_b}) min_increment = std::min(min_increment, x * y);
             const double top = std::max({plan.Sb + hi_b, 0x1p-10 * std::max(std::fabs(lo_b), std::fabs(hi_b)), 1e-30});
-            plan.K = pow2_ceil(kFactorMargin * top + T * -min_increment);
+            plan.K = pow2_ceil(kAccumulatorMargin * (top + T * -min_increment));
+            for (double offset : {plan.Sa, plan.Sb, plan.K}) {
+              if (!std::isfinite(offset) || !(offset <= kLargestOffset)) {
+                refuse_stage(s, "gru",
+                             "its paper-mode product units need offsets above their factors' bounds ([" +
+                                 std::to_string(lo_a) + ", " + std::to_string(hi_a) + "] and [" +
+                                 std::to_string(lo_b) + ", " + std::to_string(hi_b) +
+                                 "]) and the drift of the accumulator over " + std::to_string(static_cast<long long>(T)) +
+                                 " steps, and that is beyond 2^32, where the product's rounding (about offset * 2^-51) "
+                                 "exceeds 2e-6",
+                             declare_smaller_domain_hint(options));
+              }
+            }
             largest_offset = std::max({largest_offset, plan.Sa, plan.Sb, plan.K});
             units += 2 + plan.u + plan.v;
             plans.push_back(plan);

@@ -16,13 +16,11 @@
 // is head_W y + head_b of the last stage's output y. Folding is exact (Num
 // arithmetic); the stages hold the doubles the targets build weights from.
 //
-// The targets also need to know roughly how large each value gets, to place
-// values in the linear regions of tanh and sigmoid (standard activations) and
-// to choose the offset of the GRU's paper-mode product units. probe_magnitudes
-// runs this chain on a probe prompt: the calibration tokens when the caller
-// gives them (TargetOptions::calibration_tokens), otherwise three fixed
-// pseudo-random prompts (64 tokens with components uniform in [0, 1],
-// [0, 32] and [-1, 1]); it reports the largest absolute value of every unit.
+// The targets also need to know how large each value gets, to place values
+// in the linear regions of tanh and sigmoid (standard activations) and to
+// choose the offset of the GRU's paper-mode product units: the static range
+// analysis (targets/range_analysis.hpp) bounds every unit over every prompt
+// in the program's input domain, before any prompt is seen.
 #pragma once
 
 #include <string>
@@ -89,17 +87,20 @@ struct LogicalModel {
 // not chain). keep_linear_chains: TargetOptions::keep_linear_chains().
 LogicalModel logical_model_from_path(const PathModel& path, bool keep_linear_chains);
 
-// Per stage, the largest |value| seen on the probe: the stage output (State,
-// ReLU, Product) and, for ReLU and Product, the pre-activation rows.
+// Per stage, sound bounds over every prompt of the input domain
+// (range_analysis.hpp): the stage output (State, ReLU, Product) and, for
+// ReLU and Product, the pre-activation rows. `output` and `pre` are bounds on
+// |value|; the _lo/_hi vectors the signed ranges. A bound may be infinite.
 struct StageMagnitudes {
   std::vector<Eigen::VectorXd> output;
   std::vector<Eigen::VectorXd> pre;
-  std::vector<Eigen::VectorXd> pre_lo;  // smallest signed pre-activation value seen
+  std::vector<Eigen::VectorXd> pre_lo;  // smallest signed pre-activation value possible
   std::vector<Eigen::VectorXd> pre_hi;  // largest
+  std::vector<Eigen::VectorXd> output_lo;
+  std::vector<Eigen::VectorXd> output_hi;
 };
-StageMagnitudes probe_magnitudes(const LogicalModel& model, const TargetOptions& options);
 
-// Reference semantics of the chain (used by the probe and by tests): outputs
+// Reference semantics of the chain (used by the tests): outputs
 // per step, and optionally every stage's output per step.
 std::vector<std::vector<double>> evaluate_logical(const LogicalModel& model,
                                                   const std::vector<std::vector<double>>& tokens,

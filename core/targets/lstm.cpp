@@ -41,6 +41,7 @@
 
 #include "targets/architectures.hpp"
 #include "targets/cell_lowering.hpp"
+#include "targets/range_analysis.hpp"
 
 namespace lsrl {
 
@@ -113,7 +114,7 @@ std::unique_ptr<TargetModel> lower_to_lstm(const PathModel& path, const TargetOp
   const LogicalModel lm = logical_model_from_path(path, options.keep_linear_chains());
   const bool paper = options.activations == Activations::Paper;
   const StageMagnitudes mags =
-      paper ? StageMagnitudes{} : overestimated(probe_magnitudes(lm, options), options.magnitude_overestimate);
+      paper ? StageMagnitudes{} : overestimated(static_magnitudes(lm, options), options.magnitude_overestimate);
   std::vector<CellLayer> layers;
   Upstream up{identity_affine(lm.input_dim), lm.input_dim, -1};
   for (std::size_t k = 0; k < lm.stages.size(); ++k) {

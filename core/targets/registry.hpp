@@ -20,11 +20,11 @@ struct TargetInfo {
   bool supports_multi = false;
   bool has_activation_modes = false;  // paper vs standard differ
   // Which TargetOptions change the model: the Linear-chain setting (the
-  // non-linear targets), the maximum sequence length (Hawk, Griffin, Mamba:
-  // their convolution window) and a calibration prompt (GRU, LSTM).
+  // non-linear targets) and the maximum sequence length (Hawk, Griffin,
+  // Mamba: their convolution window; GRU, LSTM: the steps over which the
+  // static range analysis bounds their values).
   bool uses_linear_chains = false;
   bool uses_max_length = false;
-  bool uses_calibration = false;
 };
 
 // Every target name the CLI and page accept besides "dag", in display order.

@@ -32,14 +32,16 @@ const char* linear_chains_name(LinearChains chains);
 
 struct TargetOptions {
   Activations activations = Activations::Paper;
-  // Targets that need bounds on the inputs (GRU/LSTM's k_lb, Hawk's conv
-  // window = max sequence length) read them here.
+  // The prompts the model is built for (the program's InputDomain after the
+  // compile options, api::compile): at most max_sequence_length tokens
+  // (Hawk's and Mamba's convolution windows, and T of the static range
+  // analysis, targets/range_analysis.hpp), each component i within
+  // [input_lower[i], input_upper[i]] (empty: |x| <= kDefaultInputBound).
+  // Every value-range assumption a target makes comes from these, never from
+  // a prompt.
   int max_sequence_length = 4096;
-  // Optional prompt the lowering may calibrate value ranges on (standard
-  // activations place values in the linear regions of tanh/sigmoid; GRU's
-  // paper-mode product units need an offset larger than their factors).
-  // Empty: a fixed probe prompt is used instead (see targets/logical_model.hpp).
-  std::vector<std::vector<double>> calibration_tokens;
+  std::vector<double> input_lower;
+  std::vector<double> input_upper;
   LinearChains linear_chains = LinearChains::Keep;
   // Test knob: GRU's and LSTM's standard-activation lowerings multiply the
   // value magnitudes they are given by this factor, to check that they stay

@@ -3,7 +3,7 @@
 # entry point that takes a stranger's text: fuzz_build (source -> program),
 # fuzz_compile (source -> model on every target, then a run), fuzz_run (a
 # compiled example + an arbitrary prompt, every precision). Each target runs
-# for LSRL_FUZZ_SECONDS (default 45) from the checked-in seeds (examples/,
+# for LSRL_FUZZ_SECONDS (default 45, libFuzzer seed 1 so a run is repeatable) from the checked-in seeds (examples/,
 # tests/corpus/, fuzz/regressions/) with a per-input timeout and a memory cap:
 # a slow or memory-hungry input is a finding like a crash. Every file in
 # fuzz/regressions/<target>/ is replayed first: what a fuzzer once found stays
@@ -65,7 +65,7 @@ for name in build compile run; do
       echo "fuzz_$name: a kept regression input fails again"; tail -40 "$work/replay_$name.log"; status=1; }
   fi
   # 2. A bounded fuzzing run from the seeds.
-  if ! "$binary" "$work/$name" -dict=fuzz/lsrl.dict -max_total_time="$seconds" -timeout="$timeout_s" \
+  if ! "$binary" "$work/$name" -seed=1 -dict=fuzz/lsrl.dict -max_total_time="$seconds" -timeout="$timeout_s" \
        -rss_limit_mb="$rss_mb" -max_len=4096 -print_final_stats=1 -artifact_prefix="$artifacts/${name}_" \
        >"$work/fuzz_$name.log" 2>&1; then
     echo "fuzz_$name: finding (kept in $artifacts):"

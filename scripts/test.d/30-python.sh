@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # PyTorch checks of exported weights (tests/python/): the safetensors files
-# `lsrlc export` writes, loaded through the generated loader into
-# torch.nn.RNN / GRU / LSTM (float64, CPU), must compute what `lsrlc run`
-# computes (1e-9 relative). Needs the native build (10-native.sh) and Debian's
+# `lsrlc export` writes for every target, read back by an independent parser
+# and loaded through the generated loader (torch.nn.RNN / GRU / LSTM, and the
+# gated, linear, Hawk/Griffin and Mamba modules written in it; float64, CPU),
+# must compute what `lsrlc run` computes (docs/targets.md section 8 states the
+# tolerances). Needs the native build (10-native.sh) and Debian's
 # python3-torch; uses /usr/bin/python3 so no virtualenv shadows it.
+# LSRL_JOBS lsrlc processes run at a time (default 2).
 # LSRL_NATIVE_BUILD overrides the build directory (default: build).
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -368,7 +368,7 @@ TEST(Cli, LinearChainsKeepReproducesTheProgramAndFuseUsesFewerLayers) {
   EXPECT_NEAR(kept.back()[0], program.back()[0], 1e-9);
 
   auto compiled = [&](const std::string& chains) {
-    Outcome o = lsrlc({"compile", example("continuous_ua.lsrl"), "--param", "form=original", "--target", "gru",
+    Outcome o = lsrlc({"compile", example("continuous_ua.lsrl"), "--param", "form=original", "--target", "lstm",
                        "--linear-chains", chains, "--json"});
     expect_success(o, "compile " + chains);
     return nlohmann::json::parse(o.out);
@@ -383,30 +383,47 @@ TEST(Cli, LinearChainsKeepReproducesTheProgramAndFuseUsesFewerLayers) {
   EXPECT_GT(keep["layer_bound"]["kept_linear_layers"].get<int>(), 0);
   EXPECT_EQ(fuse["layer_bound"]["kept_linear_layers"].get<int>(), 0);
   EXPECT_LT(fuse["layer_count"].get<int>(), keep["layer_count"].get<int>());
-  Outcome text = lsrlc({"compile", example("continuous_ua.lsrl"), "--target", "gru"});
+  Outcome text = lsrlc({"compile", example("continuous_ua.lsrl"), "--target", "lstm"});
   expect_success(text, "compile");
   EXPECT_NE(text.out.find("within the paper's bound of"), std::string::npos) << text.out;
 }
 
-// run calibrates the value ranges of the lowering on its INPUT; compile and
-// export do when given one, and otherwise use the fixed probe.
-TEST(Cli, CalibrationComesFromTheInputWhenThereIsOne) {
+// The weights never depend on a prompt: compile and export take no INPUT,
+// compile --json reports the input domain and T the model is built for, two
+// exports are byte for byte alike, and run refuses a prompt outside the
+// domain or longer than T before running, saying what to declare.
+TEST(Cli, ModelsAreBuiltForTheInputDomainNotAPrompt) {
   const std::string p = example("discrete_ua.lsrl");
-  Outcome probe = lsrlc({"compile", p, "--target", "gru", "--json"});
-  expect_success(probe, "compile");
-  const nlohmann::json without = nlohmann::json::parse(probe.out);
-  EXPECT_EQ(without["calibration"]["source"], "probe");
-  Outcome prompt = lsrlc({"compile", p, "--target", "gru", "--text", "CANAUSVIECANOTT", "--json"});
-  expect_success(prompt, "compile --text");
-  const nlohmann::json with = nlohmann::json::parse(prompt.out);
-  EXPECT_EQ(with["calibration"]["source"], "prompt");
-  EXPECT_EQ(with["calibration"]["tokens"].get<int>(), 15);
-  // The same INPUT gives export the model run runs.
-  const std::string file = (scratch() / "calibrated.json").string();
-  expect_success(lsrlc({"export", p, "--target", "gru", "--activations", "standard", "--text", "CANAUSVIECANOTT",
-                        "--format", "json", "-o", file}),
-                 "export --text");
-  EXPECT_NE(read_file(file).find("\"tensors\""), std::string::npos);
+  Outcome o = lsrlc({"compile", p, "--target", "lstm", "--json"});
+  expect_success(o, "compile");
+  const nlohmann::json j = nlohmann::json::parse(o.out);
+  EXPECT_FALSE(j.contains("calibration"));
+  ASSERT_TRUE(j.contains("input_domain")) << o.out;
+  EXPECT_EQ(j["input_domain"]["bounds_source"], "vocabulary");
+  EXPECT_EQ(j["input_domain"]["lower"], nlohmann::json::array({0.0}));
+  EXPECT_EQ(j["input_domain"]["upper"], nlohmann::json::array({26.0}));
+  EXPECT_EQ(j["input_domain"]["max_length"].get<int>(), 4096);
+  EXPECT_EQ(j["input_domain"]["max_length_source"], "default");
+  Outcome shorter = lsrlc({"compile", p, "--target", "lstm", "--max-length", "100", "--json"});
+  expect_success(shorter, "compile --max-length");
+  EXPECT_EQ(nlohmann::json::parse(shorter.out)["input_domain"]["max_length_source"], "option");
+  // compile and export take no INPUT.
+  Outcome with_text = lsrlc({"compile", p, "--target", "lstm", "--text", "CANAUSVIECANOTT"});
+  EXPECT_NE(with_text.exit_code, 0);
+  EXPECT_NE(with_text.err.find("usage: lsrlc"), std::string::npos) << with_text.err;
+  const std::string first = (scratch() / "fixed_a.safetensors").string();
+  const std::string second = (scratch() / "fixed_b.safetensors").string();
+  for (const std::string& file : {first, second}) {
+    expect_success(lsrlc({"export", p, "--target", "lstm", "--format", "safetensors", "-o", file}), "export");
+  }
+  const std::string bytes = read_file(first);
+  EXPECT_GT(bytes.size(), 1000u);
+  EXPECT_EQ(bytes, read_file(second));
+  // Outside the domain and beyond T: refused before running, with the way out.
+  expect_error(lsrlc({"run", p, "--target", "lstm", "--input", "1 2 27"}), "bounds=[lo, hi]", "token 27");
+  expect_error(lsrlc({"run", p, "--target", "dag", "--input", "1 2 27"}), "token 3, component 1", "dag token 27");
+  expect_error(lsrlc({"run", p, "--target", "lstm", "--max-length", "4", "--text", "CANAUS"}), "max_length=",
+               "6 tokens over T = 4");
 }
 
 // Every run of a compiled model measures how far it is from the program:
@@ -414,7 +431,7 @@ TEST(Cli, CalibrationComesFromTheInputWhenThereIsOne) {
 TEST(Cli, RunsReportTheirFidelityToTheProgram) {
   const std::string dict = kSourceDir + "/examples/data/country_capitals.csv";
   const std::vector<std::string> run = {"run", example("discrete_ua.lsrl"), "--dict", dict, "--query", "CAN",
-                                        "--target", "gru"};
+                                        "--target", "mamba"};
   auto with = [&](std::vector<std::string> extra) {
     std::vector<std::string> args = run;
     args.insert(args.end(), extra.begin(), extra.end());
@@ -422,7 +439,7 @@ TEST(Cli, RunsReportTheirFidelityToTheProgram) {
   };
   Outcome standard = with({"--activations", "standard"});
   expect_success(standard, "standard");
-  EXPECT_NE(standard.err.find("note: gru vs the program on this input: max deviation"), std::string::npos)
+  EXPECT_NE(standard.err.find("note: mamba vs the program on this input: max deviation"), std::string::npos)
       << standard.err;
   EXPECT_NE(standard.err.find("0 of 153 tokens wrong"), std::string::npos) << standard.err;
   EXPECT_EQ(text_line(standard.out).substr(text_line(standard.out).size() - 3), "OTT");
@@ -580,7 +597,7 @@ TEST(CliErrors, MalformedCommandLinesPrintUsage) {
            {"check"},                                 // no program
            {"check", p, "--target", "rnn"},           // flag of another command
            {"export", p, "--target", "rnn", "--format", "json"},  // no -o
-           {"compile", p, "--target", "gru", "--text", "A", "--input", "1"},  // two calibration inputs
+           {"compile", p, "--target", "gru", "--input", "1"},  // compile takes no INPUT
            {"export", p, "--target", "gru", "--format", "json", "-o", "x.json", "--cells", "3"},  // --cells alone
        }) {
     Outcome o = lsrlc(args);

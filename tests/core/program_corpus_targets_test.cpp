@@ -1,8 +1,9 @@
 // The random-program check for the non-linear targets: random
 // well-formed LSRL programs (random_program_corpus.hpp: every primitive,
 // many branches, Multis, stable LinStates) compiled the way `lsrlc run` and the
-// page compile them (default options: paper activations, Linear chains kept,
-// value ranges calibrated on the prompt they run) reproduce the program's own
+// page compile them (default options: paper activations, Linear chains kept;
+// value ranges from the static range analysis over the input box the prompts
+// come from, [-1, 1], and their length) reproduce the program's own
 // f64 semantics (the DAG
 // evaluator) to 1e-6 on every target that can represent them, within the
 // layer bound the model reports; rnn refuses exactly the programs with a
@@ -39,8 +40,8 @@ TEST(TargetsProgramCorpus, RandomProgramsMatchTheDagOnEveryTarget) {
   corpus::Generator gen(31337);
   std::map<std::string, Worst> worst;
   int with_multi = 0;
-  int gru_probe_refusals = 0;
-  double gru_probe_worst = 0;
+  int gru_default_refusals = 0;
+  double gru_default_worst = 0;
   for (int index = 0; index < kPrograms + kMultiFreePrograms; ++index) {
     const corpus::RandomProgram rp = gen.program(6, 22, index < kPrograms);
     const Program& program = rp.program;
@@ -58,7 +59,9 @@ TEST(TargetsProgramCorpus, RandomProgramsMatchTheDagOnEveryTarget) {
       for (LinearChains chains : {LinearChains::Keep, LinearChains::Fuse}) {
         TargetOptions options;
         options.linear_chains = chains;
-        options.calibration_tokens = tokens;  // as lsrlc run and the page calibrate on the prompt they run
+        options.input_lower.assign(static_cast<std::size_t>(program.input_dim()), -1.0);  // the generator's box
+        options.input_upper.assign(static_cast<std::size_t>(program.input_dim()), 1.0);
+        options.max_sequence_length = static_cast<int>(tokens.size());
         const auto model = lower_to_target(path, target, options);
         const OutputRows got = model->run(tokens, Precision::F64, nullptr);
         ASSERT_EQ(got.size(), expected.size());
@@ -73,23 +76,26 @@ TEST(TargetsProgramCorpus, RandomProgramsMatchTheDagOnEveryTarget) {
       // Hawk/Griffin/Mamba, the linear regions of sigmoid and tanh on GRU/LSTM).
       TargetOptions standard;
       standard.activations = Activations::Standard;
-      standard.calibration_tokens = tokens;
+      standard.input_lower.assign(static_cast<std::size_t>(program.input_dim()), -1.0);
+      standard.input_upper.assign(static_cast<std::size_t>(program.input_dim()), 1.0);
+      standard.max_sequence_length = static_cast<int>(tokens.size());
       const double deviation =
           corpus::max_relative_difference(expected, lower_to_target(path, target, standard)->run(tokens, Precision::F64, nullptr));
       EXPECT_LE(deviation, kTolerance) << "standard";
       worst[target].standard = std::max(worst[target].standard, deviation);
       if (target == "gru") {
-        // GRU's paper-mode products need bounds, and the fixed probe (no
-        // prompt) does not always give them: such runs are refused, never
-        // silently wrong (counted for docs/targets.md).
+        // GRU's paper-mode products built for the default domain (|x| <= 1e6,
+        // 4096 steps): the static bounds are wide, so the program is either
+        // refused at compile time with what to declare, or runs; never
+        // refused at run time on a prompt inside the domain (counted for
+        // docs/targets.md).
         try {
-          const double from_probe = corpus::max_relative_difference(
-              expected, lower_to_target(path, target, TargetOptions{})->run(tokens, Precision::F64, nullptr));
-          EXPECT_LE(from_probe, kTolerance) << "built from the probe";
-          gru_probe_worst = std::max(gru_probe_worst, from_probe);
+          const auto wide = lower_to_target(path, target, TargetOptions{});
+          const double deviation = corpus::max_relative_difference(expected, wide->run(tokens, Precision::F64, nullptr));
+          gru_default_worst = std::max(gru_default_worst, deviation);
         } catch (const LsrlError& e) {
-          EXPECT_NE(e.message().find("calibrated on this input"), std::string::npos) << e.message();
-          ++gru_probe_refusals;
+          EXPECT_NE(e.message().find("declare tighter input bounds"), std::string::npos) << e.message();
+          ++gru_default_refusals;
         }
       }
       ++worst[target].runs;
@@ -97,8 +103,8 @@ TEST(TargetsProgramCorpus, RandomProgramsMatchTheDagOnEveryTarget) {
   }
   std::printf("[ %d random programs (%d with Multi), 16 steps each ]\n", kPrograms + kMultiFreePrograms, with_multi);
   EXPECT_GE(worst["rnn"].runs, kMultiFreePrograms);
-  std::printf("[ gru built from the fixed probe instead: %d runs refused (beyond its bounds), the others within %.3g ]\n",
-              gru_probe_refusals, gru_probe_worst);
+  std::printf("[ gru built for the default domain instead: %d programs refused at compile time, the others within %.3g ]\n",
+              gru_default_refusals, gru_default_worst);
   for (const auto& [target, w] : worst) {
     std::printf("[ %-9s %2d programs: worst relative deviation from the DAG %.3g (chains kept), %.3g (fused), "
                 "%.3g (standard activations) ]\n",

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -323,27 +324,43 @@ inline void expect_within_layer_bound(const TargetModel& model, const PathModel&
   }
 }
 
-// `options`, with the value ranges calibrated on the prompt the test runs
-// (TargetOptions::calibration_tokens): random paths with nested products
-// reach magnitudes no fixed probe predicts.
-inline TargetOptions calibrated(TargetOptions options, const std::vector<std::vector<double>>& tokens) {
-  options.calibration_tokens = tokens;
+// `options` with the input domain the box `tokens` span (their smallest and
+// largest value per component): the static range analysis then bounds the
+// values for prompts like these, and the test's prompt lies inside.
+inline TargetOptions with_input_box(TargetOptions options, const std::vector<std::vector<double>>& tokens) {
+  if (tokens.empty()) return options;
+  const std::size_t width = tokens.front().size();
+  options.input_lower.assign(width, std::numeric_limits<double>::infinity());
+  options.input_upper.assign(width, -std::numeric_limits<double>::infinity());
+  for (const auto& token : tokens) {
+    for (std::size_t i = 0; i < width && i < token.size(); ++i) {
+      options.input_lower[i] = std::min(options.input_lower[i], token[i]);
+      options.input_upper[i] = std::max(options.input_upper[i], token[i]);
+    }
+  }
   return options;
 }
 
-// Lowered with `options` (calibrated on each prompt), the two hand-built
+// The same, and the maximum length T = the number of tokens.
+inline TargetOptions built_for(TargetOptions options, const std::vector<std::vector<double>>& tokens) {
+  options = with_input_box(std::move(options), tokens);
+  options.max_sequence_length = std::max(1, static_cast<int>(tokens.size()));
+  return options;
+}
+
+// Lowered with `options` (built for each prompt's box and length), the two hand-built
 // paths come out exact on 20 random tokens in [-2, 2].
 inline void expect_hand_built_paths_reproduced(Lowering lower, const TargetOptions& options) {
   std::mt19937 rng(5);
   for (const PathModel& path : {more_ones_path(), gated_path()}) {
     const auto tokens = random_tokens(rng, 20, path.input_dim, -2, 2);
-    const auto model = lower(path, calibrated(options, tokens));
+    const auto model = lower(path, built_for(options, tokens));
     EXPECT_LE(f64_deviation(*model, path, tokens), 1e-9);
   }
 }
 
 // `paths` random PathModels drawn from `seed`, each lowered with `options`
-// calibrated on its own 16-token prompt, reproduce the path within
+// built for its own 16-token prompt's box and length, reproduce the path within
 // `tolerance`. In paper mode the model also keeps to its layer bound, and so
 // does the same path lowered with its Linear chains fused, within the same
 // tolerance. Prints the worst deviation.
@@ -356,7 +373,7 @@ inline void expect_random_paths_reproduced(const std::string& target, Lowering l
   for (int trial = 0; trial < paths; ++trial) {
     const PathModel path = random_path(rng, o);
     const auto tokens = random_tokens(rng, 16, path.input_dim);
-    const TargetOptions trial_options = calibrated(options, tokens);
+    const TargetOptions trial_options = built_for(options, tokens);
     const auto model = lower(path, trial_options);
     const double dev = f64_deviation(*model, path, tokens);
     worst = std::max(worst, dev);

@@ -8,6 +8,8 @@
 // refuses Multi at the node with the way out.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include <cmath>
 
 #include "compile/path_model.hpp"
@@ -44,6 +46,19 @@ Compiled compile_for(const std::string& example, const std::string& target, std:
   return Compiled{r.ok ? r.model : nullptr, r.diagnostics};
 }
 
+// GRU's paper-mode products need static bounds on their factors (docs/targets.md,
+// sections 1 and 3); with the examples' undeclared input domains (|x| <= 1e6, or
+// discrete_ua's loose step chains) the offsets would exceed 2^32 and GRU refuses
+// the program at compile time, at the node, saying what to declare. Accepted
+// here for gru only, and printed.
+bool gru_refused_for_bounds(const std::string& target, const Compiled& compiled) {
+  if (target != "gru" || compiled.model || compiled.diagnostics.empty()) return false;
+  const Diagnostic& d = compiled.diagnostics.front();
+  const bool refused = d.message.find("declare tighter input bounds") != std::string::npos && d.span.line > 0;
+  if (refused) std::printf("[ gru refused at compile time: %s ]\n", d.message.substr(0, 120).c_str());
+  return refused;
+}
+
 class TargetsOnExamples : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(TargetsOnExamples, PaperModeMatchesTheProgramOnEveryExample) {
@@ -72,6 +87,7 @@ TEST_P(TargetsOnExamples, PaperModeMatchesTheProgramOnEveryExample) {
             << message;
         continue;
       }
+      if (gru_refused_for_bounds(target, compiled)) continue;
       ASSERT_TRUE(compiled.model) << first_message(compiled.diagnostics);
       const api::RunResult want = api::run(*program.model, prompt.tokens, api::RunOptions{});
       const api::RunResult got = api::run(*compiled.model, prompt.tokens, api::RunOptions{});
@@ -90,6 +106,7 @@ TEST_P(TargetsOnExamples, PaperModeMatchesTheProgramOnEveryExample) {
       // With the chains fused: the paper's own count; the outputs move only
       // where the program cancels large constants (continuous_ua's lambda).
       const Compiled fused = compile_for(example, target, params, Activations::Paper, LinearChains::Fuse);
+      if (gru_refused_for_bounds(target, fused)) continue;
       ASSERT_TRUE(fused.model) << first_message(fused.diagnostics);
       const api::RunResult fused_run = api::run(*fused.model, prompt.tokens, api::RunOptions{});
       ASSERT_TRUE(fused_run.ok) << first_message(fused_run.diagnostics);
@@ -117,6 +134,7 @@ void expect_dictionary_answers(const std::string& target, Activations activation
     SCOPED_TRACE("form=" + form + " target=" + target + " magnitudes x " + std::to_string(magnitude_overestimate));
     const Compiled compiled = compile_for("discrete_ua", target, {{"n", std::to_string(n)}, {"form", form}}, activations,
                                           LinearChains::Keep, magnitude_overestimate);
+    if (gru_refused_for_bounds(target, compiled)) continue;
     ASSERT_TRUE(compiled.model) << first_message(compiled.diagnostics);
     const std::string vocab = *compiled.model->info.vocab;
     int correct = 0;

@@ -44,7 +44,7 @@ TEST_P(TargetsStream, LongerInputThanTheConvolutionHorizonIsAnError) {
   // least the rotation needs a convolution over the whole sequence.
   const PathModel m = state_path({{1, 0, 0}, {0, 0, -1}, {0, 1, 0}}, {{1}, {0}, {0}}, {0, 0, 0}, {0, 1, 0});
   std::vector<std::vector<double>> tokens(10, std::vector<double>{1.0});
-  const auto model = GetParam().lower(m, calibrated(options_for(Activations::Paper, 8), tokens));
+  const auto model = GetParam().lower(m, with_input_box(options_for(Activations::Paper, 8), tokens));
   EXPECT_THROW(model->run(tokens, Precision::F64, nullptr), LsrlError);
   tokens.resize(8);
   EXPECT_LE(f64_deviation(*model, m, tokens), 1e-12);
@@ -53,7 +53,7 @@ TEST_P(TargetsStream, LongerInputThanTheConvolutionHorizonIsAnError) {
 TEST_P(TargetsStream, StateDictShapesMatchTheirData) {
   const PathModel path = gated_path();
   for (Activations a : {Activations::Paper, Activations::Standard}) {
-    const auto model = GetParam().lower(path, calibrated(options_for(a), {{1}, {2}}));
+    const auto model = GetParam().lower(path, with_input_box(options_for(a), {{1}, {2}}));
     long long total = 0;
     for (const auto& t : model->state_dict()) {
       long long count = 1;

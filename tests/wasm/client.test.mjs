@@ -104,26 +104,23 @@ test('a standard-activation run reports its measured fidelity, as lsrlc run --js
   assert.equal(ran.fidelity.wrongTokens, 0);
   const native = nativeRun(path.join(repoDir, 'examples', 'discrete_ua.lsrl'),
                            ['--target', 'gru', '--activations', 'standard', '--text', 'CANAUSVIECANOTT']);
-  // lsrlc run calibrates on its input where the module uses the fixed probe,
-  // so the two models (and deviations) differ slightly; both are measured.
+  // The same model as lsrlc run's (no prompt changes the weights).
   assert.equal(native.fidelity.wrong_tokens, 0);
   assert.ok(native.fidelity.max_deviation > 0 && native.fidelity.max_deviation < 1e-2, JSON.stringify(native.fidelity));
 });
 
-test('calibrationTokens gives the module the model lsrlc run builds for the same input', async (t) => {
+test('the module builds the model lsrlc run builds, whatever the prompt, and reports its input domain', async (t) => {
   const client = newClient();
   t.after(() => client.dispose());
   const source = exampleSource('discrete_ua');
-  const probe = await client.compile(source, { target: 'gru', activations: 'standard', filename: 'discrete_ua.lsrl' });
-  assert.ok(probe.ok, JSON.stringify(probe.diagnostics));
-  assert.deepEqual(probe.summary.calibration, { source: 'probe', tokens: 0 });
-  const encoded = await client.encodeText('CANAUSVIECANOTT', probe.modelId);
+  const compiled = await client.compile(source, { target: 'gru', activations: 'standard', filename: 'discrete_ua.lsrl' });
+  assert.ok(compiled.ok, JSON.stringify(compiled.diagnostics));
+  assert.equal(compiled.summary.calibration, undefined);
+  assert.deepEqual(compiled.summary.inputDomain, { lower: [0], upper: [26], boundsSource: 'vocabulary',
+                                                   maxLength: 4096, maxLengthSource: 'default' });
+  const encoded = await client.encodeText('CANAUSVIECANOTT', compiled.modelId);
   assert.ok(encoded.ok);
-  const calibrated = await client.compile(source, { target: 'gru', activations: 'standard', filename: 'discrete_ua.lsrl',
-                                                     calibrationTokens: encoded.tokens });
-  assert.ok(calibrated.ok, JSON.stringify(calibrated.diagnostics));
-  assert.deepEqual(calibrated.summary.calibration, { source: 'prompt', tokens: encoded.tokens.length });
-  const ran = await client.run(calibrated.modelId, encoded.tokens, {});
+  const ran = await client.run(compiled.modelId, encoded.tokens, {});
   assert.ok(ran.ok, JSON.stringify(ran.diagnostics));
   const native = nativeRun(path.join(repoDir, 'examples', 'discrete_ua.lsrl'),
                            ['--target', 'gru', '--activations', 'standard', '--text', 'CANAUSVIECANOTT']);
@@ -133,10 +130,11 @@ test('calibrationTokens gives the module the model lsrlc run builds for the same
     assert.ok(Math.abs(v - want) <= 1e-12 * Math.max(1, Math.abs(want)), `step ${i}: ${v} vs lsrlc ${want}`);
   }));
   assert.equal(ran.text, native.text);
-
-  const ragged = await client.compile(source, { target: 'gru', calibrationTokens: [[1], [2, 3]] });
-  assert.equal(ragged.ok, false);
-  assert.match(ragged.diagnostics[0].message, /calibrationTokens: row 2/);
+  // A prompt outside the domain is refused before running, saying what to declare.
+  const outside = await client.run(compiled.modelId, [[1], [27]], {});
+  assert.equal(outside.ok, false);
+  assert.match(outside.diagnostics[0].message, /token 2, component 1 is 27, outside the input bounds \[0, 26\]/);
+  assert.match(outside.diagnostics[0].message, /bounds=\[lo, hi\]/);
 });
 
 test('compile passes linearChains and maxLength on to the module', async (t) => {
@@ -154,7 +152,7 @@ test('compile passes linearChains and maxLength on to the module', async (t) => 
   assert.ok(short.ok, JSON.stringify(short.diagnostics));
   const tooLong = await client.run(short.modelId, [[1], [2], [3]]);
   assert.equal(tooLong.ok, false);
-  assert.match(tooLong.diagnostics[0].message, /exact for at most 2 tokens.*larger maximum sequence length/);
+  assert.match(tooLong.diagnostics[0].message, /the prompt has 3 tokens but the model was built for at most 2 .*maximum sequence length/);
 
   for (const [options, message] of [
     [{ target: 'rnn', linearChains: 'fused' }, /unknown linearChains 'fused'/],

@@ -185,10 +185,10 @@ test('switching target and precision re-runs the model', async () => {
     assert.equal(await page.isDisabled('#activations'), !t.hasActivationModes, `activations menu on ${t.name}`);
     const got = (await outputRows(page)).map((r) => r[0]);
     got.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) <= 1e-6, `${t.name} step ${i}: ${v} vs ${expected[i]}`));
-    // GRU and LSTM are compiled for the prompt they run, as lsrlc run does.
-    const ranges = await page.locator('#summary-table tr[data-key="value ranges"] td').allTextContents();
-    assert.deepEqual(ranges, t.usesCalibration ? [`calibrated on the prompt (${expected.length} tokens)`] : [],
-                     `value ranges on ${t.name}`);
+    // Every model is built for the program's input domain, never for the prompt.
+    const builtFor = await page.locator('#summary-table tr[data-key="built for"] td').allTextContents();
+    assert.equal(builtFor.length, 1, `built for on ${t.name}`);
+    assert.match(builtFor[0], /^prompts of at most 4,?096 tokens/, `built for on ${t.name}`);
     // A compiled model's run is measured against the program; the program itself is not.
     if (t.name === 'dag') assert.equal(await page.locator('#fidelity').count(), 0);
     else assert.match(await page.textContent('#fidelity'), /model = program|vs the program/);
@@ -384,7 +384,7 @@ test('max length: hawk refuses a run longer than it, a bad value shows the compi
   await page.fill('#max-length', String(tokens.length - 1));
   await waitForStatus(page, 'error');
   await page.waitForFunction(() => /maximum sequence length/.test(document.getElementById('problems').textContent));
-  assert.match(await page.textContent('#problems'), new RegExp(`exact for at most ${tokens.length - 1} tokens`));
+  assert.match(await page.textContent('#problems'), new RegExp(`built for at most ${tokens.length - 1} \\(`));
   assert.ok(await page.locator('#outputs.stale').count() === 1, 'old outputs are marked stale');
   await screenshot(page, 'max-length-refused');
 

@@ -74,16 +74,10 @@ export class LsrlClient {
 
   // source: the program text. options: { target = 'dag', params = {name: value},
   // activations = 'paper' | 'standard', linearChains = 'keep' | 'fuse',
-  // maxLength = 4096, calibrationTokens (number[][]: a prompt to take value
-  // ranges from, as lsrlc run does), filename = '<input>' }.
+  // maxLength (default: the program's declaration, else 4096), filename =
+  // '<input>' }. The weights depend on these only, never on a prompt.
   async compile(source, options = {}) {
-    const { calibrationTokens, ...rest } = options || {};
-    const sent = { ...rest };
-    if (calibrationTokens !== undefined) {
-      const flat = flattenRows(calibrationTokens, 'calibrationTokens');
-      if (flat.error) return positionlessFailure(flat.error);
-      sent.calibration = flat;
-    }
+    const sent = { ...(options || {}) };
     const result = await this._call('compile', { source, options: sent });
     if (result.ok && typeof result.modelId === 'number') this._highestModelId = Math.max(this._highestModelId, result.modelId);
     return result;

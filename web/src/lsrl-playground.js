@@ -210,9 +210,8 @@ export class LsrlPlaygroundElement extends HTMLElement {
     const current = () => generation === this.generation;
     this.setStatus('running', `compiling for ${this.target}…`);
     let client;
-    let targets;
     try {
-      ({ client, targets } = await engine());
+      ({ client } = await engine());
     } catch (error) {
       if (current()) this.fail(`could not start the compiler: ${error?.message || error}`);
       return;
@@ -237,13 +236,8 @@ export class LsrlPlaygroundElement extends HTMLElement {
         this.problems.hidden = true;
         return this.setStatus('ok', 'compiled; no prompt');
       }
-      let model = compiled;
-      if ((targets.find((t) => t.name === this.target) || {}).usesCalibration) {
-        model = await client.compile(this.source, { ...options, calibrationTokens: tokens });
-        if (!current()) return;
-        if (!model.ok) return this.fail(firstMessage(model.diagnostics));
-        toRelease.push(model.modelId);
-      }
+      // One model for every prompt: the weights never depend on one.
+      const model = compiled;
       this.setStatus('running', `running ${tokens.length} steps on ${this.target}…`);
       const traced = panels.includes('hidden') || (panels.includes('trace') && this.target === 'dag');
       const result = await client.run(model.modelId, tokens, { trace: traced });

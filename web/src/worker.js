@@ -93,7 +93,6 @@ const methods = {
       // Passed as it is: the module answers anything but a whole number with
       // a message, where Number() here would quietly turn '' or null into 0.
       maxLength: opts.maxLength,
-      ...(opts.calibration === undefined ? {} : { calibration: opts.calibration }),
       filename: opts.filename === undefined ? '<input>' : String(opts.filename),
       params,
     });

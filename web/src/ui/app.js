@@ -11,7 +11,7 @@
 
 import { LsrlClient } from '../lsrl-client.js';
 import { el, formatNumber } from './dom.js';
-import { defaultState, sanitizeState, cloneState, DEFAULT_EXAMPLE } from './state.js';
+import { defaultState, sanitizeState, cloneState, DEFAULT_EXAMPLE, DEFAULT_MAX_LENGTH } from './state.js';
 import { decodeStateHash, encodeStateHash, mountShare } from './share.js';
 import { loadSaved, makeAutosave } from './autosave.js';
 import { ProgramEditor } from './editor.js';
@@ -70,7 +70,6 @@ export class Playground {
     this.dirty = false;
     this.timer = null;
     this.cache = { target: null, dag: null };
-    this.lastTokens = null; // the prompt of the last run (GRU/LSTM exports calibrate on it)
     this.runCount = 0;
     this.firstOutputShown = false;
     this.autosave = embed ? () => {} : makeAutosave();
@@ -181,6 +180,17 @@ export class Playground {
     this.examplesMenu?.setCurrent(example ? example.name : null);
     const badge = document.getElementById('edited-badge');
     if (badge) badge.hidden = !example || example.source === this.state.source;
+    // Beside the badge: back to the example as shipped (its source, params
+    // and prompt), made here so index.html needs no change.
+    if (badge && !this.resetButton) {
+      this.resetButton = el('button', {
+        type: 'button', id: 'reset-example', class: 'small', text: 'reset to the example', hidden: true,
+        title: 'discard your edits: the example\'s program, params and prompt',
+        on: { click: () => { const ex = this.findExample(this.state.example); if (ex) this.loadExample(ex, { immediate: true }); } },
+      });
+      badge.after(this.resetButton);
+    }
+    if (this.resetButton) this.resetButton.hidden = !badge || badge.hidden;
   }
 
   // The embed's "open in the playground" link, and on the full page a hash
@@ -282,8 +292,8 @@ export class Playground {
   // the cached models are dropped then.
   async exportModel(format) {
     const s = this.snapshot();
-    // The model on screen: calibrated on the prompt it last ran, where the target calibrates.
-    const model = await this.compileCached('target', s, s.target, this.calibrationFor(s.target, this.lastTokens));
+    // The model on screen: the same for every prompt.
+    const model = await this.compileCached('target', s, s.target);
     if (!model?.ok) return model;
     const result = await this.client.exportModel(model.modelId, format);
     if (!result?.ok) this.cache = { target: null, dag: null };
@@ -294,16 +304,8 @@ export class Playground {
     for (const view of [this.outputs, this.trace, this.hidden, this.graph, this.summary, this.approx]) view?.setStale(stale);
   }
 
-  // The calibration prompt a target's compile takes (null: none; it uses the probe).
-  calibrationFor(target, tokens) {
-    const reads = this.targets.find((t) => t.name === target) || {};
-    return reads.usesCalibration && tokens?.length ? tokens : null;
-  }
-
-  // calibration: the prompt to calibrate on (null: the fixed probe), or
-  // undefined when any cached model of this program will do (its info and
-  // graphs do not depend on the calibration).
-  async compileCached(slot, s, target, calibration = undefined) {
+  // One model per program and options: no prompt changes its weights.
+  async compileCached(slot, s, target) {
     const params = {};
     const declared = paramNamesIn(s.source);
     for (const [k, v] of Object.entries(s.params)) if (declared.has(k)) params[k] = v;
@@ -313,17 +315,16 @@ export class Playground {
     const reads = this.targets.find((t) => t.name === target) || {};
     const options = { target, params, activations: s.activations, filename: FILENAME };
     if (reads.usesLinearChains) options.linearChains = s.linearChains;
-    if (reads.usesMaxLength) options.maxLength = s.maxLength;
+    // The default length leaves the program's own Input(..., max_length=...) in force.
+    if (reads.usesMaxLength && s.maxLength !== DEFAULT_MAX_LENGTH) options.maxLength = s.maxLength;
     const key = JSON.stringify([s.source, options, this.epoch]);
-    const calibrationKey = JSON.stringify(calibration ?? null);
     const cached = this.cache[slot];
-    if (cached?.key === key && (calibration === undefined || cached.calibration === calibrationKey)) return cached.result;
-    if (calibration) options.calibrationTokens = calibration;
+    if (cached?.key === key) return cached.result;
     const result = await this.client.compile(s.source, options);
     if (result.ok) {
       // The worker keeps every model until told; drop the one this replaces.
       if (cached && cached.epoch === this.epoch) this.client.release(cached.result.modelId);
-      this.cache[slot] = { key, calibration: calibrationKey, result, epoch: this.epoch };
+      this.cache[slot] = { key, result, epoch: this.epoch };
     }
     return result;
   }
@@ -336,7 +337,7 @@ export class Playground {
     this.updateFullLink();
     this.status.set('busy', `compiling for ${s.target}…`);
 
-    let compiled = await this.compileCached('target', s, s.target);
+    const compiled = await this.compileCached('target', s, s.target);
     if (!current()) return;
     if (!compiled.ok) {
       this.editor?.setDiagnostics(compiled.diagnostics);
@@ -375,21 +376,6 @@ export class Playground {
       this.status.set('idle', 'compiled; waiting for a prompt');
       return;
     }
-    // GRU and LSTM take their value ranges from the prompt they run, as
-    // lsrlc run does: compiled again for this prompt when it changed.
-    const calibration = this.calibrationFor(s.target, tokens);
-    if (calibration) {
-      this.status.set('busy', `calibrating ${s.target} on the prompt…`);
-      compiled = await this.compileCached('target', s, s.target, calibration);
-      if (!current()) return;
-      if (!compiled.ok) {
-        this.problems?.show(compiled.diagnostics, 'program');
-        this.markStale(true);
-        this.status.set('error', (compiled.diagnostics || []).map((d) => d.message).join('; ') || 'compiling failed');
-        return;
-      }
-    }
-    this.lastTokens = tokens;
     const unitsPerStep = (compiled.summary?.layers || []).reduce((a, l) => a + 4 * (Number(l.hiddenDim) || 0) + (Number(l.outputDim) || 0), 0);
     const widthEstimate = Math.max(1, unitsPerStep);
     const traced = steps <= TRACE_MAX_STEPS && steps * widthEstimate <= TRACE_MAX_VALUES;
@@ -406,7 +392,7 @@ export class Playground {
       return;
     }
     const answerLength = s.prompt.kind === 'dictionary' ? Array.from(s.prompt.query).length : 0;
-    this.outputs?.render({ result, tokens, vocab: info.vocab || null, answerLength });
+    this.outputs?.render({ result, tokens, vocab: info.vocab || null, answerLength, precision: s.precision, params: info.params || [] });
     this.summary?.render({ summary: compiled.summary, info, runMs: result.runMs, steps });
     const note = traced ? '' : `(no trace: ${steps} steps is more than the ${TRACE_MAX_STEPS} the page records)`;
     if (s.target === 'dag') {

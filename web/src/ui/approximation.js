@@ -12,6 +12,28 @@ import { asRows } from './outputs.js';
 export const GRID_2D = 12;
 export const GRID_1D = 48;
 
+// The queries: one per plot cell, jittered inside it by the R2 sequence
+// (Roberts' additive recurrence with the plastic number) instead of sitting
+// on the plot cell's centre. Centred points coincide with the prompt's cell
+// centres whenever the cells per axis are an odd multiple of the plot's G,
+// where the model is exact, and the max error read 0 (issue 13).
+const R2_A1 = 0.7548776662466927;
+const R2_A2 = 0.5698402909980532;
+
+export function evaluationPoints(G, rows, dIn) {
+  const frac = (v) => v - Math.floor(v);
+  const points = [];
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < G; c++) {
+      const n = r * G + c + 1;
+      const u1 = 0.1 + 0.8 * frac(0.5 + n * R2_A1);
+      const u2 = 0.1 + 0.8 * frac(0.5 + n * R2_A2);
+      points.push(dIn === 2 ? [(c + u1) / G, (r + u2) / G] : [(c + u1) / G]);
+    }
+  }
+  return points;
+}
+
 function firstComponent(v) {
   if (Array.isArray(v) || ArrayBuffer.isView(v)) return Number(v[0]);
   return Number(v);
@@ -44,19 +66,21 @@ export class ApproximationView {
     }
     const G = dIn === 2 ? GRID_2D : GRID_1D;
     const rows = dIn === 2 ? G : 1;
-    const points = [];
-    for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < G; c++) points.push(dIn === 2 ? [(c + 0.5) / G, (r + 0.5) / G] : [(c + 0.5) / G]);
-    }
+    const points = evaluationPoints(G, rows, dIn);
     const status = el('div', { class: 'approx-status muted', id: 'approx-status', text: 'evaluating f…' });
     const targetBox = el('div', { class: 'approx-plot', id: 'approx-target' });
     const modelBox = el('div', { class: 'approx-plot', id: 'approx-model' });
+    const errorBox = el('div', { class: 'approx-plot', id: 'approx-error' });
     const legendBox = el('div', { class: 'approx-legend' });
+    const errorLegendBox = el('div', { class: 'approx-legend', id: 'approx-error-legend' });
     replaceChildren(this.container,
       el('div', { class: 'approx-pair' },
         el('figure', {}, el('figcaption', { text: `target f(${dIn === 2 ? 'x1, x2' : 'x1'}) = ${prompt.function}` }), targetBox),
-        el('figure', {}, el('figcaption', { text: `model output in context (${prompt.cells} cells per axis)` }), modelBox)),
-      legendBox, status);
+        el('figure', {}, el('figcaption', { text: `model output in context (${prompt.cells} cells per axis)` }), modelBox),
+        el('figure', {}, el('figcaption', { text: 'error: model − f' }), errorBox)),
+      legendBox, errorLegendBox,
+      el('p', { class: 'muted small', text: `Each plot cell is one query at a jittered point inside it (not its centre), so the error is measured between the prompt's cell centres too.` }),
+      status);
     this.container.dataset.complete = 'false';
     delete this.container.dataset.maxError;
 
@@ -78,7 +102,19 @@ export class ApproximationView {
       });
       replaceChildren(box, canvas);
     };
-    const drawLegend = () => replaceChildren(legendBox, legend(maxAbs, { label: 'colour scale (both plots)' }));
+    const drawLegend = () => replaceChildren(legendBox, legend(maxAbs, { label: 'colour scale (target and model)' }));
+    const errors = () => Float64Array.from(approx, (v, i) => v - target[i]);
+    const drawError = () => {
+      const err = errors();
+      const errMax = maxAbsOf(err);
+      const canvas = heatmapCanvas(rows, G, (r, c) => err[r * G + c], {
+        maxAbs: errMax, log: false, cellW: dIn === 2 ? 18 : 6, cellH: dIn === 2 ? 18 : 40, maxWidth: 300, flipY: true,
+        className: 'heatmap approx-heatmap', label: 'error',
+        tooltip: (r, c, v) => ['model − f', `x1 ${formatNumber(points[r * G + c][0])}${dIn === 2 ? `, x2 ${formatNumber(points[r * G + c][1])}` : ''}`, `error ${formatNumber(v)}`],
+      });
+      replaceChildren(errorBox, canvas);
+      replaceChildren(errorLegendBox, legend(errMax, { label: 'colour scale (error)' }));
+    };
     draw(targetBox, target, 'target f');
     draw(modelBox, approx, 'model');
     drawLegend();
@@ -103,6 +139,7 @@ export class ApproximationView {
         approx[i] = out.count ? Number(out.row(out.count - 1)[0]) : NaN;
       }
       draw(modelBox, approx, 'model');
+      drawError();
       status.textContent = `ran ${(r + 1) * G} of ${points.length} queries…`;
     }
     const combined = Math.max(maxAbs, maxAbsOf(approx));
@@ -112,16 +149,18 @@ export class ApproximationView {
       draw(modelBox, approx, 'model');
       drawLegend();
     }
+    drawError();
+    // NaN-aware: one query the model could not answer makes the max NaN.
     let maxErr = 0;
     let sumErr = 0;
     for (let i = 0; i < points.length; i++) {
       const e = Math.abs(approx[i] - target[i]);
-      maxErr = Math.max(maxErr, e);
+      maxErr = Number.isNaN(e) || Number.isNaN(maxErr) ? NaN : Math.max(maxErr, e);
       sumErr += e;
     }
     status.textContent = `${points.length} queries in ${formatNumber(Math.round(performance.now() - started))} ms; ` +
       `max |error| ${formatNumber(maxErr)}, mean |error| ${formatNumber(sumErr / points.length)} ` +
-      `(the grid of ${prompt.cells} cells per axis bounds the error by f's variation over one cell)`;
+      `at ${points.length} points off the cell centres (the grid of ${prompt.cells} cells per axis bounds the error by f's variation over one cell)`;
     this.container.dataset.maxError = String(maxErr);
     this.container.dataset.complete = 'true';
     return 'done';

@@ -236,8 +236,7 @@ export class ExercisesView {
     let results;
     try {
       await app.started;
-      const reads = (app.targets || []).find((t) => t.name === exercise.target) || {};
-      results = await gradeProgram(app.client, source, exercise, { usesCalibration: !!reads.usesCalibration });
+      results = await gradeProgram(app.client, source, exercise);
     } catch (error) {
       replaceChildren(this.results, el('p', { class: 'exercise-error', text: `Could not grade: ${error?.message || error}` }));
       return;

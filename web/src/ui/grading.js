@@ -141,19 +141,18 @@ const firstError = (diagnostics) => {
   return `${d.line >= 1 ? `line ${d.line}: ` : ''}${d.message}`;
 };
 
-// Grades `source` on every check through an LsrlClient. usesCalibration: the
-// target compiles for the prompt it runs (GRU, LSTM), as lsrlc grade does.
+// Grades `source` on every check through an LsrlClient, with one model for
+// every check (the weights never depend on a prompt), as lsrlc grade does.
 // -> [{ name, status, firstDifferingStep, maxDeviation, message, outputs }]
-export async function gradeProgram(client, source, exercise, { usesCalibration = false, filename = 'exercise.lsrl' } = {}) {
+export async function gradeProgram(client, source, exercise, { filename = 'exercise.lsrl' } = {}) {
   const results = [];
   let shared = null;
   for (const check of exercise.checks) {
     const options = { target: exercise.target, filename };
     let compiled = shared;
-    if (!compiled || usesCalibration) {
-      if (usesCalibration) options.calibrationTokens = check.input;
+    if (!compiled) {
       compiled = await client.compile(source, options);
-      if (!usesCalibration) shared = compiled;
+      shared = compiled;
     }
     if (!compiled.ok) {
       results.push({ name: check.name, status: 'error', firstDifferingStep: null, maxDeviation: null,
@@ -161,7 +160,6 @@ export async function gradeProgram(client, source, exercise, { usesCalibration =
       continue;
     }
     const ran = await client.run(compiled.modelId, check.input, { precision: 'f64' });
-    if (usesCalibration) client.release(compiled.modelId);
     if (!ran.ok) {
       results.push({ name: check.name, status: 'error', firstDifferingStep: null, maxDeviation: null,
                      message: firstError(ran.diagnostics), outputs: null });

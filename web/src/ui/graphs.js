@@ -22,6 +22,11 @@ function kindColor(kind) {
 }
 
 const CHAR_W = 6.6;
+
+// Above this many nodes the drawing does not use dagre: its ranking and
+// ordering recurse as deep as the graph is long (a 3,000-line program
+// overflowed the stack) and take seconds. layeredLayout below is iterative.
+export const DAGRE_LIMIT = 300;
 const NODE_H = 34;
 
 function nodeLines(node) {
@@ -51,7 +56,8 @@ export function drawGraph(graph, { rankdir = 'TB', onNodeClick = null, className
     const [from, to] = Array.isArray(edge) ? edge : [edge?.from, edge?.to];
     if (byId.has(String(from)) && byId.has(String(to))) g.setEdge(String(from), String(to));
   }
-  layout(g);
+  if (nodes.length > DAGRE_LIMIT) layeredLayout(g, rankdir);
+  else layout(g);
   const { width = 0, height = 0 } = g.graph();
   const root = svg('svg', {
     class: className,
@@ -93,6 +99,59 @@ export function drawGraph(graph, { rankdir = 'TB', onNodeClick = null, className
   return root;
 }
 
+// A plain layered layout for big graphs, with no recursion: each node's rank
+// is its longest distance from a source (Kahn's order), nodes of a rank sit
+// side by side in the order the program made them, edges are straight. Sets
+// the same fields dagre's layout sets (node x/y, edge points, graph size).
+export function layeredLayout(g, rankdir = 'TB') {
+  const GAP_X = 18;
+  const GAP_Y = 26;
+  const MARGIN = 8;
+  const ids = g.nodes();
+  const indegree = new Map(ids.map((id) => [id, 0]));
+  for (const e of g.edges()) indegree.set(e.w, indegree.get(e.w) + 1);
+  const rank = new Map(ids.map((id) => [id, 0]));
+  const queue = ids.filter((id) => indegree.get(id) === 0);
+  for (let head = 0; head < queue.length; head += 1) {
+    const id = queue[head];
+    for (const e of g.outEdges(id) || []) {
+      rank.set(e.w, Math.max(rank.get(e.w), rank.get(id) + 1));
+      indegree.set(e.w, indegree.get(e.w) - 1);
+      if (indegree.get(e.w) === 0) queue.push(e.w);
+    }
+  }
+  // A cycle (never from the compiler) leaves nodes unranked: put them last.
+  const maxRank = Math.max(0, ...rank.values());
+  for (const id of ids) if (indegree.get(id) > 0) rank.set(id, maxRank + 1);
+  const ranks = [];
+  for (const id of ids) (ranks[rank.get(id)] ||= []).push(id);
+  const horizontal = rankdir === 'LR';
+  let along = MARGIN; // position of the current rank along the rank axis
+  let across = 0; // widest rank
+  for (const row of ranks) {
+    if (!row) continue;
+    const thickness = Math.max(...row.map((id) => (horizontal ? g.node(id).width : g.node(id).height)));
+    let offset = MARGIN;
+    for (const id of row) {
+      const n = g.node(id);
+      const size = horizontal ? n.height : n.width;
+      if (horizontal) { n.x = along + thickness / 2; n.y = offset + size / 2; } else { n.x = offset + size / 2; n.y = along + thickness / 2; }
+      offset += size + GAP_X;
+    }
+    across = Math.max(across, offset - GAP_X + MARGIN);
+    along += thickness + GAP_Y;
+  }
+  for (const e of g.edges()) {
+    const a = g.node(e.v);
+    const b = g.node(e.w);
+    const from = horizontal ? { x: a.x + a.width / 2, y: a.y } : { x: a.x, y: a.y + a.height / 2 };
+    const to = horizontal ? { x: b.x - b.width / 2, y: b.y } : { x: b.x, y: b.y - b.height / 2 };
+    g.edge(e).points = [from, to];
+  }
+  const size = along - GAP_Y + MARGIN;
+  Object.assign(g.graph(), horizontal ? { width: size, height: across } : { width: across, height: size });
+}
+
 // A path (a chain of nodes) as a wrapped row of chips joined by arrows: the
 // hidden-state view puts one such row beside each layer's heatmap.
 export function pathChips(nodes) {
@@ -126,19 +185,31 @@ export function contractUnnamed(graph) {
     .map((n) => String(n.id)));
   const preds = new Map(nodes.map((n) => [String(n.id), []]));
   for (const [a, b] of graph.edges || []) preds.get(String(b))?.push(String(a));
-  // For each node, the kept nodes it reads directly or through unnamed ones.
+  // For each node, the kept nodes it reads directly or through unnamed ones:
+  // computed in topological order with an explicit stack (a program of
+  // thousands of lines is a chain deeper than the call stack).
   const memo = new Map();
-  const sources = (id, seen = new Set()) => {
-    if (memo.has(id)) return memo.get(id);
-    const out = new Set();
-    for (const p of preds.get(id) || []) {
-      if (seen.has(p)) continue;
-      seen.add(p);
-      if (keep.has(p)) out.add(p);
-      else for (const q of sources(p, seen)) out.add(q);
+  const visiting = new Set();
+  const sources = (start) => {
+    const stack = [start];
+    while (stack.length) {
+      const id = stack[stack.length - 1];
+      if (memo.has(id)) { stack.pop(); continue; }
+      if (!visiting.has(id)) {
+        visiting.add(id);
+        for (const p of preds.get(id) || []) if (!keep.has(p) && !memo.has(p) && !visiting.has(p)) stack.push(p);
+        continue;
+      }
+      const out = new Set();
+      for (const p of preds.get(id) || []) {
+        if (keep.has(p)) out.add(p);
+        else for (const q of memo.get(p) || []) out.add(q);
+      }
+      memo.set(id, out);
+      visiting.delete(id);
+      stack.pop();
     }
-    memo.set(id, out);
-    return out;
+    return memo.get(start);
   };
   const edges = [];
   for (const id of keep) for (const from of sources(id)) edges.push([from, id]);
@@ -179,6 +250,9 @@ class LazyDrawing {
     this.graph = graph;
     this.key = key;
     this.host.dataset.drawn = 'false';
+    // The previous drawing goes at once: it never stands under new captions.
+    this.drawnKey = null;
+    replaceChildren(this.host, el('p', { class: 'muted graph-pending', text: graph.nodes.length ? `laying out ${graph.nodes.length} nodes…` : '' }));
     this.schedule();
   }
 
@@ -189,8 +263,14 @@ class LazyDrawing {
       this.pending = false;
       if (this.drawnKey === this.key || !this.graph) return;
       this.drawnKey = this.key;
-      if (this.graph.nodes.length) replaceChildren(this.host, drawGraph(this.graph, this.options));
-      else replaceChildren(this.host);
+      try {
+        if (this.graph.nodes.length) replaceChildren(this.host, drawGraph(this.graph, this.options));
+        else replaceChildren(this.host);
+      } catch (error) {
+        // Whatever goes wrong in a layout, the panel says so instead of
+        // keeping an older drawing or throwing into the page.
+        replaceChildren(this.host, el('p', { class: 'graph-error', role: 'status', text: `This graph (${this.graph.nodes.length} nodes) could not be drawn: ${error?.message || error}. The rest of the page is unaffected.` }));
+      }
       this.host.dataset.drawn = 'true';
     });
   }

@@ -38,11 +38,16 @@ function pathLayerNodes(layer) {
   ];
 }
 
+// Above this many layers the view folds (see render).
+export const FOLD_LAYERS = 12;
+const BLOCK_LAYERS = 12;
+
 export class HiddenStatesView {
   constructor(container) {
     this.container = container;
     this.log = true;
     this.selected = new Map(); // layer -> series label shown
+    this.showAll = false; // a folded (big) model: every layer row open
     this.last = null;
     this.clear('Hidden states of the compiled model appear here after a run.');
   }
@@ -89,41 +94,116 @@ export class HiddenStatesView {
       parts.push(el('p', { class: 'muted small', text: `The compiled path has ${pathLayers.length} layer${pathLayers.length === 1 ? '' : 's'}; this target builds ${layerCount} layers of its own from them.` }));
     }
 
+    // Big models (gru, lstm and mamba build ~84 layers for discrete_ua) fold:
+    // layers grouped in blocks, each layer a collapsed row whose heatmap is
+    // drawn only when opened, a filter, and "show all" that opens every row
+    // but draws each heatmap only as it scrolls near the viewport.
+    const big = layerCount > FOLD_LAYERS;
+    const buildPlot = (layer) => {
+      const list = byLayer.get(layer) || [];
+      const plot = el('div', { class: 'layer-plot' });
+      if (list.length === 0) {
+        plot.appendChild(el('p', { class: 'muted', text: trace ? 'no recorded states for this layer' : 'no trace for this run' }));
+        return plot;
+      }
+      const current = list.find((x) => x.label === this.selected.get(layer)) || list[0];
+      if (list.length > 1) {
+        const pick = el('select', { 'aria-label': `series of layer ${layer}` },
+          ...list.map((x) => el('option', { value: x.label, text: `${x.kind}: ${x.label} (${x.dim})` })));
+        pick.value = current.label;
+        pick.addEventListener('change', () => {
+          this.selected.set(layer, pick.value);
+          this.render(this.last);
+        });
+        plot.appendChild(pick);
+      } else {
+        plot.appendChild(el('div', { class: 'muted small', text: `${current.kind}: ${current.label} (${current.dim})` }));
+      }
+      plot.appendChild(this.heatmap(layer, current, trace.steps));
+      return plot;
+    };
     const rows = [];
     for (let layer = 0; layer < layerCount; layer++) {
       const info = layersInfo[layer];
-      const list = byLayer.get(layer) || [];
       const side = el('div', { class: 'layer-side' },
         el('div', { class: 'layer-title', text: `layer ${layer}` }),
         el('div', { class: 'layer-sizes muted', text: describeLayer(info) }));
       if (aligned) {
         side.appendChild(pathChips(pathLayerNodes(pathLayers[layer])));
       }
-      const plot = el('div', { class: 'layer-plot' });
-      if (list.length === 0) {
-        plot.appendChild(el('p', { class: 'muted', text: trace ? 'no recorded states for this layer' : 'no trace for this run' }));
-      } else {
-        const current = list.find((s) => s.label === this.selected.get(layer)) || list[0];
-        if (list.length > 1) {
-          const pick = el('select', { 'aria-label': `series of layer ${layer}` },
-            ...list.map((s) => el('option', { value: s.label, text: `${s.kind}: ${s.label} (${s.dim})` })));
-          pick.value = current.label;
-          pick.addEventListener('change', () => {
-            this.selected.set(layer, pick.value);
-            this.render(this.last);
-          });
-          plot.appendChild(pick);
-        } else {
-          plot.appendChild(el('div', { class: 'muted small', text: `${current.kind}: ${current.label} (${current.dim})` }));
-        }
-        plot.appendChild(this.heatmap(layer, current, trace.steps));
+      const searchText = [`layer ${layer}`, describeLayer(info), ...(byLayer.get(layer) || []).map((x) => `${x.kind} ${x.label}`)].join(' ').toLowerCase();
+      if (!big) {
+        rows.push(el('div', { class: 'layer-row', dataset: { layer } }, side, buildPlot(layer)));
+        continue;
       }
-      rows.push(el('div', { class: 'layer-row', dataset: { layer } }, side, plot));
+      const row = el('details', { class: 'layer-row folded', dataset: { layer, search: searchText } },
+        el('summary', { text: `layer ${layer} · ${describeLayer(info) || 'no summary'}` }), side);
+      row.drawn = false;
+      row.draw = () => {
+        if (row.drawn) return;
+        row.drawn = true;
+        row.appendChild(buildPlot(layer));
+      };
+      row.addEventListener('toggle', () => {
+        if (row.open && (!this.showAll || row.near)) row.draw();
+      });
+      rows.push(row);
     }
     if (layerCount === 0) {
       parts.push(el('p', { class: 'muted', text: 'The target "dag" runs the program node by node: pick a compiled target to see the model\'s layers.' }));
     }
-    replaceChildren(this.container, ...parts, ...rows);
+    if (!big) {
+      replaceChildren(this.container, ...parts, ...rows);
+      return;
+    }
+    // Blocks: runs of layers of the same type, at most BLOCK_LAYERS each.
+    const blocks = [];
+    for (let layer = 0; layer < layerCount; layer++) {
+      const type = layersInfo[layer]?.type || '';
+      const last = blocks[blocks.length - 1];
+      if (last && last.type === type && last.rows.length < BLOCK_LAYERS) last.rows.push(rows[layer]);
+      else blocks.push({ type, first: layer, rows: [rows[layer]] });
+    }
+    const blockEls = blocks.map((b) => el('details', { class: 'layer-block', open: true },
+      el('summary', { text: `layers ${b.first}–${b.first + b.rows.length - 1}${b.type ? ` (${b.type})` : ''}` }), ...b.rows));
+    const observer = typeof IntersectionObserver === 'function'
+      ? new IntersectionObserver((entries) => {
+        for (const e of entries) {
+          e.target.near = e.isIntersecting;
+          if (e.isIntersecting && e.target.open) e.target.draw();
+        }
+      }, { rootMargin: '400px' })
+      : null;
+    const filter = el('input', { type: 'search', id: 'layer-filter', placeholder: 'filter layers: number, type, series', 'aria-label': 'filter layers' });
+    const count = el('span', { class: 'muted small', id: 'layer-filter-count' });
+    const applyFilter = () => {
+      const words = filter.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+      let shown = 0;
+      for (const row of rows) {
+        // A bare number picks the layer of that number; other words match
+        // the layer's title, sizes and series.
+        const hit = words.every((w) => (/^\d+$/.test(w) ? row.dataset.layer === w : row.dataset.search.includes(w)));
+        row.hidden = !hit;
+        if (hit) shown += 1;
+      }
+      for (const [i, b] of blocks.entries()) blockEls[i].hidden = b.rows.every((r) => r.hidden);
+      count.textContent = words.length ? `${shown} of ${layerCount} layers` : `${layerCount} layers, folded: open one, or show all`;
+    };
+    filter.addEventListener('input', applyFilter);
+    const showAll = el('button', { type: 'button', class: 'small', id: 'layers-show-all', text: this.showAll ? 'fold all' : 'show all' });
+    showAll.addEventListener('click', () => {
+      this.showAll = !this.showAll;
+      showAll.textContent = this.showAll ? 'fold all' : 'show all';
+      for (const row of rows) row.open = this.showAll;
+    });
+    for (const row of rows) {
+      observer?.observe(row);
+      if (!observer) row.near = true;
+      if (this.showAll) row.open = true;
+    }
+    parts.push(el('div', { class: 'layer-filter row' }, filter, showAll, count));
+    applyFilter();
+    replaceChildren(this.container, ...parts, ...blockEls);
   }
 
   heatmap(layer, series, steps) {

@@ -4,6 +4,7 @@
 // first and last rows only.
 
 import { el, replaceChildren, formatNumber } from './dom.js';
+import { precisionProblems } from './precision.js';
 
 const HEAD_ROWS = 100;
 const TAIL_ROWS = 100;
@@ -28,8 +29,14 @@ function decodeChar(value, vocab) {
 // How far the compiled model's run is from the program's own outputs (the
 // core measures it on every run): exact, or the largest relative deviation
 // and the wrong decoded tokens.
-function fidelityLine({ maxDeviation, wrongTokens }, steps) {
+function fidelityLine({ maxDeviation, wrongTokens }, steps, precision = '', untrustworthy = false) {
   const exact = maxDeviation === 0;
+  if (untrustworthy) {
+    // Model and program round the same out-of-range constant: agreeing bit
+    // for bit says nothing about the answer then.
+    return el('div', { class: 'fidelity off', id: 'fidelity',
+      text: `model and program agree${exact ? ' bit for bit' : ''} in ${precision}, but both hold an out-of-range constant (see above): not a correct answer` });
+  }
   const deviation = Number.isFinite(maxDeviation) ? maxDeviation.toPrecision(2) : String(maxDeviation);
   const tokens = Number.isInteger(wrongTokens) ? `, ${wrongTokens} of ${steps} tokens wrong` : '';
   return el('div', {
@@ -56,8 +63,11 @@ export class OutputsView {
 
   // result: the run result; tokens: the prompt tokens; vocab: info.vocab;
   // answerLength: for key -> value prompts, how many final outputs form the answer.
-  render({ result, tokens, vocab = null, answerLength = 0 }) {
+  // precision and params (info.params): checked for constants the format
+  // cannot hold, shown above the result.
+  render({ result, tokens, vocab = null, answerLength = 0, precision = '', params = [] }) {
     this.setStale(false);
+    const problems = precisionProblems(params, precision);
     const outputs = asRows(result.outputs);
     const inputs = asRows(tokens);
     const steps = outputs.count;
@@ -65,6 +75,11 @@ export class OutputsView {
     const decodes = !!vocab && outDim === 1;
     const parts = [];
 
+    if (problems.length) {
+      parts.push(el('div', { class: 'precision-warning', id: 'precision-warning', role: 'alert' },
+        el('b', { text: `${precision}: out-of-range constant${problems.length === 1 ? '' : 's'}` }),
+        el('ul', {}, ...problems.map((p) => el('li', { text: p.message })))));
+    }
     if (typeof result.text === 'string') {
       parts.push(el('div', { class: 'decoded' },
         el('span', { class: 'label', text: 'decoded text' }),
@@ -100,7 +115,7 @@ export class OutputsView {
     }
     parts.push(el('div', { class: 'meta muted', text: `${steps} step${steps === 1 ? '' : 's'}` +
       (Number.isFinite(result.runMs) ? `, run in ${formatNumber(Number(result.runMs.toFixed(2)))} ms` : '') }));
-    if (result.fidelity) parts.push(fidelityLine(result.fidelity, steps));
+    if (result.fidelity) parts.push(fidelityLine(result.fidelity, steps, precision, problems.length > 0));
     parts.push(el('div', { class: 'table-scroll' },
       el('table', { class: 'outputs-table', id: 'outputs-table' }, el('thead', {}, head), body)));
     replaceChildren(this.container, ...parts);

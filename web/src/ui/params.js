@@ -18,6 +18,23 @@ function numberStep(spec) {
   return 'any';
 }
 
+// A number as the box shows it: short forms for big and tiny magnitudes
+// (1e10, not the 11 digits a narrow box cuts to "1000000").
+export function formatParam(value) {
+  const v = Number(value);
+  if (!Number.isFinite(v)) return String(value);
+  if (v !== 0 && (Math.abs(v) >= 1e6 || Math.abs(v) < 1e-4)) {
+    return v.toExponential().replace(/\.?0+e/, 'e').replace('e+', 'e');
+  }
+  return String(v);
+}
+
+// A slider over a range of positive numbers spanning three decades or more
+// moves logarithmically: linear, most of [1, 1e15] would sit in its last pixel.
+export function isLogRange(spec) {
+  return spec.min != null && spec.max != null && spec.min > 0 && spec.max / spec.min >= 1000;
+}
+
 export class ParamsControls {
   constructor(container, { onChange = () => {} } = {}) {
     this.container = container;
@@ -36,7 +53,8 @@ export class ParamsControls {
     }
     for (const spec of params || []) {
       for (const input of this.inputs.get(spec.name) || []) {
-        if (document.activeElement !== input && input.value !== String(spec.value)) input.value = String(spec.value);
+        const shown = input.toView ? input.toView(spec.value) : String(spec.value);
+        if (document.activeElement !== input && input.value !== shown) input.value = shown;
       }
     }
   }
@@ -65,10 +83,14 @@ export class ParamsControls {
       controls = [select];
     } else {
       const step = numberStep(spec);
+      // A text box (inputmode decimal): a number box would rewrite 1e10 as
+      // 10000000000, wider than the box.
       const box = el('input', {
-        id, type: 'number', step, min: spec.min ?? undefined, max: spec.max ?? undefined,
-        value: String(spec.value), dataset: { param: spec.name },
+        id, type: 'text', inputmode: 'decimal', spellcheck: 'false', autocomplete: 'off',
+        value: formatParam(spec.value), dataset: { param: spec.name },
+        title: `${spec.kind === 'int' ? 'a whole number' : 'a number'}${spec.min != null ? ` ≥ ${formatParam(spec.min)}` : ''}${spec.max != null ? ` ≤ ${formatParam(spec.max)}` : ''} (1e10 style accepted)`,
       });
+      box.toView = formatParam;
       const valid = (text) => {
         const v = Number(text);
         if (text.trim() === '' || !Number.isFinite(v)) return false;
@@ -80,13 +102,31 @@ export class ParamsControls {
       const elements = [box];
       let slider = null;
       if (spec.min != null && spec.max != null && spec.max > spec.min) {
+        const log = isLogRange(spec);
+        const toSlider = (v) => String(log ? Math.log10(Number(v)) : Number(v));
+        // A log slider position back to a value: 3 significant digits (whole
+        // for int params), clamped to the range.
+        const fromSlider = (pos) => {
+          if (!log) return Number(pos);
+          let v = Number(Math.pow(10, Number(pos)).toPrecision(3));
+          if (spec.kind === 'int') v = Math.round(v);
+          return Math.min(spec.max, Math.max(spec.min, v));
+        };
         slider = el('input', {
-          type: 'range', min: spec.min, max: spec.max, step, value: String(spec.value),
-          'aria-label': spec.name, dataset: { paramSlider: spec.name },
+          type: 'range',
+          min: log ? Math.log10(spec.min) : spec.min,
+          max: log ? Math.log10(spec.max) : spec.max,
+          step: log ? 'any' : step,
+          value: toSlider(spec.value),
+          'aria-label': `${spec.name}${log ? ' (logarithmic)' : ''}`,
+          dataset: { paramSlider: spec.name, scale: log ? 'log' : 'linear' },
         });
+        slider.toView = toSlider;
         slider.addEventListener('input', () => {
-          box.value = slider.value;
-          commit(slider.value);
+          const v = fromSlider(slider.value);
+          box.value = formatParam(v);
+          box.classList.remove('invalid');
+          commit(v);
         });
         elements.push(slider);
       }
@@ -94,14 +134,14 @@ export class ParamsControls {
         const ok = valid(box.value);
         box.classList.toggle('invalid', !ok);
         if (!ok) return;
-        if (slider) slider.value = box.value;
-        commit(box.value);
+        if (slider) slider.value = slider.toView(box.value);
+        commit(Number(box.value));
       });
       this.inputs.set(spec.name, elements);
       controls = slider ? [slider, box] : [box];
     }
     const range = spec.kind !== 'choice' && (spec.min != null || spec.max != null)
-      ? el('span', { class: 'param-range', text: `[${spec.min ?? '−∞'}, ${spec.max ?? '∞'}]` })
+      ? el('span', { class: 'param-range', text: `[${spec.min != null ? formatParam(spec.min) : '−∞'}, ${spec.max != null ? formatParam(spec.max) : '∞'}]${isLogRange(spec) ? ' log scale' : ''}` })
       : null;
     return el('div', { class: 'param', dataset: { name: spec.name } },
       el('div', { class: 'param-label' }, label, range), el('div', { class: 'param-controls' }, ...controls), doc);

@@ -4,7 +4,7 @@
 // kind keeps what was typed in it while another kind is shown.
 
 import { el, replaceChildren } from './dom.js';
-import { sanitizePrompt } from './state.js';
+import { sanitizePrompt, MAX_PROMPT_CHARS } from './state.js';
 
 export const MAX_PROMPT_TOKENS = 1_000_000;
 
@@ -60,8 +60,13 @@ export class PromptInput {
   }
 
   // The current prompt, as the state stores it.
+  // The typed text is kept whole whatever its length: buildTokens says when
+  // it is longer than the page handles (sanitizing would drop it silently).
   value() {
-    return sanitizePrompt(JSON.parse(JSON.stringify(this.byKind[this.kind])));
+    const raw = JSON.parse(JSON.stringify(this.byKind[this.kind]));
+    const prompt = sanitizePrompt(raw);
+    if (typeof raw.text === 'string' && 'text' in prompt) prompt.text = raw.text;
+    return prompt;
   }
 
   // Shows a prompt (from an example, a link or the autosave).
@@ -216,7 +221,31 @@ export class PromptInput {
   // Turns the prompt into tokens through the core (the worker): returns
   // {ok, diagnostics, tokens}.
   async buildTokens(client, modelId, prompt = this.value()) {
+    const built = await this.checkedTokens(client, modelId, prompt);
+    // The count under the box never keeps the figure of an earlier prompt.
+    if (!built?.ok) this.showCount('not run: the prompt has a problem (see the status line)');
+    return built;
+  }
+
+  async checkedTokens(client, modelId, prompt) {
     const dim = this.inputDim;
+    if (typeof prompt.text === 'string' && prompt.text.length > MAX_PROMPT_CHARS) {
+      return {
+        ok: false, tokens: [],
+        diagnostics: [{ line: 0, col: 0, severity: 'error', message: `the prompt has ${prompt.text.length.toLocaleString('en-US')} characters, more than the ${MAX_PROMPT_CHARS.toLocaleString('en-US')} the page handles: shorten it (or run it with lsrlc run)` }],
+      };
+    }
+    const built = await this.parse(client, modelId, prompt, dim);
+    if (built?.ok && (built.tokens?.length || 0) > MAX_PROMPT_TOKENS) {
+      return {
+        ok: false, tokens: [],
+        diagnostics: [{ line: 0, col: 0, severity: 'error', message: `the prompt has ${built.tokens.length.toLocaleString('en-US')} tokens, more than the ${MAX_PROMPT_TOKENS.toLocaleString('en-US')} the page runs: shorten it (or run it with lsrlc run)` }],
+      };
+    }
+    return built;
+  }
+
+  async parse(client, modelId, prompt, dim) {
     switch (prompt.kind) {
       case 'tokens':
         return client.parseTokens(prompt.text, dim);

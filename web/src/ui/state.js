@@ -29,7 +29,11 @@ export function isValidMaxLength(value) {
 
 // Limits on what a link may carry (a link is text someone else wrote).
 const MAX_SOURCE = 200_000;
-const MAX_TEXT = 200_000;
+// The longest prompt text the page keeps (a link, the autosave, the box):
+// enough for a million short tokens. A longer text in the box is refused with
+// this figure (ui/prompt.js), never shortened or dropped.
+export const MAX_PROMPT_CHARS = 8_000_000;
+const MAX_TEXT = MAX_PROMPT_CHARS;
 const MAX_PAIRS = 1000;
 const MAX_NAME = 200;
 

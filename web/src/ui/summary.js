@@ -29,6 +29,18 @@ function layerBoundText(b) {
     `(k + 2 per gated layer; ${depth.join(', ')})`;
 }
 
+// "prompts of at most 4096 tokens in [0, 26] (vocabulary)": what the model's
+// weights were built for (the static range analysis); null without one.
+function inputDomainText(d) {
+  if (!d || typeof d !== 'object' || !Array.isArray(d.lower) || !Array.isArray(d.upper) || !d.lower.length) return null;
+  const lo = Math.min(...d.lower.map(Number));
+  const hi = Math.max(...d.upper.map(Number));
+  const range = d.lower.every((v) => Number(v) === lo) && d.upper.every((v) => Number(v) === hi)
+    ? `[${formatNumber(lo)}, ${formatNumber(hi)}]`
+    : d.lower.map((v, i) => `[${formatNumber(Number(v))}, ${formatNumber(Number(d.upper[i]))}]`).join(' × ');
+  return `prompts of at most ${formatNumber(d.maxLength)} tokens (${d.maxLengthSource}) in ${range} (${d.boundsSource})`;
+}
+
 export class SummaryView {
   // onExport(format) -> Promise<{ok, diagnostics, bytes, filename, loader?, loaderFilename?}>
   constructor(container, { onExport = null } = {}) {
@@ -49,8 +61,8 @@ export class SummaryView {
       ['layers', Array.isArray(s.layers) ? String(s.layers.length) : s.layers != null ? String(s.layers) : '—'],
       ['layer widths', layerWidths(s.layers) || '—'],
       ['layer bound', layerBoundText(s.layerBound)],
-      // Only where the lowering took value ranges from the prompt (GRU, LSTM).
-      ['value ranges', s.calibration?.source === 'prompt' ? `calibrated on the prompt (${s.calibration.tokens} tokens)` : null],
+      // The prompts the model is built for: its weights depend on these, never on a prompt.
+      ['built for', inputDomainText(s.inputDomain)],
       ['widest', s.maxWidth != null ? formatNumber(s.maxWidth) : s.max_width != null ? formatNumber(s.max_width) : null],
       ['parameters', s.params != null ? formatNumber(s.params) : '—'],
       ['non-zeros', s.nonzeros != null ? formatNumber(s.nonzeros) : '—'],

@@ -23,8 +23,9 @@ const LINEAR_CHAINS_TITLE =
   'arithmetic exactly; fuse: one affine map per MLP layer, the paper\'s layer count, but a program that cancels ' +
   'large constants (f_ifelse\'s lambda) may then give results different from the program\'s';
 const MAX_LENGTH_TITLE =
-  `the longest input the model must run exactly (1 to ${MAX_LENGTH_LIMIT} tokens): Hawk, Griffin and Mamba hold ` +
-  'some states in a causal convolution this many tokens wide';
+  `the longest prompt the model is built for (1 to ${MAX_LENGTH_LIMIT} tokens): Hawk, Griffin and Mamba hold ` +
+  'some states in a causal convolution this many tokens wide, GRU and LSTM bound their values over this many ' +
+  'steps; a value other than the default overrides the program\'s Input(..., max_length=...)';
 
 export class TargetPicker {
   constructor({ target, activations, linearChains, maxLength, precision, reason }, { onChange = () => {} } = {}) {
@@ -109,7 +110,7 @@ export class TargetPicker {
       : 'this target runs the program\'s Linear ops as they are: there is nothing to keep apart or fuse';
     const horizon = !!t?.usesMaxLength;
     this.maxLengthInput.disabled = !horizon;
-    this.maxLengthInput.title = horizon ? MAX_LENGTH_TITLE : 'only Hawk, Griffin and Mamba need a maximum sequence length';
+    this.maxLengthInput.title = horizon ? MAX_LENGTH_TITLE : 'only GRU, LSTM, Hawk, Griffin and Mamba need a maximum sequence length';
     this.maxLengthInput.classList.toggle('invalid', horizon && !isValidMaxLength(this.value().maxLength));
     this.targetSelect.title = t?.description || '';
     if (this.reasonNode) this.reasonNode.textContent = t?.description || '';

@@ -1,0 +1,581 @@
+#include "targets/range_analysis.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <numeric>
+#include <sstream>
+#include <map>
+#include <unordered_map>
+
+#include "graph/program.hpp"
+
+namespace lsrl {
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kUnitRoundoff = 0x1p-52;  // twice the f64 unit roundoff: gamma_n <= n * this for n u < 1/2
+// Flops a state block may spend on exact powers of its transition before the
+// norm-based tail takes over (about 0.05 s).
+constexpr double kStatePowerBudget = 4e7;
+// Terms of one ReLU group in one row beyond which the group's exact 1-D range
+// (quadratic in the terms) gives way to plain intervals.
+constexpr std::size_t kMaxGroupTerms = 256;
+
+struct Interval {
+  double lo = 0.0;
+  double hi = 0.0;
+};
+
+// w * [lo, hi] for w != 0, with 0 * inf = 0 impossible (w != 0) and
+// infinite bounds kept.
+Interval scale(double w, double lo, double hi) {
+  return w > 0.0 ? Interval{w * lo, w * hi} : Interval{w * hi, w * lo};
+}
+
+double product_or_zero(double a, double b) { return a == 0.0 || b == 0.0 ? 0.0 : a * b; }
+
+double magnitude(double lo, double hi) { return std::max(std::fabs(lo), std::fabs(hi)); }
+
+// The union of two bounds where a NaN (inf - inf, 0 * inf) means
+// "unbounded" on that side.
+double lower_of(double a, double b) { return std::isnan(a) || std::isnan(b) ? -kInf : std::min(a, b); }
+double upper_of(double a, double b) { return std::isnan(a) || std::isnan(b) ? kInf : std::max(a, b); }
+
+// NaN (inf - inf) means "unbounded" on that side.
+Interval sanitized(Interval v) {
+  if (std::isnan(v.lo)) v.lo = -kInf;
+  if (std::isnan(v.hi)) v.hi = kInf;
+  return v;
+}
+
+// ReLU rows that are exact multiples of one direction of the previous
+// values: pre_i = a_i u_g + c_i, u_g = r_g . x (r_g the group's first row).
+struct ReluGroups {
+  std::vector<int> group;     // per unit
+  std::vector<double> a;      // per unit
+  std::vector<double> c;      // per unit
+  std::vector<Interval> u;    // per group, the range of u_g
+  std::vector<int> size;      // per group
+};
+
+// What the analysis keeps of a stage to bound the rows that read it.
+struct StageRange {
+  Eigen::VectorXd lo, hi;
+  // ReLU stages: per unit, how far the f64 pre-activation can be from the
+  // exact a_i u_g + c_i (dot-product rounding), and the groups.
+  Eigen::VectorXd relu_error;
+  bool has_groups = false;
+  ReluGroups groups;
+};
+
+class RangeAnalyzer {
+ public:
+  RangeAnalyzer(const LogicalModel& model, const RangeDomain& domain) : model_(model), domain_(domain) {}
+
+  StageMagnitudes run() {
+    const std::size_t count = model_.stages.size();
+    mags_.output.resize(count);
+    mags_.pre.resize(count);
+    mags_.pre_lo.resize(count);
+    mags_.pre_hi.resize(count);
+    mags_.output_lo.resize(count);
+    mags_.output_hi.resize(count);
+    ranges_.resize(count);
+    for (std::size_t k = 0; k < count; ++k) {
+      const LogicalStage& s = model_.stages[k];
+      switch (s.kind) {
+        case LogicalStageKind::State: bound_state(k, s); break;
+        case LogicalStageKind::ReLU: bound_relu(k, s); break;
+        case LogicalStageKind::Product: bound_product(k, s); break;
+      }
+      mags_.output_lo[k] = ranges_[k].lo;
+      mags_.output_hi[k] = ranges_[k].hi;
+      mags_.output[k] = ranges_[k].lo.cwiseAbs().cwiseMax(ranges_[k].hi.cwiseAbs());
+    }
+    return std::move(mags_);
+  }
+
+ private:
+  // The bounds of the values a stage reads: the previous stage's output, or
+  // the input domain for the first stage.
+  double source_lo(int source, int j) const {
+    return source < 0 ? domain_.lower[static_cast<std::size_t>(j)] : ranges_[static_cast<std::size_t>(source)].lo[j];
+  }
+  double source_hi(int source, int j) const {
+    return source < 0 ? domain_.upper[static_cast<std::size_t>(j)] : ranges_[static_cast<std::size_t>(source)].hi[j];
+  }
+
+  // The range of W.row(row) . x + c over the f64 values x of stage `source`
+  // (-1: the model input), including the rounding of evaluating it in f64.
+  Interval row_range(int source, const SparseD& W, int row, double c) const {
+    Interval sum{0.0, 0.0};
+    double terms_magnitude = 0.0;  // sum |w| max|x|: the dot product's rounding scale
+    double carried_error = 0.0;    // ReLU pre-activations' own rounding, passed through
+    int terms = 0;
+    const StageRange* relu = source >= 0 && ranges_[static_cast<std::size_t>(source)].has_groups
+                                 ? &ranges_[static_cast<std::size_t>(source)]
+                                 : nullptr;
+    // Group members of this row, per group (ReLU sources only; ordered, so
+    // that the sums, and the weights built from them, are the same on every
+    // platform).
+    std::map<int, std::vector<std::pair<int, double>>> by_group;
+    for (SparseD::InnerIterator it(W, row); it; ++it) {
+      const int j = static_cast<int>(it.col());
+      const double w = it.value();
+      if (w == 0.0) continue;
+      ++terms;
+      const double lo = source_lo(source, j), hi = source_hi(source, j);
+      terms_magnitude += std::fabs(w) * magnitude(lo, hi);
+      if (relu) {
+        carried_error += std::fabs(w) * relu->relu_error[j];
+        by_group[relu->groups.group[static_cast<std::size_t>(j)]].emplace_back(j, w);
+        continue;
+      }
+      const Interval term = scale(w, lo, hi);
+      sum.lo += term.lo;
+      sum.hi += term.hi;
+    }
+    for (const auto& [g, members] : by_group) {
+      const Interval part = group_range(*relu, g, members);
+      sum.lo += part.lo;
+      sum.hi += part.hi;
+      // Breakpoints and values computed in f64: a few roundings of each term.
+      if (members.size() > 1) {
+        const Interval& u = relu->groups.u[static_cast<std::size_t>(g)];
+        for (const auto& [j, w] : members) {
+          const auto ju = static_cast<std::size_t>(j);
+          terms_magnitude += 4.0 * std::fabs(w) *
+                             (std::fabs(relu->groups.a[ju]) * magnitude(u.lo, u.hi) + std::fabs(relu->groups.c[ju]));
+        }
+      }
+    }
+    sum = sanitized(sum);
+    const double widen = (terms + 2) * kUnitRoundoff * (terms_magnitude + std::fabs(c)) + carried_error;
+    return sanitized(Interval{sum.lo + c - widen, sum.hi + c + widen});
+  }
+
+  // The exact range of sum_i w_i relu(a_i u + c_i) over u's interval: a
+  // piecewise-linear function, extreme at an end or a breakpoint.
+  Interval group_range(const StageRange& relu, int g, const std::vector<std::pair<int, double>>& members) const {
+    const Interval& u = relu.groups.u[static_cast<std::size_t>(g)];
+    const auto plain = [&] {
+      Interval sum{0.0, 0.0};
+      for (const auto& [j, w] : members) {
+        const Interval term = scale(w, relu.lo[j], relu.hi[j]);
+        sum.lo += term.lo;
+        sum.hi += term.hi;
+      }
+      return sum;
+    };
+    if (members.size() == 1 || members.size() > kMaxGroupTerms || !std::isfinite(u.lo) || !std::isfinite(u.hi)) {
+      return plain();
+    }
+    std::vector<double> points{u.lo, u.hi};
+    for (const auto& [j, w] : members) {
+      const auto ju = static_cast<std::size_t>(j);
+      const double a = relu.groups.a[ju];
+      if (a == 0.0) continue;
+      const double kink = -relu.groups.c[ju] / a;
+      if (kink > u.lo && kink < u.hi) points.push_back(kink);
+    }
+    Interval range{kInf, -kInf};
+    for (double p : points) {
+      double f = 0.0;
+      for (const auto& [j, w] : members) {
+        const auto ju = static_cast<std::size_t>(j);
+        f += w * std::max(0.0, relu.groups.a[ju] * p + relu.groups.c[ju]);
+      }
+      range.lo = std::min(range.lo, f);
+      range.hi = std::max(range.hi, f);
+    }
+    // Never looser than the plain sum (both are sound).
+    const Interval loose = plain();
+    const Interval both{std::max(range.lo, loose.lo), std::min(range.hi, loose.hi)};
+    return both.lo <= both.hi ? both : loose;
+  }
+
+  // The pre-activation rows of a ReLU or Product stage.
+  void bound_pre(std::size_t k, const LogicalStage& s) {
+    const auto rows = static_cast<int>(s.M.rows());
+    mags_.pre_lo[k].resize(rows);
+    mags_.pre_hi[k].resize(rows);
+    for (int i = 0; i < rows; ++i) {
+      const Interval r = row_range(static_cast<int>(k) - 1, s.M, i, s.c[i]);
+      mags_.pre_lo[k][i] = r.lo;
+      mags_.pre_hi[k][i] = r.hi;
+    }
+    mags_.pre[k] = mags_.pre_lo[k].cwiseAbs().cwiseMax(mags_.pre_hi[k].cwiseAbs());
+  }
+
+  // A ReLU stage's rows as affine maps of an earlier stage's values: through
+  // every pass-through pair stage the rows read only as v_j = y[2j] - y[2j+1]
+  // (weights w and -w), v_j being that stage's row 2j of ITS input. Rows
+  // proportional there are steps of one scalar even where the compiler kept
+  // the Linear ops apart (f_step's mu x and x - 1/mu as two pairs). `error`:
+  // how far the f64 pre-activation can be from the composed rows' exact
+  // value, beyond the row's own dot-product rounding.
+  struct EffectiveRows {
+    int source = -1;
+    SparseD M;
+    Eigen::VectorXd c;
+    Eigen::VectorXd error;
+  };
+  EffectiveRows effective_rows(std::size_t k, const LogicalStage& s) const {
+    EffectiveRows e{static_cast<int>(k) - 1, s.M, s.c, Eigen::VectorXd::Zero(s.M.rows())};
+    while (e.source >= 0 && model_.stages[static_cast<std::size_t>(e.source)].pass_through_pair) {
+      const LogicalStage& pair = model_.stages[static_cast<std::size_t>(e.source)];
+      const StageRange& pair_range = ranges_[static_cast<std::size_t>(e.source)];
+      const int pairs = pair.out_dim / 2;
+      std::vector<Eigen::Triplet<double>> readout;  // rows x pairs: w_j
+      bool reads_differences = true;
+      for (int r = 0; r < e.M.outerSize() && reads_differences; ++r) {
+        std::map<int, double> by_column;
+        for (SparseD::InnerIterator it(e.M, r); it; ++it) {
+          if (it.value() != 0.0) by_column[static_cast<int>(it.col())] = it.value();
+        }
+        for (const auto& [col, w] : by_column) {
+          const int j = col / 2;
+          const auto partner = by_column.find(col % 2 == 0 ? col + 1 : col - 1);
+          if (partner == by_column.end() || partner->second != -w) {
+            reads_differences = false;
+            break;
+          }
+          if (col % 2 == 0) readout.emplace_back(r, j, w);
+        }
+      }
+      if (!reads_differences) break;
+      SparseD R(e.M.rows(), pairs);
+      R.setFromTriplets(readout.begin(), readout.end());
+      // The pair values' rows: v_j = pair.M.row(2j) x + pair.c[2j].
+      std::vector<Eigen::Triplet<double>> value_rows;
+      Eigen::VectorXd value_offsets(pairs);
+      Eigen::VectorXd value_scale(pairs);  // |row| . max|x| + |c|: the composition's rounding scale
+      const int pair_source = e.source - 1;
+      for (int j = 0; j < pairs; ++j) {
+        value_offsets[j] = pair.c[2 * j];
+        double scale = std::fabs(pair.c[2 * j]);
+        for (SparseD::InnerIterator it(pair.M, 2 * j); it; ++it) {
+          value_rows.emplace_back(j, static_cast<int>(it.col()), it.value());
+          const int col = static_cast<int>(it.col());
+          scale += std::fabs(it.value()) * magnitude(source_lo(pair_source, col), source_hi(pair_source, col));
+        }
+        value_scale[j] = scale;
+      }
+      SparseD V(pairs, pair.M.cols());
+      V.setFromTriplets(value_rows.begin(), value_rows.end());
+      for (int r = 0; r < R.outerSize(); ++r) {
+        double carried = 0.0, composed_scale = 0.0;
+        int terms = 0;
+        for (SparseD::InnerIterator it(R, r); it; ++it) {
+          const int j = static_cast<int>(it.col());
+          ++terms;
+          carried += std::fabs(it.value()) * pair_range.relu_error[2 * j];
+          composed_scale += std::fabs(it.value()) * value_scale[j];
+        }
+        // The pairs' own rounding, and that of composing R V in f64.
+        e.error[r] += carried + (terms + 2) * kUnitRoundoff * composed_scale;
+      }
+      e.M = SparseD(R * V);
+      e.M.prune(0.0);
+      e.c = e.c + R * value_offsets;
+      e.source = pair_source;
+    }
+    return e;
+  }
+
+  void bound_relu(std::size_t k, const LogicalStage& s) {
+    bound_pre(k, s);
+    StageRange& out = ranges_[k];
+    out.lo = mags_.pre_lo[k].cwiseMax(0.0);
+    out.hi = mags_.pre_hi[k].cwiseMax(0.0);
+    const EffectiveRows effective = effective_rows(k, s);
+    const int source = effective.source;
+    const auto rows = static_cast<int>(s.M.rows());
+    out.relu_error = Eigen::VectorXd::Zero(rows);
+    out.has_groups = true;
+    ReluGroups& groups = out.groups;
+    groups.group.assign(static_cast<std::size_t>(rows), -1);
+    groups.a.assign(static_cast<std::size_t>(rows), 0.0);
+    groups.c.assign(static_cast<std::size_t>(rows), 0.0);
+    std::vector<int> representative;
+    std::unordered_map<std::string, std::vector<int>> candidates;  // normalised pattern -> groups
+    const int direct_source = static_cast<int>(k) - 1;
+    for (int i = 0; i < rows; ++i) {
+      const auto iu = static_cast<std::size_t>(i);
+      groups.c[iu] = effective.c[i];
+      // Rounding of this row's dot product in f64 (over the stage it reads),
+      // plus what reading through pass-through pairs adds.
+      double terms_magnitude = std::fabs(s.c[i]);
+      int direct_terms = 0;
+      for (SparseD::InnerIterator it(s.M, i); it; ++it) {
+        if (it.value() == 0.0) continue;
+        ++direct_terms;
+        const int j = static_cast<int>(it.col());
+        terms_magnitude += std::fabs(it.value()) * magnitude(source_lo(direct_source, j), source_hi(direct_source, j));
+      }
+      out.relu_error[i] = (direct_terms + 2) * kUnitRoundoff * terms_magnitude + effective.error[i];
+      int terms = 0;
+      std::string key;
+      double first = 0.0;
+      for (SparseD::InnerIterator it(effective.M, i); it; ++it) {
+        if (it.value() == 0.0) continue;
+        ++terms;
+        const int j = static_cast<int>(it.col());
+        if (first == 0.0) first = it.value();
+        const double normalised = it.value() / first;
+        key.append(reinterpret_cast<const char*>(&j), sizeof j);
+        key.append(reinterpret_cast<const char*>(&normalised), sizeof normalised);
+      }
+      if (terms == 0) {  // a constant: its own group, a = 0
+        groups.group[iu] = static_cast<int>(representative.size());
+        representative.push_back(i);
+        continue;
+      }
+      auto& list = candidates[key];
+      for (int g : list) {
+        const int r = representative[static_cast<std::size_t>(g)];
+        if (exact_multiple(effective.M, i, r, groups.a[iu])) {
+          groups.group[iu] = g;
+          break;
+        }
+      }
+      if (groups.group[iu] < 0) {
+        groups.group[iu] = static_cast<int>(representative.size());
+        groups.a[iu] = 1.0;
+        list.push_back(groups.group[iu]);
+        representative.push_back(i);
+      }
+    }
+    groups.u.resize(representative.size());
+    groups.size.assign(representative.size(), 0);
+    for (int i = 0; i < rows; ++i) ++groups.size[static_cast<std::size_t>(groups.group[static_cast<std::size_t>(i)])];
+    for (std::size_t g = 0; g < representative.size(); ++g) {
+      // u_g = r_g . x: only needed for groups of two or more.
+      groups.u[g] = groups.size[g] > 1 ? row_range(source, effective.M, representative[g], 0.0) : Interval{-kInf, kInf};
+    }
+  }
+
+  // Row i == a * row r exactly (same pattern, every entry), a from the first
+  // entries.
+  static bool exact_multiple(const SparseD& M, int i, int r, double& a) {
+    SparseD::InnerIterator it(M, i), rt(M, r);
+    bool have_a = false;
+    for (;;) {
+      while (it && it.value() == 0.0) ++it;
+      while (rt && rt.value() == 0.0) ++rt;
+      if (!it || !rt) return !it && !rt && have_a;
+      if (it.col() != rt.col()) return false;
+      if (!have_a) {
+        a = it.value() / rt.value();
+        have_a = true;
+      }
+      if (a * rt.value() != it.value()) return false;
+      ++it;
+      ++rt;
+    }
+  }
+
+  void bound_product(std::size_t k, const LogicalStage& s) {
+    bound_pre(k, s);
+    const int n = s.out_dim;
+    StageRange& out = ranges_[k];
+    out.lo.resize(n);
+    out.hi.resize(n);
+    for (int i = 0; i < n; ++i) {
+      const double alo = mags_.pre_lo[k][i], ahi = mags_.pre_hi[k][i];
+      const double blo = mags_.pre_lo[k][n + i], bhi = mags_.pre_hi[k][n + i];
+      const double corners[] = {product_or_zero(alo, blo), product_or_zero(alo, bhi), product_or_zero(ahi, blo),
+                                product_or_zero(ahi, bhi)};
+      Interval r{*std::min_element(std::begin(corners), std::end(corners)),
+                 *std::max_element(std::begin(corners), std::end(corners))};
+      r = sanitized(r);
+      const double widen = kUnitRoundoff * magnitude(r.lo, r.hi);
+      out.lo[i] = r.lo - widen;
+      out.hi[i] = r.hi + widen;
+    }
+  }
+
+  void bound_state(std::size_t k, const LogicalStage& s) {
+    const int n = s.out_dim;
+    const int source = static_cast<int>(k) - 1;
+    Eigen::VectorXd ulo(n), uhi(n);
+    for (int i = 0; i < n; ++i) {
+      const Interval u = row_range(source, s.B, i, s.bias[i]);
+      ulo[i] = u.lo;
+      uhi[i] = u.hi;
+    }
+    StageRange& out = ranges_[k];
+    out.lo = Eigen::VectorXd::Constant(n, kInf);
+    out.hi = Eigen::VectorXd::Constant(n, -kInf);
+    for (const std::vector<int>& block : state_blocks(s.A, n)) bound_state_block(s, block, ulo, uhi, out);
+  }
+
+  // Connected components of A's pattern (i ~ j if A_ij or A_ji is non-zero):
+  // A is block diagonal over them, so each evolves on its own.
+  static std::vector<std::vector<int>> state_blocks(const SparseD& A, int n) {
+    std::vector<int> parent(static_cast<std::size_t>(n));
+    std::iota(parent.begin(), parent.end(), 0);
+    const auto find = [&](int x) {
+      while (parent[static_cast<std::size_t>(x)] != x) {
+        parent[static_cast<std::size_t>(x)] = parent[static_cast<std::size_t>(parent[static_cast<std::size_t>(x)])];
+        x = parent[static_cast<std::size_t>(x)];
+      }
+      return x;
+    };
+    for (int r = 0; r < A.outerSize(); ++r) {
+      for (SparseD::InnerIterator it(A, r); it; ++it) {
+        if (it.value() != 0.0) parent[static_cast<std::size_t>(find(r))] = find(static_cast<int>(it.col()));
+      }
+    }
+    std::vector<std::vector<int>> blocks;
+    std::vector<int> block_of(static_cast<std::size_t>(n), -1);
+    for (int i = 0; i < n; ++i) {
+      const int root = find(i);
+      if (block_of[static_cast<std::size_t>(root)] < 0) {
+        block_of[static_cast<std::size_t>(root)] = static_cast<int>(blocks.size());
+        blocks.emplace_back();
+      }
+      blocks[static_cast<std::size_t>(block_of[static_cast<std::size_t>(root)])].push_back(i);
+    }
+    return blocks;
+  }
+
+  // s_t = A^t s_0 + sum_{k<t} A^k u_{t-k} over t = 1..T for one block
+  // (header), written into out.lo/hi at the block's rows.
+  void bound_state_block(const LogicalStage& s, const std::vector<int>& block, const Eigen::VectorXd& ulo_all,
+                         const Eigen::VectorXd& uhi_all, StageRange& out) const {
+    const auto n = static_cast<int>(block.size());
+    const int T = std::max(1, domain_.max_length);
+    std::vector<int> local(static_cast<std::size_t>(s.out_dim), -1);
+    for (int i = 0; i < n; ++i) local[static_cast<std::size_t>(block[static_cast<std::size_t>(i)])] = i;
+    Eigen::MatrixXd A = Eigen::MatrixXd::Zero(n, n);
+    Eigen::VectorXd ulo(n), uhi(n), s0(n);
+    for (int i = 0; i < n; ++i) {
+      const int row = block[static_cast<std::size_t>(i)];
+      for (SparseD::InnerIterator it(s.A, row); it; ++it) A(i, local[static_cast<std::size_t>(it.col())]) = it.value();
+      ulo[i] = ulo_all[row];
+      uhi[i] = uhi_all[row];
+      s0[i] = s.init[row];
+    }
+    const Eigen::VectorXd umax = ulo.cwiseAbs().cwiseMax(uhi.cwiseAbs());
+    const double step_cost = static_cast<double>(n) * n * n + 4.0 * n * n;
+    const int cap = static_cast<int>(std::clamp(kStatePowerBudget / step_cost, 1.0, static_cast<double>(T)));
+
+    Eigen::MatrixXd P = Eigen::MatrixXd::Identity(n, n);  // A^(t-1)
+    Eigen::VectorXd sum_lo = Eigen::VectorXd::Zero(n), sum_hi = Eigen::VectorXd::Zero(n);
+    Eigen::VectorXd sum_magnitude = Eigen::VectorXd::Zero(n);
+    Eigen::VectorXd lo = Eigen::VectorXd::Constant(n, kInf), hi = Eigen::VectorXd::Constant(n, -kInf);
+    Eigen::VectorXd largest = Eigen::VectorXd::Zero(n);  // the magnitude the sum reaches (rounding scale)
+    double power_norm_max = 1.0;                           // max_{r <= t} ||A^r||_inf
+    bool settled = false;
+    int t = 0;
+    while (t < cap) {
+      ++t;
+      // the term k = t - 1: A^(t-1) u
+      const Eigen::MatrixXd positive = P.cwiseMax(0.0), negative = (-P).cwiseMax(0.0);
+      sum_lo += positive * ulo - negative * uhi;
+      sum_hi += positive * uhi - negative * ulo;
+      sum_magnitude += P.cwiseAbs() * umax;
+      P = A * P;  // A^t
+      power_norm_max = std::max(power_norm_max, P.cwiseAbs().rowwise().sum().maxCoeff());
+      const Eigen::VectorXd from_init = P * s0;
+      const Eigen::VectorXd init_magnitude = P.cwiseAbs() * s0.cwiseAbs();
+      for (int i = 0; i < n; ++i) {
+        lo[i] = lower_of(lo[i], sum_lo[i] + from_init[i]);
+        hi[i] = upper_of(hi[i], sum_hi[i] + from_init[i]);
+        largest[i] = upper_of(largest[i], sum_magnitude[i] + init_magnitude[i]);
+      }
+      if ((P.array() == 0.0).all()) {  // nilpotent: every later s_t lies in [sum_lo, sum_hi]
+        settled = true;
+        break;
+      }
+      if (!sum_lo.allFinite() || !sum_hi.allFinite()) break;  // unbounded already
+    }
+    if (!settled && t < T) {
+      // Steps beyond the exact ones: ||A^(j cap + r)|| <= q^j max_r ||A^r||,
+      // q = ||A^cap||.
+      const double q = P.cwiseAbs().rowwise().sum().maxCoeff();
+      const double cycles = std::ceil(static_cast<double>(T - t) / std::max(1, t));
+      double geometric;  // sum_{j=1}^{cycles} q^j
+      if (q < 1.0) geometric = q / (1.0 - q);
+      else if (q == 1.0) geometric = cycles;
+      else geometric = (std::pow(q, cycles + 1.0) - q) / (q - 1.0);
+      const double tail = umax.maxCoeff() * power_norm_max * t * geometric +
+                          s0.cwiseAbs().maxCoeff() * power_norm_max * std::max(1.0, std::pow(q, cycles + 1.0));
+      for (int i = 0; i < n; ++i) {
+        lo[i] = lower_of(lo[i], sum_lo[i] - tail);
+        hi[i] = upper_of(hi[i], sum_hi[i] + tail);
+        largest[i] = upper_of(largest[i], sum_magnitude[i] + tail);
+      }
+    }
+    for (int i = 0; i < n; ++i) {
+      const int row = block[static_cast<std::size_t>(i)];
+      const double widen = 8.0 * (n + 2) * static_cast<double>(T) * kUnitRoundoff * largest[i];
+      Interval r = sanitized(Interval{lo[i] - widen, hi[i] + widen});
+      out.lo[row] = r.lo;
+      out.hi[row] = r.hi;
+    }
+  }
+
+  const LogicalModel& model_;
+  const RangeDomain& domain_;
+  StageMagnitudes mags_;
+  std::vector<StageRange> ranges_;
+};
+
+std::string number_text(double v) {
+  std::ostringstream os;
+  os.precision(6);
+  os << v;
+  return os.str();
+}
+
+}  // namespace
+
+RangeDomain range_domain(const TargetOptions& options, int input_dim) {
+  RangeDomain domain;
+  domain.max_length = std::max(1, options.max_sequence_length);
+  if (options.input_lower.empty() && options.input_upper.empty()) {
+    domain.lower.assign(static_cast<std::size_t>(input_dim), -kDefaultInputBound);
+    domain.upper.assign(static_cast<std::size_t>(input_dim), kDefaultInputBound);
+  } else {
+    domain.lower = options.input_lower;
+    domain.upper = options.input_upper;
+  }
+  return domain;
+}
+
+StageMagnitudes analyze_ranges(const LogicalModel& model, const RangeDomain& domain) {
+  if (static_cast<int>(domain.lower.size()) != model.input_dim ||
+      static_cast<int>(domain.upper.size()) != model.input_dim) {
+    throw LsrlError(SourceSpan{}, "internal error: the input domain has " + std::to_string(domain.lower.size()) +
+                                      " bounds but the model's input has width " + std::to_string(model.input_dim) +
+                                      "; please report this program");
+  }
+  return RangeAnalyzer(model, domain).run();
+}
+
+StageMagnitudes static_magnitudes(const LogicalModel& model, const TargetOptions& options) {
+  return analyze_ranges(model, range_domain(options, model.input_dim));
+}
+
+std::string declare_smaller_domain_hint(const TargetOptions& options) {
+  std::string bounds;
+  if (options.input_lower.empty()) {
+    bounds = "|x| <= " + number_text(kDefaultInputBound) + " (the default)";
+  } else {
+    double lo = kInf, hi = -kInf;
+    for (double v : options.input_lower) lo = std::min(lo, v);
+    for (double v : options.input_upper) hi = std::max(hi, v);
+    bounds = "[" + number_text(lo) + ", " + number_text(hi) + "]";
+  }
+  return "these bounds hold for every prompt of at most " + std::to_string(std::max(1, options.max_sequence_length)) +
+         " tokens with components in " + bounds +
+         "; declare tighter input bounds (Input(dim=..., bounds=[lo, hi])) or a shorter maximum length "
+         "(Input(..., max_length=...) or --max-length)";
+}
+
+}  // namespace lsrl
