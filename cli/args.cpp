@@ -280,7 +280,14 @@ std::string help_text() {
          "  lsrlc grade EXERCISE.json FILE.lsrl...\n"
          "      Run every FILE on every check of the exercise, on its target; prints CSV\n"
          "      file,exercise,check,status,first_differing_step,max_deviation,message.\n"
-         "      Exit status 0 when it graded, 1 on a usage error.\n";
+         "      Exit status 0 when it graded, 1 on a usage error.\n"
+         "\n"
+         "weight noise (the paper's Fig. 4, docs/experiments.md):\n"
+         "  lsrlc noise PROGRAM [--target T] [--param k=v] [--sigmas 0,1e-7,...] [--trials K]\n"
+         "              [--seed S] [--json]\n"
+         "      Add N(0, sigma^2) to the compiled model's non-zero weights, run the prompts of\n"
+         "      PROGRAM's example file for every form, sigma and trial; print the wrong tokens\n"
+         "      (Listing 2) or the max error (Listing 1). `lsrlc noise --help` for more.\n";
 }
 
 }  // namespace lsrl::cli

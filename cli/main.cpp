@@ -20,6 +20,7 @@
 #include "export/export.hpp"
 #include "grade.hpp"
 #include "inputs.hpp"
+#include "noise.hpp"
 
 namespace lsrl::cli {
 namespace {
@@ -345,6 +346,8 @@ int main_with(const std::vector<std::string>& argv) {
   }
   // grade takes files, not one PROGRAM: its own command line (cli/grade.cpp).
   if (argv.front() == "grade") return run_grade({argv.begin() + 1, argv.end()});
+  // noise sweeps forms and noise levels over an example's prompts (cli/noise.cpp).
+  if (argv.front() == "noise") return run_noise({argv.begin() + 1, argv.end()});
   ParseOutcome parsed = parse_arguments(argv);
   if (!parsed.ok) {
     std::cerr << "lsrlc: " << parsed.error << "\n" << usage_text();

@@ -3,6 +3,7 @@
 // comes back as diagnostics in a result with ok == false.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -114,6 +115,16 @@ struct RunResult {
   std::optional<Fidelity> fidelity;  // compiled models, with compare_with_program
 };
 RunResult run(const CompiledModel& model, const std::vector<std::vector<double>>& tokens, const RunOptions& options);
+
+// The paper's noise experiment (Sec. 5, Fig. 4; compile/path_noise.hpp): a
+// copy of a compiled linear-rnn or gated-linear-rnn model (whose weights are
+// its PathModel as is) with N(0, sigma^2) added to every non-zero weight and
+// bias, drawn from `seed` (the same numbers natively and in wasm). sigma = 0
+// gives the model back unchanged. Other targets, "dag", or a negative or
+// non-finite sigma: ok == false with a diagnostic.
+CompileResult with_weight_noise(const CompiledModel& model, double sigma, std::uint64_t seed);
+// The targets with_weight_noise accepts.
+bool supports_weight_noise(const std::string& target);
 
 // Input helpers (CLI's --input / --text / --input-file, the page's prompt box).
 struct TokensResult {
