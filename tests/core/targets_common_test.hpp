@@ -365,6 +365,9 @@ inline void expect_hand_built_paths_reproduced(Lowering lower, const TargetOptio
 // `tolerance`. In paper mode the model also keeps to its layer bound, and so
 // does the same path lowered with its Linear chains fused, within the same
 // tolerance. Prints the worst deviation.
+// docs/targets.md section 10: GRU paper-mode products on random paths.
+inline constexpr double kGruPaperProductTolerance = 1e-2;
+
 inline void expect_random_paths_reproduced(const std::string& target, Lowering lower, const TargetOptions& options,
                                            unsigned seed, int paths, double tolerance) {
   const bool paper = options.activations == Activations::Paper;
@@ -393,15 +396,21 @@ inline void expect_random_paths_reproduced(const std::string& target, Lowering l
       throw;
     }
     const double dev = f64_deviation(*model, path, tokens);
+    // GRU's paper-mode products read the difference of two accumulators
+    // offset by K >= the factors' static bounds: each product is within about
+    // K 2^-51 of the program's, and later layers amplify that (docs/targets.md
+    // section 10 states the measured 3e-3 on these paths). Held to that
+    // documented bound, not to the exact paths' 1e-6.
+    const double path_tolerance = bounded_products && path.has_multi() ? kGruPaperProductTolerance : tolerance;
     worst = std::max(worst, dev);
-    EXPECT_LE(dev, tolerance) << target << " trial " << trial;
+    EXPECT_LE(dev, path_tolerance) << target << " trial " << trial;
     if (!paper) continue;
     expect_within_layer_bound(*model, path, trial_options);
     // The paper's own layer count, with every Linear chain fused.
     TargetOptions fused = trial_options;
     fused.linear_chains = LinearChains::Fuse;
     const auto fused_model = lower(path, fused);
-    EXPECT_LE(f64_deviation(*fused_model, path, tokens), tolerance) << target << " trial " << trial;
+    EXPECT_LE(f64_deviation(*fused_model, path, tokens), path_tolerance) << target << " trial " << trial;
     expect_within_layer_bound(*fused_model, path, fused);
   }
   EXPECT_LT(refused, paths / 2) << target << ": most random paths refused for their bounds";
