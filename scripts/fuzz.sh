@@ -8,9 +8,11 @@
 # a slow or memory-hungry input is a finding like a crash. Every file in
 # fuzz/regressions/<target>/ is replayed first: what a fuzzer once found stays
 # fixed. Findings are written to test-artifacts/fuzz/.
+#   bash scripts/fuzz.sh     (not yet a stage of scripts/test.sh: it joins the
+#                             test command once a run of it is recorded clean)
 # LSRL_FUZZ_BUILD overrides the build directory (default: build-fuzz).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 build_dir="${LSRL_FUZZ_BUILD:-build-fuzz}"
 jobs="${LSRL_JOBS:-2}"
 seconds="${LSRL_FUZZ_SECONDS:-45}"
