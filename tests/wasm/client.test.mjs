@@ -94,19 +94,27 @@ test('a standard-activation run reports its measured fidelity, as lsrlc run --js
   const client = newClient();
   t.after(() => client.dispose());
   const source = exampleSource('discrete_ua');
-  const compiled = await client.compile(source, { target: 'gru', activations: 'standard', filename: 'discrete_ua.lsrl' });
-  assert.ok(compiled.ok, JSON.stringify(compiled.diagnostics));
-  const encoded = await client.encodeText('CANAUSVIECANOTT', compiled.modelId);
-  assert.ok(encoded.ok);
-  const ran = await client.run(compiled.modelId, encoded.tokens, {});
-  assert.ok(ran.ok, JSON.stringify(ran.diagnostics));
-  assert.ok(ran.fidelity.maxDeviation > 0 && ran.fidelity.maxDeviation < 1e-2, JSON.stringify(ran.fidelity));
-  assert.equal(ran.fidelity.wrongTokens, 0);
-  const native = nativeRun(path.join(repoDir, 'examples', 'discrete_ua.lsrl'),
-                           ['--target', 'gru', '--activations', 'standard', '--text', 'CANAUSVIECANOTT']);
-  // The same model as lsrlc run's (no prompt changes the weights).
-  assert.equal(native.fidelity.wrong_tokens, 0);
-  assert.ok(native.fidelity.max_deviation > 0 && native.fidelity.max_deviation < 1e-2, JSON.stringify(native.fidelity));
+  // The products of multiplicative_optimized are within rounding of the
+  // program's; the multiplicative form's are not on gru (docs/targets.md
+  // section 10), and its run says so: both reports must equal lsrlc's.
+  for (const [form, wrong] of [['multiplicative_optimized', 0], ['multiplicative', null]]) {
+    const compiled = await client.compile(source, { target: 'gru', activations: 'standard', filename: 'discrete_ua.lsrl',
+                                                    params: { form } });
+    assert.ok(compiled.ok, JSON.stringify(compiled.diagnostics));
+    const encoded = await client.encodeText('CANAUSVIECANOTT', compiled.modelId);
+    assert.ok(encoded.ok);
+    const ran = await client.run(compiled.modelId, encoded.tokens, {});
+    assert.ok(ran.ok, JSON.stringify(ran.diagnostics));
+    const native = nativeRun(path.join(repoDir, 'examples', 'discrete_ua.lsrl'),
+                             ['--target', 'gru', '--activations', 'standard', '--param', `form=${form}`,
+                              '--text', 'CANAUSVIECANOTT']);
+    // The same model as lsrlc run's (no prompt changes the weights), the same report.
+    assert.equal(ran.fidelity.wrongTokens, native.fidelity.wrong_tokens, form);
+    assert.equal(ran.fidelity.maxDeviation, native.fidelity.max_deviation, form);
+    if (wrong !== null) assert.equal(ran.fidelity.wrongTokens, wrong, form);
+    else assert.ok(ran.fidelity.wrongTokens > 0 && ran.fidelity.maxDeviation > 0, JSON.stringify(ran.fidelity));
+    client.release(compiled.modelId);
+  }
 });
 
 test('the module builds the model lsrlc run builds, whatever the prompt, and reports its input domain', async (t) => {
