@@ -19,86 +19,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lsrlc_process.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
 
 const std::string kSourceDir = LSRL_SOURCE_DIR;
-const std::string kLsrlc = LSRL_LSRLC;
 
-struct Outcome {
-  int exit_code = -1;
-  int signal = 0;  // non-zero if lsrlc was killed by a signal
-  std::string out;
-  std::string err;
-};
-
-// Appends `s` to `command` as one single-quoted shell word. (Appending, not
-// "..." + std::string, also sidesteps a GCC 12 -Wrestrict false positive.)
-void append_quoted(std::string& command, const std::string& s) {
-  command += '\'';
-  for (char c : s) {
-    if (c == '\'') {
-      command += "'\\''";
-    } else {
-      command += c;
-    }
-  }
-  command += '\'';
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void write_file(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-}
-
-// A scratch directory per test process.
-const fs::path& scratch() {
-  static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("lsrlc_cli_test_" + std::to_string(::getpid()));
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
-}
-
-Outcome lsrlc(const std::vector<std::string>& args) {
-  static int counter = 0;
-  const fs::path err_path = scratch() / ("stderr_" + std::to_string(counter++));
-  // exec: the shell is replaced by lsrlc, so a signal that kills lsrlc shows
-  // in the wait status instead of as a shell exit code.
-  std::string command = "exec ";
-  append_quoted(command, kLsrlc);
-  for (const auto& a : args) {
-    command += ' ';
-    append_quoted(command, a);
-  }
-  command += " 2>";
-  append_quoted(command, err_path.string());
-  command += " </dev/null";
-  Outcome o;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) {
-    ADD_FAILURE() << "popen failed for " << command;
-    return o;
-  }
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) o.out.append(buffer, n);
-  const int status = ::pclose(pipe);
-  if (WIFEXITED(status)) o.exit_code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) o.signal = WTERMSIG(status);
-  o.err = read_file(err_path);
-  fs::remove(err_path);
-  return o;
-}
+using namespace lsrl::cli_process;
 
 std::string example(const std::string& name) { return kSourceDir + "/examples/" + name; }
 

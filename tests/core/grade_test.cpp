@@ -17,81 +17,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lsrlc_process.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
 
 const std::string kSourceDir = LSRL_SOURCE_DIR;
-const std::string kLsrlc = LSRL_LSRLC;
 
-struct Outcome {
-  int exit_code = -1;
-  int signal = 0;
-  std::string out;
-  std::string err;
-};
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void write_text(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-}
-
-const fs::path& scratch() {
-  static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("lsrlc_grade_test_" + std::to_string(::getpid()));
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
-}
-
-void append_quoted(std::string& command, const std::string& s) {
-  command += '\'';
-  for (char c : s) {
-    if (c == '\'') {
-      command += "'\\''";
-    } else {
-      command += c;
-    }
-  }
-  command += '\'';
-}
-
-Outcome lsrlc(const std::vector<std::string>& args) {
-  static int counter = 0;
-  const fs::path err_path = scratch() / ("stderr_" + std::to_string(counter++));
-  std::string command = "exec ";
-  append_quoted(command, kLsrlc);
-  for (const auto& a : args) {
-    command += ' ';
-    append_quoted(command, a);
-  }
-  command += " 2>";
-  append_quoted(command, err_path.string());
-  command += " </dev/null";
-  Outcome o;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) {
-    ADD_FAILURE() << "popen failed for " << command;
-    return o;
-  }
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) o.out.append(buffer, n);
-  const int status = ::pclose(pipe);
-  if (WIFEXITED(status)) o.exit_code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) o.signal = WTERMSIG(status);
-  o.err = read_text(err_path);
-  fs::remove(err_path);
-  return o;
-}
+using namespace lsrl::cli_process;
 
 // RFC 4180 lines: fields separated by commas, "quoted" with "" for a quote.
 std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
@@ -134,7 +68,7 @@ std::string exercise_file(const std::string& id) { return kSourceDir + "/exercis
 std::string solution_file(const std::string& id) { return kSourceDir + "/tests/exercises/solutions/" + id + ".lsrl"; }
 
 std::vector<std::string> exercise_ids() {
-  const nlohmann::json index = nlohmann::json::parse(read_text(kSourceDir + "/exercises/index.json"));
+  const nlohmann::json index = nlohmann::json::parse(read_file(kSourceDir + "/exercises/index.json"));
   std::vector<std::string> ids;
   for (const auto& file : index["exercises"]) {
     const std::string name = file.get<std::string>();
@@ -158,10 +92,10 @@ TEST(Grade, ReferenceSolutionsPassEveryCheckAndStarterCodesFailOne) {
   const std::vector<std::string> ids = exercise_ids();
   ASSERT_GE(ids.size(), 12u);
   for (const std::string& id : ids) {
-    const nlohmann::json exercise = nlohmann::json::parse(read_text(exercise_file(id)));
+    const nlohmann::json exercise = nlohmann::json::parse(read_file(exercise_file(id)));
     const std::size_t checks = exercise["checks"].size();
     const fs::path starter = scratch() / (id + "_starter.lsrl");
-    write_text(starter, exercise["starter"].get<std::string>());
+    write_file(starter, exercise["starter"].get<std::string>());
     const Outcome o = lsrlc({"grade", exercise_file(id), solution_file(id), starter.string()});
     const auto rows = graded_rows(o, id);
     ASSERT_EQ(rows.size(), 2 * checks) << id << "\n" << o.out;
@@ -185,7 +119,7 @@ TEST(Grade, ReferenceSolutionsPassEveryCheckAndStarterCodesFailOne) {
 TEST(Grade, AWrongProgramGetsItsFirstDifferingStepAndDeviation) {
   // The sum of the tokens before this one: 0 1 3 where 1 3 6 is expected.
   const fs::path wrong = scratch() / "off_by_one.lsrl";
-  write_text(wrong, "input = Input(dim=1)\nreturn LinState(input, A=[[1]], B=[[1]], init_state=[[0]]) - input\n");
+  write_file(wrong, "input = Input(dim=1)\nreturn LinState(input, A=[[1]], B=[[1]], init_state=[[0]]) - input\n");
   const Outcome o = lsrlc({"grade", exercise_file("running_sum"), wrong.string()});
   const auto rows = graded_rows(o, "off by one");
   ASSERT_EQ(rows.size(), 3u);
@@ -199,13 +133,13 @@ TEST(Grade, AWrongProgramGetsItsFirstDifferingStepAndDeviation) {
 
 TEST(Grade, ProgramsThatDoNotBuildOrRunAreErrorsForEveryCheck) {
   const fs::path typo = scratch() / "typo.lsrl";
-  write_text(typo, "input = Input(dim=1)\nreturn LinStat(input, A=[[1]], B=[[1]], init_state=[[0]])\n");
+  write_file(typo, "input = Input(dim=1)\nreturn LinStat(input, A=[[1]], B=[[1]], init_state=[[0]])\n");
   const fs::path gated = scratch() / "multi, \"quoted\".lsrl";  // needs CSV quoting
-  write_text(gated, "input = Input(dim=1)\nreturn f_ifelse_mul(input, input, None)\n");
+  write_file(gated, "input = Input(dim=1)\nreturn f_ifelse_mul(input, input, None)\n");
   const fs::path wide = scratch() / "wide.lsrl";
-  write_text(wide, "input = Input(dim=1)\nreturn Concat([input, input])\n");
+  write_file(wide, "input = Input(dim=1)\nreturn Concat([input, input])\n");
   const fs::path narrow_input = scratch() / "narrow_input.lsrl";
-  write_text(narrow_input, "input = Input(dim=2)\nreturn input[0]\n");
+  write_file(narrow_input, "input = Input(dim=2)\nreturn input[0]\n");
   const std::string missing = (scratch() / "missing.lsrl").string();
   const Outcome o = lsrlc({"grade", exercise_file("count_zeros"), typo.string(), gated.string(), wide.string(),
                            narrow_input.string(), missing});
@@ -227,13 +161,13 @@ TEST(Grade, ProgramsThatDoNotBuildOrRunAreErrorsForEveryCheck) {
 
 TEST(Grade, UsageErrorsExitOneWithAMessageAndNothingOnStdout) {
   const fs::path not_exercise = scratch() / "not_exercise.json";
-  write_text(not_exercise, "{\"format\": \"something else\"}");
+  write_file(not_exercise, "{\"format\": \"something else\"}");
   const fs::path short_expected = scratch() / "short_expected.json";
-  write_text(short_expected,
+  write_file(short_expected,
              "{\"format\": \"lsrl-exercise/1\", \"id\": \"x\", \"target\": \"dag\", "
              "\"checks\": [{\"input\": [[1], [2]], \"expected\": [[1]]}]}");
   const fs::path broken = scratch() / "broken.json";
-  write_text(broken, "{\"format\": ");
+  write_file(broken, "{\"format\": ");
   const std::string solution = solution_file("running_sum");
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
       {{"grade"}, "needs an exercise file"},
