@@ -146,14 +146,9 @@ const firstError = (diagnostics) => {
 // -> [{ name, status, firstDifferingStep, maxDeviation, message, outputs }]
 export async function gradeProgram(client, source, exercise, { filename = 'exercise.lsrl' } = {}) {
   const results = [];
-  let shared = null;
+  if (!exercise.checks.length) return results;
+  const compiled = await client.compile(source, { target: exercise.target, filename });
   for (const check of exercise.checks) {
-    const options = { target: exercise.target, filename };
-    let compiled = shared;
-    if (!compiled) {
-      compiled = await client.compile(source, options);
-      shared = compiled;
-    }
     if (!compiled.ok) {
       results.push({ name: check.name, status: 'error', firstDifferingStep: null, maxDeviation: null,
                      message: firstError(compiled.diagnostics), outputs: null });
@@ -168,6 +163,6 @@ export async function gradeProgram(client, source, exercise, { filename = 'exerc
     const outputs = ran.outputs.map((row) => Array.from(row));
     results.push({ name: check.name, ...compareOutputs(check.expected, outputs, exercise.tolerance), outputs });
   }
-  if (shared?.ok) client.release(shared.modelId);
+  if (compiled.ok) client.release(compiled.modelId);
   return results;
 }
