@@ -3,12 +3,10 @@
 // api::with_weight_noise, and `lsrlc noise` end to end (the built binary,
 // LSRL_LSRLC, on the shipped examples).
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <bit>
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <limits>
 #include <fstream>
@@ -20,20 +18,15 @@
 
 #include "api/api.hpp"
 #include "compile/path_noise.hpp"
+#include "lsrlc_process.hpp"
 
 namespace lsrl {
 namespace {
 
 namespace fs = std::filesystem;
 const std::string kSourceDir = LSRL_SOURCE_DIR;
-const std::string kLsrlc = LSRL_LSRLC;
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using cli_process::read_file;
 
 std::shared_ptr<const api::CompiledModel> compile_example(const std::string& name, const std::string& target,
                                                           const std::string& form) {
@@ -41,7 +34,7 @@ std::shared_ptr<const api::CompiledModel> compile_example(const std::string& nam
   options.filename = name + ".lsrl";
   options.target = target;
   options.params["form"] = form;
-  api::CompileResult r = api::compile(read_text(kSourceDir + "/examples/" + name + ".lsrl"), options);
+  api::CompileResult r = api::compile(read_file(kSourceDir + "/examples/" + name + ".lsrl"), options);
   EXPECT_TRUE(r.ok) << render_all(r.diagnostics);
   return r.model;
 }
@@ -160,7 +153,7 @@ TEST(WeightNoise, TouchesOnlyNonZerosIsZeroMeanAndScalesWithSigma) {
 TEST(WeightNoise, ApiRefusesOtherTargetsAndBadSigmas) {
   api::CompileOptions options;
   options.target = "dag";
-  api::CompileResult dag = api::compile(read_text(kSourceDir + "/examples/more_ones.lsrl"), options);
+  api::CompileResult dag = api::compile(read_file(kSourceDir + "/examples/more_ones.lsrl"), options);
   ASSERT_TRUE(dag.ok);
   api::CompileResult r = api::with_weight_noise(*dag.model, 1e-3, 0);
   EXPECT_FALSE(r.ok);
@@ -168,7 +161,7 @@ TEST(WeightNoise, ApiRefusesOtherTargetsAndBadSigmas) {
   EXPECT_NE(r.diagnostics[0].message.find("linear-rnn"), std::string::npos);
 
   options.target = "gru";
-  api::CompileResult gru = api::compile(read_text(kSourceDir + "/examples/more_ones.lsrl"), options);
+  api::CompileResult gru = api::compile(read_file(kSourceDir + "/examples/more_ones.lsrl"), options);
   ASSERT_TRUE(gru.ok) << render_all(gru.diagnostics);
   r = api::with_weight_noise(*gru.model, 1e-3, 0);
   EXPECT_FALSE(r.ok);
@@ -176,7 +169,7 @@ TEST(WeightNoise, ApiRefusesOtherTargetsAndBadSigmas) {
   EXPECT_NE(r.diagnostics[0].message.find("not for gru"), std::string::npos);
 
   options.target = "linear-rnn";
-  api::CompileResult linear = api::compile(read_text(kSourceDir + "/examples/more_ones.lsrl"), options);
+  api::CompileResult linear = api::compile(read_file(kSourceDir + "/examples/more_ones.lsrl"), options);
   ASSERT_TRUE(linear.ok) << render_all(linear.diagnostics);
   for (double sigma : {-1.0, std::nan(""), std::numeric_limits<double>::infinity()}) {
     r = api::with_weight_noise(*linear.model, sigma, 0);
@@ -192,27 +185,8 @@ TEST(WeightNoise, ApiRefusesOtherTargetsAndBadSigmas) {
 // lsrlc noise
 // ---------------------------------------------------------------------------
 
-struct Outcome {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-Outcome lsrlc(const std::string& arguments) {
-  const fs::path err_path = fs::temp_directory_path() / ("lsrlc_noise_test_" + std::to_string(::getpid()));
-  const std::string command = "exec '" + kLsrlc + "' " + arguments + " 2>'" + err_path.string() + "' </dev/null";
-  Outcome o;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return o;
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) o.out.append(buffer, n);
-  const int status = ::pclose(pipe);
-  if (WIFEXITED(status)) o.exit_code = WEXITSTATUS(status);
-  o.err = read_text(err_path);
-  fs::remove(err_path);
-  return o;
-}
+using cli_process::lsrlc;
+using cli_process::Outcome;
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
@@ -223,7 +197,7 @@ std::vector<std::string> lines_of(const std::string& text) {
 }
 
 TEST(NoiseCli, DictionaryTableHasOneLinePerFormSigmaAndTrial) {
-  const Outcome o = lsrlc("noise '" + kSourceDir + "/examples/discrete_ua.lsrl' --sigmas 0,1e-2 --trials 2 --seed 3");
+  const Outcome o = lsrlc({"noise", kSourceDir + "/examples/discrete_ua.lsrl", "--sigmas", "0,1e-2", "--trials", "2", "--seed", "3"});
   ASSERT_EQ(o.exit_code, 0) << o.err;
   const auto lines = lines_of(o.out);
   ASSERT_EQ(lines.size(), 2u + 5 * 2 * 2) << o.out;  // comment, header, 5 forms x 2 sigmas x 2 trials
@@ -253,8 +227,8 @@ TEST(NoiseCli, DictionaryTableHasOneLinePerFormSigmaAndTrial) {
 }
 
 TEST(NoiseCli, ContinuousJsonIsDeterministicAndZeroWithoutNoise) {
-  const std::string args = "noise '" + kSourceDir +
-                           "/examples/continuous_ua.lsrl' --param form=multiplicative --sigmas 0,1e-4 --trials 2 --seed 9 --json";
+  const std::vector<std::string> args = {"noise", kSourceDir + "/examples/continuous_ua.lsrl", "--param", "form=multiplicative",
+                                         "--sigmas", "0,1e-4", "--trials", "2", "--seed", "9", "--json"};
   const Outcome first = lsrlc(args);
   ASSERT_EQ(first.exit_code, 0) << first.err;
   const Outcome second = lsrlc(args);
@@ -275,7 +249,7 @@ TEST(NoiseCli, ContinuousJsonIsDeterministicAndZeroWithoutNoise) {
 }
 
 TEST(NoiseCli, LinearRnnSweepLeavesOutTheFormsItCannotHold) {
-  const Outcome o = lsrlc("noise '" + kSourceDir + "/examples/discrete_ua.lsrl' --target linear-rnn --sigmas 0 --trials 1");
+  const Outcome o = lsrlc({"noise", kSourceDir + "/examples/discrete_ua.lsrl", "--target", "linear-rnn", "--sigmas", "0", "--trials", "1"});
   ASSERT_EQ(o.exit_code, 0) << o.err;
   const auto lines = lines_of(o.out);
   ASSERT_EQ(lines.size(), 2u + 3) << o.out;  // original, optimized, step
@@ -284,27 +258,27 @@ TEST(NoiseCli, LinearRnnSweepLeavesOutTheFormsItCannotHold) {
 }
 
 TEST(NoiseCli, ErrorsSayWhatToDo) {
-  const std::string program = "'" + kSourceDir + "/examples/discrete_ua.lsrl'";
-  Outcome o = lsrlc("noise " + program + " --sigmas 1e-3,-1");
+  const std::string program = kSourceDir + "/examples/discrete_ua.lsrl";
+  Outcome o = lsrlc({"noise", program, "--sigmas", "1e-3,-1"});
   EXPECT_EQ(o.exit_code, 1);
   EXPECT_NE(o.err.find("--sigmas: '-1'"), std::string::npos) << o.err;
   EXPECT_TRUE(o.out.empty());
 
-  o = lsrlc("noise " + program + " --target gru");
+  o = lsrlc({"noise", program, "--target", "gru"});
   EXPECT_EQ(o.exit_code, 1);
   EXPECT_NE(o.err.find("use linear-rnn or gated-linear-rnn"), std::string::npos) << o.err;
 
-  o = lsrlc("noise " + program + " --trials 0");
+  o = lsrlc({"noise", program, "--trials", "0"});
   EXPECT_EQ(o.exit_code, 1);
   EXPECT_NE(o.err.find("--trials '0'"), std::string::npos) << o.err;
 
-  o = lsrlc("noise " + program + " --bogus");
+  o = lsrlc({"noise", program, "--bogus"});
   EXPECT_EQ(o.exit_code, 2);
   EXPECT_NE(o.err.find("unknown option '--bogus'"), std::string::npos) << o.err;
 
   const fs::path lonely = fs::temp_directory_path() / ("lonely_" + std::to_string(::getpid()) + ".lsrl");
-  std::ofstream(lonely) << read_text(kSourceDir + "/examples/more_ones.lsrl");
-  o = lsrlc("noise '" + lonely.string() + "'");
+  std::ofstream(lonely) << read_file(kSourceDir + "/examples/more_ones.lsrl");
+  o = lsrlc({"noise", lonely.string()});
   fs::remove(lonely);
   EXPECT_EQ(o.exit_code, 1);
   EXPECT_NE(o.err.find("example file"), std::string::npos) << o.err;
