@@ -337,33 +337,42 @@ class HawkModel final : public StreamModel {
         std::vector<T> delta;
         if (b.attention) {
           PreparedAttention<T>& a = atts[i];
-          std::vector<T> q(static_cast<std::size_t>(D), zero), k(static_cast<std::size_t>(D), zero), v(static_cast<std::size_t>(D), zero);
-          multiply_add(a.q, stream, q);
-          multiply_add(a.k, stream, k);
-          multiply_add(a.v, stream, v);
-          apply_rope(q, static_cast<int>(position));
-          apply_rope(k, static_cast<int>(position));
-          a.keys.push_back(k);
-          a.values.push_back(v);
-          while (static_cast<int>(a.keys.size()) > b.att.window + 1) {
-            a.keys.pop_front();
-            a.values.pop_front();
+          if (a.f.value.empty()) {
+            // The output projection stores no weight (the construction's
+            // pass-through attention): multiply_add reads stored entries only,
+            // so the block's output is its bias whatever the softmax gives,
+            // NaN included. Skipping the window's O(window x width) work per
+            // token keeps every output bit for bit.
+            delta = a.fb;
+          } else {
+            std::vector<T> q(static_cast<std::size_t>(D), zero), k(static_cast<std::size_t>(D), zero), v(static_cast<std::size_t>(D), zero);
+            multiply_add(a.q, stream, q);
+            multiply_add(a.k, stream, k);
+            multiply_add(a.v, stream, v);
+            apply_rope(q, static_cast<int>(position));
+            apply_rope(k, static_cast<int>(position));
+            a.keys.push_back(k);
+            a.values.push_back(v);
+            while (static_cast<int>(a.keys.size()) > b.att.window + 1) {
+              a.keys.pop_front();
+              a.values.pop_front();
+            }
+            std::vector<double> logits;
+            double top = -INFINITY;
+            for (const auto& key : a.keys) {
+              double dot = 0;
+              for (int j = 0; j < D; ++j) dot += from_scalar(q[static_cast<std::size_t>(j)]) * from_scalar(key[static_cast<std::size_t>(j)]);
+              logits.push_back(dot / std::sqrt(static_cast<double>(D)));
+              top = std::max(top, logits.back());
+            }
+            double total = 0;
+            for (double& l : logits) total += (l = std::exp(l - top));
+            std::vector<T> encoded(static_cast<std::size_t>(D), zero);
+            for (std::size_t s = 0; s < logits.size(); ++s)
+              for (int j = 0; j < D; ++j)
+                encoded[static_cast<std::size_t>(j)] = encoded[static_cast<std::size_t>(j)] + to_scalar<T>(logits[s] / total) * a.values[s][static_cast<std::size_t>(j)];
+            delta = affine(a.f, a.fb, encoded);
           }
-          std::vector<double> logits;
-          double top = -INFINITY;
-          for (const auto& key : a.keys) {
-            double dot = 0;
-            for (int j = 0; j < D; ++j) dot += from_scalar(q[static_cast<std::size_t>(j)]) * from_scalar(key[static_cast<std::size_t>(j)]);
-            logits.push_back(dot / std::sqrt(static_cast<double>(D)));
-            top = std::max(top, logits.back());
-          }
-          double total = 0;
-          for (double& l : logits) total += (l = std::exp(l - top));
-          std::vector<T> encoded(static_cast<std::size_t>(D), zero);
-          for (std::size_t s = 0; s < logits.size(); ++s)
-            for (int j = 0; j < D; ++j)
-              encoded[static_cast<std::size_t>(j)] = encoded[static_cast<std::size_t>(j)] + to_scalar<T>(logits[s] / total) * a.values[s][static_cast<std::size_t>(j)];
-          delta = affine(a.f, a.fb, encoded);
           if (trace) record(*trace, lru_series[i], delta);
         } else {
           PreparedRecurrent<T>& r = recs[i];
