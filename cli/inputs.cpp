@@ -135,7 +135,7 @@ api::TokensResult dictionary_prompt(const Arguments& args, const ProgramInfo& in
     const auto comma = line.find(',');
     if (is_first && comma != std::string::npos && trim(line.substr(0, comma)) == "key" &&
         trim(line.substr(comma + 1)) == "value") {
-      continue;  // the header of ../shared/data/country_capitals.csv
+      continue;  // a `key,value` header line, as examples/data/country_capitals.csv has
     }
     if (comma == std::string::npos || line.find(',', comma + 1) != std::string::npos) {
       const int col = static_cast<int>(raw.find_first_not_of(" \t")) + 1;

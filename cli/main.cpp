@@ -1,5 +1,5 @@
-// lsrlc: the native command line over core/api (see
-// ../shared/lsrl-language.md for the contract). stdout carries results only;
+// lsrlc: the native command line over core/api (its interface is the contract
+// of docs/language.md and `lsrlc --help`). stdout carries results only;
 // every error goes to stderr as FILE:LINE:COL: error: MESSAGE with the source
 // line and a caret, and then nothing at all is printed on stdout.
 // Exit status: 0 success, 1 an error in the program, its input or an option's

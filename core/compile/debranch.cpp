@@ -9,7 +9,7 @@
 //   whose input takes its place). So the path from the Input to the first
 //   branching node `bn` is never broken again: no rule undoes a case. (Case
 //   5B stacking two constant readers and fold_constants splitting the stack
-//   into two constants of the Input again looped that way: issue 9.)
+//   into two constants of the Input again looped that way.)
 // - At one `bn`, 1A, 1B, 2, 3 and 5B leave `bn` one reader (the path grows);
 //   4, 6, 7A, 7B, 8, 9, 10 lead to one of those within at most three steps;
 //   5A pushes every Slice of `bn` one node further down, which decreases the

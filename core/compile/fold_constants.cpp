@@ -14,7 +14,7 @@
 // that ignores its input keeps reading what it reads. Folding a constant
 // that others still read would add a reader to its source, which can make
 // an earlier node branch again; case 5B stacking two constant readers and
-// this fold splitting the stack again looped forever that way (issue 9).
+// this fold splitting the stack again looped forever that way.
 #include <algorithm>
 
 #include "compile/num_ops.hpp"

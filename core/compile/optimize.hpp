@@ -1,4 +1,5 @@
-// Size optimisations after debranching (issue 2 item 4). Each keeps the
+// Size optimisations after debranching: debranching's bypasses and stacked
+// readers leave constant, dead and duplicate units behind. Each keeps the
 // model's outputs exactly (all arithmetic in Num); each is its own file and
 // returns how much it changed (0 = nothing to do).
 #pragma once

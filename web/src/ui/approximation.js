@@ -16,7 +16,7 @@ export const GRID_1D = 48;
 // (Roberts' additive recurrence with the plastic number) instead of sitting
 // on the plot cell's centre. Centred points coincide with the prompt's cell
 // centres whenever the cells per axis are an odd multiple of the plot's G,
-// where the model is exact, and the max error read 0 (issue 13).
+// where the model is exact, and the max error would read 0.
 const R2_A1 = 0.7548776662466927;
 const R2_A2 = 0.5698402909980532;
 

@@ -1,6 +1,6 @@
 // What the editor offers to complete: the six primitives, the sugar library
 // and the build-time helpers, each with its signature and a one-line meaning
-// (shared/lsrl-language.md is the source of these names and keywords).
+// (docs/language.md documents the same names and keywords).
 
 const primitive = 'primitive';
 const sugar = 'sugar';
