@@ -262,13 +262,20 @@ test('release frees a model', async (t) => {
 test('cancel() stops a long run at once, rejects it with .cancelled, and the client keeps working', async (t) => {
   const client = newClient();
   t.after(() => client.dispose());
-  const compiled = await client.compile(exampleSource('discrete_ua'), { target: 'gated-linear-rnn', params: { n: 3 } });
+  // The longest prompt a model may be built for (65,536 tokens) through the
+  // slowest compiled run (lstm with its sigmoid and tanh layers): about 5 s in
+  // Node on the development machine, so a cancel after 100 ms lands mid-run on
+  // any machine up to 50 times faster. A prompt over the model's maxLength
+  // would be refused in a millisecond and never reach the cancel.
+  const maxLength = 65536;
+  const compiled = await client.compile(exampleSource('discrete_ua'), { target: 'lstm', params: { n: 3 }, maxLength });
   assert.ok(compiled.ok, JSON.stringify(compiled.diagnostics));
-  const huge = Array.from({ length: 2_000_000 }, (_, i) => [1 + (i % 26)]);
+  assert.equal(compiled.summary.inputDomain.maxLength, maxLength);
+  const huge = Array.from({ length: maxLength }, (_, i) => [1 + (i % 26)]);
   const started = Date.now();
   const running = client.run(compiled.modelId, huge);
   const pendingExport = client.exportModel(compiled.modelId, 'json');  // queued behind the run
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await new Promise((resolve) => setTimeout(resolve, 100));
   client.cancel();
   await assert.rejects(running, (error) => error.cancelled === true);
   await assert.rejects(pendingExport, (error) => error.cancelled === true);
