@@ -23,11 +23,17 @@ constexpr double kStatePowerBudget = 4e7;
 // Terms of one ReLU group in one row beyond which the group's exact 1-D range
 // (quadratic in the terms) gives way to plain intervals.
 constexpr std::size_t kMaxGroupTerms = 256;
+// Terms of a row composed back through carrying stages beyond which the
+// composition stops (it costs the terms times the rows read per stage).
+constexpr std::size_t kMaxComposedTerms = 1024;
 
 struct Interval {
   double lo = 0.0;
   double hi = 0.0;
 };
+
+// A row of an affine map as (column, weight) pairs, in column order, no zeros.
+using Terms = std::vector<std::pair<int, double>>;
 
 // w * [lo, hi] for w != 0, with 0 * inf = 0 impossible (w != 0) and
 // infinite bounds kept.
@@ -108,9 +114,18 @@ class RangeAnalyzer {
     return source < 0 ? domain_.upper[static_cast<std::size_t>(j)] : ranges_[static_cast<std::size_t>(source)].hi[j];
   }
 
-  // The range of W.row(row) . x + c over the f64 values x of stage `source`
-  // (-1: the model input), including the rounding of evaluating it in f64.
-  Interval row_range(int source, const SparseD& W, int row, double c) const {
+  // A row as (column, weight) pairs in column order, zeros left out.
+  static Terms row_terms(const SparseD& W, int row) {
+    Terms terms;
+    for (SparseD::InnerIterator it(W, row); it; ++it) {
+      if (it.value() != 0.0) terms.emplace_back(static_cast<int>(it.col()), it.value());
+    }
+    return terms;
+  }
+
+  // The range of sum_j w_j x_j + c over the f64 values x of stage `source`,
+  // with the rounding of evaluating it in f64.
+  Interval range_of(int source, const Terms& row, double c) const {
     Interval sum{0.0, 0.0};
     double terms_magnitude = 0.0;  // sum |w| max|x|: the dot product's rounding scale
     double carried_error = 0.0;    // ReLU pre-activations' own rounding, passed through
@@ -122,10 +137,7 @@ class RangeAnalyzer {
     // that the sums, and the weights built from them, are the same on every
     // platform).
     std::map<int, std::vector<std::pair<int, double>>> by_group;
-    for (SparseD::InnerIterator it(W, row); it; ++it) {
-      const int j = static_cast<int>(it.col());
-      const double w = it.value();
-      if (w == 0.0) continue;
+    for (const auto& [j, w] : row) {
       ++terms;
       const double lo = source_lo(source, j), hi = source_hi(source, j);
       terms_magnitude += std::fabs(w) * magnitude(lo, hi);
@@ -197,102 +209,160 @@ class RangeAnalyzer {
     return both.lo <= both.hi ? both : loose;
   }
 
+  // A row of stage k's affine map rewritten over an earlier stage's values
+  // by composing it through the stages that only carry values: pass-through
+  // pairs (read as v_j = y[2j] - y[2j+1], weights w and -w), the units of a
+  // Product stage whose other factor is a constant (a value carried past a
+  // Multi) and the units of a State stage whose row of A is zero (a value
+  // carried past a LinState). A row stops at the first stage where one of
+  // its terms is not carried. `error`: how far the f64 value of the original row can be from
+  // the composed row's exact value over `source`'s f64 values.
+  struct ComposedRow {
+    int source = -1;
+    Terms terms;
+    double c = 0.0;
+    double error = 0.0;
+  };
+
+  ComposedRow compose_row(int source, Terms terms, double c) const {
+    ComposedRow row{source, std::move(terms), c, 0.0};
+    while (row.source >= 0 && row.terms.size() <= kMaxComposedTerms) {
+      const LogicalStage& stage = model_.stages[static_cast<std::size_t>(row.source)];
+      const int stage_source = row.source - 1;
+      // The unit values of `stage` that the row reads, as affine rows over
+      // stage_source: (unit weight, the row's terms, its constant, how much
+      // the unit's f64 value can differ from the row's exact value).
+      std::map<int, double> next;
+      double next_c = row.c;
+      double added_error = 0.0;
+      double composed_scale = 0.0;  // sum of |coefficient| * max|x| + |constant|: the composition's rounding
+      const auto add_scaled = [&](double factor, const SparseD& M, int r, double offset) {
+        double scale = std::fabs(offset);
+        for (SparseD::InnerIterator it(M, r); it; ++it) {
+          if (it.value() == 0.0) continue;
+          const int col = static_cast<int>(it.col());
+          next[col] += factor * it.value();
+          scale += std::fabs(it.value()) * magnitude(source_lo(stage_source, col), source_hi(stage_source, col));
+        }
+        next_c += factor * offset;
+        composed_scale += std::fabs(factor) * scale;
+        return scale;
+      };
+      bool composable = true;
+      if (stage.pass_through_pair) {
+        const StageRange& pair_range = ranges_[static_cast<std::size_t>(row.source)];
+        std::map<int, double> by_column(row.terms.begin(), row.terms.end());
+        for (const auto& [col, w] : row.terms) {
+          const auto partner = by_column.find(col % 2 == 0 ? col + 1 : col - 1);
+          if (partner == by_column.end() || partner->second != -w) {
+            composable = false;
+            break;
+          }
+          if (col % 2 != 0) continue;
+          add_scaled(w, stage.M, col, stage.c[col]);
+          added_error += std::fabs(w) * pair_range.relu_error[col];
+        }
+      } else if (stage.kind == LogicalStageKind::Product) {
+        const int n = stage.out_dim;
+        const StageRange& product_range = ranges_[static_cast<std::size_t>(row.source)];
+        for (const auto& [j, w] : row.terms) {
+          const bool left_constant = row_is_constant(stage.M, j), right_constant = row_is_constant(stage.M, n + j);
+          if (!left_constant && !right_constant) {
+            composable = false;
+            break;
+          }
+          const int carried = right_constant ? j : n + j;
+          const double factor = stage.c[right_constant ? n + j : j];
+          if (factor == 0.0) continue;  // the unit is exactly 0
+          const double scale = add_scaled(w * factor, stage.M, carried, stage.c[carried]);
+          // The carried row's dot product rounds, then the product does.
+          const int carried_terms = static_cast<int>(stage.M.row(carried).nonZeros());
+          added_error += std::fabs(w) * ((carried_terms + 2) * kUnitRoundoff * scale * std::fabs(factor) +
+                                         kUnitRoundoff * magnitude(product_range.lo[j], product_range.hi[j]));
+        }
+      } else if (stage.kind == LogicalStageKind::State) {
+        // A unit whose row of A is zero holds B x_t + bias: this step's input,
+        // carried through the state layer, nothing of the past.
+        for (const auto& [j, w] : row.terms) {
+          if (!row_is_constant(stage.A, j)) {
+            composable = false;
+            break;
+          }
+          const double scale = add_scaled(w, stage.B, j, stage.bias[j]);
+          const int input_terms = static_cast<int>(stage.B.row(j).nonZeros());
+          added_error += std::fabs(w) * (input_terms + 2) * kUnitRoundoff * scale;
+        }
+      } else {
+        break;
+      }
+      if (!composable) break;
+      Terms composed;
+      for (const auto& [col, w] : next) {
+        if (w != 0.0) composed.emplace_back(col, w);
+      }
+      row.error += added_error + (static_cast<double>(row.terms.size()) + 2.0) * kUnitRoundoff * composed_scale;
+      row.terms = std::move(composed);
+      row.c = next_c;
+      row.source = stage_source;
+    }
+    return row;
+  }
+
+  static bool row_is_constant(const SparseD& M, int r) {
+    for (SparseD::InnerIterator it(M, r); it; ++it) {
+      if (it.value() != 0.0) return false;
+    }
+    return true;
+  }
+
+  // The f64 rounding of evaluating `row` + c over stage `source`'s values.
+  double dot_rounding(int source, const Terms& row, double c) const {
+    double terms_magnitude = std::fabs(c);
+    for (const auto& [j, w] : row) terms_magnitude += std::fabs(w) * magnitude(source_lo(source, j), source_hi(source, j));
+    return (static_cast<double>(row.size()) + 2.0) * kUnitRoundoff * terms_magnitude;
+  }
+
+  // The range of row + c over stage `source`'s values, taken both directly
+  // and composed back through the stages that only carry values
+  // (compose_row): a pair or a Multi forgets that its values are steps of
+  // one scalar (f_step's relu(mu x) and mu relu(x - 1/mu) carried apart,
+  // [0, mu X] each, whose difference is in [0, 1]); the composed row reaches
+  // the ReLU stage behind them, with its groups. Both ranges are sound, so
+  // their intersection is.
+  Interval tightest_row_range(int source, const Terms& row, double c) const {
+    const Interval direct = range_of(source, row, c);
+    const ComposedRow composed_row = compose_row(source, row, c);
+    if (composed_row.source == source) return direct;
+    Interval composed = range_of(composed_row.source, composed_row.terms, composed_row.c);
+    const double widen = dot_rounding(source, row, c) + composed_row.error;
+    composed = sanitized(Interval{composed.lo - widen, composed.hi + widen});
+    const Interval both{std::max(direct.lo, composed.lo), std::min(direct.hi, composed.hi)};
+    return both.lo <= both.hi ? both : direct;
+  }
+
   // The pre-activation rows of a ReLU or Product stage.
   void bound_pre(std::size_t k, const LogicalStage& s) {
     const auto rows = static_cast<int>(s.M.rows());
     mags_.pre_lo[k].resize(rows);
     mags_.pre_hi[k].resize(rows);
     for (int i = 0; i < rows; ++i) {
-      const Interval r = row_range(static_cast<int>(k) - 1, s.M, i, s.c[i]);
+      const Interval r = tightest_row_range(static_cast<int>(k) - 1, row_terms(s.M, i), s.c[i]);
       mags_.pre_lo[k][i] = r.lo;
       mags_.pre_hi[k][i] = r.hi;
     }
     mags_.pre[k] = mags_.pre_lo[k].cwiseAbs().cwiseMax(mags_.pre_hi[k].cwiseAbs());
   }
 
-  // A ReLU stage's rows as affine maps of an earlier stage's values: through
-  // every pass-through pair stage the rows read only as v_j = y[2j] - y[2j+1]
-  // (weights w and -w), v_j being that stage's row 2j of ITS input. Rows
-  // proportional there are steps of one scalar even where the compiler kept
-  // the Linear ops apart (f_step's mu x and x - 1/mu as two pairs). `error`:
-  // how far the f64 pre-activation can be from the composed rows' exact
-  // value, beyond the row's own dot-product rounding.
-  struct EffectiveRows {
-    int source = -1;
-    SparseD M;
-    Eigen::VectorXd c;
-    Eigen::VectorXd error;
-  };
-  EffectiveRows effective_rows(std::size_t k, const LogicalStage& s) const {
-    EffectiveRows e{static_cast<int>(k) - 1, s.M, s.c, Eigen::VectorXd::Zero(s.M.rows())};
-    while (e.source >= 0 && model_.stages[static_cast<std::size_t>(e.source)].pass_through_pair) {
-      const LogicalStage& pair = model_.stages[static_cast<std::size_t>(e.source)];
-      const StageRange& pair_range = ranges_[static_cast<std::size_t>(e.source)];
-      const int pairs = pair.out_dim / 2;
-      std::vector<Eigen::Triplet<double>> readout;  // rows x pairs: w_j
-      bool reads_differences = true;
-      for (int r = 0; r < e.M.outerSize() && reads_differences; ++r) {
-        std::map<int, double> by_column;
-        for (SparseD::InnerIterator it(e.M, r); it; ++it) {
-          if (it.value() != 0.0) by_column[static_cast<int>(it.col())] = it.value();
-        }
-        for (const auto& [col, w] : by_column) {
-          const int j = col / 2;
-          const auto partner = by_column.find(col % 2 == 0 ? col + 1 : col - 1);
-          if (partner == by_column.end() || partner->second != -w) {
-            reads_differences = false;
-            break;
-          }
-          if (col % 2 == 0) readout.emplace_back(r, j, w);
-        }
-      }
-      if (!reads_differences) break;
-      SparseD R(e.M.rows(), pairs);
-      R.setFromTriplets(readout.begin(), readout.end());
-      // The pair values' rows: v_j = pair.M.row(2j) x + pair.c[2j].
-      std::vector<Eigen::Triplet<double>> value_rows;
-      Eigen::VectorXd value_offsets(pairs);
-      Eigen::VectorXd value_scale(pairs);  // |row| . max|x| + |c|: the composition's rounding scale
-      const int pair_source = e.source - 1;
-      for (int j = 0; j < pairs; ++j) {
-        value_offsets[j] = pair.c[2 * j];
-        double scale = std::fabs(pair.c[2 * j]);
-        for (SparseD::InnerIterator it(pair.M, 2 * j); it; ++it) {
-          value_rows.emplace_back(j, static_cast<int>(it.col()), it.value());
-          const int col = static_cast<int>(it.col());
-          scale += std::fabs(it.value()) * magnitude(source_lo(pair_source, col), source_hi(pair_source, col));
-        }
-        value_scale[j] = scale;
-      }
-      SparseD V(pairs, pair.M.cols());
-      V.setFromTriplets(value_rows.begin(), value_rows.end());
-      for (int r = 0; r < R.outerSize(); ++r) {
-        double carried = 0.0, composed_scale = 0.0;
-        int terms = 0;
-        for (SparseD::InnerIterator it(R, r); it; ++it) {
-          const int j = static_cast<int>(it.col());
-          ++terms;
-          carried += std::fabs(it.value()) * pair_range.relu_error[2 * j];
-          composed_scale += std::fabs(it.value()) * value_scale[j];
-        }
-        // The pairs' own rounding, and that of composing R V in f64.
-        e.error[r] += carried + (terms + 2) * kUnitRoundoff * composed_scale;
-      }
-      e.M = SparseD(R * V);
-      e.M.prune(0.0);
-      e.c = e.c + R * value_offsets;
-      e.source = pair_source;
-    }
-    return e;
-  }
-
+  // A ReLU stage: its bounds, and its groups: rows that are exact multiples
+  // a_i u + c_i of one direction u of an earlier stage's values, seen through
+  // the stages that only carry values (compose_row), so that rows proportional
+  // there are steps of one scalar even where the compiler kept the Linear
+  // ops apart (f_step's mu x and x - 1/mu as two pairs).
   void bound_relu(std::size_t k, const LogicalStage& s) {
     bound_pre(k, s);
     StageRange& out = ranges_[k];
     out.lo = mags_.pre_lo[k].cwiseMax(0.0);
     out.hi = mags_.pre_hi[k].cwiseMax(0.0);
-    const EffectiveRows effective = effective_rows(k, s);
-    const int source = effective.source;
     const auto rows = static_cast<int>(s.M.rows());
     out.relu_error = Eigen::VectorXd::Zero(rows);
     out.has_groups = true;
@@ -300,44 +370,33 @@ class RangeAnalyzer {
     groups.group.assign(static_cast<std::size_t>(rows), -1);
     groups.a.assign(static_cast<std::size_t>(rows), 0.0);
     groups.c.assign(static_cast<std::size_t>(rows), 0.0);
-    std::vector<int> representative;
-    std::unordered_map<std::string, std::vector<int>> candidates;  // normalised pattern -> groups
+    std::vector<ComposedRow> representative;
+    std::unordered_map<std::string, std::vector<int>> candidates;  // source + normalised pattern -> groups
     const int direct_source = static_cast<int>(k) - 1;
     for (int i = 0; i < rows; ++i) {
       const auto iu = static_cast<std::size_t>(i);
-      groups.c[iu] = effective.c[i];
+      const Terms direct = row_terms(s.M, i);
+      ComposedRow composed = compose_row(direct_source, direct, s.c[i]);
+      groups.c[iu] = composed.c;
       // Rounding of this row's dot product in f64 (over the stage it reads),
-      // plus what reading through pass-through pairs adds.
-      double terms_magnitude = std::fabs(s.c[i]);
-      int direct_terms = 0;
-      for (SparseD::InnerIterator it(s.M, i); it; ++it) {
-        if (it.value() == 0.0) continue;
-        ++direct_terms;
-        const int j = static_cast<int>(it.col());
-        terms_magnitude += std::fabs(it.value()) * magnitude(source_lo(direct_source, j), source_hi(direct_source, j));
+      // plus what reading through the carrying stages adds.
+      out.relu_error[i] = dot_rounding(direct_source, direct, s.c[i]) + composed.error;
+      if (composed.terms.empty()) {  // a constant: its own group, a = 0
+        groups.group[iu] = static_cast<int>(representative.size());
+        representative.push_back(std::move(composed));
+        continue;
       }
-      out.relu_error[i] = (direct_terms + 2) * kUnitRoundoff * terms_magnitude + effective.error[i];
-      int terms = 0;
       std::string key;
-      double first = 0.0;
-      for (SparseD::InnerIterator it(effective.M, i); it; ++it) {
-        if (it.value() == 0.0) continue;
-        ++terms;
-        const int j = static_cast<int>(it.col());
-        if (first == 0.0) first = it.value();
-        const double normalised = it.value() / first;
+      key.append(reinterpret_cast<const char*>(&composed.source), sizeof composed.source);
+      const double first = composed.terms.front().second;
+      for (const auto& [j, w] : composed.terms) {
+        const double normalised = w / first;
         key.append(reinterpret_cast<const char*>(&j), sizeof j);
         key.append(reinterpret_cast<const char*>(&normalised), sizeof normalised);
       }
-      if (terms == 0) {  // a constant: its own group, a = 0
-        groups.group[iu] = static_cast<int>(representative.size());
-        representative.push_back(i);
-        continue;
-      }
       auto& list = candidates[key];
       for (int g : list) {
-        const int r = representative[static_cast<std::size_t>(g)];
-        if (exact_multiple(effective.M, i, r, groups.a[iu])) {
+        if (exact_multiple(composed.terms, representative[static_cast<std::size_t>(g)].terms, groups.a[iu])) {
           groups.group[iu] = g;
           break;
         }
@@ -346,7 +405,7 @@ class RangeAnalyzer {
         groups.group[iu] = static_cast<int>(representative.size());
         groups.a[iu] = 1.0;
         list.push_back(groups.group[iu]);
-        representative.push_back(i);
+        representative.push_back(std::move(composed));
       }
     }
     groups.u.resize(representative.size());
@@ -354,28 +413,20 @@ class RangeAnalyzer {
     for (int i = 0; i < rows; ++i) ++groups.size[static_cast<std::size_t>(groups.group[static_cast<std::size_t>(i)])];
     for (std::size_t g = 0; g < representative.size(); ++g) {
       // u_g = r_g . x: only needed for groups of two or more.
-      groups.u[g] = groups.size[g] > 1 ? row_range(source, effective.M, representative[g], 0.0) : Interval{-kInf, kInf};
+      groups.u[g] = groups.size[g] > 1 ? range_of(representative[g].source, representative[g].terms, 0.0)
+                                       : Interval{-kInf, kInf};
     }
   }
 
-  // Row i == a * row r exactly (same pattern, every entry), a from the first
-  // entries.
-  static bool exact_multiple(const SparseD& M, int i, int r, double& a) {
-    SparseD::InnerIterator it(M, i), rt(M, r);
-    bool have_a = false;
-    for (;;) {
-      while (it && it.value() == 0.0) ++it;
-      while (rt && rt.value() == 0.0) ++rt;
-      if (!it || !rt) return !it && !rt && have_a;
-      if (it.col() != rt.col()) return false;
-      if (!have_a) {
-        a = it.value() / rt.value();
-        have_a = true;
-      }
-      if (a * rt.value() != it.value()) return false;
-      ++it;
-      ++rt;
+  // row == a * reference exactly (same pattern, every entry), a from the
+  // first entries.
+  static bool exact_multiple(const Terms& row, const Terms& reference, double& a) {
+    if (row.size() != reference.size() || row.empty()) return false;
+    a = row.front().second / reference.front().second;
+    for (std::size_t t = 0; t < row.size(); ++t) {
+      if (row[t].first != reference[t].first || a * reference[t].second != row[t].second) return false;
     }
+    return true;
   }
 
   void bound_product(std::size_t k, const LogicalStage& s) {
@@ -403,7 +454,7 @@ class RangeAnalyzer {
     const int source = static_cast<int>(k) - 1;
     Eigen::VectorXd ulo(n), uhi(n);
     for (int i = 0; i < n; ++i) {
-      const Interval u = row_range(source, s.B, i, s.bias[i]);
+      const Interval u = tightest_row_range(source, row_terms(s.B, i), s.bias[i]);
       ulo[i] = u.lo;
       uhi[i] = u.hi;
     }

@@ -24,7 +24,14 @@
 //    pass-through pair relu(v) - relu(-v)) form a group, and a row's
 //    contribution from a group is a 1-D piecewise-linear function of u whose
 //    exact range over u's interval is taken at its breakpoints. f_step's
-//    output stays in [0, 1] instead of [-mu X, mu X].
+//    output stays in [0, 1] instead of [-mu X, mu X]. A row is first
+//    composed back through the stages that only carry values (pass-through
+//    pairs, a Multi's units whose other factor is a constant, a state's
+//    units whose row of A is zero), so a step the compiler carries apart
+//    across several stages is still seen as one: discrete_ua's conditions
+//    are bounded by [0, 1] where a Multi reads them, not by [0, 2 mu - 1].
+//    Each row's range is the intersection of the direct and the composed
+//    one (both are sound).
 //  - Products: interval products of the two factor rows.
 // Every bound is widened for f64 rounding: a row by gamma_(n+2) times the sum
 // of its terms' magnitudes (Higham's dot-product bound), a state by

@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <random>
 #include <string>
@@ -181,6 +182,50 @@ TEST(RangeAnalysis, StepsStayWithinZeroAndOne) {
     EXPECT_GE(bounds.output_hi[last][i], 10.0) << i;
     EXPECT_LE(bounds.output_hi[last][i], 10.5) << i;
   }
+}
+
+// A step the compiler carries past a Multi and a LinState (as a product with
+// the constant 1 and as a state unit whose row of A is zero) is still a step
+// of one scalar where a later Multi reads it: its factor bound stays [0, 1],
+// not the [-mu X, mu X] of its two ReLUs carried apart. GRU's paper-mode
+// products are sized from these bounds (and discrete_ua's conditions are
+// built this way).
+TEST(RangeAnalysis, StepsCarriedPastMultisAndStatesStayWithinZeroAndOne) {
+  const std::string source =
+      "x = Input(dim=2)\n"
+      "up = f_larger(x[0], 0.5, mu=1000)\n"
+      "count = LinState(f_ifelse_mul(up, x[1], None), A=[[1]], B=[[1]], init_state=[[0]])\n"
+      "return f_ifelse_mul(up, count, None)\n";
+  api::CompileOptions options;
+  options.target = "gated-rnn";
+  const api::CompileResult compiled = api::compile(source, options);
+  ASSERT_TRUE(compiled.ok) << example_support::first_message(compiled.diagnostics);
+  const LogicalModel model = logical_model_from_path(*compiled.model->path, true);
+  const StageMagnitudes bounds = analyze_ranges(model, RangeDomain{{-1e6, -1e6}, {1e6, 1e6}, 100});
+  std::size_t last_product = model.stages.size();
+  for (std::size_t k = 0; k < model.stages.size(); ++k) {
+    if (model.stages[k].kind == LogicalStageKind::Product) last_product = k;
+  }
+  ASSERT_LT(last_product, model.stages.size());
+  const int n = model.stages[last_product].out_dim;
+  // The condition's factor row: the smaller of each unit's two factor bounds.
+  double condition_bound = std::numeric_limits<double>::infinity();
+  for (int i = 0; i < n; ++i) {
+    condition_bound = std::min(condition_bound, bounds.pre[last_product][i]);
+    condition_bound = std::min(condition_bound, bounds.pre[last_product][n + i]);
+  }
+  EXPECT_LE(condition_bound, 1.0 + 1e-3);
+  EXPECT_GE(condition_bound, 1.0);
+  // And sound on prompts (every value inside its bound).
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> value(-1e6, 1e6), flag(0.0, 1.0);
+  Soundness s;
+  for (int prompt = 0; prompt < 20; ++prompt) {
+    std::vector<std::vector<double>> tokens;
+    for (int t = 0; t < 100; ++t) tokens.push_back({flag(rng), value(rng)});
+    check_within(model, bounds, tokens, s);
+  }
+  EXPECT_EQ(s.outside, 0) << s.first_outside;
 }
 
 // Counters grow linearly with T, contractions stay bounded, nilpotent shifts
