@@ -91,12 +91,18 @@ inline void add_pre_activation(GateBuilder& g, const Affine& pre) {
 
 // Paper Eq. 11 into a gate: units [0, n) compute s+ = relu(A s + B x + b) and
 // [n, 2n) compute s- = relu(-(A s + B x + b)), reading s = s+ - s- from the
-// layer's own previous hidden state.
+// layer's own previous hidden state. The bias goes with the recurrent side:
+// the cell adds (W_ih x + b_ih) + (W_hh h + b_hh), and the program's LinState
+// adds (b + A s) + B x, so with b in b_hh the two round alike whenever B x is
+// one term (with b in b_ih, b + B x would round first, and a non-dyadic bias
+// such as 1/3 would differ from the program in the last bit).
 inline void add_signed_state(GateBuilder& g, const LogicalStage& s, const Affine& pre) {
   const int n = s.out_dim;
   for (int i = 0; i < n; ++i) {
-    g.input_row(i, pre, i, 1.0);
-    g.input_row(n + i, pre, i, -1.0);
+    g.input_weights(i, pre, i, 1.0);
+    g.input_weights(n + i, pre, i, -1.0);
+    g.recurrent_bias(i, pre.b[i]);
+    g.recurrent_bias(n + i, -pre.b[i]);
   }
   for (int i = 0; i < s.A.outerSize(); ++i) {
     for (SparseD::InnerIterator it(s.A, i); it; ++it) {

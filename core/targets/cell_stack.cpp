@@ -16,8 +16,12 @@ GateBuilder::GateBuilder(int units, int inputs)
     : units_(units), inputs_(inputs), b_ih_(Eigen::VectorXd::Zero(units)), b_hh_(Eigen::VectorXd::Zero(units)) {}
 
 void GateBuilder::input_row(int unit, const Affine& pre, int row, double scale, double shift) {
-  for (SparseD::InnerIterator it(pre.W, row); it; ++it) ih_.emplace_back(unit, static_cast<int>(it.col()), scale * it.value());
+  input_weights(unit, pre, row, scale);
   b_ih_[unit] += scale * pre.b[row] + shift;
+}
+
+void GateBuilder::input_weights(int unit, const Affine& pre, int row, double scale) {
+  for (SparseD::InnerIterator it(pre.W, row); it; ++it) ih_.emplace_back(unit, static_cast<int>(it.col()), scale * it.value());
 }
 
 void GateBuilder::input_rows(int unit, const Affine& pre, int row_a, double scale_a, int row_b, double scale_b,

@@ -52,6 +52,8 @@ class GateBuilder {
   GateBuilder(int units, int inputs);
   // W_ih[unit] = scale * pre.W[row], b_ih[unit] = scale * pre.b[row] + shift.
   void input_row(int unit, const Affine& pre, int row, double scale, double shift = 0.0);
+  // W_ih[unit] = scale * pre.W[row] only (the caller places pre.b).
+  void input_weights(int unit, const Affine& pre, int row, double scale);
   // W_ih[unit] = scale * (pre.W[row_a] + sign * pre.W[row_b]) etc. (two rows combined).
   void input_rows(int unit, const Affine& pre, int row_a, double scale_a, int row_b, double scale_b, double shift);
   void input_bias(int unit, double value) { b_ih_[unit] += value; }
