@@ -143,7 +143,11 @@ int main(int argc, char** argv) {
         const std::shared_ptr<const api::CompiledModel> model =
             compile(example, target, params, act, chains, overestimate, &error);
         if (!model) {
-          row += error.find("cannot represent") != std::string::npos ? " refused (Multi) |" : " error |";
+          // A refusal names its reason: a Multi on a target without products,
+          // or GRU's product offsets for the declared value bounds.
+          if (error.find("declare tighter input bounds") != std::string::npos) row += " refused (bounds) |";
+          else if (error.find("cannot represent") != std::string::npos) row += " refused (Multi) |";
+          else row += " error |";
           continue;
         }
         double worst = 0;

@@ -306,8 +306,10 @@ class TorchExport(unittest.TestCase):
         if case.refused is not None:
             # GRU's paper-mode products need offsets above their factors' static bounds
             # (docs/targets.md section 3): a program whose bounds need more is refused at
-            # compile time, at the product, saying what to declare.
-            if case.target == "gru" and case.activations == "paper" and "declare tighter input bounds" in case.refused:
+            # compile time, at the product, saying what to declare. Of the examples only
+            # gated_sum (values declared in [-1e6, 1e6]) needs more.
+            if (case.target == "gru" and case.activations == "paper" and case.program == "gated_sum"
+                    and "declare tighter input bounds" in case.refused):
                 sys.stderr.write("  gru paper refused %s for its static bounds\n" % case.label)
                 return False
             expected = case.target in NO_PRODUCTS and (case.program, case.params.get("form")) in PRODUCT_PROGRAMS
@@ -415,12 +417,6 @@ class TorchExport(unittest.TestCase):
                 summary.append("  discrete_ua   %-17s %-9s %-25s tokens right %2d/%2d, answer deviation %.1e, "
                                "torch vs lsrlc %.1e\n" % (case.target, case.activations, case.params["form"], right,
                                                           3 * len(prompts), worst, d))
-                # docs/targets.md section 10: GRU's and LSTM's standard-mode products are built
-                # from discrete_ua's static bounds, too loose for the multiplicative form; our
-                # executor answers wrongly there too (torch equals it on CAN, checked above).
-                if (case.target in ("gru", "lstm") and case.activations == "standard"
-                        and case.params["form"] == "multiplicative"):
-                    continue
                 self.assertEqual(right, 3 * len(prompts), "%s %s %s: %d of %d answer tokens right"
                                  % (case.target, case.activations, case.params["form"], right, 3 * len(prompts)))
         sys.stderr.write("".join(summary))
@@ -442,9 +438,15 @@ class TorchExport(unittest.TestCase):
                 sys.stderr.write("  continuous_ua %-17s %-9s %-25s |f(centre) - torch| %s, torch vs lsrlc %.1e\n"
                                  % (case.target, case.activations, case.params["form"],
                                     " ".join("%.1e" % e for e in errors), d))
-                # the program computes f(centre) from the prompt's own value: exact in paper mode
-                bound = 1e-12 if case.activations == "paper" or case.target in NO_PRODUCTS | {"gated-rnn",
-                                                                                               "gated-linear-rnn"} else 1e-6
+                # the program computes f(centre) from the prompt's own value: exact in paper mode,
+                # except GRU's products, which read differences of offset accumulators (about
+                # offset * 2^-51, docs/targets.md section 10; 8e-10 measured)
+                if case.target == "gru" and case.activations == "paper":
+                    bound = 1e-8
+                elif case.activations == "paper" or case.target in NO_PRODUCTS | {"gated-rnn", "gated-linear-rnn"}:
+                    bound = 1e-12
+                else:
+                    bound = 1e-6
                 self.assertTrue(all(e <= bound for e in errors), (errors, bound))
 
     def test_comparison_catches_wrong_modules(self):
