@@ -235,8 +235,8 @@ TEST(RangeAnalysis, StatesFollowTheirTransition) {
 }
 
 // A model is built for every prompt of its declared domain, the longest
-// included: a counter that reaches -T at token T, multiplied by the token
-// (GRU offsets its product's factors by their static lower bounds; LSTM's
+// included: a counter that reaches -T at token T, squared (GRU offsets its
+// product's factors by their static lower bounds; LSTM's
 // standard mode scales values by their static magnitudes), runs all T tokens
 // at the bottom of the box on every target, in both activation modes, and
 // gives the program's outputs. Bounds that covered fewer tokens than
@@ -247,7 +247,7 @@ TEST(RangeAnalysis, ModelsRunTheLongestPromptOfTheirDomain) {
   const std::string source =
       "x = Input(dim=1, bounds=[-1, 1], max_length=" + std::to_string(T) + ")\n"
       "count = LinState(x, A=[[1]], B=[[1]], init_state=[[0]])\n"
-      "return Concat([count, Multi(Concat([count, x]))])\n";
+      "return Concat([count, Multi(Concat([count, count]))])\n";
   const std::vector<std::vector<double>> tokens(static_cast<std::size_t>(T), std::vector<double>{-1.0});
   api::CompileOptions dag_options;
   dag_options.target = "dag";
