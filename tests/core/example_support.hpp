@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/api.hpp"
+#include "output_comparison.hpp"
 #include "prompts/prompts.hpp"
 
 namespace lsrl::example_support {
@@ -125,22 +126,9 @@ inline PromptTokens companion_tokens(const nlohmann::json& prompt, const Program
 }
 
 // |a - b| / max(1, |a|), the largest over all steps and units; +inf when the
-// shapes differ.
+// shapes differ or a non-finite value is not matched (output_comparison.hpp).
 inline double max_relative_difference(const OutputRows& reference, const OutputRows& other) {
-  if (reference.size() != other.size()) return INFINITY;
-  double worst = 0;
-  for (std::size_t t = 0; t < reference.size(); ++t) {
-    if (reference[t].size() != other[t].size()) return INFINITY;
-    for (std::size_t i = 0; i < reference[t].size(); ++i) {
-      const double a = reference[t][i], b = other[t][i];
-      if (!std::isfinite(a) || !std::isfinite(b)) {
-        if (!(a == b)) return INFINITY;
-        continue;
-      }
-      worst = std::max(worst, std::fabs(a - b) / std::max(1.0, std::fabs(a)));
-    }
-  }
-  return worst;
+  return output_comparison::max_deviation(reference, other);
 }
 
 }  // namespace lsrl::example_support

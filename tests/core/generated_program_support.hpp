@@ -1,7 +1,6 @@
 // Runs one LSRL source program on the DAG and on every target it fits and
-// compares element-wise: shape aware, NaN/Inf aware (a non-finite model
-// output where the program's is finite is a failure, never "within
-// tolerance"), per entry |m - p| / max(1, |p|). Used by the generated-program
+// compares element-wise with output_comparison.hpp (shape, NaN and Inf
+// aware, per entry |m - p| / max(1, |p|)). Used by the generated-program
 // suite and the regression programs (tests/programs/regressions/).
 #pragma once
 
@@ -13,6 +12,7 @@
 #include <vector>
 
 #include "api/api.hpp"
+#include "output_comparison.hpp"
 #include "compile/compiler.hpp"
 #include "runtime/dag_eval.hpp"
 #include "targets/registry.hpp"
@@ -26,28 +26,10 @@ inline constexpr double kTolerance = 1e-9;
 // compared (the targets' exactness claims are for finite, moderate values).
 inline constexpr double kLargestCompared = 1e12;
 
-// Empty when `got` matches `expected`; else what differs first.
+// Empty when `got` matches `expected`; else what differs first (the shared
+// comparison of output_comparison.hpp).
 inline std::string compare_outputs(const OutputRows& expected, const OutputRows& got, double tolerance) {
-  if (got.size() != expected.size())
-    return "rows: " + std::to_string(got.size()) + " instead of " + std::to_string(expected.size());
-  for (std::size_t t = 0; t < expected.size(); ++t) {
-    if (got[t].size() != expected[t].size())
-      return "step " + std::to_string(t) + ": width " + std::to_string(got[t].size()) + " instead of " + std::to_string(expected[t].size());
-    for (std::size_t i = 0; i < expected[t].size(); ++i) {
-      const double p = expected[t][i];
-      const double m = got[t][i];
-      const bool same_nonfinite = (std::isnan(p) && std::isnan(m)) || (std::isinf(p) && m == p);
-      const double deviation = std::fabs(m - p) / std::max(1.0, std::fabs(p));
-      if (same_nonfinite) continue;
-      if (!(deviation <= tolerance)) {  // NaN deviation fails here too
-        std::ostringstream os;
-        os.precision(17);
-        os << "step " << t << " unit " << i << ": model " << m << ", program " << p << " (relative " << deviation << ")";
-        return os.str();
-      }
-    }
-  }
-  return {};
+  return output_comparison::first_difference(expected, got, tolerance);
 }
 
 inline bool comparable(const OutputRows& expected) {

@@ -132,6 +132,16 @@ TEST(GeneratedPrograms, ComparisonSeesNanInfShapeAndSmallDeviations) {
   EXPECT_NE(gen::compare_outputs({{1e6}}, {{1e6 * (1 + 1e-8)}}, 1e-9), "");
   EXPECT_NE(gen::compare_outputs({{0.5}}, {{0.5 + 1e-8}}, 1e-9), "");
   EXPECT_EQ(gen::compare_outputs({{1e6}}, {{1e6 * (1 + 1e-12)}}, 1e-9), "");
+  // Tolerance 0 is bit for bit: one ulp fails.
+  EXPECT_NE(gen::compare_outputs({{0.1}}, {{std::nextafter(0.1, 1.0)}}, 0.0), "");
+  EXPECT_EQ(gen::compare_outputs({{0.1, -inf}}, {{0.1, -inf}}, 0.0), "");
+  // The largest deviation keeps what std::max(worst, d) would drop.
+  EXPECT_EQ(output_comparison::max_deviation({{1.0, 2.0}}, {{1.0, nan}}), inf);
+  EXPECT_EQ(output_comparison::max_deviation({{inf}}, {{inf}}), 0.0);
+  EXPECT_EQ(output_comparison::max_deviation({{inf}}, {{-inf}}), inf);
+  EXPECT_EQ(output_comparison::max_deviation({{1.0}}, {{1.0, 0.0}}), inf);
+  EXPECT_EQ(output_comparison::max_deviation({{3.0, 0.5}}, {{3.0, 0.75}}), 0.25);
+  EXPECT_EQ(output_comparison::max_deviation({{-4.0}}, {{-5.0}}), 0.25);  // relative to |program| above 1
   EXPECT_FALSE(gen::comparable({{1.0, nan}}));
   EXPECT_FALSE(gen::comparable({{2e12}}));
   EXPECT_TRUE(gen::comparable({{-1e12, 3.0}}));

@@ -161,15 +161,4 @@ class Generator {
   std::mt19937_64 rng_;
 };
 
-// Largest |a - b| / max(1, |a|, |b|) over two runs' outputs.
-inline double max_relative_difference(const std::vector<std::vector<double>>& a, const std::vector<std::vector<double>>& b) {
-  double worst = 0.0;
-  for (std::size_t t = 0; t < a.size(); ++t)
-    for (std::size_t i = 0; i < a[t].size(); ++i) {
-      const double scale = std::max({1.0, std::abs(a[t][i]), std::abs(b[t][i])});
-      worst = std::max(worst, std::abs(a[t][i] - b[t][i]) / scale);
-    }
-  return worst;
-}
-
 }  // namespace lsrl::corpus

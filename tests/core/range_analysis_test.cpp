@@ -15,6 +15,7 @@
 
 #include "compile/compiler.hpp"
 #include "example_support.hpp"
+#include "output_comparison.hpp"
 #include "random_program_corpus.hpp"
 #include "targets/range_analysis.hpp"
 
@@ -275,6 +276,45 @@ TEST(RangeAnalysis, StatesFollowTheirTransition) {
       EXPECT_LE(bounds.output[k].maxCoeff(), 1.0 + 1e-6) << "stage " << k;
     }
     EXPECT_GE(states, 1);
+  }
+}
+
+// A model is built for every prompt of its declared domain, the longest
+// included: a counter that reaches -T at token T, squared (GRU offsets its
+// product's factors by their static lower bounds; LSTM's
+// standard mode scales values by their static magnitudes), runs all T tokens
+// at the bottom of the box on every target, in both activation modes, and
+// gives the program's outputs. Bounds that covered fewer tokens than
+// declared would make GRU refuse the last ones, or a target compute them
+// wrongly. T = 48, not a power of two: GRU rounds its offsets up to one, so
+// bounds for T/2 = 24 tokens give offsets for 32, too few for 48 (for T = 64
+// the halved bound's offset would still be 64).
+TEST(RangeAnalysis, ModelsRunTheLongestPromptOfTheirDomain) {
+  const int T = 48;
+  const std::string source =
+      "x = Input(dim=1, bounds=[-1, 1], max_length=" + std::to_string(T) + ")\n"
+      "count = LinState(x, A=[[1]], B=[[1]], init_state=[[0]])\n"
+      "return Concat([count, Multi(Concat([count, count]))])\n";
+  const std::vector<std::vector<double>> tokens(static_cast<std::size_t>(T), std::vector<double>{-1.0});
+  api::CompileOptions dag_options;
+  dag_options.target = "dag";
+  const api::CompileResult program = api::compile(source, dag_options);
+  ASSERT_TRUE(program.ok) << example_support::first_message(program.diagnostics);
+  const api::RunResult want = api::run(*program.model, tokens, api::RunOptions{});
+  ASSERT_TRUE(want.ok);
+  ASSERT_EQ(want.outputs.back()[0], -T);
+  for (const std::string target : {"gated-rnn", "gru", "lstm", "hawk", "griffin", "mamba"}) {
+    for (Activations activations : {Activations::Paper, Activations::Standard}) {
+      SCOPED_TRACE(target + (activations == Activations::Paper ? " paper" : " standard"));
+      api::CompileOptions options;
+      options.target = target;
+      options.activations = activations;
+      const api::CompileResult compiled = api::compile(source, options);
+      ASSERT_TRUE(compiled.ok) << example_support::first_message(compiled.diagnostics);
+      const api::RunResult got = api::run(*compiled.model, tokens, api::RunOptions{});
+      ASSERT_TRUE(got.ok) << example_support::first_message(got.diagnostics);
+      EXPECT_EQ(output_comparison::first_difference(want.outputs, got.outputs, 1e-9), "");
+    }
   }
 }
 

@@ -1,11 +1,14 @@
 // Every example, compiled for every non-linear target in paper mode (ReLU in
 // place of the architectures' other activations), computes what the program
-// computes (the dag target) to 1e-6 on the example's companion prompt, with
-// the compiler's Linear chains kept (the default); with them fused, the layer
-// count is the paper's own; discrete_ua (n = 3) answers all 25
-// country/capital queries on every target, for each f_ifelse form the
-// target can represent; layer counts stay within the paper's bound; rnn
-// refuses Multi at the node with the way out.
+// computes (the dag target) on the example's companion prompt to what
+// docs/targets.md section 9 measures: bit for bit on every target except
+// GRU's products and Hawk/Griffin's decaying counter, with the compiler's
+// Linear chains kept (the default); with them fused, the layer count is the
+// paper's own and the deviation stays within the fused table's; discrete_ua
+// (n = 3) answers all 25 country/capital queries on every target, for each
+// f_ifelse form the target can represent; layer counts stay within the
+// paper's bound; rnn refuses exactly the programs whose path has a Multi, at
+// the node, with the way out.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -26,6 +29,30 @@ const std::vector<std::string> kTargets = {"rnn", "gated-rnn", "gru", "lstm", "h
 const std::vector<std::string> kForms = {"original", "optimized", "step", "multiplicative", "multiplicative_optimized"};
 
 bool uses_multi(const std::string& form) { return form.rfind("multiplicative", 0) == 0; }
+
+// Paper mode, chains kept: docs/targets.md section 9's first table has 0 in
+// every cell but GRU's products (at most 4.1e-10: they read differences of
+// offset accumulators) and Hawk's and Griffin's decaying counter (2.7e-16).
+double paper_mode_tolerance(const std::string& target) {
+  if (target == "gru") return 1e-9;
+  if (target == "hawk" || target == "griffin") return 1e-15;
+  return 0.0;
+}
+
+// Paper mode, chains fused: section 9's second table. The fused chains round
+// differently where a program cancels large constants: continuous_ua's lambda
+// forms (constants of 1e10: 3.4e-1, 3.2e-1 and 4.9e-4 on every target, the
+// multiplicative forms at most 1.6e-11), modulo (1.1e-13) and threshold
+// (4.4e-11); every other example as with the chains kept.
+double fused_tolerance(const std::string& example, const std::string& form, const std::string& target) {
+  if (example == "modulo") return 1.2e-13;
+  if (example == "threshold") return 4.5e-11;
+  if (example != "continuous_ua") return paper_mode_tolerance(target);
+  if (form == "original") return 0.345;
+  if (form == "optimized") return 0.325;
+  if (form == "step") return 4.95e-4;
+  return 2e-11;
+}
 
 struct Compiled {
   std::shared_ptr<const api::CompiledModel> model;
@@ -76,27 +103,33 @@ TEST_P(TargetsOnExamples, PaperModeMatchesTheProgramOnEveryExample) {
       const PromptTokens prompt = companion_tokens(companion.at("prompt"), program.model->info);
       ASSERT_TRUE(prompt.ok) << prompt.error;
       const Compiled compiled = compile_for(example, target, params);
-      if (target == "rnn" && !compiled.model) {
-        // Only a Multi may be refused, and the refusal names the way out.
-        ASSERT_FALSE(compiled.diagnostics.empty());
-        const std::string message = compiled.diagnostics.front().message;
-        EXPECT_NE(message.find("'rnn'"), std::string::npos) << message;
-        EXPECT_NE(message.find("gated-rnn"), std::string::npos) << message;
-        EXPECT_GT(compiled.diagnostics.front().span.line, 0) << "the refusal points at the node";
-        EXPECT_TRUE(uses_multi(form) || example_source(example).find("Multi") != std::string::npos ||
-                    example_source(example).find("f_ifelse_mul") != std::string::npos)
-            << message;
-        continue;
+      if (target == "rnn") {
+        // rnn refuses exactly the programs whose debranched path has a Multi
+        // (the path the gated linear RNN runs), and the refusal names the
+        // node and the way out.
+        const Compiled gated = compile_for(example, "gated-linear-rnn", params);
+        ASSERT_TRUE(gated.model && gated.model->path) << first_message(gated.diagnostics);
+        const bool has_multi = gated.model->path->has_multi();
+        EXPECT_EQ(!compiled.model, has_multi) << (compiled.model ? "accepted" : first_message(compiled.diagnostics));
+        if (!compiled.model) {
+          ASSERT_FALSE(compiled.diagnostics.empty());
+          const std::string message = compiled.diagnostics.front().message;
+          EXPECT_NE(message.find("'rnn'"), std::string::npos) << message;
+          EXPECT_NE(message.find("Multi"), std::string::npos) << message;
+          EXPECT_NE(message.find("gated-rnn"), std::string::npos) << message;
+          EXPECT_GT(compiled.diagnostics.front().span.line, 0) << "the refusal points at the node";
+          continue;
+        }
       }
       if (gru_refused_for_bounds(example, target, compiled)) continue;
       ASSERT_TRUE(compiled.model) << first_message(compiled.diagnostics);
       const api::RunResult want = api::run(*program.model, prompt.tokens, api::RunOptions{});
       const api::RunResult got = api::run(*compiled.model, prompt.tokens, api::RunOptions{});
       ASSERT_TRUE(want.ok && got.ok) << first_message(got.diagnostics);
-      // The issue's measure: the target reproduces the program (its own
-      // step-by-step f64 semantics) to 1e-6.
+      // The target reproduces the program (its own step-by-step f64
+      // semantics) as docs/targets.md section 9 measures it.
+      EXPECT_EQ(output_comparison::first_difference(want.outputs, got.outputs, paper_mode_tolerance(target)), "");
       const double deviation = max_relative_difference(want.outputs, got.outputs);
-      EXPECT_LE(deviation, 1e-6);
       // The head is not a layer; every other entry is one.
       const int layers = static_cast<int>(compiled.model->model->layers().size()) - 1;
       const PathModel& path = *compiled.model->path;
@@ -113,6 +146,8 @@ TEST_P(TargetsOnExamples, PaperModeMatchesTheProgramOnEveryExample) {
       ASSERT_TRUE(fused_run.ok) << first_message(fused_run.diagnostics);
       const int fused_layers = static_cast<int>(fused.model->model->layers().size()) - 1;
       EXPECT_LE(fused_layers, layer_bound(path, LinearChains::Fuse));
+      EXPECT_EQ(output_comparison::first_difference(want.outputs, fused_run.outputs, fused_tolerance(example, form, target)), "")
+          << "chains fused";
       std::printf("[ %s%s %s: keep %d layers (bound %d), deviation %.3g; fuse %d layers (paper bound %d), deviation %.3g ]\n",
                   example.c_str(), form.empty() ? "" : (" " + form).c_str(), target.c_str(), layers,
                   bound.at("bound").get<int>(), deviation, fused_layers, layer_bound(path, LinearChains::Fuse),
