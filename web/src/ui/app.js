@@ -27,6 +27,8 @@ import { GraphsView } from './graphs.js';
 import { SummaryView } from './summary.js';
 import { ApproximationView } from './approximation.js';
 import { StatusBar } from './status.js';
+import { StepCursor } from './step-cursor.js';
+import { Theme, mountThemeToggle } from './theme.js';
 
 // Traces are recorded only for prompts up to this many steps (a trace keeps
 // every unit of every layer at every step; a huge prompt would need gigabytes).
@@ -35,6 +37,11 @@ export const TRACE_MAX_VALUES = 8_000_000;
 const EDIT_DEBOUNCE_MS = 350;
 const CONTROL_DEBOUNCE_MS = 120;
 const FILENAME = 'program.lsrl';
+// The longest state hash the address bar carries (browsers take more, but
+// such an address is no use to paste anywhere).
+const MAX_HASH_CHARS = 100_000;
+const MOD_KEY = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform || '') ? '⌘' : 'Ctrl';
+const EDITOR_KEYS_NOTE = `${MOD_KEY}+Enter runs now · Tab indents: press Esc, then Tab, to move on from the editor`;
 
 function paramNamesIn(source) {
   const names = new Set();
@@ -80,8 +87,25 @@ export class Playground {
     const find = (id) => document.getElementById(id);
     this.status = new StatusBar(find('status'), find('cancel'), { onCancel: () => this.cancel() });
     if (find('editor')) {
-      this.editor = new ProgramEditor(find('editor'), { onChange: (source) => this.onEdit(source) });
+      this.editor = new ProgramEditor(find('editor'), {
+        onChange: (source) => this.onEdit(source),
+        onRun: () => this.runNow(),
+        onTabEscape: (ms) => this.showTabEscape(ms),
+      });
     }
+    this.theme = new Theme();
+    if (find('theme-toggle')) mountThemeToggle(find('theme-toggle'), this.theme);
+    if (this.editor) this.theme.subscribe((resolved) => this.editor.setTheme(resolved));
+    this.editorKeys = find('editor-keys');
+    if (this.editorKeys) this.editorKeys.textContent = EDITOR_KEYS_NOTE;
+    // Ctrl/Cmd+Enter runs from anywhere on the page (the editor handles its
+    // own and marks the event handled).
+    document.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !event.defaultPrevented) {
+        event.preventDefault();
+        this.runNow();
+      }
+    });
     if (find('problems')) this.problems = new ProblemsList(find('problems'), { onGoTo: (l, c) => this.editor?.goTo(l, c) });
     if (find('examples')) {
       this.examplesMenu = new ExamplesMenu(find('examples'), find('example-description'), { onPick: (ex) => this.loadExample(ex) });
@@ -98,9 +122,10 @@ export class Playground {
     }
     if (find('prompt')) this.prompt = new PromptInput(find('prompt'), { onChange: (p) => this.onPrompt(p) });
     else this.prompt = new PromptInput(el('div'), {}); // the embed builds tokens the same way, without showing the box
-    if (find('outputs')) this.outputs = new OutputsView(find('outputs'));
-    if (find('trace')) this.trace = new TraceTable(find('trace'));
-    if (find('hidden')) this.hidden = new HiddenStatesView(find('hidden'));
+    this.cursor = new StepCursor();
+    if (find('outputs')) this.outputs = new OutputsView(find('outputs'), { cursor: this.cursor });
+    if (find('trace')) this.trace = new TraceTable(find('trace'), { cursor: this.cursor });
+    if (find('hidden')) this.hidden = new HiddenStatesView(find('hidden'), { cursor: this.cursor });
     if (find('graphs')) this.graph = new GraphsView(find('graphs'), { onNodeClick: (n) => this.editor?.goTo(n.line, 1) });
     if (find('summary')) this.summary = new SummaryView(find('summary'), { onExport: (format) => this.exportModel(format) });
     if (find('approx')) this.approx = new ApproximationView(find('approx-section'), find('approx'));
@@ -193,16 +218,22 @@ export class Playground {
     if (this.resetButton) this.resetButton.hidden = !badge || badge.hidden;
   }
 
-  // The embed's "open in the playground" link, and on the full page a hash
-  // that already carries a state (a shared link, or after Share) kept in step
-  // with what is shown, so a reload never goes back to an older view.
+  // The embed's "open in the playground" link, and on the full page the
+  // address itself: its hash follows the state as it changes, so the address
+  // bar is always a link to what is shown and a reload never goes back to an
+  // older view. A state too big for an address (a huge prompt) leaves the
+  // hash off; the autosave still keeps it.
   async updateFullLink() {
-    if (!this.embed && /^#[zj]=/.test(window.location.hash)) {
-      const hash = await encodeStateHash(this.state);
-      if (window.location.hash !== `#${hash}`) history.replaceState(null, '', `#${hash}`);
+    const sequence = (this.linkSequence = (this.linkSequence || 0) + 1);
+    const hash = await encodeStateHash(this.state);
+    if (sequence !== this.linkSequence) return; // a newer state is on its way
+    if (!this.embed) {
+      const wanted = hash.length <= MAX_HASH_CHARS ? `#${hash}` : '';
+      if (window.location.hash !== wanted) {
+        history.replaceState(null, '', `${window.location.pathname}${window.location.search}${wanted}`);
+      }
     }
     if (!this.fullLink) return;
-    const hash = await encodeStateHash(this.state);
     const url = new URL('index.html', window.location.href);
     url.hash = hash;
     this.fullLink.href = url.toString();
@@ -216,6 +247,23 @@ export class Playground {
     this.applyState({ ...this.state, example: example.name, source: example.source, params, prompt });
     this.problems?.show([]);
     this.requestRun(immediate ? 0 : CONTROL_DEBOUNCE_MS);
+  }
+
+  // Ctrl/Cmd+Enter: run at once, even if nothing changed since the last run.
+  runNow() {
+    this.requestRun(0);
+  }
+
+  // Escape in the editor: say that Tab now leaves it, for as long as it does.
+  showTabEscape(ms) {
+    if (!this.editorKeys) return;
+    this.editorKeys.textContent = `Tab now moves the focus out of the editor (for ${Math.round(ms / 1000)} s)`;
+    this.editorKeys.classList.add('active');
+    clearTimeout(this.tabEscapeTimer);
+    this.tabEscapeTimer = setTimeout(() => {
+      this.editorKeys.textContent = EDITOR_KEYS_NOTE;
+      this.editorKeys.classList.remove('active');
+    }, ms);
   }
 
   onEdit(source) {
@@ -392,6 +440,7 @@ export class Playground {
       return;
     }
     const answerLength = s.prompt.kind === 'dictionary' ? Array.from(s.prompt.query).length : 0;
+    this.cursor.setSteps(steps);
     this.outputs?.render({ result, tokens, vocab: info.vocab || null, answerLength, precision: s.precision, params: info.params || [] });
     this.summary?.render({ summary: compiled.summary, info, runMs: result.runMs, steps });
     const note = traced ? '' : `(no trace: ${steps} steps is more than the ${TRACE_MAX_STEPS} the page records)`;

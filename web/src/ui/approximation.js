@@ -5,7 +5,7 @@
 // and stops as soon as a newer run starts or the user cancels.
 
 import { el, replaceChildren, formatNumber } from './dom.js';
-import { heatmapCanvas } from './heatmap-canvas.js';
+import { heatmapFigure, rangeTicks } from './heatmap-canvas.js';
 import { legend, maxAbsOf } from './colors.js';
 import { asRows } from './outputs.js';
 
@@ -93,26 +93,31 @@ export class ApproximationView {
     const target = Array.from(evaluated.values || [], firstComponent);
     const approx = new Float64Array(points.length).fill(NaN);
     let maxAbs = maxAbsOf(target);
+    // Both plots span the unit square (or interval): x1 across, x2 up.
+    const axes = {
+      xAxis: { label: 'x1 →', ticks: rangeTicks(0, 1) },
+      yAxis: dIn === 2 ? { label: 'x2 ↑', ticks: rangeTicks(1, 0) } : null,
+    };
+    const where = (r, c) => (dIn === 2 ? `x1 ${formatNumber(points[r * G + c][0])}, x2 ${formatNumber(points[r * G + c][1])}` : `x1 ${formatNumber(points[c][0])}`);
     const draw = (box, values, name) => {
-      const canvas = heatmapCanvas(rows, G, (r, c) => values[r * G + c], {
+      const figure = heatmapFigure(rows, G, (r, c) => values[r * G + c], {
         maxAbs, log: false, cellW: dIn === 2 ? 18 : 6, cellH: dIn === 2 ? 18 : 40, maxWidth: 300, flipY: true,
-        className: 'heatmap approx-heatmap', label: name,
-        tooltip: (r, c, v) => [name, dIn === 2 ? `x1 ${formatNumber(points[r * G + c][0])}, x2 ${formatNumber(points[r * G + c][1])}` : `x1 ${formatNumber(points[c][0])}`,
-          `value ${formatNumber(v)}`],
+        className: 'heatmap approx-heatmap', label: name, ...axes,
+        describe: (r, c, v) => [name, where(r, c), `value ${formatNumber(v)}`],
       });
-      replaceChildren(box, canvas);
+      replaceChildren(box, figure.node);
     };
     const drawLegend = () => replaceChildren(legendBox, legend(maxAbs, { label: 'colour scale (target and model)' }));
     const errors = () => Float64Array.from(approx, (v, i) => v - target[i]);
     const drawError = () => {
       const err = errors();
       const errMax = maxAbsOf(err);
-      const canvas = heatmapCanvas(rows, G, (r, c) => err[r * G + c], {
+      const figure = heatmapFigure(rows, G, (r, c) => err[r * G + c], {
         maxAbs: errMax, log: false, cellW: dIn === 2 ? 18 : 6, cellH: dIn === 2 ? 18 : 40, maxWidth: 300, flipY: true,
-        className: 'heatmap approx-heatmap', label: 'error',
-        tooltip: (r, c, v) => ['model − f', `x1 ${formatNumber(points[r * G + c][0])}${dIn === 2 ? `, x2 ${formatNumber(points[r * G + c][1])}` : ''}`, `error ${formatNumber(v)}`],
+        className: 'heatmap approx-heatmap', label: 'error', ...axes,
+        describe: (r, c, v) => ['model − f', where(r, c), `error ${formatNumber(v)}`],
       });
-      replaceChildren(errorBox, canvas);
+      replaceChildren(errorBox, figure.node);
       replaceChildren(errorLegendBox, legend(errMax, { label: 'colour scale (error)' }));
     };
     draw(targetBox, target, 'target f');

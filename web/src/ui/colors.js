@@ -69,18 +69,48 @@ export function maxAbsOf(values) {
   return m;
 }
 
-// A small colour bar: -max, 0, +max.
+// The values a colour bar marks: -max, the middle of each half and max
+// (linear); for symlog, the decade nearest the middle of each half, so the
+// ticks show how the scale compresses.
+export function legendTicks(maxAbs, { log = false } = {}) {
+  const m = maxAbs > 0 && Number.isFinite(maxAbs) ? maxAbs : 1;
+  if (!log) return [-m, -m / 2, 0, m / 2, m];
+  const norm = makeNormalizer(m, { log: true });
+  let mid = 0;
+  for (let e = -6; e <= 20; e++) {
+    const v = 10 ** e;
+    if (v >= m) break;
+    if (mid === 0 || Math.abs(norm(v) - 0.75) < Math.abs(norm(mid) - 0.75)) mid = v;
+  }
+  return mid ? [-m, -mid, 0, mid, m] : [-m, 0, m];
+}
+
+function tickText(v) {
+  if (v === 0) return '0';
+  return Math.abs(v) >= 1e4 || Math.abs(v) < 1e-2 ? v.toExponential(0).replace('e+', 'e') : String(Number(v.toPrecision(2)));
+}
+
+// A colour bar with ticks under it (each tick at its value's colour).
 export function legend(maxAbs, { log = false, label = '' } = {}) {
-  const canvas = el('canvas', { width: 120, height: 10, class: 'legend-bar' });
+  const W = 160;
+  const canvas = el('canvas', { width: W, height: 10, class: 'legend-bar', 'aria-hidden': 'true' });
   const ctx = canvas.getContext('2d');
   if (ctx) {
-    const img = ctx.createImageData(120, 10);
-    for (let x = 0; x < 120; x++) for (let y = 0; y < 10; y++) putColor(img.data, y * 120 + x, x / 119);
+    const img = ctx.createImageData(W, 10);
+    for (let x = 0; x < W; x++) for (let y = 0; y < 10; y++) putColor(img.data, y * W + x, x / (W - 1));
     ctx.putImageData(img, 0, 0);
   }
-  const fmt = (v) => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-2 && v !== 0) ? v.toExponential(1) : String(Number(v.toPrecision(3))));
-  return el('span', { class: 'legend' },
-    label ? el('span', { class: 'muted', text: `${label} ` }) : null,
-    el('span', { text: fmt(-maxAbs) }), canvas, el('span', { text: fmt(maxAbs) }),
-    log ? el('span', { class: 'muted', text: ' (symlog)' }) : null);
+  const norm = makeNormalizer(maxAbs, { log });
+  const ticks = legendTicks(maxAbs, { log });
+  const scale = el('span', { class: 'legend-scale' }, canvas,
+    el('span', { class: 'legend-ticks' }, ...ticks.map((v) => el('span', {
+      class: 'tick', style: { left: `${(norm(v) * 100).toFixed(2)}%` }, text: tickText(v),
+    }))));
+  return el('span', {
+    class: 'legend', role: 'img',
+    'aria-label': `${label || 'colour scale'}: blue ${tickText(-maxAbs)}, white 0, red ${tickText(maxAbs)}${log ? ', symlog' : ''}`,
+  },
+  label ? el('span', { class: 'legend-label', text: label }) : null,
+  scale,
+  log ? el('span', { class: 'muted', text: 'symlog' }) : null);
 }

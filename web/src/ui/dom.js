@@ -112,3 +112,35 @@ export function showTooltip(event, lines) {
 export function hideTooltip() {
   if (tooltipNode) tooltipNode.hidden = true;
 }
+
+// Saves data (a string, bytes or a Blob) as a file through a temporary link.
+export function downloadFile(data, filename, type = 'application/octet-stream') {
+  const blob = data instanceof Blob ? data : new Blob([data], { type });
+  const url = URL.createObjectURL(blob);
+  const link = el('a', { href: url, download: filename || 'download' });
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+// A CSV field: quoted when it holds a comma, a quote or a line break.
+export function csvField(value) {
+  const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : String(value)) : String(value ?? '');
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function csvText(header, rows) {
+  return [header, ...rows].map((row) => row.map(csvField).join(',')).join('\n') + '\n';
+}
+
+// "download: CSV JSON" buttons. formats: [{label, id, make: () => ({data,
+// filename, type})}].
+export function downloadRow(title, formats) {
+  return el('div', { class: 'download-row' },
+    el('span', { class: 'muted small', text: `${title}:` }),
+    ...formats.map((f) => el('button', {
+      type: 'button', class: 'small', text: f.label, id: f.id, title: `download ${f.what || ''} as ${f.label}`.replace(/\s+/g, ' '),
+      on: { click: () => { const { data, filename, type } = f.make(); downloadFile(data, filename, type); } },
+    })));
+}

@@ -2,7 +2,7 @@
 // subset), the compiler's diagnostics underlined at their line:col with the
 // message on hover, and completion of primitives and sugar with signatures.
 
-import { EditorState, Compartment } from '@codemirror/state';
+import { EditorState, Compartment, Prec } from '@codemirror/state';
 import {
   EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter,
   highlightSpecialChars, drawSelection, dropCursor, rectangularSelection,
@@ -17,6 +17,7 @@ import {
 } from '@codemirror/autocomplete';
 import { lintGutter, setDiagnostics, lintKeymap } from '@codemirror/lint';
 import { python, localCompletionSource } from '@codemirror/lang-python';
+import { oneDark } from '@codemirror/theme-one-dark';
 
 import { LSRL_COMPLETIONS, LSRL_CONSTANTS, LSRL_KEYWORDS } from './completions.js';
 
@@ -66,12 +67,18 @@ export function toEditorDiagnostics(doc, diagnostics) {
   return out;
 }
 
+// How long Tab moves the focus (instead of indenting) after Escape.
+export const TAB_ESCAPE_MS = 10000;
+
 export class ProgramEditor {
-  // parent: element; onChange(source): called on user edits (not on setSource)
-  constructor(parent, { source = '', onChange = () => {}, readOnly = false } = {}) {
+  // parent: element; onChange(source): called on user edits (not on setSource);
+  // onRun(): Ctrl/Cmd+Enter; onTabEscape(): Escape pressed, so the next Tab
+  // leaves the editor instead of indenting (CodeMirror's own escape hatch).
+  constructor(parent, { source = '', onChange = () => {}, onRun = () => {}, onTabEscape = () => {}, readOnly = false } = {}) {
     this.onChange = onChange;
     this.suppressChange = false;
     this.readOnly = new Compartment();
+    this.theme = new Compartment();
     const listener = EditorView.updateListener.of((update) => {
       if (update.docChanged && !this.suppressChange) this.onChange(update.state.doc.toString());
     });
@@ -89,6 +96,7 @@ export class ProgramEditor {
           EditorState.allowMultipleSelections.of(true),
           indentOnInput(),
           indentUnit.of('    '),
+          this.theme.of([]),
           syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
           bracketMatching(),
           closeBrackets(),
@@ -98,6 +106,19 @@ export class ProgramEditor {
           highlightSelectionMatches(),
           python(),
           lintGutter(),
+          // Above the default keymap, whose Mod-Enter inserts a blank line.
+          Prec.highest(keymap.of([{ key: 'Mod-Enter', run: () => { onRun(); return true; } }])),
+          EditorView.domEventHandlers({
+            keydown: (event, view) => {
+              if (event.key !== 'Escape') return false;
+              // CodeMirror gives Tab back to the page for 2 s after Escape;
+              // set after its own handler, the window is long enough to read
+              // the page's note and act on it.
+              setTimeout(() => view.setTabFocusMode(TAB_ESCAPE_MS), 0);
+              onTabEscape(TAB_ESCAPE_MS);
+              return false;
+            },
+          }),
           keymap.of([
             ...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap,
             ...completionKeymap, ...lintKeymap, indentWithTab,
@@ -128,6 +149,12 @@ export class ProgramEditor {
   setDiagnostics(diagnostics) {
     const marks = toEditorDiagnostics(this.view.state.doc, diagnostics);
     this.view.dispatch(setDiagnostics(this.view.state, marks));
+  }
+
+  // 'dark' uses One Dark's colours (the default highlighting is for light
+  // backgrounds); 'light' the default ones.
+  setTheme(resolved) {
+    this.view.dispatch({ effects: this.theme.reconfigure(resolved === 'dark' ? oneDark : []) });
   }
 
   setReadOnly(readOnly) {

@@ -4,16 +4,16 @@
 //          input, output}
 
 import { Graph, layout } from '@dagrejs/dagre';
-import { el, svg, replaceChildren } from './dom.js';
+import { el, svg, replaceChildren, downloadFile } from './dom.js';
 
 export const KIND_COLORS = {
   Input: '#2e7d32',
   Linear: '#1565c0',
-  ReLU: '#ef6c00',
+  ReLU: '#a84a00',
   LinState: '#6a1b9a',
   Concat: '#616161',
   Multi: '#c62828',
-  Slice: '#00838f',
+  Slice: '#00727d',
   Output: '#37474f',
 };
 
@@ -22,6 +22,7 @@ function kindColor(kind) {
 }
 
 const CHAR_W = 6.6;
+let drawingCount = 0;
 
 // Above this many nodes the drawing does not use dagre: its ranking and
 // ordering recurse as deep as the graph is long (a 3,000-line program
@@ -64,16 +65,19 @@ export function drawGraph(graph, { rankdir = 'TB', onNodeClick = null, className
     viewBox: `0 0 ${Math.ceil(width)} ${Math.ceil(height)}`,
     width: Math.ceil(maxWidth ? Math.min(width, maxWidth) : width),
     height: Math.ceil(maxWidth && width > maxWidth ? (height * maxWidth) / width : height),
-    role: 'img',
+    role: 'group',
+    'aria-label': `graph of ${nodes.length} nodes`,
   });
+  // One marker id per drawing: two drawings on a page must not share one.
+  const arrowId = `arrow-${(drawingCount += 1)}`;
   root.appendChild(svg('defs', {},
-    svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 6, markerHeight: 6, orient: 'auto-start-reverse' },
+    svg('marker', { id: arrowId, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 6, markerHeight: 6, orient: 'auto-start-reverse' },
       svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', fill: '#78909c' }))));
   for (const e of g.edges()) {
     const points = g.edge(e).points || [];
     if (points.length < 2) continue;
     const d = points.map((p, i) => `${i ? 'L' : 'M'} ${p.x.toFixed(1)} ${p.y.toFixed(1)}`).join(' ');
-    root.appendChild(svg('path', { d, class: 'edge', 'marker-end': 'url(#arrow)' }));
+    root.appendChild(svg('path', { d, class: 'edge', 'marker-end': `url(#${arrowId})` }));
   }
   for (const id of g.nodes()) {
     const pos = g.node(id);
@@ -91,8 +95,17 @@ export function drawGraph(graph, { rankdir = 'TB', onNodeClick = null, className
     svg('text', { x: pos.width / 2, y: 14, class: 'node-name', text: a }),
     svg('text', { x: pos.width / 2, y: 27, class: 'node-kind', fill: kindColor(node.kind), text: b }));
     if (onNodeClick && node.line) {
+      // A button for the keyboard too: Tab reaches it, Enter or Space acts.
       group.classList.add('clickable');
+      group.setAttribute('tabindex', '0');
+      group.setAttribute('role', 'button');
+      group.setAttribute('aria-label', `${node.name ? `${node.name}: ` : ''}${node.kind}, width ${node.dim}: go to line ${node.line}`);
       group.addEventListener('click', () => onNodeClick(node));
+      group.addEventListener('keydown', (event) => {
+        if (event.key !== 'Enter' && event.key !== ' ') return;
+        event.preventDefault();
+        onNodeClick(node);
+      });
     }
     root.appendChild(group);
   }
@@ -157,10 +170,10 @@ export function layeredLayout(g, rankdir = 'TB') {
 export function pathChips(nodes) {
   const parts = [];
   nodes.forEach((node, i) => {
-    if (i) parts.push(el('span', { class: 'chip-arrow', text: '→' }));
+    if (i) parts.push(el('span', { class: 'chip-arrow', 'aria-hidden': 'true', text: '→' }));
     parts.push(el('span', {
+      // Colours come from the kind's class (the stylesheet has them for both themes).
       class: `path-chip kind-${node.kind}`,
-      style: { borderColor: kindColor(node.kind), color: kindColor(node.kind) },
       title: `${node.kind}${node.name ? ` (${node.name})` : ''}, width ${node.dim}`,
     }, el('b', { text: node.kind }), ` ${node.dim}`, node.name ? el('span', { class: 'chip-name', text: ` ${node.name}` }) : null));
   });
@@ -169,7 +182,7 @@ export function pathChips(nodes) {
 
 export function kindLegend(kinds) {
   return el('div', { class: 'kind-legend' },
-    ...kinds.map((k) => el('span', { class: 'kind-chip', style: { borderColor: kindColor(k), color: kindColor(k) }, text: k })));
+    ...kinds.map((k) => el('span', { class: `kind-chip kind-${k}`, text: k })));
 }
 
 // Big programs (the sugar expands into hundreds of nodes) are drawn by
@@ -250,6 +263,7 @@ class LazyDrawing {
     this.graph = graph;
     this.key = key;
     this.host.dataset.drawn = 'false';
+    this.onDrawn?.(null);
     // The previous drawing goes at once: it never stands under new captions.
     this.drawnKey = null;
     replaceChildren(this.host, el('p', { class: 'muted graph-pending', text: graph.nodes.length ? `laying out ${graph.nodes.length} nodes…` : '' }));
@@ -264,8 +278,14 @@ class LazyDrawing {
       if (this.drawnKey === this.key || !this.graph) return;
       this.drawnKey = this.key;
       try {
-        if (this.graph.nodes.length) replaceChildren(this.host, drawGraph(this.graph, this.options));
-        else replaceChildren(this.host);
+        if (this.graph.nodes.length) {
+          const drawing = drawGraph(this.graph, this.options);
+          replaceChildren(this.host, drawing);
+          this.onDrawn?.(drawing);
+        } else {
+          replaceChildren(this.host);
+          this.onDrawn?.(null);
+        }
       } catch (error) {
         // Whatever goes wrong in a layout, the panel says so instead of
         // keeping an older drawing or throwing into the page.
@@ -274,6 +294,128 @@ class LazyDrawing {
       this.host.dataset.drawn = 'true';
     });
   }
+}
+
+// The styles a drawing needs outside the page (a downloaded SVG file).
+const SVG_FILE_STYLE = `
+svg { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; background: #fff; }
+.edge { fill: none; stroke: #90a4ae; stroke-width: 1.3; }
+.node-name { font-size: 11.5px; font-weight: 600; text-anchor: middle; fill: #1d2330; font-family: ui-monospace, Menlo, Consolas, "DejaVu Sans Mono", monospace; }
+.node-kind { font-size: 10px; text-anchor: middle; }
+`;
+
+// A drawing as a standalone SVG file at its natural size.
+export function svgFileText(drawing) {
+  const copy = drawing.cloneNode(true);
+  const box = drawing.viewBox.baseVal;
+  copy.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+  copy.setAttribute('width', String(box.width));
+  copy.setAttribute('height', String(box.height));
+  copy.removeAttribute('style');
+  copy.insertBefore(svg('style', { text: SVG_FILE_STYLE }), copy.firstChild);
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(copy)}\n`;
+}
+
+export const MIN_SCALE = 0.02;
+export const MAX_SCALE = 4;
+
+// Zoom, pan and fit for one drawing in its scrolling box: the SVG is drawn
+// at scale x its natural size and the box scrolls over it. Ctrl/Cmd+wheel
+// or the buttons zoom (around the pointer, or the box's centre), dragging
+// pans, and with the box focused + - 0 zoom, fit, and the arrows scroll.
+class GraphViewport {
+  constructor(host, { name }) {
+    this.host = host;
+    this.drawing = null;
+    this.scale = 1;
+    host.tabIndex = 0;
+    host.setAttribute('role', 'region');
+    host.setAttribute('aria-label', `${name} (scrolls; + and - zoom, 0 fits)`);
+    host.addEventListener('wheel', (event) => {
+      if (!this.drawing || !(event.ctrlKey || event.metaKey)) return;
+      event.preventDefault();
+      this.zoomBy(Math.exp(-event.deltaY / 300), event);
+    }, { passive: false });
+    host.addEventListener('keydown', (event) => {
+      if (!this.drawing || event.target !== host) return;
+      if (event.key === '+' || event.key === '=') this.zoomBy(1.25);
+      else if (event.key === '-') this.zoomBy(0.8);
+      else if (event.key === '0') this.fit();
+      else return;
+      event.preventDefault();
+    });
+    let drag = null;
+    host.addEventListener('pointerdown', (event) => {
+      if (!this.drawing || event.button !== 0 || event.target.closest('.node.clickable')) return;
+      drag = { x: event.clientX, y: event.clientY, left: host.scrollLeft, top: host.scrollTop, id: event.pointerId };
+      host.classList.add('panning');
+    });
+    host.addEventListener('pointermove', (event) => {
+      if (!drag || event.pointerId !== drag.id) return;
+      host.scrollLeft = drag.left - (event.clientX - drag.x);
+      host.scrollTop = drag.top - (event.clientY - drag.y);
+    });
+    const end = () => { drag = null; host.classList.remove('panning'); };
+    host.addEventListener('pointerup', end);
+    host.addEventListener('pointercancel', end);
+    host.addEventListener('pointerleave', end);
+  }
+
+  // A new drawing (or none) in the box: shown at its natural size.
+  set(drawing) {
+    this.drawing = drawing;
+    if (drawing) this.apply(1);
+  }
+
+  natural() {
+    const box = this.drawing.viewBox.baseVal;
+    return { width: box.width || 1, height: box.height || 1 };
+  }
+
+  apply(scale) {
+    this.scale = Math.max(MIN_SCALE, Math.min(MAX_SCALE, scale));
+    const { width, height } = this.natural();
+    this.drawing.setAttribute('width', String(Math.max(1, Math.round(width * this.scale))));
+    this.drawing.setAttribute('height', String(Math.max(1, Math.round(height * this.scale))));
+    this.host.dataset.scale = this.scale.toFixed(4);
+  }
+
+  // Zooms keeping the point under the pointer (or the box's centre) still.
+  zoomBy(factor, event = null) {
+    if (!this.drawing) return;
+    const box = this.host.getBoundingClientRect();
+    const px = event ? event.clientX - box.left : this.host.clientWidth / 2;
+    const py = event ? event.clientY - box.top : this.host.clientHeight / 2;
+    const x = (this.host.scrollLeft + px) / this.scale;
+    const y = (this.host.scrollTop + py) / this.scale;
+    this.apply(this.scale * factor);
+    this.host.scrollLeft = x * this.scale - px;
+    this.host.scrollTop = y * this.scale - py;
+  }
+
+  // The whole drawing in the box (never above its natural size).
+  fit() {
+    if (!this.drawing) return;
+    const { width, height } = this.natural();
+    const maxHeight = parseFloat(getComputedStyle(this.host).maxHeight) || this.host.clientHeight || height;
+    this.apply(Math.min(1, this.host.clientWidth / width, maxHeight / height));
+    this.host.scrollLeft = 0;
+    this.host.scrollTop = 0;
+  }
+}
+
+// The buttons over one drawing: zoom out, zoom in, fit, download as SVG.
+function viewportControls(viewport, { id, filename }) {
+  const button = (text, label, onClick, extra = {}) => el('button', {
+    type: 'button', class: 'small', text, 'aria-label': label, title: label, on: { click: onClick }, ...extra,
+  });
+  return el('div', { class: 'graph-tools', role: 'group', 'aria-label': 'graph view' },
+    button('−', 'zoom out', () => viewport.zoomBy(0.8), { id: `${id}-zoom-out` }),
+    button('+', 'zoom in', () => viewport.zoomBy(1.25), { id: `${id}-zoom-in` }),
+    button('fit', 'fit the whole graph in view', () => viewport.fit(), { id: `${id}-fit` }),
+    button('SVG', 'download this graph as an SVG file', () => {
+      if (viewport.drawing) downloadFile(svgFileText(viewport.drawing), filename, 'image/svg+xml');
+    }, { id: `${id}-svg` }));
 }
 
 // Both drawings: the program's DAG (before debranching) and the path the
@@ -297,10 +439,16 @@ export class GraphsView {
     this.pathHost = el('div', { class: 'graph-scroll', id: 'path-graph' });
     this.programDrawing = new LazyDrawing(this.programHost, { rankdir: 'TB', onNodeClick: this.onNodeClick, className: 'graph program-graph' });
     this.pathDrawing = new LazyDrawing(this.pathHost, { rankdir: 'TB', onNodeClick: this.onNodeClick, className: 'graph path-graph' });
+    const programView = new GraphViewport(this.programHost, { name: 'the program\'s graph' });
+    const pathView = new GraphViewport(this.pathHost, { name: 'the path graph' });
+    this.programDrawing.onDrawn = (drawing) => programView.set(drawing);
+    this.pathDrawing.onDrawn = (drawing) => pathView.set(drawing);
     replaceChildren(container, this.meta,
       el('div', { class: 'graph-pair' },
-        el('figure', { class: 'graph-figure' }, el('div', { class: 'row' }, this.programCaption, this.programToggle), this.programHost),
-        el('figure', { class: 'graph-figure' }, this.pathCaption, this.pathHost)));
+        el('figure', { class: 'graph-figure' }, el('div', { class: 'row' }, this.programCaption, this.programToggle),
+          viewportControls(programView, { id: 'program-graph', filename: 'program-graph.svg' }), this.programHost),
+        el('figure', { class: 'graph-figure' }, this.pathCaption,
+          viewportControls(pathView, { id: 'path-graph', filename: 'path-graph.svg' }), this.pathHost)));
     this.programCaption.textContent = 'The program\'s graph appears here after a build.';
   }
 

@@ -5,7 +5,7 @@
 // states it produces.
 
 import { el, replaceChildren, formatNumber } from './dom.js';
-import { heatmapCanvas } from './heatmap-canvas.js';
+import { heatmapFigure, indexTicks } from './heatmap-canvas.js';
 import { legend, maxAbsOf } from './colors.js';
 import { pathChips } from './graphs.js';
 
@@ -43,8 +43,15 @@ export const FOLD_LAYERS = 12;
 const BLOCK_LAYERS = 12;
 
 export class HiddenStatesView {
-  constructor(container) {
+  // cursor: the shared StepCursor (optional): its step is marked on every
+  // heatmap, and a click or arrow key on a heatmap moves it.
+  constructor(container, { cursor = null } = {}) {
     this.container = container;
+    this.cursor = cursor;
+    this.figures = [];
+    cursor?.subscribe((step) => {
+      for (const figure of this.figures) figure.setMarker(step);
+    });
     this.log = true;
     this.selected = new Map(); // layer -> series label shown
     this.showAll = false; // a folded (big) model: every layer row open
@@ -66,6 +73,7 @@ export class HiddenStatesView {
   render({ summary, path, trace, note = '' }) {
     this.setStale(false);
     this.last = { summary, path, trace, note };
+    this.figures = [];
     const layersInfo = Array.isArray(summary?.layers) ? summary.layers : [];
     const series = (trace?.series || []).filter((s) => Number.isInteger(s.layer) && s.layer >= 0);
     const byLayer = new Map();
@@ -210,7 +218,7 @@ export class HiddenStatesView {
     const dim = series.dim;
     const values = series.values;
     const maxAbs = maxAbsOf(values);
-    const canvas = heatmapCanvas(dim, steps, (unit, step) => values[step * dim + unit], {
+    const figure = heatmapFigure(dim, steps, (unit, step) => values[step * dim + unit], {
       maxAbs,
       log: this.log,
       cellW: Math.max(2, Math.min(28, Math.floor(720 / Math.max(1, steps)))),
@@ -219,10 +227,15 @@ export class HiddenStatesView {
       maxHeight: 480,
       className: 'heatmap hidden-heatmap',
       label: `layer ${layer} ${series.label}`,
-      tooltip: (unit, step, v) => [`layer ${layer} · ${series.kind} ${series.label}`, `unit ${unit}, step ${step}`, `value ${formatNumber(v)}`],
+      xAxis: { label: `time step → (${steps})`, ticks: indexTicks(steps, 8) },
+      yAxis: { label: `unit ↓ (${dim})`, ticks: indexTicks(dim, 5) },
+      describe: (unit, step, v) => [`layer ${layer} · ${series.kind} ${series.label}`, `unit ${unit}, step ${step}`, `value ${formatNumber(v)}`],
+      onPick: (unit, step) => this.cursor?.set(step, 'heatmap'),
     });
-    canvas.dataset.layer = layer;
-    return el('div', { class: 'heatmap-box' }, canvas,
-      el('div', { class: 'heatmap-axes muted small' }, `time → (${steps} steps), units ↓ (${dim}) `, legend(maxAbs, { log: this.log })));
+    figure.canvas.dataset.layer = layer;
+    figure.setMarker(this.cursor?.step ?? null);
+    this.figures.push(figure);
+    return el('div', { class: 'heatmap-box' }, figure.node,
+      el('div', { class: 'heatmap-axes muted small' }, legend(maxAbs, { log: this.log, label: 'value' })));
   }
 }

@@ -3,7 +3,7 @@
 // prompts the answer (the last n decoded characters). Long runs show their
 // first and last rows only.
 
-import { el, replaceChildren, formatNumber } from './dom.js';
+import { el, replaceChildren, formatNumber, downloadRow, csvText } from './dom.js';
 import { precisionProblems } from './precision.js';
 
 const HEAD_ROWS = 100;
@@ -47,13 +47,89 @@ function fidelityLine({ maxDeviation, wrongTokens }, steps, precision = '', untr
   });
 }
 
+// The outputs of a run as plain data: {steps, inputs, outputs, text?,
+// chars?} (for the JSON download) and as CSV rows.
+export function outputsData({ result, tokens, vocab = null }) {
+  const outputs = asRows(result.outputs);
+  const inputs = asRows(tokens);
+  const rows = [];
+  for (let i = 0; i < outputs.count; i++) rows.push({ input: i < inputs.count ? inputs.row(i) : [], output: outputs.row(i) });
+  const decodes = !!vocab && rows.length > 0 && rows[0].output.length === 1;
+  const data = { steps: rows.length, inputs: rows.map((r) => r.input), outputs: rows.map((r) => r.output) };
+  if (decodes) data.chars = rows.map((r) => decodeChar(r.output[0], vocab));
+  if (typeof result.text === 'string') data.text = result.text;
+  return data;
+}
+
+export function outputsCsv(data) {
+  const inWidth = Math.max(0, ...data.inputs.map((r) => r.length));
+  const outWidth = Math.max(0, ...data.outputs.map((r) => r.length));
+  const header = ['step',
+    ...Array.from({ length: inWidth }, (_, j) => (inWidth === 1 ? 'input' : `input[${j}]`)),
+    ...Array.from({ length: outWidth }, (_, j) => (outWidth === 1 ? 'output' : `output[${j}]`)),
+    ...(data.chars ? ['char'] : [])];
+  const rows = data.outputs.map((out, i) => [i, ...data.inputs[i], ...out, ...(data.chars ? [data.chars[i]] : [])]);
+  return csvText(header, rows);
+}
+
 export class OutputsView {
-  constructor(container) {
+  // cursor: the shared StepCursor (optional): a click on a row moves it, and
+  // its step's row is marked.
+  constructor(container, { cursor = null } = {}) {
     this.container = container;
+    this.cursor = cursor;
+    this.rowsByStep = new Map();
+    this.marked = null;
     this.clear('Outputs appear here after a run.');
+    cursor?.subscribe((step, source) => this.markStep(step, source));
+  }
+
+  markStep(step, source) {
+    this.marked?.classList.remove('cursor');
+    this.marked?.removeAttribute('aria-current');
+    this.marked = step === null ? null : this.rowsByStep.get(step) || null;
+    if (this.stepBox && document.activeElement !== this.stepBox) this.stepBox.value = step === null ? '' : String(step);
+    if (this.stepNote) {
+      this.stepNote.textContent = step !== null && !this.marked && this.rowsByStep.size ? 'this step is not among the rows shown' : '';
+    }
+    if (!this.marked) return;
+    this.marked.classList.add('cursor');
+    this.marked.setAttribute('aria-current', 'step');
+    // Scroll the table (not the page) to the row another view picked.
+    if (source !== 'outputs') {
+      const scroller = this.marked.closest('.table-scroll');
+      if (scroller) {
+        const top = this.marked.offsetTop - scroller.clientHeight / 2;
+        scroller.scrollTop = Math.max(0, top);
+      }
+    }
+  }
+
+  // The step box and its buttons: the keyboard's way to move the cursor.
+  stepControl(steps) {
+    const box = el('input', {
+      type: 'number', id: 'step-cursor', min: 0, max: Math.max(0, steps - 1), step: 1, class: 'narrow',
+      value: this.cursor?.step ?? '', placeholder: '—',
+    });
+    box.addEventListener('input', () => {
+      if (box.value.trim() !== '' && Number.isFinite(Number(box.value))) this.cursor.set(Number(box.value), 'box');
+    });
+    this.stepBox = box;
+    this.stepNote = el('span', { class: 'muted small', id: 'step-note' });
+    return el('div', { class: 'step-control' },
+      el('label', { for: 'step-cursor', text: 'step cursor' }),
+      el('button', { type: 'button', class: 'small', text: '◀', 'aria-label': 'previous step', on: { click: () => this.cursor.move(-1, 'box') } }),
+      box,
+      el('button', { type: 'button', class: 'small', text: '▶', 'aria-label': 'next step', on: { click: () => this.cursor.move(1, 'box') } }),
+      el('span', { class: 'muted small', text: 'marked in the outputs, the trace and every heatmap' }),
+      this.stepNote);
   }
 
   clear(message) {
+    this.rowsByStep = new Map();
+    this.marked = null;
+    this.stepBox = null;
+    this.stepNote = null;
     replaceChildren(this.container, el('p', { class: 'muted', text: message }));
   }
 
@@ -95,15 +171,24 @@ export class OutputsView {
       ...Array.from({ length: outDim }, (_, j) => el('th', { text: outDim === 1 ? 'output' : `out[${j}]` })),
       decodes ? el('th', { text: 'char' }) : null);
     const body = el('tbody');
+    this.rowsByStep = new Map();
+    this.marked = null;
+    if (this.cursor) {
+      body.addEventListener('click', (event) => {
+        const row = event.target.closest('tr[data-step]');
+        if (row) this.cursor.set(Number(row.dataset.step), 'outputs');
+      });
+    }
     const addRow = (i) => {
       const out = outputs.row(i);
       const input = i < inputs.count ? inputs.row(i) : [];
-      body.appendChild(el('tr', { dataset: { step: i } },
+      const row = body.appendChild(el('tr', { dataset: { step: i } },
         el('td', { class: 'num', text: String(i) }),
         el('td', { class: 'token', text: input.map(formatNumber).join(', ') +
           (decodes && input.length === 1 ? ` ${decodeChar(input[0], vocab)}` : '') }),
         ...out.map((v) => el('td', { class: 'num', text: formatNumber(v) })),
         decodes ? el('td', { class: 'char', text: decodeChar(out[0], vocab) }) : null));
+      this.rowsByStep.set(i, row);
     };
     if (steps <= HEAD_ROWS + TAIL_ROWS) {
       for (let i = 0; i < steps; i++) addRow(i);
@@ -116,8 +201,15 @@ export class OutputsView {
     parts.push(el('div', { class: 'meta muted', text: `${steps} step${steps === 1 ? '' : 's'}` +
       (Number.isFinite(result.runMs) ? `, run in ${formatNumber(Number(result.runMs.toFixed(2)))} ms` : '') }));
     if (result.fidelity) parts.push(fidelityLine(result.fidelity, steps, precision, problems.length > 0));
+    if (this.cursor && steps > 0) parts.push(this.stepControl(steps));
     parts.push(el('div', { class: 'table-scroll' },
       el('table', { class: 'outputs-table', id: 'outputs-table' }, el('thead', {}, head), body)));
+    const data = () => outputsData({ result, tokens, vocab });
+    parts.push(downloadRow('download the outputs', [
+      { label: 'CSV', id: 'download-outputs-csv', what: 'the outputs', make: () => ({ data: outputsCsv(data()), filename: 'outputs.csv', type: 'text/csv' }) },
+      { label: 'JSON', id: 'download-outputs-json', what: 'the outputs', make: () => ({ data: JSON.stringify(data()), filename: 'outputs.json', type: 'application/json' }) },
+    ]));
     replaceChildren(this.container, ...parts);
+    if (this.cursor) this.markStep(this.cursor.step, 'run');
   }
 }

@@ -120,7 +120,7 @@ export function mountShare({ shareButton, embedButton, panel, getState }) {
   };
 
   const show = (title, field, extra = []) => {
-    const note = el('span', { class: 'share-note' });
+    const note = el('span', { class: 'share-note', id: 'share-note', role: 'status' });
     const copy = el('button', {
       type: 'button',
       text: 'Copy',
@@ -141,6 +141,7 @@ export function mountShare({ shareButton, embedButton, panel, getState }) {
     panel.hidden = false;
     field.focus();
     field.select();
+    return note;
   };
 
   shareButton.addEventListener('click', async () => {
@@ -149,8 +150,17 @@ export function mountShare({ shareButton, embedButton, panel, getState }) {
     history.replaceState(null, '', url);
     const field = el('input', { type: 'text', readonly: true, class: 'share-url', id: 'share-url', value: url });
     const open = el('a', { href: url, target: '_blank', rel: 'noopener', text: 'open in a new tab' });
-    show('Link to exactly this view', field, [open]);
-    await copyText(url);
+    const note = show('Link to exactly this view', field, [open]);
+    // Say whether the link is on the clipboard: a silent copy leaves the user
+    // guessing, and a refused one (no permission, no secure context) needs
+    // the selected field instead.
+    const copied = await copyText(url);
+    note.textContent = copied ? 'copied to the clipboard' : 'selected: press Ctrl+C (⌘+C) to copy';
+    if (copied) {
+      shareButton.textContent = 'Copied ✓';
+      clearTimeout(shareButton.resetTimer);
+      shareButton.resetTimer = setTimeout(() => { shareButton.textContent = 'Share'; }, 2000);
+    }
   });
 
   embedButton.addEventListener('click', async () => {

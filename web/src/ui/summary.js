@@ -2,7 +2,7 @@
 // bound, parameter count, non-zeros, build / compile / run times, and which
 // debranching rules fired.
 
-import { el, replaceChildren, formatNumber } from './dom.js';
+import { el, replaceChildren, formatNumber, downloadFile } from './dom.js';
 
 function ms(v) {
   return Number.isFinite(v) ? `${formatNumber(Number(v.toFixed(v < 10 ? 2 : 1)))} ms` : '—';
@@ -119,10 +119,5 @@ export class SummaryView {
 }
 
 function download(bytes, filename) {
-  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
-  const link = el('a', { href: url, download: filename || 'model.bin' });
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  downloadFile(bytes, filename || 'model.bin');
 }

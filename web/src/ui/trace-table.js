@@ -2,7 +2,7 @@
 // variable, one column per time step, LinState rows (the only memory between
 // steps) marked. Comes from a run of the program itself (target "dag").
 
-import { el, replaceChildren, formatNumber } from './dom.js';
+import { el, replaceChildren, formatNumber, downloadRow, csvText } from './dom.js';
 
 const MAX_COLUMNS = 80;
 const MAX_COMPONENTS_SHOWN = 4;
@@ -16,9 +16,34 @@ function cellText(values, offset, dim) {
   return `[${text}${dim > shown ? ', …' : ''}]`;
 }
 
+// A trace as CSV: one row per step, one column per component of every
+// variable (label[j] for wide ones).
+export function traceCsv(trace) {
+  const series = trace.series || [];
+  const header = ['step', ...series.flatMap((s) => (s.dim === 1 ? [s.label || s.kind] : Array.from({ length: s.dim }, (_, j) => `${s.label || s.kind}[${j}]`)))];
+  const rows = [];
+  for (let t = 0; t < trace.steps; t++) {
+    const row = [t];
+    for (const s of series) for (let j = 0; j < s.dim; j++) row.push(s.values[t * s.dim + j]);
+    rows.push(row);
+  }
+  return csvText(header, rows);
+}
+
+export function traceJson(trace) {
+  return JSON.stringify({
+    steps: trace.steps,
+    series: (trace.series || []).map((s) => ({ label: s.label, kind: s.kind, layer: s.layer, dim: s.dim, values: Array.from(s.values) })),
+  });
+}
+
 export class TraceTable {
-  constructor(container) {
+  // cursor: the shared StepCursor (optional): a click on a column moves it,
+  // and its step's column is marked (the window of columns follows it).
+  constructor(container, { cursor = null } = {}) {
     this.container = container;
+    this.cursor = cursor;
+    cursor?.subscribe((step, source) => this.markStep(step, source));
     this.showUnnamed = false;
     this.offset = 0;
     this.last = null;
@@ -32,6 +57,26 @@ export class TraceTable {
 
   setStale(stale) {
     this.container.classList.toggle('stale', !!stale);
+  }
+
+  markStep(step, source) {
+    const table = this.container.querySelector('#trace-table');
+    if (!table || !this.last) return;
+    if (step !== null && step < this.last.steps && (step < this.offset || step >= this.offset + MAX_COLUMNS) && source !== 'trace') {
+      // The step is outside the columns shown: show the window holding it.
+      this.offset = Math.floor(step / MAX_COLUMNS) * MAX_COLUMNS;
+      this.render(this.last);
+      return;
+    }
+    for (const cell of table.querySelectorAll('.cursor')) cell.classList.remove('cursor');
+    if (step === null) return;
+    const column = step - this.offset + 3; // after variable, kind, dim
+    for (const row of table.rows) row.cells[column]?.classList.add('cursor');
+    const th = table.tHead?.rows[0]?.cells[column];
+    if (th && source !== 'trace') {
+      const scroller = table.closest('.table-scroll');
+      if (scroller) scroller.scrollLeft = Math.max(0, th.offsetLeft - scroller.clientWidth / 2);
+    }
   }
 
   // trace: {steps, series: [{label, kind, layer, dim, values}]}
@@ -50,12 +95,12 @@ export class TraceTable {
 
     const head = el('tr', {}, el('th', { class: 'var', text: 'variable' }), el('th', { text: 'kind' }),
       el('th', { text: 'dim' }),
-      ...Array.from({ length: last - first }, (_, k) => el('th', { class: 'num', text: `t=${first + k}` })));
+      ...Array.from({ length: last - first }, (_, k) => el('th', { class: 'num', dataset: { step: first + k }, text: `t=${first + k}` })));
     const rows = series.map((s) => {
       const isState = s.kind === 'LinState';
       const cells = [];
       for (let t = first; t < last; t++) {
-        const td = el('td', { class: 'num', text: cellText(s.values, t * s.dim, s.dim) });
+        const td = el('td', { class: 'num', dataset: { step: t }, text: cellText(s.values, t * s.dim, s.dim) });
         if (s.dim > MAX_COMPONENTS_SHOWN) {
           td.title = Array.from(s.values.slice(t * s.dim, (t + 1) * s.dim), formatNumber).join(', ');
         }
@@ -85,10 +130,21 @@ export class TraceTable {
       });
       controls.push(el('label', { class: 'inline' }, ` steps from `, start, ` (${MAX_COLUMNS} of ${steps} shown)`));
     }
+    const table = el('table', { class: 'trace-table', id: 'trace-table' }, el('thead', {}, head), el('tbody', {}, ...rows));
+    if (this.cursor) {
+      table.addEventListener('click', (event) => {
+        const cell = event.target.closest('[data-step]');
+        if (cell) this.cursor.set(Number(cell.dataset.step), 'trace');
+      });
+    }
     replaceChildren(this.container,
       el('div', { class: 'trace-controls muted' }, ...controls,
         el('span', { class: 'legend-note' }, el('span', { class: 'state-mark', text: ' ⟳' }), ' = LinState (memory)')),
-      el('div', { class: 'table-scroll' },
-        el('table', { class: 'trace-table', id: 'trace-table' }, el('thead', {}, head), el('tbody', {}, ...rows))));
+      el('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': 'trace table (scrolls)' }, table),
+      downloadRow('download the trace', [
+        { label: 'CSV', id: 'download-trace-csv', what: 'the trace', make: () => ({ data: traceCsv(trace), filename: 'trace.csv', type: 'text/csv' }) },
+        { label: 'JSON', id: 'download-trace-json', what: 'the trace', make: () => ({ data: traceJson(trace), filename: 'trace.json', type: 'application/json' }) },
+      ]));
+    if (this.cursor) this.markStep(this.cursor.step, 'run');
   }
 }
