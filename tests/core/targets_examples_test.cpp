@@ -11,6 +11,8 @@
 // the node, with the way out.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cstdio>
 
 #include <cmath>
@@ -51,7 +53,9 @@ double fused_tolerance(const std::string& example, const std::string& form, cons
   if (form == "original") return 0.345;
   if (form == "optimized") return 0.325;
   if (form == "step") return 4.95e-4;
-  return 2e-11;
+  // GRU's products round at their offsets' scale whether the chains are fused
+  // or kept (1.1e-10 measured on continuous_ua).
+  return std::max(2e-11, paper_mode_tolerance(target));
 }
 
 struct Compiled {
