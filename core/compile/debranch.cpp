@@ -36,9 +36,17 @@ void debranch(WorkGraph& g, RuleCounter& counts) {
   // runs print the most rewrites one compilation took): a compiler bug
   // becomes an error message instead of a hang.
   const std::size_t max_steps = 200000 + 50 * g.capacity();
+  // Where the last branching node was: nothing above it branches again (the
+  // first point above), so the next one is found by walking on from there
+  // instead of from the Input (a walk from the Input at every step made long
+  // programs quadratic). Before declaring the graph a path, one full walk
+  // from the Input checks it.
+  WorkId resume = g.input();
   for (std::size_t step = 0;; ++step) {
-    const WorkId bn = g.first_branching_node();
+    WorkId bn = g.first_branching_node_from(resume);
+    if (bn < 0) bn = g.first_branching_node();
     if (bn < 0) return;
+    resume = bn;
     bool applied = false;
     for (Case c : kCases) {
       if (c(g, bn, counts)) {

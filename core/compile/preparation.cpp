@@ -13,10 +13,12 @@ void run_fusions(WorkGraph& g, RuleCounter& counts) {
     if (dirty.empty()) return;
     for (WorkId id : dirty) {
       if (!g.node(id).alive) continue;
-      // A node's own rules, then its readers' (a reader may have become
-      // fusable because this node lost its other readers).
+      // A node's own rules, then its reader's if it has only one (a reader
+      // may have become fusable because this node lost its other readers;
+      // every rule a reader runs against its input needs it to be the only
+      // one, and a reader whose input changed is marked itself).
       std::vector<WorkId> around{id};
-      around.insert(around.end(), g.node(id).users.begin(), g.node(id).users.end());
+      if (g.node(id).users.size() == 1) around.push_back(g.node(id).users.front());
       for (WorkId at : around) {
         bool fired = true;
         while (fired && g.node(at).alive) {

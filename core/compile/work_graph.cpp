@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <unordered_set>
 
 #include "compile/num_ops.hpp"
 
@@ -103,7 +104,12 @@ void WorkGraph::drop_user(WorkId of, WorkId user) {
   auto& list = node(of).users;
   list.erase(std::remove(list.begin(), list.end(), user), list.end());
   mark_dirty(of);
-  for (WorkId u : list) mark_dirty(u);
+  // The rules a reader runs against its input need the input to have that
+  // reader only (fold a node into its only reader); so the other readers
+  // matter again only once one is left. Marking all of them on every drop
+  // made a node with n readers cost O(n) per rewrite, and a program of n
+  // additions to one input O(n^3) to compile.
+  if (list.size() == 1) mark_dirty(list.front());
 }
 
 namespace {
@@ -165,8 +171,23 @@ WorkId WorkGraph::add_slice(WorkId x, int begin, int end, const WorkNode& proven
 
 void WorkGraph::replace_uses(WorkId old_node, WorkId new_node) {
   if (old_node == new_node) return;
-  const std::vector<WorkId> users = node(old_node).users;
-  for (WorkId u : users) redirect_input(u, old_node, new_node);
+  // All readers at once: one redirect_input per reader would search and
+  // compact both user lists for each of them, O(k^2) for k readers (a stack
+  // of k Slices moved to a new stack at every step of case 5B).
+  std::vector<WorkId> users = std::move(node(old_node).users);
+  node(old_node).users.clear();
+  mark_dirty(old_node);
+  std::vector<WorkId>& moved_to = node(new_node).users;
+  std::unordered_set<WorkId> present(moved_to.begin(), moved_to.end());
+  for (WorkId u : users) {
+    for (WorkId& in : node(u).inputs)
+      if (in == old_node) in = new_node;
+    if (present.insert(u).second) {
+      node(new_node).users.push_back(u);
+      mark_dirty(new_node);
+    }
+    mark_dirty(u);
+  }
   if (output_ == old_node) output_ = new_node;
   remove_if_unused(old_node);
 }
@@ -238,9 +259,11 @@ int WorkGraph::input_dim(WorkId id) const {
   return d;
 }
 
-WorkId WorkGraph::first_branching_node() const {
+WorkId WorkGraph::first_branching_node() const { return first_branching_node_from(input_); }
+
+WorkId WorkGraph::first_branching_node_from(WorkId start) const {
   if (input_ < 0) return -1;
-  WorkId at = input_;
+  WorkId at = start >= 0 && node(start).alive ? start : input_;
   // A path has at most as many steps as there are nodes.
   for (std::size_t guard = 0; guard <= nodes_.size(); ++guard) {
     const auto& users = node(at).users;

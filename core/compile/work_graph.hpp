@@ -87,6 +87,10 @@ class WorkGraph {
   // the graph is a path. Because every node descends from the Input, it is
   // found by walking from the Input along single users.
   WorkId first_branching_node() const;
+  // The same walk started at `start` (a node known to lie on the path from
+  // the Input; the Input if it is dead): the first node with more than one
+  // reader at or below it, or -1 if the walk from there ends without one.
+  WorkId first_branching_node_from(WorkId start) const;
   // The path Input -> ... -> output (valid once first_branching_node() == -1).
   std::vector<WorkId> path() const;
   // Live nodes in a topological order (inputs first).
