@@ -120,7 +120,7 @@ MUTANTS = [
     ("relu-identity-abs", "core/compile/bypasses.cpp",
      "const NumSparse neg = negate(eye);\n  return hstack",
      "const NumSparse neg = eye;\n  return hstack",
-     "f_relu_identity reads back relu(v) + relu(-v) = |v| instead of v", COMPILER),
+     "f_relu_identity reads back relu(v) + relu(-v), the absolute value, instead of v", COMPILER),
     ("constant-units-no-fixed-point", "core/compile/opt_constant_units.cpp",
      "if (!step(i, s1, s2) || !(NumKey(s1[i]) == NumKey(s2))) {", "if (!step(i, s1, s2)) {",
      "a state whose value still changes after its first step is taken for a constant (the condition fails)", COMPILER),
