@@ -323,5 +323,29 @@ TEST(TargetsRefusals, MultiOnRnnNamesTheNodeAndTheWayOut) {
   EXPECT_NE(d.message.find("gated-rnn, gru, lstm"), std::string::npos) << d.message;
 }
 
+// docs/targets.md section 9: lower precisions run the same weights, and paper
+// mode runs in all three. On more_ones every target, in f32 and in f16, gives
+// the program's own outputs in that precision bit for bit (the flags 0 and 1).
+TEST(TargetsPrecisions, PaperModeRunsInEveryPrecision) {
+  const Compiled program = compile_for("more_ones", "dag", {});
+  ASSERT_TRUE(program.model) << first_message(program.diagnostics);
+  const api::TokensResult prompt = api::parse_tokens("0 1 1 0 1 0 0 1 1 1", program.model->info.input_dim);
+  ASSERT_TRUE(prompt.ok);
+  for (Precision precision : {Precision::F32, Precision::F16}) {
+    api::RunOptions options;
+    options.precision = precision;
+    const api::RunResult want = api::run(*program.model, prompt.tokens, options);
+    ASSERT_TRUE(want.ok);
+    for (const std::string& target : kTargets) {
+      SCOPED_TRACE(target + " " + precision_name(precision));
+      const Compiled compiled = compile_for("more_ones", target, {});
+      ASSERT_TRUE(compiled.model) << first_message(compiled.diagnostics);
+      const api::RunResult got = api::run(*compiled.model, prompt.tokens, options);
+      ASSERT_TRUE(got.ok) << first_message(got.diagnostics);
+      EXPECT_EQ(output_comparison::first_difference(want.outputs, got.outputs, 0.0), "");
+    }
+  }
+}
+
 }  // namespace
 }  // namespace lsrl
