@@ -11,6 +11,7 @@
 #include <string>
 
 #include "api/api.hpp"
+#include "api/number_text.hpp"
 #include "prompts/prompts.hpp"
 
 namespace lsrl::api {
@@ -88,11 +89,8 @@ bool parse_query_point(const std::string& text, std::vector<double>& point, Diag
     std::size_t end = text.find(',', begin);
     if (end == std::string::npos) end = text.size();
     std::string piece = trim(text.substr(begin, end - begin));
-    std::string_view digits = piece;
-    if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
     double value = 0;
-    auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    if (piece.empty() || ec != std::errc() || ptr != digits.data() + digits.size() || !std::isfinite(value)) {
+    if (!parse_decimal(piece, value) || !std::isfinite(value)) {
       error = error_at("--query",
                        SourceSpan{1, static_cast<int>(begin) + 1, static_cast<int>(std::max<std::size_t>(1, end - begin))},
                        "query component " + std::to_string(component) + " ('" + piece +
