@@ -9,6 +9,7 @@
 // series out), not as arrays of arrays, so a million-token prompt costs one
 // copy rather than a million JS calls. web/src/worker.js reshapes them.
 
+#include <cctype>
 #include <cstdint>
 #include <cstdlib>
 #include <exception>
@@ -50,7 +51,23 @@ val array_of(const std::vector<T>& items) {
   return out;
 }
 
-val json_to_val(const nlohmann::json& j) {
+// "input_dim" -> "inputDim": the page's spelling of the schema's keys
+// (docs/schema/lsrl-result.schema.json).
+std::string camel_case(const std::string& key) {
+  std::string out;
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    const bool after_underscore = key[i] == '_' && i + 1 < key.size();
+    out += after_underscore ? static_cast<char>(std::toupper(static_cast<unsigned char>(key[++i]))) : key[i];
+  }
+  return out;
+}
+
+enum class Keys { AsWritten, CamelCase };
+
+// JSON of the core as a JS value; with Keys::CamelCase every object key is
+// spelt as the page spells it (never for maps whose keys are names, such as
+// rule counts).
+val json_to_val(const nlohmann::json& j, Keys keys = Keys::AsWritten) {
   using Type = nlohmann::json::value_t;
   switch (j.type()) {
     case Type::boolean: return val(j.get<bool>());
@@ -60,12 +77,14 @@ val json_to_val(const nlohmann::json& j) {
     case Type::string: return val(j.get<std::string>());
     case Type::array: {
       val out = val::array();
-      for (const auto& item : j) out.call<void>("push", json_to_val(item));
+      for (const auto& item : j) out.call<void>("push", json_to_val(item, keys));
       return out;
     }
     case Type::object: {
       val out = val::object();
-      for (auto it = j.begin(); it != j.end(); ++it) out.set(it.key(), json_to_val(it.value()));
+      for (auto it = j.begin(); it != j.end(); ++it) {
+        out.set(keys == Keys::CamelCase ? camel_case(it.key()) : it.key(), json_to_val(it.value(), keys));
+      }
       return out;
     }
     default: return val::null();  // null, discarded, binary
@@ -185,42 +204,24 @@ val path_to_val(const lsrl::PathModel& path) {
 }
 
 // The page's summary: the figures of `compile --json` (core/api/json.cpp) it
-// shows, with the PathModel's layers.
+// shows, keys in camelCase, with the PathModel's layers.
 val summary_to_val(const api::CompiledModel& m) {
   const nlohmann::json s = api::summary_json(m);
-  const auto field = [](const nlohmann::json& j, const char* key) { return json_to_val(j.value(key, nlohmann::json())); };
-  val layers = val::array();
-  for (const auto& l : s["layers"]) {
-    layers.call<void>("push", object({{"type", field(l, "type")}, {"inputDim", field(l, "input_dim")},
-                                      {"hiddenDim", field(l, "hidden_dim")}, {"outputDim", field(l, "output_dim")},
-                                      {"params", field(l, "params")}, {"nonzeros", field(l, "nonzeros")},
-                                      {"detail", field(l, "detail")}}));
-  }
-  // The paper's layer bound next to the layer count it bounds; null for dag
-  // and the linear targets, which have no such bound.
-  val bound = val::null();
-  if (s.contains("layer_bound")) {
-    const nlohmann::json& b = s["layer_bound"];
-    bound = object({{"bound", field(b, "bound")}, {"layers", field(b, "layers")}, {"rule", field(b, "rule")},
-                    {"pathLayers", field(b, "path_layers")}, {"reluLayers", field(b, "relu_layers")},
-                    {"keptLinearLayers", field(b, "kept_linear_layers")},
-                    {"productLayers", field(b, "product_layers")}, {"linearChains", field(b, "linear_chains")}});
-  }
-  const nlohmann::json& d = s["input_domain"];
-  return object({{"target", val(m.target)}, {"layers", layers},
+  const auto camel = [&](const char* key) { return s.contains(key) ? json_to_val(s[key], Keys::CamelCase) : val::null(); };
+  return object({{"target", val(m.target)}, {"layers", camel("layers")},
                  // dag has no compiled weights to count.
-                 {"params", m.model ? field(s, "params") : val::null()},
-                 {"nonzeros", m.model ? field(s, "nonzeros") : val::null()},
+                 {"params", m.model ? camel("params") : val::null()},
+                 {"nonzeros", m.model ? camel("nonzeros") : val::null()},
                  {"path", m.path ? path_to_val(*m.path) : val::null()},
-                 {"compileMs", field(s, "compile_ms")}, {"buildMs", field(s, "build_ms")},
+                 {"compileMs", camel("compile_ms")}, {"buildMs", camel("build_ms")},
+                 // Keyed by the rules' names, which keep their spelling.
                  {"ruleCounts", json_to_val(s.value("rule_counts", nlohmann::json::object()))},
                  {"nonzerosBeforeOptimization", val(static_cast<double>(m.report.nonzeros_before_optimization))},
                  {"maxWidthBeforeOptimization", val(m.report.max_width_before_optimization)},
-                 {"layerBound", bound},
-                 {"inputDomain", object({{"lower", field(d, "lower")}, {"upper", field(d, "upper")},
-                                         {"boundsSource", field(d, "bounds_source")},
-                                         {"maxLength", field(d, "max_length")},
-                                         {"maxLengthSource", field(d, "max_length_source")}})}});
+                 // The paper's layer bound next to the layer count it bounds;
+                 // null for dag and the linear targets, which have no such bound.
+                 {"layerBound", camel("layer_bound")},
+                 {"inputDomain", camel("input_domain")}});
 }
 
 val trace_to_val(const lsrl::Trace& trace) {
