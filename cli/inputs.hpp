@@ -1,6 +1,7 @@
 // Where run's tokens come from: --input, --text, --input-file, --prompt-fn,
-// --dict. Each turns its source into tokens or into diagnostics that point
-// into the text the user typed (or the file they named).
+// --dict. The files named are read here; core/api turns their text (or the
+// text typed) into tokens or into diagnostics that point into it. And the
+// files lsrlc reads and writes.
 #pragma once
 
 #include <string>
@@ -18,5 +19,7 @@ api::TokensResult tokens_for_run(const Arguments& args, const ProgramInfo& info)
 // Reads a whole file; false with `error` (a diagnostic naming the file) if it
 // cannot be read.
 bool read_file(const std::string& path, std::string& contents, Diagnostic& error);
+// Writes (or replaces) a whole file; false with `error` if it cannot.
+bool write_file(const std::string& path, const std::string& contents, Diagnostic& error);
 
 }  // namespace lsrl::cli

@@ -33,7 +33,6 @@
 
 #include "api/api.hpp"
 #include "inputs.hpp"
-#include "prompts/prompts.hpp"
 
 namespace lsrl::cli {
 namespace {
@@ -221,7 +220,7 @@ bool build_queries(const nlohmann::json& example, const std::string& path, const
       std::vector<std::pair<std::string, std::string>> pairs;
       for (const auto& pair : prompt["pairs"]) pairs.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
       for (const auto& [key, value] : pairs) {
-        PromptResult built = build_dictionary_prompt(key, pairs, *info.vocab);
+        api::TokensResult built = api::dictionary_prompt(key, pairs, *info.vocab);
         if (!built.ok) {
           std::cerr << render_all(built.diagnostics) << std::flush;
           return false;
@@ -233,14 +232,8 @@ bool build_queries(const nlohmann::json& example, const std::string& path, const
         companion.queries.push_back(std::move(q));
       }
     } else if (companion.kind == "continuous") {
-      TargetFunction f;
-      Diagnostic error;
       const int dims = static_cast<int>(prompt["query"].size());
-      if (!TargetFunction::parse(prompt["function"].get<std::string>(), dims, f, error)) {
-        error.file = path;
-        std::cerr << render_all({error}) << std::flush;
-        return false;
-      }
+      const std::string function = prompt["function"].get<std::string>();
       const int cells = prompt["cells"].get<int>();
       std::vector<std::vector<double>> points;
       int total = 1;
@@ -256,8 +249,9 @@ bool build_queries(const nlohmann::json& example, const std::string& path, const
       }
       points.push_back(prompt["query"].get<std::vector<double>>());
       for (const auto& point : points) {
-        PromptResult built = build_continuous_prompt(f, cells, point);
+        api::TokensResult built = api::continuous_prompt(function, dims, cells, point);
         if (!built.ok) {
+          for (auto& d : built.diagnostics) d.file = path;
           std::cerr << render_all(built.diagnostics) << std::flush;
           return false;
         }

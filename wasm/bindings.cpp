@@ -1,18 +1,19 @@
-// Embind bindings over core/api: turn core results into plain JS values.
-//
-// No logic of its own: every call maps JS arguments to a core/api call and the
-// result back to a JS object { ok, diagnostics, ... }. Nothing here throws into
-// JS: a C++ exception that crossed Embind would arrive as a bare number, so
-// each entry point catches everything and reports it as a diagnostic.
+// Embind bindings over core/api: JS values in, core/api calls, plain JS
+// objects { ok, diagnostics, ... } out (docs/api.md). Nothing else: every
+// check and decision (option values, export names, prompts, the target list)
+// is core/api's, shared with lsrlc. Nothing here throws into JS: a C++
+// exception that crossed Embind would arrive as a bare number, so each entry
+// point catches everything and reports it as a diagnostic.
 //
 // Large numeric data crosses as typed arrays (tokens in, outputs and trace
 // series out), not as arrays of arrays, so a million-token prompt costs one
 // copy rather than a million JS calls. web/src/worker.js reshapes them.
 
-#include <cmath>
+#include <cctype>
 #include <cstdint>
+#include <cstdlib>
 #include <exception>
-#include <limits>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,9 +24,6 @@
 #include <emscripten/val.h>
 
 #include "api/api.hpp"
-#include "export/export.hpp"
-#include "prompts/prompts.hpp"
-#include "targets/registry.hpp"
 
 #ifndef LSRL_VERSION
 #define LSRL_VERSION "0.0.0"
@@ -33,54 +31,79 @@
 
 namespace {
 
+namespace api = lsrl::api;
 using emscripten::val;
 using lsrl::Diagnostic;
+using Rows = std::vector<std::vector<double>>;
 
 // --- conversions ---------------------------------------------------------------
 
-const char* severity_name(lsrl::Severity severity) {
-  switch (severity) {
-    case lsrl::Severity::Error: return "error";
-    case lsrl::Severity::Warning: return "warning";
-    case lsrl::Severity::Note: return "note";
-  }
-  return "error";
-}
-
-val diagnostic_to_val(const Diagnostic& d) {
+val object(std::initializer_list<std::pair<const char*, val>> fields) {
   val out = val::object();
-  out.set("line", d.span.line);
-  out.set("col", d.span.col);
-  out.set("length", d.span.length);
-  out.set("severity", std::string(severity_name(d.severity)));
-  out.set("message", d.message);
-  out.set("rendered", d.render());
+  for (const auto& [key, value] : fields) out.set(key, value);
   return out;
 }
 
-val diagnostics_to_val(const std::vector<Diagnostic>& diagnostics) {
+template <typename T>
+val array_of(const std::vector<T>& items) {
   val out = val::array();
-  for (const auto& d : diagnostics) out.call<void>("push", diagnostic_to_val(d));
+  for (const auto& item : items) out.call<void>("push", val(item));
   return out;
+}
+
+// "input_dim" -> "inputDim": the page's spelling of the schema's keys
+// (docs/schema/lsrl-result.schema.json).
+std::string camel_case(const std::string& key) {
+  std::string out;
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    const bool after_underscore = key[i] == '_' && i + 1 < key.size();
+    out += after_underscore ? static_cast<char>(std::toupper(static_cast<unsigned char>(key[++i]))) : key[i];
+  }
+  return out;
+}
+
+enum class Keys { AsWritten, CamelCase };
+
+// JSON of the core as a JS value; with Keys::CamelCase every object key is
+// spelt as the page spells it (never for maps whose keys are names, such as
+// rule counts).
+val json_to_val(const nlohmann::json& j, Keys keys = Keys::AsWritten) {
+  using Type = nlohmann::json::value_t;
+  switch (j.type()) {
+    case Type::boolean: return val(j.get<bool>());
+    case Type::number_integer: return val(static_cast<double>(j.get<std::int64_t>()));
+    case Type::number_unsigned: return val(static_cast<double>(j.get<std::uint64_t>()));
+    case Type::number_float: return val(j.get<double>());
+    case Type::string: return val(j.get<std::string>());
+    case Type::array: {
+      val out = val::array();
+      for (const auto& item : j) out.call<void>("push", json_to_val(item, keys));
+      return out;
+    }
+    case Type::object: {
+      val out = val::object();
+      for (auto it = j.begin(); it != j.end(); ++it) {
+        out.set(keys == Keys::CamelCase ? camel_case(it.key()) : it.key(), json_to_val(it.value(), keys));
+      }
+      return out;
+    }
+    default: return val::null();  // null, discarded, binary
+  }
+}
+
+template <typename T>
+val optional_val(const std::optional<T>& x) { return x ? val(*x) : val::null(); }
+
+// { ok, diagnostics } as core/api/json.cpp writes diagnostics.
+val result_head(bool ok, const std::vector<Diagnostic>& diagnostics) {
+  return object({{"ok", val(ok)}, {"diagnostics", json_to_val(api::diagnostics_json(diagnostics))}});
 }
 
 // A result that failed without a source position (bad arguments, internal error).
 val failure(const std::string& message) {
   Diagnostic d;
   d.message = message;
-  val out = val::object();
-  out.set("ok", false);
-  val diagnostics = val::array();
-  diagnostics.call<void>("push", diagnostic_to_val(d));
-  out.set("diagnostics", diagnostics);
-  return out;
-}
-
-val result_head(bool ok, const std::vector<Diagnostic>& diagnostics) {
-  val out = val::object();
-  out.set("ok", ok);
-  out.set("diagnostics", diagnostics_to_val(diagnostics));
-  return out;
+  return result_head(false, {d});
 }
 
 // Runs `body`; whatever escapes it becomes an ok:false result. The core's API
@@ -89,14 +112,6 @@ template <class Body>
 val guarded(const char* what, Body&& body) {
   try {
     return body();
-  } catch (const lsrl::LsrlError& e) {
-    Diagnostic d = e.to_diagnostic("<input>");
-    val out = val::object();
-    out.set("ok", false);
-    val diagnostics = val::array();
-    diagnostics.call<void>("push", diagnostic_to_val(d));
-    out.set("diagnostics", diagnostics);
-    return out;
   } catch (const std::bad_alloc&) {
     return failure(std::string(what) + ": out of memory; try a smaller parameter or a shorter input");
   } catch (const std::exception& e) {
@@ -106,145 +121,67 @@ val guarded(const char* what, Body&& body) {
   }
 }
 
-val json_to_val(const nlohmann::json& j) {
-  switch (j.type()) {
-    case nlohmann::json::value_t::null:
-    case nlohmann::json::value_t::discarded:
-      return val::null();
-    case nlohmann::json::value_t::boolean:
-      return val(j.get<bool>());
-    case nlohmann::json::value_t::number_integer:
-      return val(static_cast<double>(j.get<std::int64_t>()));
-    case nlohmann::json::value_t::number_unsigned:
-      return val(static_cast<double>(j.get<std::uint64_t>()));
-    case nlohmann::json::value_t::number_float:
-      return val(j.get<double>());
-    case nlohmann::json::value_t::string:
-      return val(j.get<std::string>());
-    case nlohmann::json::value_t::array: {
-      val out = val::array();
-      for (const auto& item : j) out.call<void>("push", json_to_val(item));
-      return out;
-    }
-    case nlohmann::json::value_t::object: {
-      val out = val::object();
-      for (auto it = j.begin(); it != j.end(); ++it) out.set(it.key(), json_to_val(it.value()));
-      return out;
-    }
-    case nlohmann::json::value_t::binary:
-      return val::null();
-  }
-  return val::null();
-}
-
 // A copy of `data` as a new Float64Array (the view into wasm memory would be
 // invalidated by the next memory growth).
 val float64_array(const double* data, std::size_t size) {
   return val::global("Float64Array").new_(emscripten::typed_memory_view(size, data));
 }
 
-val uint8_array(const std::string& bytes) {
-  return val::global("Uint8Array")
-      .new_(emscripten::typed_memory_view(bytes.size(), reinterpret_cast<const unsigned char*>(bytes.data())));
-}
-
 // Rows (steps x dim) as { rows, dim, data: Float64Array }.
-val rows_to_flat(const std::vector<std::vector<double>>& rows) {
-  std::size_t dim = rows.empty() ? 0 : rows.front().size();
+val rows_to_flat(const Rows& rows) {
+  const std::size_t dim = rows.empty() ? 0 : rows.front().size();
   std::vector<double> flat;
   flat.reserve(rows.size() * dim);
   for (const auto& row : rows) flat.insert(flat.end(), row.begin(), row.end());
-  val out = val::object();
-  out.set("rows", static_cast<double>(rows.size()));
-  out.set("dim", static_cast<double>(dim));
-  out.set("data", float64_array(flat.data(), flat.size()));
-  return out;
+  return object({{"rows", val(static_cast<double>(rows.size()))},
+                 {"dim", val(static_cast<double>(dim))},
+                 {"data", float64_array(flat.data(), flat.size())}});
 }
 
-// A flat Float64Array (or plain array) of steps x dim numbers -> rows.
-bool flat_to_rows(const val& flat, int steps, int dim, std::vector<std::vector<double>>& rows, std::string& error) {
-  if (steps < 0 || dim < 0) {
-    error = "the token count and width must not be negative";
-    return false;
-  }
-  std::vector<double> values = emscripten::convertJSArrayToNumberVector<double>(flat);
-  if (values.size() != static_cast<std::size_t>(steps) * static_cast<std::size_t>(dim)) {
+// A flat Float64Array (or plain array) of steps x dim numbers -> rows; false
+// with `error` when the count does not match.
+bool flat_to_rows(const val& flat, int steps, int dim, Rows& rows, std::string& error) {
+  const std::vector<double> values = emscripten::convertJSArrayToNumberVector<double>(flat);
+  if (steps < 0 || dim < 0 || values.size() != static_cast<std::size_t>(steps) * static_cast<std::size_t>(dim)) {
     error = "expected " + std::to_string(steps) + " tokens of " + std::to_string(dim) + " numbers, got " +
             std::to_string(values.size()) + " numbers";
     return false;
   }
-  rows.assign(static_cast<std::size_t>(steps), std::vector<double>(static_cast<std::size_t>(dim)));
-  for (int s = 0; s < steps; ++s)
-    for (int u = 0; u < dim; ++u)
-      rows[static_cast<std::size_t>(s)][static_cast<std::size_t>(u)] =
-          values[static_cast<std::size_t>(s) * static_cast<std::size_t>(dim) + static_cast<std::size_t>(u)];
+  rows.clear();
+  for (auto row = values.begin(); row != values.end(); row += dim) rows.emplace_back(row, row + dim);
+  rows.resize(static_cast<std::size_t>(steps));  // dim 0: steps empty rows
   return true;
 }
 
-val tokens_result(bool ok, const std::vector<Diagnostic>& diagnostics, const std::vector<std::vector<double>>& tokens) {
-  val out = result_head(ok, diagnostics);
-  out.set("tokens", rows_to_flat(tokens));
+template <typename Result>
+val tokens_result(const Result& r) {
+  val out = result_head(r.ok, r.diagnostics);
+  out.set("tokens", rows_to_flat(r.tokens));
   return out;
 }
 
-// Whether an options object sets `name` (undefined counts as left out).
-bool given(const val& options, const char* name) {
-  return options.hasOwnProperty(name) && !options[name].isUndefined();
-}
-
-// Any JS value as String() writes it, for messages about a bad option.
+// Any JS value as String() writes it.
 std::string as_text(const val& value) { return val::global("String")(value).as<std::string>(); }
-
-val optional_number(const std::optional<double>& x) { return x ? val(*x) : val::null(); }
 
 // Numeric params come back as numbers, choices as strings.
 val param_value(const lsrl::ParamSpec& spec, const std::string& text) {
   if (spec.kind == "choice") return val(text);
-  try {
-    std::size_t used = 0;
-    double number = std::stod(text, &used);
-    if (used == text.size()) return val(number);
-  } catch (...) {
-  }
-  return val(text);
+  char* end = nullptr;
+  const double number = std::strtod(text.c_str(), &end);
+  return !text.empty() && end == text.c_str() + text.size() ? val(number) : val(text);
 }
 
 val info_to_val(const lsrl::ProgramInfo& info) {
-  val out = val::object();
-  out.set("inputDim", info.input_dim);
-  out.set("outputDim", info.output_dim);
-  out.set("vocab", info.vocab ? val(*info.vocab) : val::null());
-  out.set("nodeCount", info.node_count);
   val params = val::array();
   for (const auto& p : info.params) {
-    val param = val::object();
-    param.set("name", p.name);
-    param.set("kind", p.kind);
-    param.set("default", param_value(p, p.default_value));
-    param.set("value", param_value(p, p.value));
-    param.set("min", optional_number(p.min));
-    param.set("max", optional_number(p.max));
-    val choices = val::array();
-    for (const auto& c : p.choices) choices.call<void>("push", c);
-    param.set("choices", choices);
-    param.set("doc", p.doc);
-    param.set("line", p.origin.line);
-    params.call<void>("push", param);
+    params.call<void>("push", object({{"name", val(p.name)}, {"kind", val(p.kind)},
+                                      {"default", param_value(p, p.default_value)}, {"value", param_value(p, p.value)},
+                                      {"min", optional_val(p.min)}, {"max", optional_val(p.max)},
+                                      {"choices", array_of(p.choices)}, {"doc", val(p.doc)},
+                                      {"line", val(p.origin.line)}}));
   }
-  out.set("params", params);
-  return out;
-}
-
-val layer_to_val(const lsrl::LayerSummary& layer) {
-  val out = val::object();
-  out.set("type", layer.type);
-  out.set("inputDim", layer.input_dim);
-  out.set("hiddenDim", layer.hidden_dim);
-  out.set("outputDim", layer.output_dim);
-  out.set("params", static_cast<double>(layer.params));
-  out.set("nonzeros", static_cast<double>(layer.nonzeros));
-  out.set("detail", layer.detail);
-  return out;
+  return object({{"inputDim", val(info.input_dim)}, {"outputDim", val(info.output_dim)},
+                 {"vocab", optional_val(info.vocab)}, {"nodeCount", val(info.node_count)}, {"params", params}});
 }
 
 // The debranched PathModel layer by layer (after optimisation): what the
@@ -253,115 +190,47 @@ val layer_to_val(const lsrl::LayerSummary& layer) {
 val path_to_val(const lsrl::PathModel& path) {
   val layers = val::array();
   for (const auto& layer : path.layers) {
-    val l = val::object();
-    l.set("label", layer.label);
-    l.set("inputDim", layer.in_dim);
-    l.set("stateDim", layer.state_dim);
-    l.set("outputDim", layer.out_dim());
     val ops = val::array();
     for (const auto& op : layer.ops) {
-      val o = val::object();
-      o.set("kind", std::string(lsrl::path_op_kind_name(op.kind)));
-      o.set("inputDim", op.in_dim);
-      o.set("outputDim", op.out_dim);
-      o.set("label", op.label);
-      ops.call<void>("push", o);
+      ops.call<void>("push", object({{"kind", val(std::string(lsrl::path_op_kind_name(op.kind)))},
+                                     {"inputDim", val(op.in_dim)}, {"outputDim", val(op.out_dim)},
+                                     {"label", val(op.label)}}));
     }
-    l.set("ops", ops);
-    layers.call<void>("push", l);
+    layers.call<void>("push", object({{"label", val(layer.label)}, {"inputDim", val(layer.in_dim)},
+                                      {"stateDim", val(layer.state_dim)}, {"outputDim", val(layer.out_dim())},
+                                      {"ops", ops}}));
   }
   return layers;
 }
 
-// The paper's layer bound next to the layer count it bounds (core/api/json.cpp
-// puts them together: `compile --json`'s "layer_bound"); null for dag and the
-// linear targets, which have no such bound.
-val layer_bound_to_val(const lsrl::api::CompiledModel& m) {
-  const nlohmann::json summary = lsrl::api::summary_json(m);
-  if (!summary.contains("layer_bound")) return val::null();
-  const nlohmann::json& bound = summary["layer_bound"];
-  const auto field = [&](const char* key) { return json_to_val(bound.value(key, nlohmann::json())); };
-  val out = val::object();
-  out.set("bound", field("bound"));
-  out.set("layers", field("layers"));
-  out.set("rule", field("rule"));
-  out.set("pathLayers", field("path_layers"));
-  out.set("reluLayers", field("relu_layers"));
-  out.set("keptLinearLayers", field("kept_linear_layers"));
-  out.set("productLayers", field("product_layers"));
-  out.set("linearChains", field("linear_chains"));
-  return out;
-}
-
-val summary_to_val(const lsrl::api::CompiledModel& m) {
-  val out = val::object();
-  out.set("target", m.target);
-  val layers = val::array();
-  if (m.model) {
-    for (const auto& layer : m.model->layers()) layers.call<void>("push", layer_to_val(layer));
-    out.set("params", static_cast<double>(m.model->parameter_count()));
-    out.set("nonzeros", static_cast<double>(m.model->nonzero_count()));
-  } else {
-    out.set("params", val::null());
-    out.set("nonzeros", val::null());
-  }
-  out.set("layers", layers);
-  out.set("path", m.path ? path_to_val(*m.path) : val::null());
-  out.set("compileMs", m.compile_ms);
-  out.set("buildMs", m.build_ms);
-  val rules = val::object();
-  for (const auto& [rule, count] : m.report.rule_counts) rules.set(rule, count);
-  out.set("ruleCounts", rules);
-  out.set("nonzerosBeforeOptimization", static_cast<double>(m.report.nonzeros_before_optimization));
-  out.set("maxWidthBeforeOptimization", m.report.max_width_before_optimization);
-  out.set("layerBound", layer_bound_to_val(m));
-  // The prompts the model is built for (its weights depend on these, never
-  // on a prompt) and every run accepts.
-  val domain = val::object();
-  val lower = val::array(), upper = val::array();
-  for (double v : m.domain.lower) lower.call<void>("push", v);
-  for (double v : m.domain.upper) upper.call<void>("push", v);
-  domain.set("lower", lower);
-  domain.set("upper", upper);
-  domain.set("boundsSource", m.domain.bounds_source);
-  domain.set("maxLength", m.max_length);
-  domain.set("maxLengthSource", m.max_length_source);
-  out.set("inputDomain", domain);
-  return out;
-}
-
-val graphs_to_val(const lsrl::api::CompiledModel& m) {
-  val out = val::object();
-  out.set("program", json_to_val(lsrl::graph_to_json(m.program)));
-  out.set("path", m.path && !m.report.path_graph.is_null() ? json_to_val(m.report.path_graph) : val::null());
-  return out;
+// The page's summary: the figures of `compile --json` (core/api/json.cpp) it
+// shows, keys in camelCase, with the PathModel's layers.
+val summary_to_val(const api::CompiledModel& m) {
+  const nlohmann::json s = api::summary_json(m);
+  const auto camel = [&](const char* key) { return s.contains(key) ? json_to_val(s[key], Keys::CamelCase) : val::null(); };
+  return object({{"target", val(m.target)}, {"layers", camel("layers")},
+                 // dag has no compiled weights to count.
+                 {"params", m.model ? camel("params") : val::null()},
+                 {"nonzeros", m.model ? camel("nonzeros") : val::null()},
+                 {"path", m.path ? path_to_val(*m.path) : val::null()},
+                 {"compileMs", camel("compile_ms")}, {"buildMs", camel("build_ms")},
+                 // Keyed by the rules' names, which keep their spelling.
+                 {"ruleCounts", json_to_val(s.value("rule_counts", nlohmann::json::object()))},
+                 {"nonzerosBeforeOptimization", val(static_cast<double>(m.report.nonzeros_before_optimization))},
+                 {"maxWidthBeforeOptimization", val(m.report.max_width_before_optimization)},
+                 // The paper's layer bound next to the layer count it bounds;
+                 // null for dag and the linear targets, which have no such bound.
+                 {"layerBound", camel("layer_bound")},
+                 {"inputDomain", camel("input_domain")}});
 }
 
 val trace_to_val(const lsrl::Trace& trace) {
-  val out = val::object();
-  out.set("steps", trace.steps);
   val series = val::array();
   for (const auto& s : trace.series) {
-    val item = val::object();
-    item.set("label", s.label);
-    item.set("kind", s.kind);
-    item.set("layer", s.layer);
-    item.set("dim", s.dim);
-    item.set("values", float64_array(s.values.data(), s.values.size()));
-    series.call<void>("push", item);
+    series.call<void>("push", object({{"label", val(s.label)}, {"kind", val(s.kind)}, {"layer", val(s.layer)},
+                                      {"dim", val(s.dim)}, {"values", float64_array(s.values.data(), s.values.size())}}));
   }
-  out.set("series", series);
-  return out;
-}
-
-std::string base_name(const std::string& filename) {
-  std::string name = filename;
-  auto slash = name.find_last_of("/\\");
-  if (slash != std::string::npos) name = name.substr(slash + 1);
-  auto dot = name.rfind('.');
-  if (dot != std::string::npos && dot > 0) name = name.substr(0, dot);
-  if (name.empty() || name.front() == '<') name = "model";
-  return name;
+  return object({{"steps", val(trace.steps)}, {"series", series}});
 }
 
 // --- free functions ----------------------------------------------------------
@@ -371,57 +240,30 @@ std::string version() { return LSRL_VERSION; }
 val targets() {
   return guarded("targets", [] {
     val out = val::array();
-    val dag = val::object();
-    dag.set("name", std::string("dag"));
-    dag.set("description", std::string("The program's own semantics, node by node (no compilation)"));
-    dag.set("available", true);
-    dag.set("reason", std::string());
-    dag.set("supportsMulti", true);
-    dag.set("hasActivationModes", false);
-    dag.set("usesLinearChains", false);
-    dag.set("usesMaxLength", false);
-    out.call<void>("push", dag);
-    for (const auto& t : lsrl::list_targets()) {
-      val item = val::object();
-      item.set("name", t.name);
-      item.set("description", t.description);
-      item.set("available", t.available);
-      item.set("reason", t.reason);
-      item.set("supportsMulti", t.supports_multi);
-      item.set("hasActivationModes", t.has_activation_modes);
-      item.set("usesLinearChains", t.uses_linear_chains);
-      item.set("usesMaxLength", t.uses_max_length);
-      out.call<void>("push", item);
+    for (const auto& t : api::targets()) {
+      out.call<void>("push", object({{"name", val(t.name)}, {"description", val(t.description)},
+                                     {"available", val(t.available)}, {"reason", val(t.reason)},
+                                     {"supportsMulti", val(t.supports_multi)},
+                                     {"hasActivationModes", val(t.has_activation_modes)},
+                                     {"usesLinearChains", val(t.uses_linear_chains)},
+                                     {"usesMaxLength", val(t.uses_max_length)}}));
     }
     return out;
   });
 }
 
 val parse_tokens(const std::string& text, int input_dim) {
-  return guarded("parseTokens", [&] {
-    auto r = lsrl::api::parse_tokens(text, input_dim);
-    return tokens_result(r.ok, r.diagnostics, r.tokens);
-  });
+  return guarded("parseTokens", [&] { return tokens_result(api::parse_tokens(text, input_dim)); });
 }
 
 val parse_csv(const std::string& text, int input_dim) {
-  return guarded("parseCsv", [&] {
-    auto r = lsrl::api::parse_csv(text, input_dim);
-    return tokens_result(r.ok, r.diagnostics, r.tokens);
-  });
+  return guarded("parseCsv", [&] { return tokens_result(api::parse_csv(text, input_dim)); });
 }
 
 val continuous_prompt(const std::string& fn_text, int input_dims, int cells_per_axis, const val& query) {
   return guarded("continuousPrompt", [&] {
-    lsrl::TargetFunction f;
-    Diagnostic error;
-    if (!lsrl::TargetFunction::parse(fn_text, input_dims, f, error)) {
-      if (error.file.empty()) error.file = "<function>";
-      error.source_line = fn_text;
-      return tokens_result(false, {error}, {});
-    }
-    auto r = lsrl::build_continuous_prompt(f, cells_per_axis, emscripten::convertJSArrayToNumberVector<double>(query));
-    return tokens_result(r.ok, r.diagnostics, r.tokens);
+    return tokens_result(api::continuous_prompt(fn_text, input_dims, cells_per_axis,
+                                                emscripten::convertJSArrayToNumberVector<double>(query)));
   });
 }
 
@@ -430,100 +272,49 @@ val dictionary_prompt(const std::string& query, const val& pairs, const std::str
   return guarded("dictionaryPrompt", [&] {
     std::vector<std::pair<std::string, std::string>> table;
     const int count = pairs["length"].as<int>();
-    for (int i = 0; i < count; ++i) {
-      val pair = pairs[i];
-      table.emplace_back(pair[0].as<std::string>(), pair[1].as<std::string>());
-    }
-    auto r = lsrl::build_dictionary_prompt(query, table, vocab);
-    return tokens_result(r.ok, r.diagnostics, r.tokens);
+    for (int i = 0; i < count; ++i) table.emplace_back(pairs[i][0].as<std::string>(), pairs[i][1].as<std::string>());
+    return tokens_result(api::dictionary_prompt(query, table, vocab));
   });
 }
 
 // points: flat Float64Array of count x input_dims numbers in [0,1]^d.
 val evaluate_function(const std::string& fn_text, int input_dims, const val& points, int count) {
   return guarded("evaluateFunction", [&] {
-    lsrl::TargetFunction f;
-    Diagnostic error;
-    if (!lsrl::TargetFunction::parse(fn_text, input_dims, f, error)) {
-      if (error.file.empty()) error.file = "<function>";
-      error.source_line = fn_text;
-      val out = result_head(false, {error});
-      return out;
-    }
-    std::vector<std::vector<double>> rows;
+    Rows rows;
     std::string problem;
     if (!flat_to_rows(points, count, input_dims, rows, problem)) return failure("evaluateFunction: " + problem);
-    std::vector<std::vector<double>> values;
-    values.reserve(rows.size());
-    for (const auto& x : rows) values.push_back(f(x));
-    val out = result_head(true, {});
-    out.set("outputDim", f.output_dims());
-    out.set("values", rows_to_flat(values));
+    const api::FunctionValues r = api::evaluate_function(fn_text, input_dims, rows);
+    val out = result_head(r.ok, r.diagnostics);
+    if (r.ok) out.set("outputDim", r.output_dim);
+    if (r.ok) out.set("values", rows_to_flat(r.values));
     return out;
   });
 }
 
 // --- the session: compiled models by id -------------------------------------
 
-// options: { target, params: [[name, value]], activations: 'paper'|'standard',
-// linearChains: 'keep'|'fuse', maxLength: integer, filename }; an option left
-// out (or undefined) keeps the core's default. False, with `problem` saying
-// why, for a value the core has no name for or a maxLength that is no whole
-// number (an unknown target is the core's to report, with its suggestion).
-bool read_compile_options(const val& options, lsrl::api::CompileOptions& co, std::string& problem) {
-  if (options.hasOwnProperty("filename") && options["filename"].isString())
-    co.filename = options["filename"].as<std::string>();
-  if (options.hasOwnProperty("target") && options["target"].isString()) co.target = options["target"].as<std::string>();
-  if (given(options, "activations")) {
-    const val activations = options["activations"];
-    const std::string text = as_text(activations);
-    // An empty string means paper, as a missing one does.
-    if (!activations.isString() || (!text.empty() && !lsrl::api::parse_activations(text, co.activations))) {
-      problem = "unknown activations '" + text + "': use 'paper' or 'standard'";
-      return false;
-    }
-  }
-  if (given(options, "linearChains")) {
-    const val chains = options["linearChains"];
-    const std::string text = as_text(chains);
-    if (!chains.isString() || !lsrl::api::parse_linear_chains(text, co.linear_chains)) {
-      problem = "unknown linearChains '" + text + "': use 'keep' or 'fuse'";
-      return false;
-    }
-  }
-  if (given(options, "maxLength")) {
-    // Refused here only if it is no whole number that fits an int; the core
-    // checks the range and says so in its own words.
+// options: { target, params: [[name, value]], activations, linearChains,
+// maxLength, filename } (docs/api.md); an option left out (or undefined)
+// keeps the core's default. Values are handed to the core as their text; a
+// maxLength that is no number as a quoted text, which no number reads from.
+api::OptionTexts option_texts(const val& options) {
+  api::OptionTexts texts;
+  const auto given = [&](const char* name) { return options.hasOwnProperty(name) && !options[name].isUndefined(); };
+  if (given("filename") && options["filename"].isString()) texts.filename = options["filename"].as<std::string>();
+  if (given("target") && options["target"].isString()) texts.target = options["target"].as<std::string>();
+  if (given("activations")) texts.activations = as_text(options["activations"]);
+  if (given("linearChains")) texts.linear_chains = as_text(options["linearChains"]);
+  if (given("maxLength")) {
     const val length = options["maxLength"];
-    const double number = length.isNumber() ? length.as<double>() : std::nan("");
-    if (!(std::trunc(number) == number && number >= std::numeric_limits<int>::min() &&
-          number <= std::numeric_limits<int>::max())) {
-      problem = "the maximum sequence length (maxLength) must be a whole number of tokens between 1 and " +
-                std::to_string(lsrl::api::kMaxSequenceLengthLimit) +
-                (length.isNumber() && std::isfinite(number) ? " (got " + as_text(length) + ")" : "");
-      return false;
-    }
-    co.max_sequence_length = static_cast<int>(number);
+    texts.max_length = length.isNumber() ? as_text(length) : "'" + as_text(length) + "'";
   }
-  if (options.hasOwnProperty("params") && options["params"].isArray()) {
-    // [[name, value], ...]: the worker turns { name: value } into this.
+  if (given("params") && options["params"].isArray()) {
     const int count = options["params"]["length"].as<int>();
     for (int i = 0; i < count; ++i) {
-      val pair = options["params"][i];
-      co.params[pair[0].as<std::string>()] = pair[1].as<std::string>();
+      texts.params[options["params"][i][0].as<std::string>()] = options["params"][i][1].as<std::string>();
     }
   }
-  return true;
-}
-
-// A compile result `out` (ok false) completed with the fields a model would
-// fill: null, but for the program's info when it built.
-val without_model(val out, const val& info) {
-  out.set("modelId", val::null());
-  out.set("info", info);
-  out.set("summary", val::null());
-  out.set("graphs", val::null());
-  return out;
+  return texts;
 }
 
 // Owns the compiled models of one worker. Ids start at `first_id` so that a
@@ -532,26 +323,29 @@ class Session {
  public:
   explicit Session(int first_id) : next_id_(first_id < 1 ? 1 : first_id) {}
 
-  // options: see read_compile_options.
   val compile(const std::string& source, const val& options) {
     return guarded("compile", [&] {
-      lsrl::api::CompileOptions co;
-      std::string problem;
-      if (!read_compile_options(options, co, problem)) return without_model(failure(problem), val::null());
-      auto result = lsrl::api::compile(source, co);
-      val out = result_head(result.ok && result.model != nullptr, result.diagnostics);
-      if (!result.ok || !result.model) {
+      const api::CompileOptionsResult read = api::read_compile_options(option_texts(options), api::kJavaScriptNames);
+      const api::CompileResult result =
+          read.ok ? api::compile(source, read.options) : api::CompileResult{false, read.diagnostics, nullptr};
+      val out = result_head(result.ok, result.diagnostics);
+      for (const char* key : {"modelId", "info", "summary", "graphs"}) out.set(key, val::null());
+      if (!result.ok) {
         // The program may have built but failed for the target: its info
         // (params, widths) still drives the page's controls.
-        auto checked = lsrl::api::check(source, co);
-        return without_model(out, checked.ok ? info_to_val(checked.info) : val::null());
+        const api::CheckResult checked = read.ok ? api::check(source, read.options) : api::CheckResult{};
+        if (checked.ok) out.set("info", info_to_val(checked.info));
+        return out;
       }
+      const api::CompiledModel& m = *result.model;
       const int id = next_id_++;
       models_[id] = result.model;
       out.set("modelId", id);
-      out.set("info", info_to_val(result.model->info));
-      out.set("summary", summary_to_val(*result.model));
-      out.set("graphs", graphs_to_val(*result.model));
+      out.set("info", info_to_val(m.info));
+      out.set("summary", summary_to_val(m));
+      out.set("graphs", object({{"program", json_to_val(lsrl::graph_to_json(m.program))},
+                                {"path", m.path && !m.report.path_graph.is_null() ? json_to_val(m.report.path_graph)
+                                                                                   : val::null()}}));
       return out;
     });
   }
@@ -559,28 +353,25 @@ class Session {
   // tokens: flat Float64Array of steps x dim; precision 'f64'|'f32'|'f16'.
   val run(int model_id, const val& tokens, int steps, int dim, const std::string& precision, bool trace) {
     return guarded("run", [&] {
-      auto model = find(model_id);
+      const auto model = find(model_id);
       if (!model) return unknown_model(model_id);
-      lsrl::api::RunOptions ro;
-      if (!lsrl::parse_precision(precision.empty() ? "f64" : precision, ro.precision))
-        return failure("unknown precision '" + precision + "': use f64, f32 or f16");
-      ro.trace = trace;
-      std::vector<std::vector<double>> rows;
+      api::RunOptions options;
+      options.trace = trace;
+      Diagnostic error;
+      if (!api::read_precision(precision, api::kJavaScriptNames, options.precision, error)) {
+        return result_head(false, {error});
+      }
+      Rows rows;
       std::string problem;
       if (!flat_to_rows(tokens, steps, dim, rows, problem)) return failure("run: " + problem);
-      auto r = lsrl::api::run(*model, rows, ro);
+      const api::RunResult r = api::run(*model, rows, options);
       val out = result_head(r.ok, r.diagnostics);
       out.set("outputs", rows_to_flat(r.outputs));
-      out.set("text", r.text ? val(*r.text) : val::null());
+      out.set("text", optional_val(r.text));
       out.set("runMs", r.run_ms);
-      if (r.fidelity) {
-        val fidelity = val::object();
-        fidelity.set("maxDeviation", r.fidelity->max_deviation);
-        fidelity.set("wrongTokens", r.fidelity->wrong_tokens ? val(*r.fidelity->wrong_tokens) : val::null());
-        out.set("fidelity", fidelity);
-      } else {
-        out.set("fidelity", val::null());
-      }
+      out.set("fidelity", r.fidelity ? object({{"maxDeviation", val(r.fidelity->max_deviation)},
+                                               {"wrongTokens", optional_val(r.fidelity->wrong_tokens)}})
+                                     : val::null());
       out.set("trace", trace && r.ok ? trace_to_val(r.trace) : val::null());
       return out;
     });
@@ -588,40 +379,27 @@ class Session {
 
   val encode_text(const std::string& text, int model_id) {
     return guarded("encodeText", [&] {
-      auto model = find(model_id);
-      if (!model) return unknown_model(model_id);
-      auto r = lsrl::api::encode_text(text, model->info);
-      return tokens_result(r.ok, r.diagnostics, r.tokens);
+      const auto model = find(model_id);
+      return model ? tokens_result(api::encode_text(text, model->info)) : unknown_model(model_id);
     });
   }
 
   // format: 'json' | 'safetensors'.
-  val export_model(int model_id, const std::string& format) {
+  val export_model(int model_id, const std::string& format_text) {
     return guarded("exportModel", [&] {
-      auto model = find(model_id);
+      const auto model = find(model_id);
       if (!model) return unknown_model(model_id);
-      if (!model->model)
-        return failure("the dag target has no weights to export: compile for a target such as gated-linear-rnn first");
-      std::string bytes;
-      std::string extension;
-      if (format == "json") {
-        bytes = lsrl::export_json(*model->model);
-        extension = ".json";
-      } else if (format == "safetensors") {
-        bytes = lsrl::export_safetensors(*model->model);
-        extension = ".safetensors";
-      } else {
-        return failure("unknown export format '" + format + "': use json or safetensors");
-      }
-      const std::string stem = base_name(model->filename) + "-" + model->target;
-      val out = result_head(true, {});
-      out.set("bytes", uint8_array(bytes));
-      out.set("filename", stem + extension);
-      std::string loader = lsrl::pytorch_loader_source(*model->model);
-      if (!loader.empty()) {
-        out.set("loader", loader);
-        out.set("loaderFilename", stem + "_loader.py");
-      }
+      api::ExportFormat format = api::ExportFormat::Json;
+      Diagnostic error;
+      if (!api::read_export_format(format_text, api::kJavaScriptNames, format, error)) return result_head(false, {error});
+      const api::ExportResult r = api::export_model(*model, format);
+      val out = result_head(r.ok, r.diagnostics);
+      if (!r.ok) return out;
+      out.set("bytes", val::global("Uint8Array").new_(emscripten::typed_memory_view(
+                           r.bytes.size(), reinterpret_cast<const unsigned char*>(r.bytes.data()))));
+      out.set("filename", r.filename);
+      if (!r.loader.empty()) out.set("loader", r.loader);
+      if (!r.loader.empty()) out.set("loaderFilename", r.loader_filename);
       return out;
     });
   }
@@ -630,8 +408,8 @@ class Session {
   int model_count() const { return static_cast<int>(models_.size()); }
 
  private:
-  std::shared_ptr<const lsrl::api::CompiledModel> find(int id) const {
-    auto it = models_.find(id);
+  std::shared_ptr<const api::CompiledModel> find(int id) const {
+    const auto it = models_.find(id);
     return it == models_.end() ? nullptr : it->second;
   }
   static val unknown_model(int id) {
@@ -639,7 +417,7 @@ class Session {
   }
 
   int next_id_;
-  std::map<int, std::shared_ptr<const lsrl::api::CompiledModel>> models_;
+  std::map<int, std::shared_ptr<const api::CompiledModel>> models_;
 };
 
 }  // namespace

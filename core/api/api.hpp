@@ -1,6 +1,10 @@
 // The one facade over the core that the CLI (cli/), the WebAssembly bindings
 // (wasm/) and the tests drive. Nothing here throws: every user-caused problem
-// comes back as diagnostics in a result with ok == false.
+// comes back as diagnostics in a result with ok == false. cli/ and wasm/
+// include no other core header (ApiBoundary.DoorsIncludeOnlyTheApi checks):
+// what they need of the core is declared here, so each decision (which
+// option values are valid, what an export is called, how a prompt is built)
+// is made once, for both doors.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +22,7 @@
 #include "graph/program.hpp"
 #include "lang/build.hpp"
 #include "runtime/trace.hpp"
+#include "targets/registry.hpp"
 #include "targets/target_model.hpp"
 
 namespace lsrl::api {
@@ -51,6 +56,49 @@ inline constexpr int kDefaultMaxSequenceLength = 4096;
 // ("paper" / "standard", "keep" / "fuse"). False: not a valid name.
 bool parse_activations(const std::string& text, Activations& out);
 bool parse_linear_chains(const std::string& text, LinearChains& out);
+
+// Every target compile accepts, in display order: "dag" (the program itself,
+// no compilation) first, then the registry's (targets/registry.hpp).
+std::vector<TargetInfo> targets();
+
+// How a door names its options in messages: the command line's flags or the
+// JavaScript API's keys. The checks and their wording are the same for both.
+struct OptionNames {
+  const char* activations;
+  const char* linear_chains;
+  const char* max_length;
+  const char* precision;
+  const char* format;
+};
+inline constexpr OptionNames kCommandLineNames{"--activations", "--linear-chains", "--max-length", "--precision",
+                                               "--format"};
+inline constexpr OptionNames kJavaScriptNames{"activations", "linearChains", "maxLength", "precision", "format"};
+
+// Compile options as a user gave them, before any check: each value is its
+// text (a JavaScript value as String() writes it), absent when left out.
+// The target's name is checked by compile() itself, with a suggestion.
+struct OptionTexts {
+  std::string filename = "<input>";
+  std::map<std::string, std::string> params;
+  std::optional<std::string> target;
+  std::optional<std::string> activations;    // "paper" | "standard"; "" means paper
+  std::optional<std::string> linear_chains;  // "keep" | "fuse"
+  std::optional<std::string> max_length;     // a whole number of tokens, 1 .. kMaxSequenceLengthLimit
+};
+
+struct CompileOptionsResult {
+  bool ok = false;
+  std::vector<Diagnostic> diagnostics;
+  CompileOptions options;
+};
+// The one place option values are checked: an unknown name or a length that
+// is no whole number in range gives ok == false and a diagnostic naming the
+// option as `names` spells it.
+CompileOptionsResult read_compile_options(const OptionTexts& texts, const OptionNames& names);
+
+// A run's precision from its text ("f64", "f32", "f16"; "" means f64);
+// false with `error` set otherwise.
+bool read_precision(const std::string& text, const OptionNames& names, Precision& out, Diagnostic& error);
 
 // A built (and, unless target == "dag", compiled) program. Immutable; shared
 // between runs.
@@ -141,6 +189,56 @@ TokensResult encode_text(const std::string& text, const ProgramInfo& info);
 // Rounds each 1-wide output to the nearest id; an id outside the vocab is
 // shown as U+FFFD (the replacement character) so a wrong output is visible.
 std::string decode_text(const OutputRows& outputs, const std::string& vocab);
+
+// A compiled model's weights as a file (`lsrlc export`, the page's download).
+enum class ExportFormat { Json, Safetensors };
+// "json" or "safetensors"; false with `error` set otherwise.
+bool read_export_format(const std::string& text, const OptionNames& names, ExportFormat& out, Diagnostic& error);
+
+struct ExportResult {
+  bool ok = false;
+  std::vector<Diagnostic> diagnostics;
+  std::string bytes;
+  // A name for the file: the program's base name, the target and the
+  // format's extension ("more_ones-gru.safetensors").
+  std::string filename;
+  // The PyTorch loader (export/pytorch_loader.cpp) that reads a safetensors
+  // export, and a name for it; empty when the target has no torch module.
+  std::string loader;
+  std::string loader_filename;
+};
+// "dag" has no weights: ok == false with a diagnostic saying to compile for
+// a target.
+ExportResult export_model(const CompiledModel& model, ExportFormat format);
+
+// Prompts for the paper's two universal approximation programs
+// (prompts/prompts.hpp), and the target function they approximate.
+// Listing 1 / Eq. 8 for f written in x1..x{input_dims} ("sin(3*x1)*x2"), N
+// cells per axis, the query point first.
+TokensResult continuous_prompt(const std::string& function, int input_dims, int cells_per_axis,
+                               const std::vector<double>& query);
+// Listing 2: the query, then each key followed by its value, encoded with `vocab`.
+TokensResult dictionary_prompt(const std::string& query, const std::vector<std::pair<std::string, std::string>>& pairs,
+                               const std::string& vocab);
+
+struct FunctionValues {
+  bool ok = false;
+  std::vector<Diagnostic> diagnostics;
+  int output_dim = 0;
+  std::vector<std::vector<double>> values;  // one row per point
+};
+// f (as continuous_prompt reads it) at each point of [0,1]^input_dims.
+FunctionValues evaluate_function(const std::string& function, int input_dims,
+                                 const std::vector<std::vector<double>>& points);
+
+// The command line's forms of those prompts, checked against the built
+// program: --prompt-fn with --cells and --query ("0.3,0.7"), and --dict (the
+// text of a KEY,VALUE file read from `path`, an optional key,value header)
+// with --query. Diagnostics point into the text the user typed.
+TokensResult continuous_prompt_for(const ProgramInfo& info, const std::string& function, const std::string& cells,
+                                   const std::string& query);
+TokensResult dictionary_prompt_for(const ProgramInfo& info, const std::string& csv, const std::string& path,
+                                   const std::string& query);
 
 // `compile --json`: target, layers (type and sizes), parameter count,
 // non-zeros, compile time in ms (and the rule counts).

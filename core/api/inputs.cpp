@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "api/api.hpp"
+#include "api/number_text.hpp"
 
 namespace lsrl::api {
 namespace {
@@ -47,24 +48,6 @@ std::string plural(std::size_t n, const std::string& word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
-// A component's text as a double (the caller rejects inf and nan with its
-// own message). Decimal notation plus the words inf/infinity/nan only: hex
-// floats and spaces are not numbers a user means to type, and strtod's
-// locale never matters because the core only ever runs in the "C" locale.
-// (Emscripten's libc++ 14 has no floating-point std::from_chars.) A leading
-// '+' is accepted.
-bool parse_number(std::string_view text, double& out) {
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
-  if (text.empty() || text.front() == '+') return false;
-  for (char c : text) {
-    if (std::isspace(static_cast<unsigned char>(c)) || c == 'x' || c == 'X' || c == 'p' || c == 'P') return false;
-  }
-  const std::string copy(text);
-  char* end = nullptr;
-  out = std::strtod(copy.c_str(), &end);  // overflow gives +-inf, reported by the caller
-  return end == copy.c_str() + copy.size();
-}
-
 struct Component {
   std::size_t begin = 0;
   std::size_t end = 0;
@@ -84,7 +67,7 @@ TokensResult convert_token(const std::string& file, std::string_view text, const
                      where + " is empty (two commas in a row, or a comma at the start or end of a token)");
     }
     double value = 0;
-    if (!parse_number(piece, value)) {
+    if (!parse_decimal(piece, value)) {
       return failure(file, text, span_of(text, c.begin, c.end),
                      where + ": '" + std::string(piece) + "' is not a number");
     }
@@ -176,6 +159,24 @@ std::string encode_utf8(char32_t c) {
 constexpr char32_t kReplacementCharacter = 0xFFFD;
 
 }  // namespace
+
+// A component's text as a double (the caller rejects inf and nan with its
+// own message). Decimal notation plus the words inf/infinity/nan only: hex
+// floats and spaces are not numbers a user means to type, and strtod's
+// locale never matters because the core only ever runs in the "C" locale.
+// (Emscripten's libc++ 14 has no floating-point std::from_chars.) A leading
+// '+' is accepted.
+bool parse_decimal(std::string_view text, double& out) {
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  if (text.empty() || text.front() == '+') return false;
+  for (char c : text) {
+    if (std::isspace(static_cast<unsigned char>(c)) || c == 'x' || c == 'X' || c == 'p' || c == 'P') return false;
+  }
+  const std::string copy(text);
+  char* end = nullptr;
+  out = std::strtod(copy.c_str(), &end);  // overflow gives +-inf, reported by the caller
+  return end == copy.c_str() + copy.size();
+}
 
 TokensResult parse_tokens(const std::string& text, int input_dim) {
   const std::string file = "--input";

@@ -14,7 +14,7 @@
 function positionlessFailure(message) {
   return {
     ok: false,
-    diagnostics: [{ line: 0, col: 0, length: 0, severity: 'error', message, rendered: `error: ${message}` }],
+    diagnostics: [{ file: '', line: 0, col: 0, length: 0, severity: 'error', message, rendered: `error: ${message}` }],
   };
 }
 

@@ -44,7 +44,7 @@ function engine() {
 function failure(message) {
   return {
     ok: false,
-    diagnostics: [{ line: 0, col: 0, length: 0, severity: 'error', message, rendered: `error: ${message}` }],
+    diagnostics: [{ file: '', line: 0, col: 0, length: 0, severity: 'error', message, rendered: `error: ${message}` }],
   };
 }
 
