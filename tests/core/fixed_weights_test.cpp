@@ -1,4 +1,4 @@
-// Issue 9, item 2: ONE model with FIXED weights that prompts turn into
+// The paper's promise: ONE model with FIXED weights that prompts turn into
 // different functions. The weights are a function of the program and the
 // compile options only (there is no way left to give a prompt to compile):
 //  - for every target and both activations, discrete_ua (n = 3) and

@@ -1,9 +1,9 @@
-// Issue 9 item 1 / issue 14 item 2: random valid LSRL programs, written as
+// Random valid LSRL programs, written as
 // source text (source_program_generator.hpp), compile on every target within
 // a bounded number of rewrites and match the program's own semantics (the
 // DAG evaluator) on random prompts, to 1e-9 relative per entry; rnn and
 // linear-rnn refuse exactly the programs with a Multi, with the documented
-// message. The regression programs of tests/programs/regressions/ (issue 9's
+// message. The regression programs of tests/programs/regressions/ (the debranching
 // loops and the reference's sugar tests) are checked the same way.
 //
 // Seed and count come from the environment: LSRL_GEN_SEED (default
@@ -154,7 +154,7 @@ std::string read_text(const std::filesystem::path& path) {
   return s.str();
 }
 
-// Issue 9's loop programs and the reference's sugar tests compile on every
+// The programs that once made debranching loop and the reference's sugar tests compile on every
 // target and match the DAG.
 TEST(RegressionPrograms, CompileOnEveryTargetAndMatchTheDag) {
   const std::filesystem::path dir = std::filesystem::path(LSRL_SOURCE_DIR) / "tests/programs/regressions";

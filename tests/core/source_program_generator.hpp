@@ -1,4 +1,5 @@
-// Random valid LSRL programs as SOURCE TEXT (issue 9 item 1, issue 14 item 2):
+// Random valid LSRL programs as SOURCE TEXT, so the generated-program tests reach
+// the front end and every rewrite the way users' programs do:
 // every primitive and every sugar function of docs/language.md, constants of
 // every kind (dyadic 0.5, non-dyadic 0.1 and 1/3, zero, huge 1e10,
 // negative), shared constant nodes, two constants read by one node,
@@ -42,7 +43,7 @@ class SourceGenerator {
     if (chance(0.6)) emit("f_constant(input, " + constant() + ")", 1);
     for (int k = 0; k < ops; ++k) statement();
     // Output: one to three of the last variables, one of them often a
-    // constant reader (the shape of issue 9's loop).
+    // constant reader (the shape that once made debranching loop).
     std::vector<std::string> outs;
     const int n_out = 1 + pick(3);
     for (int k = 0; k < n_out; ++k) outs.push_back(vars_[vars_.size() - 1 - static_cast<std::size_t>(pick(std::min<int>(4, static_cast<int>(vars_.size()))))].name);
@@ -250,7 +251,7 @@ class SourceGenerator {
       case 35:  // a ReLU and a Linear of one node, the Linear read by more than a ReLU (7B)
         emit("Concat([ReLU(" + X + "), " + X + " * 0.1 + 1/3])", 2 * d);
         break;
-      default: {  // two constants read by one node (issue 9's loop)
+      default: {  // two constants read by one node (once a debranching loop)
         const std::string c1 = "f_constant(input, " + constant() + ")";
         const std::string c2 = "f_constant(input, " + constant() + ")";
         emit("Linear(Concat([" + c1 + ", " + c2 + "]), [[1, " + small_constant() + "]], [" + small_constant() + "])", 1);

@@ -258,7 +258,7 @@ TEST(Sugar, ExactTrigonometryAtRationalMultiplesOfPi) {
   EXPECT_NEAR(sugar::sin_pi_fraction(2000001, 7).to_double(), std::sin(M_PI * std::fmod(2000001.0, 14.0) / 7.0), 1e-15);
 }
 
-// The rotation entries are the same bits on every platform (issue 11: the
+// The rotation entries are the same bits on every platform (once, the
 // modulo example differed by 4.5e-13 between native and WebAssembly). The
 // expected values are the correctly rounded doubles, printed by mpmath at 300
 // bits (Debian python3-mpmath 1.2.1), not by this code:
