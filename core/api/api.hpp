@@ -246,6 +246,9 @@ nlohmann::json summary_json(const CompiledModel& model);
 // `run --json`.
 nlohmann::json run_json(const CompiledModel& model, const RunResult& result, bool with_trace);
 nlohmann::json trace_json(const Trace& trace);
+// What the program declares: widths, vocabulary, nodes and its params (their
+// values as numbers for int and float params, text for choices).
+nlohmann::json info_json(const ProgramInfo& info);
 nlohmann::json diagnostics_json(const std::vector<Diagnostic>& diagnostics);
 
 }  // namespace lsrl::api

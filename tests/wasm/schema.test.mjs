@@ -1,8 +1,9 @@
 // One serialised form of the results: docs/schema/lsrl-result.schema.json.
 // lsrlc's compile --json and run --json must validate against it; the wasm
-// API's diagnostics, layers, input domain, layer bound, fidelity and trace
-// series must too, once their camelCase keys are spelt in snake_case (the
-// only difference the schema allows); and docs/api.md must name every key.
+// API's diagnostics, program info, layers, input domain, layer bound,
+// fidelity and trace series must too, once their camelCase keys are spelt in
+// snake_case (the only difference the schema allows); and docs/api.md must
+// name every key.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -111,6 +112,7 @@ test('the wasm API\'s objects are the schema\'s, spelt in camelCase', async () =
   for (const target of ['dag', 'gru']) {
     const compiled = session.compile(source, { target });
     assert.ok(compiled.ok, JSON.stringify(compiled.diagnostics));
+    assertValid(asSchemaKeys(compiled.info), 'info', `${target} info`);
     const summary = asSchemaKeys(compiled.summary);
     summary.layers.forEach((layer, i) => assertValid(layer, 'layer', `${target} summary.layers[${i}]`));
     assertValid(summary.input_domain, 'input_domain', `${target} summary.inputDomain`);
@@ -125,6 +127,13 @@ test('the wasm API\'s objects are the schema\'s, spelt in camelCase', async () =
     }
     session.release(compiled.modelId);
   }
+  // A program with int, float and choice params: typed values, bounds, choices.
+  const withParams = session.compile(examples().find((e) => e.name === 'discrete_ua').source, { target: 'dag' });
+  assert.ok(withParams.ok && withParams.info.params.length > 0, JSON.stringify(withParams.diagnostics));
+  assertValid(asSchemaKeys(withParams.info), 'info', 'discrete_ua info');
+  assert.ok(withParams.info.params.some((p) => p.kind === 'int' && typeof p.value === 'number'));
+  assert.ok(withParams.info.params.some((p) => p.kind === 'choice' && typeof p.value === 'string'));
+  session.release(withParams.modelId);
   const failed = session.compile('x = Input(dim=1)\nreturn y\n', { target: 'gru' });
   assert.equal(failed.ok, false);
   failed.diagnostics.forEach((d, i) => assertValid(d, 'diagnostic', `diagnostics[${i}]`));
