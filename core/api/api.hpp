@@ -52,8 +52,8 @@ struct CompileOptions {
 inline constexpr int kMaxSequenceLengthLimit = 65536;
 inline constexpr int kDefaultMaxSequenceLength = 4096;
 
-// Text forms of the option values, shared by the CLI and the bindings
-// ("paper" / "standard", "keep" / "fuse"). False: not a valid name.
+// Text forms of the option values ("paper" / "standard", "keep" / "fuse");
+// false: not a valid name. The doors go through read_compile_options.
 bool parse_activations(const std::string& text, Activations& out);
 bool parse_linear_chains(const std::string& text, LinearChains& out);
 
