@@ -11,7 +11,6 @@
 
 #include <cctype>
 #include <cstdint>
-#include <cstdlib>
 #include <exception>
 #include <initializer_list>
 #include <map>
@@ -41,13 +40,6 @@ using Rows = std::vector<std::vector<double>>;
 val object(std::initializer_list<std::pair<const char*, val>> fields) {
   val out = val::object();
   for (const auto& [key, value] : fields) out.set(key, value);
-  return out;
-}
-
-template <typename T>
-val array_of(const std::vector<T>& items) {
-  val out = val::array();
-  for (const auto& item : items) out.call<void>("push", val(item));
   return out;
 }
 
@@ -162,27 +154,6 @@ val tokens_result(const Result& r) {
 
 // Any JS value as String() writes it.
 std::string as_text(const val& value) { return val::global("String")(value).as<std::string>(); }
-
-// Numeric params come back as numbers, choices as strings.
-val param_value(const lsrl::ParamSpec& spec, const std::string& text) {
-  if (spec.kind == "choice") return val(text);
-  char* end = nullptr;
-  const double number = std::strtod(text.c_str(), &end);
-  return !text.empty() && end == text.c_str() + text.size() ? val(number) : val(text);
-}
-
-val info_to_val(const lsrl::ProgramInfo& info) {
-  val params = val::array();
-  for (const auto& p : info.params) {
-    params.call<void>("push", object({{"name", val(p.name)}, {"kind", val(p.kind)},
-                                      {"default", param_value(p, p.default_value)}, {"value", param_value(p, p.value)},
-                                      {"min", optional_val(p.min)}, {"max", optional_val(p.max)},
-                                      {"choices", array_of(p.choices)}, {"doc", val(p.doc)},
-                                      {"line", val(p.origin.line)}}));
-  }
-  return object({{"inputDim", val(info.input_dim)}, {"outputDim", val(info.output_dim)},
-                 {"vocab", optional_val(info.vocab)}, {"nodeCount", val(info.node_count)}, {"params", params}});
-}
 
 // The debranched PathModel layer by layer (after optimisation): what the
 // hidden-state heatmaps of linear-rnn / gated-linear-rnn show, and how the
@@ -334,14 +305,14 @@ class Session {
         // The program may have built but failed for the target: its info
         // (params, widths) still drives the page's controls.
         const api::CheckResult checked = read.ok ? api::check(source, read.options) : api::CheckResult{};
-        if (checked.ok) out.set("info", info_to_val(checked.info));
+        if (checked.ok) out.set("info", json_to_val(api::info_json(checked.info), Keys::CamelCase));
         return out;
       }
       const api::CompiledModel& m = *result.model;
       const int id = next_id_++;
       models_[id] = result.model;
       out.set("modelId", id);
-      out.set("info", info_to_val(m.info));
+      out.set("info", json_to_val(api::info_json(m.info), Keys::CamelCase));
       out.set("summary", summary_to_val(m));
       out.set("graphs", object({{"program", json_to_val(lsrl::graph_to_json(m.program))},
                                 {"path", m.path && !m.report.path_graph.is_null() ? json_to_val(m.report.path_graph)

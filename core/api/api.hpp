@@ -52,8 +52,8 @@ struct CompileOptions {
 inline constexpr int kMaxSequenceLengthLimit = 65536;
 inline constexpr int kDefaultMaxSequenceLength = 4096;
 
-// Text forms of the option values, shared by the CLI and the bindings
-// ("paper" / "standard", "keep" / "fuse"). False: not a valid name.
+// Text forms of the option values ("paper" / "standard", "keep" / "fuse");
+// false: not a valid name. The doors go through read_compile_options.
 bool parse_activations(const std::string& text, Activations& out);
 bool parse_linear_chains(const std::string& text, LinearChains& out);
 
@@ -246,6 +246,9 @@ nlohmann::json summary_json(const CompiledModel& model);
 // `run --json`.
 nlohmann::json run_json(const CompiledModel& model, const RunResult& result, bool with_trace);
 nlohmann::json trace_json(const Trace& trace);
+// What the program declares: widths, vocabulary, nodes and its params (their
+// values as numbers for int and float params, text for choices).
+nlohmann::json info_json(const ProgramInfo& info);
 nlohmann::json diagnostics_json(const std::vector<Diagnostic>& diagnostics);
 
 }  // namespace lsrl::api

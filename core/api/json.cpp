@@ -3,6 +3,7 @@
 // nlohmann::json writes doubles in their shortest round-trip form; values
 // that are not finite (an f16 overflow) come out as null.
 #include <algorithm>
+#include <cstdlib>
 
 #include "api/api.hpp"
 
@@ -46,14 +47,27 @@ WeightCounts program_weights(const Program& program) {
   return counts;
 }
 
+// A param's value as what it is: a number for int and float params, text
+// for choices (and for a numeric value that does not read back, never seen).
+nlohmann::json param_value(const ParamSpec& p, const std::string& text) {
+  if (p.kind == "choice" || text.empty()) return text;
+  char* end = nullptr;
+  const double number = std::strtod(text.c_str(), &end);
+  return end == text.c_str() + text.size() ? nlohmann::json(number) : nlohmann::json(text);
+}
+
+nlohmann::json optional_number(const std::optional<double>& x) { return x ? nlohmann::json(*x) : nlohmann::json(); }
+
 nlohmann::json param_json(const ParamSpec& p) {
-  nlohmann::json j = {{"name", p.name}, {"kind", p.kind}, {"value", p.value}, {"default", p.default_value}};
-  if (p.min) j["min"] = *p.min;
-  if (p.max) j["max"] = *p.max;
-  if (!p.choices.empty()) j["choices"] = p.choices;
-  if (!p.doc.empty()) j["doc"] = p.doc;
-  j["line"] = p.origin.line;
-  return j;
+  return {{"name", p.name},
+          {"kind", p.kind},
+          {"value", param_value(p, p.value)},
+          {"default", param_value(p, p.default_value)},
+          {"min", optional_number(p.min)},
+          {"max", optional_number(p.max)},
+          {"choices", p.choices},
+          {"doc", p.doc},
+          {"line", p.origin.line}};
 }
 
 int layer_count(const CompiledModel& model) { return model.model ? static_cast<int>(model.model->layers().size()) : 0; }
@@ -150,6 +164,16 @@ nlohmann::json summary_json(const CompiledModel& model) {
                        {"max_length", model.max_length},
                        {"max_length_source", model.max_length_source}};
   return j;
+}
+
+nlohmann::json info_json(const ProgramInfo& info) {
+  nlohmann::json params = nlohmann::json::array();
+  for (const auto& p : info.params) params.push_back(param_json(p));
+  return {{"input_dim", info.input_dim},
+          {"output_dim", info.output_dim},
+          {"vocab", info.vocab ? nlohmann::json(*info.vocab) : nlohmann::json()},
+          {"node_count", info.node_count},
+          {"params", std::move(params)}};
 }
 
 nlohmann::json trace_json(const Trace& trace) {

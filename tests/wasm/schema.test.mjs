@@ -1,8 +1,9 @@
 // One serialised form of the results: docs/schema/lsrl-result.schema.json.
 // lsrlc's compile --json and run --json must validate against it; the wasm
-// API's diagnostics, layers, input domain, layer bound, fidelity and trace
-// series must too, once their camelCase keys are spelt in snake_case (the
-// only difference the schema allows); and docs/api.md must name every key.
+// API's diagnostics, program info, layers, input domain, layer bound,
+// fidelity and trace series must too, once their camelCase keys are spelt in
+// snake_case (the only difference the schema allows); and docs/api.md must
+// name every key.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +11,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { loadModule, repoDir, rows, flatten } from './load-module.mjs';
-import { examples, nativeCompileJson, nativeRun, paramArgs } from './native.mjs';
+import { spawnSync } from 'node:child_process';
+
+import { examples, lsrlcPath, nativeRun, paramArgs } from './native.mjs';
 
 const schema = JSON.parse(fs.readFileSync(path.join(repoDir, 'docs', 'schema', 'lsrl-result.schema.json'), 'utf8'));
 const apiDoc = fs.readFileSync(path.join(repoDir, 'docs', 'api.md'), 'utf8');
@@ -79,13 +82,11 @@ test('lsrlc compile --json validates for every example on several targets', () =
   let validated = 0;
   for (const example of examples()) {
     for (const target of targets) {
-      let summary;
-      try {
-        summary = nativeCompileJson(example.file, ['--target', target, ...paramArgs(example.companion.params)]);
-      } catch {
-        continue;  // a target that refuses the program (Multi on linear-rnn): nothing to validate
-      }
-      assertValid(summary, 'compile_summary', `${example.name} on ${target}`);
+      const compiled = spawnSync(lsrlcPath, ['compile', example.file, '--target', target, '--json',
+        ...paramArgs(example.companion.params)], { encoding: 'utf8' });
+      // A target that refuses the program (Multi on linear-rnn): nothing to validate.
+      if (compiled.status !== 0) continue;
+      assertValid(JSON.parse(compiled.stdout), 'compile_summary', `${example.name} on ${target}`);
       validated += 1;
     }
   }
@@ -111,6 +112,7 @@ test('the wasm API\'s objects are the schema\'s, spelt in camelCase', async () =
   for (const target of ['dag', 'gru']) {
     const compiled = session.compile(source, { target });
     assert.ok(compiled.ok, JSON.stringify(compiled.diagnostics));
+    assertValid(asSchemaKeys(compiled.info), 'info', `${target} info`);
     const summary = asSchemaKeys(compiled.summary);
     summary.layers.forEach((layer, i) => assertValid(layer, 'layer', `${target} summary.layers[${i}]`));
     assertValid(summary.input_domain, 'input_domain', `${target} summary.inputDomain`);
@@ -125,6 +127,13 @@ test('the wasm API\'s objects are the schema\'s, spelt in camelCase', async () =
     }
     session.release(compiled.modelId);
   }
+  // A program with int, float and choice params: typed values, bounds, choices.
+  const withParams = session.compile(examples().find((e) => e.name === 'discrete_ua').source, { target: 'dag' });
+  assert.ok(withParams.ok && withParams.info.params.length > 0, JSON.stringify(withParams.diagnostics));
+  assertValid(asSchemaKeys(withParams.info), 'info', 'discrete_ua info');
+  assert.ok(withParams.info.params.some((p) => p.kind === 'int' && typeof p.value === 'number'));
+  assert.ok(withParams.info.params.some((p) => p.kind === 'choice' && typeof p.value === 'string'));
+  session.release(withParams.modelId);
   const failed = session.compile('x = Input(dim=1)\nreturn y\n', { target: 'gru' });
   assert.equal(failed.ok, false);
   failed.diagnostics.forEach((d, i) => assertValid(d, 'diagnostic', `diagnostics[${i}]`));
