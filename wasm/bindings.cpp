@@ -155,27 +155,9 @@ val tokens_result(const Result& r) {
 // Any JS value as String() writes it.
 std::string as_text(const val& value) { return val::global("String")(value).as<std::string>(); }
 
-// The debranched PathModel layer by layer (after optimisation): what the
-// hidden-state heatmaps of linear-rnn / gated-linear-rnn show, and how the
-// path graph's layers line up with them.
-val path_to_val(const lsrl::PathModel& path) {
-  val layers = val::array();
-  for (const auto& layer : path.layers) {
-    val ops = val::array();
-    for (const auto& op : layer.ops) {
-      ops.call<void>("push", object({{"kind", val(std::string(lsrl::path_op_kind_name(op.kind)))},
-                                     {"inputDim", val(op.in_dim)}, {"outputDim", val(op.out_dim)},
-                                     {"label", val(op.label)}}));
-    }
-    layers.call<void>("push", object({{"label", val(layer.label)}, {"inputDim", val(layer.in_dim)},
-                                      {"stateDim", val(layer.state_dim)}, {"outputDim", val(layer.out_dim())},
-                                      {"ops", ops}}));
-  }
-  return layers;
-}
-
 // The page's summary: the figures of `compile --json` (core/api/json.cpp) it
-// shows, keys in camelCase, with the PathModel's layers.
+// shows, keys in camelCase, with the PathModel's layers (the hidden-state
+// heatmaps of linear-rnn and gated-linear-rnn show them).
 val summary_to_val(const api::CompiledModel& m) {
   const nlohmann::json s = api::summary_json(m);
   const auto camel = [&](const char* key) { return s.contains(key) ? json_to_val(s[key], Keys::CamelCase) : val::null(); };
@@ -183,7 +165,7 @@ val summary_to_val(const api::CompiledModel& m) {
                  // dag has no compiled weights to count.
                  {"params", m.model ? camel("params") : val::null()},
                  {"nonzeros", m.model ? camel("nonzeros") : val::null()},
-                 {"path", m.path ? path_to_val(*m.path) : val::null()},
+                 {"path", m.path ? json_to_val(api::path_layers_json(*m.path), Keys::CamelCase) : val::null()},
                  {"compileMs", camel("compile_ms")}, {"buildMs", camel("build_ms")},
                  // Keyed by the rules' names, which keep their spelling.
                  {"ruleCounts", json_to_val(s.value("rule_counts", nlohmann::json::object()))},
@@ -209,18 +191,7 @@ val trace_to_val(const lsrl::Trace& trace) {
 std::string version() { return LSRL_VERSION; }
 
 val targets() {
-  return guarded("targets", [] {
-    val out = val::array();
-    for (const auto& t : api::targets()) {
-      out.call<void>("push", object({{"name", val(t.name)}, {"description", val(t.description)},
-                                     {"available", val(t.available)}, {"reason", val(t.reason)},
-                                     {"supportsMulti", val(t.supports_multi)},
-                                     {"hasActivationModes", val(t.has_activation_modes)},
-                                     {"usesLinearChains", val(t.uses_linear_chains)},
-                                     {"usesMaxLength", val(t.uses_max_length)}}));
-    }
-    return out;
-  });
+  return guarded("targets", [] { return json_to_val(api::targets_json(), Keys::CamelCase); });
 }
 
 val parse_tokens(const std::string& text, int input_dim) {

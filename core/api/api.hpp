@@ -249,6 +249,12 @@ nlohmann::json trace_json(const Trace& trace);
 // What the program declares: widths, vocabulary, nodes and its params (their
 // values as numbers for int and float params, text for choices).
 nlohmann::json info_json(const ProgramInfo& info);
+// The optimised PathModel layer by layer, each with its ops (what the page's
+// hidden-state heatmaps of linear-rnn and gated-linear-rnn show).
+nlohmann::json path_layers_json(const PathModel& path);
+// targets() as JSON: each target's name, description, availability and
+// which options change its model.
+nlohmann::json targets_json();
 nlohmann::json diagnostics_json(const std::vector<Diagnostic>& diagnostics);
 
 }  // namespace lsrl::api

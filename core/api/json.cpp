@@ -176,6 +176,40 @@ nlohmann::json info_json(const ProgramInfo& info) {
           {"params", std::move(params)}};
 }
 
+nlohmann::json path_layers_json(const PathModel& path) {
+  nlohmann::json layers = nlohmann::json::array();
+  for (const auto& layer : path.layers) {
+    nlohmann::json ops = nlohmann::json::array();
+    for (const auto& op : layer.ops) {
+      ops.push_back({{"kind", path_op_kind_name(op.kind)},
+                     {"input_dim", op.in_dim},
+                     {"output_dim", op.out_dim},
+                     {"label", op.label}});
+    }
+    layers.push_back({{"label", layer.label},
+                      {"input_dim", layer.in_dim},
+                      {"state_dim", layer.state_dim},
+                      {"output_dim", layer.out_dim()},
+                      {"ops", std::move(ops)}});
+  }
+  return layers;
+}
+
+nlohmann::json targets_json() {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& t : targets()) {
+    list.push_back({{"name", t.name},
+                    {"description", t.description},
+                    {"available", t.available},
+                    {"reason", t.reason},
+                    {"supports_multi", t.supports_multi},
+                    {"has_activation_modes", t.has_activation_modes},
+                    {"uses_linear_chains", t.uses_linear_chains},
+                    {"uses_max_length", t.uses_max_length}});
+  }
+  return list;
+}
+
 nlohmann::json trace_json(const Trace& trace) {
   nlohmann::json series = nlohmann::json::array();
   for (const auto& s : trace.series) {

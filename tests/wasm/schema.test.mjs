@@ -1,9 +1,9 @@
 // One serialised form of the results: docs/schema/lsrl-result.schema.json.
 // lsrlc's compile --json and run --json must validate against it; the wasm
-// API's diagnostics, program info, layers, input domain, layer bound,
-// fidelity and trace series must too, once their camelCase keys are spelt in
-// snake_case (the only difference the schema allows); and docs/api.md must
-// name every key.
+// API's targets, diagnostics, program info, layers, PathModel layers, input
+// domain, layer bound, fidelity and trace series must too, once their
+// camelCase keys are spelt in snake_case (the only difference the schema
+// allows); and docs/api.md must name every key.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -108,6 +108,7 @@ test('lsrlc run --json validates, with a trace, text and fidelity', () => {
 test('the wasm API\'s objects are the schema\'s, spelt in camelCase', async () => {
   const module = await loadModule();
   const session = new module.Session(1);
+  module.targets().forEach((t) => assertValid(asSchemaKeys(t), 'target', `target ${t.name}`));
   const source = examples().find((e) => e.name === 'more_ones').source;
   for (const target of ['dag', 'gru']) {
     const compiled = session.compile(source, { target });
@@ -115,6 +116,8 @@ test('the wasm API\'s objects are the schema\'s, spelt in camelCase', async () =
     assertValid(asSchemaKeys(compiled.info), 'info', `${target} info`);
     const summary = asSchemaKeys(compiled.summary);
     summary.layers.forEach((layer, i) => assertValid(layer, 'layer', `${target} summary.layers[${i}]`));
+    (summary.path || []).forEach((layer, i) => assertValid(layer, 'path_layer', `${target} summary.path[${i}]`));
+    assert.equal(summary.path === null, target === 'dag', 'the PathModel\'s layers on compiled targets only');
     assertValid(summary.input_domain, 'input_domain', `${target} summary.inputDomain`);
     if (summary.layer_bound) assertValid(summary.layer_bound, 'layer_bound', `${target} summary.layerBound`);
     const { data, steps, dim } = flatten([[1], [0], [1]]);
