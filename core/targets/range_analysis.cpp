@@ -621,7 +621,9 @@ std::string declare_smaller_domain_hint(const TargetOptions& options) {
     double lo = kInf, hi = -kInf;
     for (double v : options.input_lower) lo = std::min(lo, v);
     for (double v : options.input_upper) hi = std::max(hi, v);
-    bounds = "[" + number_text(lo) + ", " + number_text(hi) + "]";
+    // Appended piece by piece: GCC 12 warns (-Wrestrict, a false positive)
+    // on "[" + std::string&& here.
+    bounds.append("[").append(number_text(lo)).append(", ").append(number_text(hi)).append("]");
   }
   return "these bounds hold for every prompt of at most " + std::to_string(std::max(1, options.max_sequence_length)) +
          " tokens with components in " + bounds +
