@@ -39,6 +39,7 @@ void debranch(WorkGraph& g, RuleCounter& counts) {
   for (std::size_t step = 0;; ++step) {
     const WorkId bn = g.first_branching_node();
     if (bn < 0) return;
+    g.charge_work(bn);
     bool applied = false;
     for (Case c : kCases) {
       if (c(g, bn, counts)) {

@@ -18,6 +18,7 @@ void run_fusions(WorkGraph& g, RuleCounter& counts) {
       std::vector<WorkId> around{id};
       around.insert(around.end(), g.node(id).users.begin(), g.node(id).users.end());
       for (WorkId at : around) {
+        g.charge_work(at);
         bool fired = true;
         while (fired && g.node(at).alive) {
           fired = false;
