@@ -1,14 +1,7 @@
-// Fuzz target: source text -> Program (lexer, parser, evaluator, builtins),
-// through the API's check(), the first thing the page and `lsrlc check` do
-// with a stranger's text.
-#include "api/api.hpp"
-#include "fuzz_support.hpp"
+// Fuzz target: source text -> Program (fuzz/entry_points.hpp, check_source).
+#include "entry_points.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string source(reinterpret_cast<const char*>(data), size);
-  lsrl::api::CompileOptions options;
-  options.filename = "fuzz.lsrl";
-  const auto result = lsrl::api::check(source, options);
-  lsrl::fuzz::require_explained(result, "check");
+  lsrl::fuzz::check_source(data, size);
   return 0;
 }

@@ -8,8 +8,7 @@
 # a slow or memory-hungry input is a finding like a crash. Every file in
 # fuzz/regressions/<target>/ is replayed first: what a fuzzer once found stays
 # fixed. Findings are written to test-artifacts/fuzz/.
-#   bash scripts/fuzz.sh     (not yet a stage of scripts/test.sh: it joins the
-#                             test command once a run of it is recorded clean)
+#   bash scripts/fuzz.sh     (the test command's stage 25-fuzz.sh runs it)
 # LSRL_FUZZ_BUILD overrides the build directory (default: build-fuzz).
 set -euo pipefail
 cd "$(dirname "$0")/.."

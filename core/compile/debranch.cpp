@@ -47,6 +47,7 @@ void debranch(WorkGraph& g, RuleCounter& counts) {
     if (bn < 0) bn = g.first_branching_node();
     if (bn < 0) return;
     resume = bn;
+    g.charge_work(bn);
     bool applied = false;
     for (Case c : kCases) {
       if (c(g, bn, counts)) {

@@ -20,6 +20,7 @@ void run_fusions(WorkGraph& g, RuleCounter& counts) {
       std::vector<WorkId> around{id};
       if (g.node(id).users.size() == 1) around.push_back(g.node(id).users.front());
       for (WorkId at : around) {
+        g.charge_work(at);
         bool fired = true;
         while (fired && g.node(at).alive) {
           fired = false;

@@ -74,6 +74,16 @@ void WorkGraph::mark_dirty(WorkId id) {
   dirty_.push_back(id);
 }
 
+void WorkGraph::charge_work(WorkId at, std::int64_t units) {
+  work_done_ += units;
+  if (work_done_ <= kMaxCompilerWork) return;
+  throw LsrlError(node(at).origin,
+                  "limit exceeded: compiling this program takes more than " + std::to_string(kMaxCompilerWork) +
+                      " rewrite steps; the compiler's work grows with how many places read one value, so combine "
+                      "the reads of a value that is used very often (e.g. a loop that adds the same variable "
+                      "thousands of times is one multiplication)");
+}
+
 void WorkGraph::touch(WorkId id) {
   mark_dirty(id);
   for (WorkId u : node(id).users) mark_dirty(u);
@@ -94,6 +104,7 @@ void WorkGraph::mark_all_dirty() {
 
 void WorkGraph::add_user(WorkId of, WorkId user) {
   auto& list = node(of).users;
+  charge_work(of, static_cast<std::int64_t>(list.size()));
   if (std::find(list.begin(), list.end(), user) == list.end()) {
     list.push_back(user);
     mark_dirty(of);
@@ -102,6 +113,7 @@ void WorkGraph::add_user(WorkId of, WorkId user) {
 
 void WorkGraph::drop_user(WorkId of, WorkId user) {
   auto& list = node(of).users;
+  charge_work(of, static_cast<std::int64_t>(list.size()));
   list.erase(std::remove(list.begin(), list.end(), user), list.end());
   mark_dirty(of);
   // The rules a reader runs against its input need the input to have that

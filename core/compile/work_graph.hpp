@@ -4,6 +4,7 @@
 // case is a function over this graph; the Program itself is never touched.
 #pragma once
 
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <string>
@@ -131,6 +132,18 @@ class WorkGraph {
   Phase phase() const { return phase_; }
   void set_phase(Phase phase) { phase_ = phase; }
 
+  // The compiler's work bound: every visit of a node by the fusion driver,
+  // every debranching step and every scan of a node's list of readers (one
+  // unit per reader) costs. Rewriting grows faster than
+  // linearly with how many readers one value has (16,000 lines of `y = y + x`
+  // would take minutes), so past kMaxCompilerWork units the compilation
+  // stops with a "limit exceeded" error at `at`'s source line instead. The
+  // examples take at most 650,000 units (discrete_ua at n = 12); 100,000,000
+  // take about half a second (docs/reliability.md).
+  static constexpr std::int64_t kMaxCompilerWork = 100'000'000;
+  void charge_work(WorkId at, std::int64_t units = 1);
+  std::int64_t work_done() const { return work_done_; }
+
  private:
   WorkId push(WorkNode node);
   void add_user(WorkId of, WorkId user);
@@ -144,6 +157,7 @@ class WorkGraph {
   std::vector<WorkId> dirty_;
   std::vector<char> is_dirty_;
   Phase phase_ = Phase::Preparation;
+  std::int64_t work_done_ = 0;
 };
 
 }  // namespace lsrl

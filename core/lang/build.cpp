@@ -6,6 +6,7 @@
 #include <new>
 
 #include "lang/evaluator.hpp"
+#include "lang/limits.hpp"
 #include "lang/parser.hpp"
 
 namespace lsrl {
@@ -13,6 +14,14 @@ namespace lsrl {
 BuildResult build_program(const std::string& source, const BuildOptions& options) {
   BuildResult result;
   try {
+    // Refused before lexing: a source of many megabytes costs seconds and
+    // gigabytes to parse before any later limit could notice it.
+    if (static_cast<std::int64_t>(source.size()) > lang::kMaxSourceBytes) {
+      throw LsrlError(SourceSpan{1, 1, 1}, "limit exceeded: the source is " + std::to_string(source.size()) +
+                                                  " bytes, more than the " + std::to_string(lang::kMaxSourceBytes) +
+                                                  " a program may have; a program this long is almost surely "
+                                                  "generated, so generate a loop instead of its unrolled copies");
+    }
     const lang::Module module = lang::parse_source(source);
     lang::Evaluator evaluator(result.program, result.info, options);
     evaluator.run(module);

@@ -216,7 +216,7 @@ void Evaluator::exec_aug_assign(const Stmt& stmt) {
     }
     work_.charge(static_cast<std::int64_t>(extra.size()), stmt.span);
     current.list->insert(current.list->end(), extra.begin(), extra.end());
-    if (target.kind == ExprKind::Name) label(current, target.text, 0);
+    if (target.kind == ExprKind::Name) label(current, target.text);
     return;
   }
   Value result = (current.kind == ValueKind::Var || rhs.kind == ValueKind::Var)
@@ -229,7 +229,7 @@ void Evaluator::assign(const Expr& target, const Value& value) {
   switch (target.kind) {
     case ExprKind::Name:
       env_->vars[target.text] = value;
-      label(value, target.text, 0);
+      label(value, target.text);
       return;
     case ExprKind::Tuple:
     case ExprKind::List: {
@@ -248,14 +248,15 @@ void Evaluator::assign(const Expr& target, const Value& value) {
   }
 }
 
-void Evaluator::label(const Value& value, const std::string& name, int depth) {
+void Evaluator::label(const Value& value, const std::string& name, int depth, std::int64_t& visits_left) {
   if (value.kind == ValueKind::Var) {
     program_.name_node(value.node, name);
   } else if (value.is_sequence() && depth < 3) {
     const auto& items = *value.list;
-    for (std::size_t i = 0; i < items.size(); ++i) {
+    for (std::size_t i = 0; i < items.size() && visits_left > 0; ++i) {
+      --visits_left;
       if (items[i].kind == ValueKind::Var || items[i].is_sequence()) {
-        label(items[i], name + "[" + std::to_string(i) + "]", depth + 1);
+        label(items[i], name + "[" + std::to_string(i) + "]", depth + 1, visits_left);
       }
     }
   }

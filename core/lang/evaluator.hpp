@@ -63,7 +63,15 @@ class Evaluator {
   void assign(const Expr& target, const Value& value);
   void assign_subscript(const Expr& target, const Value& value);
   void assign_attribute(const Expr& target, const Value& value);
-  void label(const Value& value, const std::string& name, int depth);
+  // Names the graph variables in `value` (x, x[0], x[0][1]) for the drawings
+  // and traces. `visits_left` bounds the elements looked at: the names are a
+  // convenience, and a 100000 x 100000 list of numbers must not cost 10^10 steps.
+  void label(const Value& value, const std::string& name, int depth, std::int64_t& visits_left);
+  void label(const Value& value, const std::string& name) {
+    std::int64_t visits_left = kMaxLabelVisits;
+    label(value, name, 0, visits_left);
+  }
+  static constexpr std::int64_t kMaxLabelVisits = 100'000;
   void count_iteration(SourceSpan span);
 
   // expressions

@@ -8,6 +8,7 @@
 
 namespace lsrl::lang {
 
+constexpr std::int64_t kMaxSourceBytes = 1'000'000;        // bytes of source text; the largest example has 4,300
 constexpr std::int64_t kMaxLoopIterations = 1'000'000;  // for/while bodies and comprehension steps, in total
 constexpr int kMaxCallDepth = 200;                       // nested calls of user functions
 constexpr std::int64_t kMaxWidth = 100'000;              // Input dim, any matrix dimension, modulo divisor

@@ -293,12 +293,30 @@ bool is_number_list(const Value& v) {
   return true;
 }
 
+// The length of a row written as a list or as a 1 x n matrix, 0 otherwise.
+std::int64_t row_length(const Value& row) {
+  if (row.is_sequence()) return static_cast<std::int64_t>(row.list->size());
+  if (row.kind == ValueKind::Matrix && row.matrix->rows() == 1) return row.matrix->cols();
+  return 0;
+}
+
+// Whether a list of rows, sized by its first row, is past the matrix limits.
+bool rows_exceed_matrix_limit(const Value& v) {
+  const auto rows = static_cast<std::int64_t>(v.list->size());
+  const std::int64_t cols = row_length(v.list->front());
+  return rows > kMaxWidth || cols > kMaxWidth || rows * cols > kMaxMatrixEntries;
+}
+
 }  // namespace
 
 bool is_matrix_like(const Value& v) {
   if (v.kind == ValueKind::Matrix) return true;
   if (!v.is_sequence() || v.list->empty()) return false;
   if (is_number_list(v)) return true;
+  // Rows past the size limit (e.g. [[0] * 100000] * 100000): matrix-like, so
+  // that as_matrix reports their size at once instead of after checking 10^10
+  // entries here.
+  if (rows_exceed_matrix_limit(v)) return true;
   // Rows may be lists of numbers or 1 x n matrices (M[i, :]), as in as_matrix.
   for (const auto& row : *v.list)
     if (!is_number_list(row) && !(row.kind == ValueKind::Matrix && row.matrix->rows() == 1)) return false;
@@ -316,6 +334,9 @@ NumDense as_matrix(const Value& v, const std::string& what, SourceSpan span) {
       NumDense column(static_cast<Eigen::Index>(items.size()), 1);
       for (std::size_t i = 0; i < items.size(); ++i) column(static_cast<Eigen::Index>(i), 0) = items[i].num;
       return column;
+    }
+    if (rows_exceed_matrix_limit(v)) {
+      check_matrix_size(static_cast<std::int64_t>(items.size()), row_length(items.front()), what, span);
     }
     std::size_t cols = 0;
     for (std::size_t r = 0; r < items.size(); ++r) {
