@@ -90,7 +90,9 @@ export function drawGraph(graph, { rankdir = 'TB', onNodeClick = null, className
       'data-kind': node.kind,
       'data-id': id,
     },
-    svg('title', { text: `${node.name ? `${node.name}: ` : ''}${node.kind}, width ${node.dim}${node.line ? `, line ${node.line}` : ''}${node.layer != null ? `, layer ${node.layer}` : ''}` }),
+    // The title is the node's name for assistive tech too: it starts with
+    // the two lines drawn in the box.
+    svg('title', { text: `${a} ${b}${node.line ? `, line ${node.line}` : ''}${node.layer != null ? `, layer ${node.layer}` : ''}${onNodeClick && node.line ? ': go to the line' : ''}` }),
     svg('rect', { width: pos.width, height: pos.height, rx: 6, fill: kindColor(node.kind), 'fill-opacity': 0.14, stroke: kindColor(node.kind), 'stroke-width': isEnd ? 2.5 : 1.4 }),
     svg('text', { x: pos.width / 2, y: 14, class: 'node-name', text: a }),
     svg('text', { x: pos.width / 2, y: 27, class: 'node-kind', fill: kindColor(node.kind), text: b }));
@@ -99,7 +101,6 @@ export function drawGraph(graph, { rankdir = 'TB', onNodeClick = null, className
       group.classList.add('clickable');
       group.setAttribute('tabindex', '0');
       group.setAttribute('role', 'button');
-      group.setAttribute('aria-label', `${node.name ? `${node.name}: ` : ''}${node.kind}, width ${node.dim}: go to line ${node.line}`);
       group.addEventListener('click', () => onNodeClick(node));
       group.addEventListener('keydown', (event) => {
         if (event.key !== 'Enter' && event.key !== ' ') return;

@@ -72,7 +72,8 @@ export function mountThemeToggle(button, theme) {
   const labels = { system: 'theme: system', light: 'theme: light', dark: 'theme: dark' };
   theme.subscribe((resolved, choice) => {
     button.textContent = labels[choice];
-    button.setAttribute('aria-label', `colour theme: ${choice === 'system' ? `follows the system (now ${resolved})` : choice}; click for the next`);
+    // The name starts with the visible text (what a voice user says).
+    button.setAttribute('aria-label', `${labels[choice]}, ${choice === 'system' ? `following the system (now ${resolved})` : 'pinned'}; press for the next`);
   });
   button.addEventListener('click', () => theme.next());
 }
