@@ -227,7 +227,10 @@ export class Playground {
     const sequence = (this.linkSequence = (this.linkSequence || 0) + 1);
     const hash = await encodeStateHash(this.state);
     if (sequence !== this.linkSequence) return; // a newer state is on its way
-    if (!this.embed) {
+    // Another page's hash (#exercises=URL names a teacher's set) stays: a
+    // reload must bring that back, not the playground's state.
+    const foreign = window.location.hash && !/^#[zj]=/.test(window.location.hash);
+    if (!this.embed && !foreign) {
       const wanted = hash.length <= MAX_HASH_CHARS ? `#${hash}` : '';
       if (window.location.hash !== wanted) {
         history.replaceState(null, '', `${window.location.pathname}${window.location.search}${wanted}`);
