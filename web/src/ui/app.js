@@ -29,7 +29,6 @@ import { ApproximationView } from './approximation.js';
 import { StatusBar } from './status.js';
 import { StepCursor } from './step-cursor.js';
 import { Theme, mountThemeToggle } from './theme.js';
-import { setUrlFromHash } from './exercises.js';
 
 // Traces are recorded only for prompts up to this many steps (a trace keeps
 // every unit of every layer at every step; a huge prompt would need gigabytes).
@@ -228,9 +227,10 @@ export class Playground {
     const sequence = (this.linkSequence = (this.linkSequence || 0) + 1);
     const hash = await encodeStateHash(this.state);
     if (sequence !== this.linkSequence) return; // a newer state is on its way
-    // A teacher's link (#exercises=URL) keeps naming its set: a reload must
-    // reopen the set, not the last program run.
-    if (!this.embed && !setUrlFromHash(window.location.hash)) {
+    // Another page's hash (#exercises=URL names a teacher's set) stays: a
+    // reload must bring that back, not the playground's state.
+    const foreign = window.location.hash && !/^#[zj]=/.test(window.location.hash);
+    if (!this.embed && !foreign) {
       const wanted = hash.length <= MAX_HASH_CHARS ? `#${hash}` : '';
       if (window.location.hash !== wanted) {
         history.replaceState(null, '', `${window.location.pathname}${window.location.search}${wanted}`);
