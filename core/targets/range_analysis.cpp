@@ -329,28 +329,45 @@ class RangeAnalyzer {
   // [0, mu X] each, whose difference is in [0, 1]); the composed row reaches
   // the ReLU stage behind them, with its groups. Both ranges are sound, so
   // their intersection is.
-  Interval tightest_row_range(int source, const Terms& row, double c) const {
+  // A row as a stage reads it: composed back (compose_row), and the f64
+  // rounding of its own dot product over the stage it reads.
+  struct ReadRow {
+    ComposedRow composed;
+    double rounding = 0.0;
+  };
+
+  ReadRow read_row(int source, const Terms& row, double c) const {
+    return ReadRow{compose_row(source, row, c), dot_rounding(source, row, c)};
+  }
+
+  Interval tightest_row_range(int source, const Terms& row, double c, const ReadRow& read) const {
     const Interval direct = range_of(source, row, c);
-    const ComposedRow composed_row = compose_row(source, row, c);
+    const ComposedRow& composed_row = read.composed;
     if (composed_row.source == source) return direct;
     Interval composed = range_of(composed_row.source, composed_row.terms, composed_row.c);
-    const double widen = dot_rounding(source, row, c) + composed_row.error;
+    const double widen = read.rounding + composed_row.error;
     composed = sanitized(Interval{composed.lo - widen, composed.hi + widen});
     const Interval both{std::max(direct.lo, composed.lo), std::min(direct.hi, composed.hi)};
     return both.lo <= both.hi ? both : direct;
   }
 
-  // The pre-activation rows of a ReLU or Product stage.
-  void bound_pre(std::size_t k, const LogicalStage& s) {
+  // The pre-activation rows of a ReLU or Product stage; returns them as read
+  // (bound_relu groups them).
+  std::vector<ReadRow> bound_pre(std::size_t k, const LogicalStage& s) {
     const auto rows = static_cast<int>(s.M.rows());
+    const int source = static_cast<int>(k) - 1;
     mags_.pre_lo[k].resize(rows);
     mags_.pre_hi[k].resize(rows);
+    std::vector<ReadRow> read(static_cast<std::size_t>(rows));
     for (int i = 0; i < rows; ++i) {
-      const Interval r = tightest_row_range(static_cast<int>(k) - 1, row_terms(s.M, i), s.c[i]);
+      const Terms direct = row_terms(s.M, i);
+      read[static_cast<std::size_t>(i)] = read_row(source, direct, s.c[i]);
+      const Interval r = tightest_row_range(source, direct, s.c[i], read[static_cast<std::size_t>(i)]);
       mags_.pre_lo[k][i] = r.lo;
       mags_.pre_hi[k][i] = r.hi;
     }
     mags_.pre[k] = mags_.pre_lo[k].cwiseAbs().cwiseMax(mags_.pre_hi[k].cwiseAbs());
+    return read;
   }
 
   // A ReLU stage: its bounds, and its groups: rows that are exact multiples
@@ -359,7 +376,7 @@ class RangeAnalyzer {
   // there are steps of one scalar even where the compiler kept the Linear
   // ops apart (f_step's mu x and x - 1/mu as two pairs).
   void bound_relu(std::size_t k, const LogicalStage& s) {
-    bound_pre(k, s);
+    std::vector<ReadRow> read = bound_pre(k, s);
     StageRange& out = ranges_[k];
     out.lo = mags_.pre_lo[k].cwiseMax(0.0);
     out.hi = mags_.pre_hi[k].cwiseMax(0.0);
@@ -372,15 +389,13 @@ class RangeAnalyzer {
     groups.c.assign(static_cast<std::size_t>(rows), 0.0);
     std::vector<ComposedRow> representative;
     std::unordered_map<std::string, std::vector<int>> candidates;  // source + normalised pattern -> groups
-    const int direct_source = static_cast<int>(k) - 1;
     for (int i = 0; i < rows; ++i) {
       const auto iu = static_cast<std::size_t>(i);
-      const Terms direct = row_terms(s.M, i);
-      ComposedRow composed = compose_row(direct_source, direct, s.c[i]);
+      ComposedRow& composed = read[iu].composed;
       groups.c[iu] = composed.c;
       // Rounding of this row's dot product in f64 (over the stage it reads),
       // plus what reading through the carrying stages adds.
-      out.relu_error[i] = dot_rounding(direct_source, direct, s.c[i]) + composed.error;
+      out.relu_error[i] = read[iu].rounding + composed.error;
       if (composed.terms.empty()) {  // a constant: its own group, a = 0
         groups.group[iu] = static_cast<int>(representative.size());
         representative.push_back(std::move(composed));
@@ -454,7 +469,8 @@ class RangeAnalyzer {
     const int source = static_cast<int>(k) - 1;
     Eigen::VectorXd ulo(n), uhi(n);
     for (int i = 0; i < n; ++i) {
-      const Interval u = tightest_row_range(source, row_terms(s.B, i), s.bias[i]);
+      const Terms row = row_terms(s.B, i);
+      const Interval u = tightest_row_range(source, row, s.bias[i], read_row(source, row, s.bias[i]));
       ulo[i] = u.lo;
       uhi[i] = u.hi;
     }
