@@ -29,6 +29,7 @@ import { ApproximationView } from './approximation.js';
 import { StatusBar } from './status.js';
 import { StepCursor } from './step-cursor.js';
 import { Theme, mountThemeToggle } from './theme.js';
+import { mountPanes } from './panes.js';
 
 // Traces are recorded only for prompts up to this many steps (a trace keeps
 // every unit of every layer at every step; a huge prompt would need gigabytes).
@@ -93,6 +94,7 @@ export class Playground {
         onTabEscape: (ms) => this.showTabEscape(ms),
       });
     }
+    if (!this.embed) mountPanes({ layout: document.querySelector('main.layout'), left: document.querySelector('main.layout > .column.left'), editor: find('editor') });
     this.theme = new Theme();
     if (find('theme-toggle')) mountThemeToggle(find('theme-toggle'), this.theme);
     if (this.editor) this.theme.subscribe((resolved) => this.editor.setTheme(resolved));
