@@ -156,6 +156,12 @@ export class Playground {
     try {
       if (startError) throw startError;
       this.client = client;
+      // The engine ran out of memory (or trapped) and the client replaced
+      // its worker: the models it held are gone.
+      this.client.onRestart = () => {
+        this.epoch += 1;
+        this.cache = { target: null, dag: null };
+      };
       const [ready, examples] = await Promise.all([this.client.ready(), examplesLoaded]);
       this.version = ready?.version;
       this.examples = examples;
@@ -312,7 +318,10 @@ export class Playground {
     try {
       await this.pipeline(generation);
     } catch (error) {
-      if (isCancelled(error)) {
+      if (error?.engineRestarted) {
+        this.markStale(true);
+        this.status.set('error', 'the engine ran out of memory and was restarted; your program is kept: make it or its input smaller, or change anything to run again');
+      } else if (isCancelled(error)) {
         this.status.set('cancelled', 'cancelled; change anything to run again');
       } else {
         console.error(error);
@@ -397,7 +406,8 @@ export class Playground {
       this.problems?.show(compiled.diagnostics, 'program');
       this.markStale(true);
       const first = compiled.diagnostics?.[0];
-      this.status.set('error', first ? `${first.line >= 1 ? `line ${first.line}: ` : ''}${first.message}` : 'the program has errors');
+      const restarted = compiled.engineRestarted ? '; the engine was restarted to free its memory: change anything to run again' : '';
+      this.status.set('error', (first ? `${first.line >= 1 ? `line ${first.line}: ` : ''}${first.message}` : 'the program has errors') + restarted);
       return;
     }
     const warnings = (compiled.diagnostics || []).filter((d) => d.severity !== 'error');
