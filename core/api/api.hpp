@@ -37,8 +37,11 @@ namespace lsrl::api {
 // (discrete_ua at n = 12 on mamba and lstm).
 inline constexpr long long kDefaultMaxModelNonzeros = 10'000'000;
 inline constexpr int kDefaultMaxModelLayers = 5'000;
-// Multiply-adds of one run: tokens x the model's non-zeros (about 10 s).
-inline constexpr double kDefaultMaxRunWork = 1e10;
+// Work of one run: tokens x the model's non-zeros. Measured 2026-12-06 on
+// the shared 2-core machine: discrete_ua at n = 12 on mamba (257,543
+// non-zeros) over 4,000 tokens, 1.0e9, ran in 20 s with the comparison run,
+// so the limit is about 40 s; the longest prompt of that model (4,096) fits.
+inline constexpr double kDefaultMaxRunWork = 2e9;
 // Values one trace may record: steps x traced units (160 MB of doubles).
 inline constexpr long long kDefaultMaxTraceValues = 20'000'000;
 // Prompts in one batched run.
