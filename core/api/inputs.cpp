@@ -61,19 +61,20 @@ TokensResult convert_token(const std::string& file, std::string_view text, const
   for (std::size_t k = 0; k < components.size(); ++k) {
     const Component& c = components[k];
     std::string_view piece = text.substr(c.begin, c.end - c.begin);
-    const std::string where = describe + ", component " + std::to_string(k + 1);
+    // Built only for a message: a million-token file parses without a string per token.
+    const auto component_name = [&] { return describe + ", component " + std::to_string(k + 1); };
     if (piece.empty()) {
       return failure(file, text, span_of(text, c.begin, c.begin + 1),
-                     where + " is empty (two commas in a row, or a comma at the start or end of a token)");
+                     component_name() + " is empty (two commas in a row, or a comma at the start or end of a token)");
     }
     double value = 0;
     if (!parse_decimal(piece, value)) {
       return failure(file, text, span_of(text, c.begin, c.end),
-                     where + ": '" + std::string(piece) + "' is not a number");
+                     component_name() + ": '" + std::string(piece) + "' is not a number");
     }
     if (!std::isfinite(value)) {
       return failure(file, text, span_of(text, c.begin, c.end),
-                     where + ": '" + std::string(piece) + "' is not a finite number");
+                     component_name() + ": '" + std::string(piece) + "' is not a finite number");
     }
     row.push_back(value);
   }
@@ -239,8 +240,10 @@ TokensResult parse_csv(const std::string& csv, int input_dim) {
       std::vector<Component> components;
       std::size_t k = begin;
       while (true) {
-        std::size_t comma = csv.find(',', k);
-        if (comma == std::string::npos || comma > end) comma = end;
+        // Within the line only: find(',', k) would scan to the end of the
+        // file on every comma-less line, quadratic in the file's length.
+        std::size_t comma = k;
+        while (comma < end && csv[comma] != ',') ++comma;
         Component c{k, comma};
         while (c.begin < c.end && (csv[c.begin] == ' ' || csv[c.begin] == '\t')) ++c.begin;
         while (c.end > c.begin && (csv[c.end - 1] == ' ' || csv[c.end - 1] == '\t')) --c.end;

@@ -5,6 +5,7 @@
 // program would compute (up to summation order).
 #include "runtime/dag_eval.hpp"
 
+#include <algorithm>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -93,6 +94,120 @@ struct PreparedNode {
   std::vector<T> state;  // LinState: s_{t-1} before a step, s_t after it
 };
 
+// The evaluation without a trace: the tokens go through the DAG
+// kChunkSteps at a time, node by node, each node's values for the chunk held
+// feature-major (component i of step t at [i * kChunkSteps + t]). Every node
+// but a LinState is a function of its inputs at the same step, so it runs
+// over the whole chunk in loops the compiler vectorises; a LinState walks the
+// steps in order. Each value is computed by the same operations in the same
+// order as the per-token loop below, so the outputs are identical.
+constexpr std::size_t kChunkSteps = 64;
+
+template <typename T>
+OutputRows evaluate_chunked(const Program& program, const std::vector<NodeId>& order,
+                            std::vector<PreparedNode<T>>& prepared, const std::vector<std::vector<double>>& tokens) {
+  constexpr std::size_t C = kChunkSteps;
+  const T zero(0.0f);
+  std::vector<std::vector<T>> value(program.size());
+  std::size_t widest = 1;
+  for (NodeId id : order) {
+    const std::size_t dim = static_cast<std::size_t>(program.node(id).dim);
+    value[static_cast<std::size_t>(id)].assign(dim * C, zero);
+    widest = std::max(widest, dim);
+  }
+  std::vector<T> acc(C, zero);
+  std::vector<T> next_state(widest, zero);
+  const NodeId output = program.output();
+  const std::size_t output_dim = static_cast<std::size_t>(program.node(output).dim);
+
+  OutputRows outputs;
+  outputs.reserve(tokens.size());
+  for (std::size_t first = 0; first < tokens.size(); first += C) {
+    const std::size_t steps = std::min(C, tokens.size() - first);
+    for (NodeId id : order) {
+      PreparedNode<T>& p = prepared[static_cast<std::size_t>(id)];
+      const Node& n = *p.node;
+      T* y = value[static_cast<std::size_t>(id)].data();
+      auto in = [&](std::size_t k) -> const T* { return value[static_cast<std::size_t>(n.inputs[k])].data(); };
+      switch (n.kind) {
+        case NodeKind::Input:
+          for (std::size_t t = 0; t < steps; ++t)
+            for (std::size_t i = 0; i < tokens[first + t].size(); ++i) y[i * C + t] = to_scalar<T>(tokens[first + t][i]);
+          break;
+        case NodeKind::Linear: {
+          const T* x = in(0);
+          const RowSparse<T>& m = p.A;
+          for (int r = 0; r < m.rows; ++r) {
+            const std::size_t row = static_cast<std::size_t>(r);
+            for (std::size_t t = 0; t < steps; ++t) acc[t] = p.b[row];
+            for (int k = m.row_start[row]; k < m.row_start[row + 1]; ++k) {
+              const T w = m.value[static_cast<std::size_t>(k)];
+              const T* xc = x + static_cast<std::size_t>(m.col[static_cast<std::size_t>(k)]) * C;
+              for (std::size_t t = 0; t < steps; ++t) acc[t] = acc[t] + w * xc[t];
+            }
+            std::copy(acc.begin(), acc.begin() + static_cast<std::ptrdiff_t>(steps), y + row * C);
+          }
+          break;
+        }
+        case NodeKind::ReLU: {
+          const T* x = in(0);
+          const std::size_t count = static_cast<std::size_t>(n.dim) * C;
+          for (std::size_t i = 0; i < count; ++i) y[i] = x[i] > zero ? x[i] : zero;
+          break;
+        }
+        case NodeKind::LinState: {
+          // s_t = A s_{t-1} + B x_t + b, summed as bias, A s, B x.
+          const T* x = in(0);
+          const std::size_t dim = p.state.size();
+          for (std::size_t t = 0; t < steps; ++t) {
+            for (int r = 0; r < p.A.rows; ++r) {
+              const std::size_t row = static_cast<std::size_t>(r);
+              T sum = p.b[row];
+              for (int k = p.A.row_start[row]; k < p.A.row_start[row + 1]; ++k)
+                sum = sum + p.A.value[static_cast<std::size_t>(k)] * p.state[static_cast<std::size_t>(p.A.col[static_cast<std::size_t>(k)])];
+              for (int k = p.B.row_start[row]; k < p.B.row_start[row + 1]; ++k)
+                sum = sum + p.B.value[static_cast<std::size_t>(k)] * x[static_cast<std::size_t>(p.B.col[static_cast<std::size_t>(k)]) * C + t];
+              next_state[row] = sum;
+            }
+            for (std::size_t i = 0; i < dim; ++i) {
+              p.state[i] = next_state[i];
+              y[i * C + t] = next_state[i];
+            }
+          }
+          break;
+        }
+        case NodeKind::Concat: {
+          std::size_t row = 0;
+          for (std::size_t k = 0; k < n.inputs.size(); ++k) {
+            const std::size_t rows = static_cast<std::size_t>(program.node(n.inputs[k]).dim);
+            std::copy(in(k), in(k) + static_cast<std::ptrdiff_t>(rows * C), y + row * C);
+            row += rows;
+          }
+          break;
+        }
+        case NodeKind::Multi: {
+          const T* x = in(0);
+          const std::size_t half = static_cast<std::size_t>(n.dim) * C;
+          for (std::size_t i = 0; i < half; ++i) y[i] = x[i] * x[i + half];
+          break;
+        }
+        case NodeKind::Slice: {
+          const T* x = in(0) + static_cast<std::size_t>(n.slice_begin) * C;
+          std::copy(x, x + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(n.dim) * C), y);
+          break;
+        }
+      }
+    }
+    const T* out = value[static_cast<std::size_t>(output)].data();
+    for (std::size_t t = 0; t < steps; ++t) {
+      std::vector<double> row(output_dim);
+      for (std::size_t i = 0; i < output_dim; ++i) row[i] = from_scalar(out[i * C + t]);
+      outputs.push_back(std::move(row));
+    }
+  }
+  return outputs;
+}
+
 template <typename T>
 OutputRows evaluate_typed(const Program& program, const std::vector<std::vector<double>>& tokens, Trace* trace) {
   if (program.input() == kNoNode) throw LsrlError(SourceSpan{}, "the program has no Input, so there is nothing to run");
@@ -153,6 +268,8 @@ OutputRows evaluate_typed(const Program& program, const std::vector<std::vector<
     trace->series.push_back(std::move(s));
     traced.push_back(program.output());
   }
+
+  if (!trace) return evaluate_chunked(program, order, prepared, tokens);
 
   std::vector<std::vector<T>> value(program.size());
   OutputRows outputs;

@@ -95,6 +95,31 @@ void affine(const Matrix<T>& m, const T* b, const T* x, T* y) {
 }
 
 template <typename T>
+void affine_columns(const Matrix<T>& m, const T* b, const T* x, std::size_t ld, std::size_t steps, T* y) {
+  const T zero(0.0f);
+  for (int r = 0; r < m.rows; ++r) {
+    const std::size_t row = static_cast<std::size_t>(r);
+    T* acc = y + row * ld;
+    for (std::size_t t = 0; t < steps; ++t) acc[t] = b[row];
+    if (m.dense) {
+      const T* w = m.values.data() + row;
+      for (int c = 0; c < m.cols; ++c, w += m.rows) {
+        const T wc = *w;
+        const T* xc = x + static_cast<std::size_t>(c) * ld;
+        // accumulate() skips a zero input; a select keeps that and still vectorises.
+        for (std::size_t t = 0; t < steps; ++t) acc[t] = xc[t] == zero ? acc[t] : acc[t] + wc * xc[t];
+      }
+    } else {
+      for (int k = m.row_start[row]; k < m.row_start[row + 1]; ++k) {
+        const T wk = m.values[static_cast<std::size_t>(k)];
+        const T* xc = x + static_cast<std::size_t>(m.col[static_cast<std::size_t>(k)]) * ld;
+        for (std::size_t t = 0; t < steps; ++t) acc[t] = acc[t] + wk * xc[t];
+      }
+    }
+  }
+}
+
+template <typename T>
 void relu(const T* x, T* y, int n) {
   const T zero(0.0f);
   for (int i = 0; i < n; ++i) y[i] = x[i] > zero ? x[i] : zero;
@@ -118,6 +143,11 @@ template void affine<xtl::half_float>(const Matrix<xtl::half_float>&, const xtl:
 template void multiply_add<double>(const Matrix<double>&, const double*, double*);
 template void multiply_add<float>(const Matrix<float>&, const float*, float*);
 template void multiply_add<xtl::half_float>(const Matrix<xtl::half_float>&, const xtl::half_float*, xtl::half_float*);
+template void affine_columns<double>(const Matrix<double>&, const double*, const double*, std::size_t, std::size_t,
+                                     double*);
+template void affine_columns<float>(const Matrix<float>&, const float*, const float*, std::size_t, std::size_t, float*);
+template void affine_columns<xtl::half_float>(const Matrix<xtl::half_float>&, const xtl::half_float*,
+                                              const xtl::half_float*, std::size_t, std::size_t, xtl::half_float*);
 template void relu<double>(const double*, double*, int);
 template void relu<float>(const float*, float*, int);
 template void relu<xtl::half_float>(const xtl::half_float*, xtl::half_float*, int);

@@ -15,6 +15,7 @@
 // difference in a step's output into a wrong token.
 #pragma once
 
+#include <cstddef>
 #include <type_traits>
 #include <vector>
 
@@ -48,6 +49,14 @@ void multiply_add(const Matrix<T>& m, const T* x, T* y);
 // y = b + M x, summed in that order (b first, then column by column)
 template <typename T>
 void affine(const Matrix<T>& m, const T* b, const T* x, T* y);
+// The same affine map for a block of steps at once: x and y are
+// feature-major (component i of step t at [i * ld + t]), steps <= ld. Each
+// element is summed exactly as affine sums it (b, then the columns in order;
+// the dense form adds nothing for an input that is exactly zero), so a chunked
+// executor gives the per-token one's results bit for bit, while the loops over
+// the steps vectorise.
+template <typename T>
+void affine_columns(const Matrix<T>& m, const T* b, const T* x, std::size_t ld, std::size_t steps, T* y);
 // y = max(x, 0) element-wise
 template <typename T>
 void relu(const T* x, T* y, int n);
@@ -87,6 +96,13 @@ extern template void multiply_add<double>(const Matrix<double>&, const double*, 
 extern template void multiply_add<float>(const Matrix<float>&, const float*, float*);
 extern template void multiply_add<xtl::half_float>(const Matrix<xtl::half_float>&, const xtl::half_float*,
                                                     xtl::half_float*);
+extern template void affine_columns<double>(const Matrix<double>&, const double*, const double*, std::size_t,
+                                            std::size_t, double*);
+extern template void affine_columns<float>(const Matrix<float>&, const float*, const float*, std::size_t, std::size_t,
+                                           float*);
+extern template void affine_columns<xtl::half_float>(const Matrix<xtl::half_float>&, const xtl::half_float*,
+                                                     const xtl::half_float*, std::size_t, std::size_t,
+                                                     xtl::half_float*);
 extern template void relu<double>(const double*, double*, int);
 extern template void relu<float>(const float*, float*, int);
 extern template void relu<xtl::half_float>(const xtl::half_float*, xtl::half_float*, int);

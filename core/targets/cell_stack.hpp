@@ -12,6 +12,8 @@
 // gate). The executor runs the unpadded layers; the padding changes nothing.
 #pragma once
 
+#include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -150,6 +152,20 @@ struct CellActivations {
   T tanh(T v) const { return paper ? act_relu<T>(v) : act_tanh<T>(v); }
 };
 
+// CellActivations with the mode fixed at compile time, for the chunked
+// executors' inner loops: no branch per unit, so the loops vectorise.
+template <typename T, bool kPaper>
+struct FixedCellActivations {
+  static T sigmoid(T v) {
+    if constexpr (kPaper) return act_relu<T>(v);
+    else return act_sigmoid<T>(v);
+  }
+  static T tanh(T v) {
+    if constexpr (kPaper) return act_relu<T>(v);
+    else return act_tanh<T>(v);
+  }
+};
+
 // Trace series for a stack: per layer the hidden state ("state"), the cell
 // ("cell", LSTM), each gate ("gate:NAME") and the layer's logical output
 // ("output": the value of the program stage it computes, via its readout).
@@ -218,6 +234,89 @@ class CellStackModel : public TargetModel {
       }
       return x;
     });
+  }
+
+  // The executor without a trace, for runs that want only the outputs: the
+  // tokens go through the stack kChunkSteps at a time, layer by layer. Each
+  // layer first projects the whole chunk's inputs (W_ih x_t + b_ih for every
+  // t: project_columns, vectorised over the steps), then walks the steps in
+  // order for what depends on its own past (W_hh h_{t-1} + b_hh, or b_hh
+  // alone when W_hh is empty, as it is in most layers) and the gate
+  // equation. Every value is computed by the same operations in the same
+  // order as run_stack computes it, so the outputs are identical; what
+  // changes is that a layer's weights stay in cache for a whole chunk and
+  // nothing is allocated per token. `combine(layer, pre, rec)` is the
+  // architecture's equation for one step: pre[g] and rec[g] are gate g's
+  // input and recurrent parts (units wide); it updates layer.h (and
+  // layer.c) and returns false when the step leaves the bounds the layer
+  // was built for. Then nullopt: the caller reruns with run_stack, which
+  // stops at the first such step with its message.
+  static constexpr std::size_t kChunkSteps = 64;
+
+  template <typename T, typename Combine>
+  std::optional<OutputRows> run_stack_chunked(const std::vector<std::vector<double>>& tokens, Combine combine) const {
+    std::vector<CellPreparedLayer<T>> layers = prepare_layers<T>(layers_);
+    const CsrMatrix<T> head_W = to_csr<T>(head_.W);
+    const std::vector<T> head_b = to_scalars<T>(head_.b);
+    std::size_t widest = static_cast<std::size_t>(std::max(input_dim_, output_dim_));
+    std::size_t most_gates = 1;
+    for (const CellPreparedLayer<T>& l : layers) {
+      widest = std::max(widest, l.h.size());
+      most_gates = std::max(most_gates, l.gates.size());
+    }
+    constexpr std::size_t C = kChunkSteps;
+    const T zero = to_scalar<T>(0.0);
+    std::vector<T> in(widest * C, zero);   // this layer's inputs, feature-major: in[i * C + t]
+    std::vector<T> out(widest * C, zero);  // its outputs, the same way
+    std::vector<T> pre(C * most_gates * widest, zero);  // time-major: pre[(t * G + g) * units + u]
+    std::vector<std::vector<T>> rec(most_gates, std::vector<T>(widest, zero));
+    std::vector<T> acc(C, zero);
+    std::vector<T> head_out(C * static_cast<std::size_t>(output_dim_), zero);
+    std::vector<const T*> pre_at(most_gates, nullptr);
+    std::vector<const T*> rec_at(most_gates, nullptr);
+    const std::size_t width_in = static_cast<std::size_t>(input_dim_);
+    const std::size_t width_out = static_cast<std::size_t>(output_dim_);
+
+    OutputRows outputs;
+    outputs.reserve(tokens.size());
+    for (std::size_t first = 0; first < tokens.size(); first += C) {
+      const std::size_t steps = std::min(C, tokens.size() - first);
+      for (std::size_t t = 0; t < steps; ++t)
+        for (std::size_t i = 0; i < width_in; ++i) in[i * C + t] = to_scalar<T>(tokens[first + t][i]);
+      for (CellPreparedLayer<T>& layer : layers) {
+        const std::size_t gates = layer.gates.size();
+        const std::size_t units = layer.h.size();
+        const std::size_t step_stride = gates * units;
+        for (std::size_t g = 0; g < gates; ++g) {
+          project_columns(layer.gates[g].W_ih, layer.gates[g].b_ih, in.data(), C, steps, pre.data() + g * units,
+                          step_stride, acc.data());
+        }
+        for (std::size_t t = 0; t < steps; ++t) {
+          for (std::size_t g = 0; g < gates; ++g) {
+            const CellPreparedGate<T>& gate = layer.gates[g];
+            pre_at[g] = pre.data() + t * step_stride + g * units;
+            if (gate.W_hh.col.empty()) {
+              rec_at[g] = gate.b_hh.data();
+            } else {
+              std::copy(gate.b_hh.begin(), gate.b_hh.end(), rec[g].begin());
+              multiply_add_into(gate.W_hh, layer.h.data(), rec[g].data());
+              rec_at[g] = rec[g].data();
+            }
+          }
+          if (!combine(layer, pre_at.data(), rec_at.data())) return std::nullopt;
+          ++layer.step;
+          for (std::size_t u = 0; u < units; ++u) out[u * C + t] = layer.h[u];
+        }
+        std::swap(in, out);
+      }
+      project_columns(head_W, head_b, in.data(), C, steps, head_out.data(), width_out, acc.data());
+      for (std::size_t t = 0; t < steps; ++t) {
+        std::vector<double> row(width_out);
+        for (std::size_t k = 0; k < width_out; ++k) row[k] = from_scalar(head_out[t * width_out + k]);
+        outputs.push_back(std::move(row));
+      }
+    }
+    return outputs;
   }
 
   std::string target_;

@@ -131,6 +131,49 @@ class GruModel final : public CellStackModel {
  private:
   template <typename T>
   OutputRows run_typed(const std::vector<std::vector<double>>& tokens, Trace* trace) const {
+    if (!trace) {
+      std::optional<OutputRows> outputs = activations_ == Activations::Paper ? run_chunked<T, true>(tokens)
+                                                                             : run_chunked<T, false>(tokens);
+      if (outputs) return std::move(*outputs);
+      // A step left its bounds: the per-token loop below finds the first one
+      // and says where.
+    }
+    return run_per_token<T>(tokens, trace);
+  }
+
+  // The same equations as run_per_token, one step of one layer at a time
+  // (CellStackModel::run_stack_chunked), the activations fixed at compile time.
+  template <typename T, bool kPaper>
+  std::optional<OutputRows> run_chunked(const std::vector<std::vector<double>>& tokens) const {
+    using act = FixedCellActivations<T, kPaper>;
+    return run_stack_chunked<T>(tokens, [&](CellPreparedLayer<T>& L, const T* const* pre, const T* const* rec) {
+      const T zero = to_scalar<T>(0.0);
+      const std::size_t units = L.h.size();
+      // No array here overlaps another (pre and rec are the executor's
+      // buffers or the layer's biases): said so, the loop vectorises.
+      const T* __restrict pre_r = pre[kR];
+      const T* __restrict pre_z = pre[kZ];
+      const T* __restrict pre_n = pre[kN];
+      const T* __restrict rec_r = rec[kR];
+      const T* __restrict rec_z = rec[kZ];
+      const T* __restrict rec_n = rec[kN];
+      T* __restrict h = L.h.data();
+      int outside = 0;
+      for (std::size_t u = 0; u < units; ++u) {
+        const T r = act::sigmoid(pre_r[u] + rec_r[u]);
+        const T z_pre = pre_z[u] + rec_z[u];
+        const T n_pre = pre_n[u] + r * rec_n[u];
+        outside |= static_cast<int>(z_pre < zero) | static_cast<int>(n_pre < zero);
+        const T z = act::sigmoid(z_pre);
+        const T n = act::tanh(n_pre);
+        h[u] = (h[u] - n) * z + n;
+      }
+      return !(L.relus_must_be_identity && outside != 0);
+    });
+  }
+
+  template <typename T>
+  OutputRows run_per_token(const std::vector<std::vector<double>>& tokens, Trace* trace) const {
     const CellActivations<T> act{activations_ == Activations::Paper};
     std::vector<T> pre, rec;
     return run_stack<T>(tokens, trace, [&](CellPreparedLayer<T>& L, const std::vector<T>& x, GateValues<T>& gate) {

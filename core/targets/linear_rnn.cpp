@@ -7,6 +7,7 @@
 // and y_t is the next layer's x_t.
 #include "targets/linear_rnn.hpp"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -177,9 +178,87 @@ class LinearRnnModel final : public TargetModel {
   }
 
  private:
+  // Without a trace: kChunkSteps tokens at a time, layer by layer. A layer's
+  // state walks the steps in order (the same kernels as the per-token loop,
+  // on the same vectors); its feed-forward ops then run over the whole chunk
+  // at once (kernels::affine_columns and element-wise loops over the steps,
+  // which vectorise), each value computed exactly as the per-token loop
+  // computes it, so the outputs are identical.
+  static constexpr std::size_t kChunkSteps = 64;
+
+  template <typename T>
+  OutputRows run_chunked(const std::vector<PreparedLayer<T>>& layers, const std::vector<std::vector<double>>& tokens) const {
+    constexpr std::size_t C = kChunkSteps;
+    const T zero(0.0f);
+    std::size_t widest = static_cast<std::size_t>(std::max(path_.input_dim, path_.output_dim));
+    for (const PreparedLayer<T>& l : layers) {
+      widest = std::max(widest, static_cast<std::size_t>(l.state_dim));
+      for (const PreparedOp<T>& op : l.ops) widest = std::max(widest, static_cast<std::size_t>(op.out_dim));
+    }
+    // Feature-major chunk buffers (component i of step t at [i * C + t]).
+    std::vector<T> in(widest * C, zero), out(widest * C, zero);
+    std::vector<T> x(widest, zero);  // one step's input, contiguous for the state's kernels
+    std::vector<std::vector<T>> state(layers.size()), next_state(layers.size());
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+      state[i] = layers[i].init;
+      next_state[i].assign(static_cast<std::size_t>(layers[i].state_dim), zero);
+    }
+    std::size_t width = static_cast<std::size_t>(path_.input_dim);
+    OutputRows outputs;
+    outputs.reserve(tokens.size());
+    for (std::size_t first = 0; first < tokens.size(); first += C) {
+      const std::size_t steps = std::min(C, tokens.size() - first);
+      width = static_cast<std::size_t>(path_.input_dim);
+      for (std::size_t t = 0; t < steps; ++t)
+        for (std::size_t i = 0; i < width; ++i) in[i * C + t] = kernels::from_double<T>(tokens[first + t][i]);
+      for (std::size_t k = 0; k < layers.size(); ++k) {
+        const PreparedLayer<T>& l = layers[k];
+        const std::size_t dim = static_cast<std::size_t>(l.state_dim);
+        for (std::size_t t = 0; t < steps; ++t) {
+          for (std::size_t i = 0; i < width; ++i) x[i] = in[i * C + t];
+          // The DAG's order: bias, then A s, then B x.
+          kernels::affine(l.A, l.bias.data(), state[k].data(), next_state[k].data());
+          kernels::multiply_add(l.B, x.data(), next_state[k].data());
+          state[k].swap(next_state[k]);
+          for (std::size_t i = 0; i < dim; ++i) out[i * C + t] = state[k][i];
+        }
+        std::swap(in, out);
+        width = dim;
+        for (const PreparedOp<T>& op : l.ops) {
+          const std::size_t out_dim = static_cast<std::size_t>(op.out_dim);
+          switch (op.kind) {
+            case PathOpKind::Linear:
+              kernels::affine_columns(op.W, op.b.data(), in.data(), C, steps, out.data());
+              break;
+            case PathOpKind::ReLU:
+              kernels::relu(in.data(), out.data(), static_cast<int>(out_dim * C));
+              break;
+            case PathOpKind::Multi:
+              for (std::size_t i = 0; i < out_dim; ++i) {
+                const T* a = in.data() + i * C;
+                const T* b = in.data() + (i + out_dim) * C;
+                T* y = out.data() + i * C;
+                for (std::size_t t = 0; t < steps; ++t) y[t] = a[t] * b[t];
+              }
+              break;
+          }
+          std::swap(in, out);
+          width = out_dim;
+        }
+      }
+      for (std::size_t t = 0; t < steps; ++t) {
+        std::vector<double> row(width);
+        for (std::size_t i = 0; i < width; ++i) row[i] = kernels::to_double(in[i * C + t]);
+        outputs.push_back(std::move(row));
+      }
+    }
+    return outputs;
+  }
+
   template <typename T>
   OutputRows run_typed(const std::vector<PreparedLayer<T>>& layers, const std::vector<std::vector<double>>& tokens,
                        Trace* trace) const {
+    if (!trace) return run_chunked(layers, tokens);
     const std::size_t steps = tokens.size();
     // Working buffers: each layer's state and one scratch vector per op.
     std::vector<std::vector<T>> state(layers.size());

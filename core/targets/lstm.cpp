@@ -70,6 +70,47 @@ class LstmModel final : public CellStackModel {
  private:
   template <typename T>
   OutputRows run_typed(const std::vector<std::vector<double>>& tokens, Trace* trace) const {
+    if (!trace) {
+      std::optional<OutputRows> outputs = activations_ == Activations::Paper ? run_chunked<T, true>(tokens)
+                                                                             : run_chunked<T, false>(tokens);
+      if (outputs) return std::move(*outputs);
+    }
+    return run_per_token<T>(tokens, trace);
+  }
+
+  // The same equations as run_per_token, one step of one layer at a time
+  // (CellStackModel::run_stack_chunked), the activations fixed at compile time.
+  template <typename T, bool kPaper>
+  std::optional<OutputRows> run_chunked(const std::vector<std::vector<double>>& tokens) const {
+    using act = FixedCellActivations<T, kPaper>;
+    return run_stack_chunked<T>(tokens, [&](CellPreparedLayer<T>& L, const T* const* pre, const T* const* rec) {
+      const std::size_t units = L.h.size();
+      // No array here overlaps another (pre and rec are the executor's
+      // buffers or the layer's biases): said so, the loop vectorises.
+      const T* __restrict pre_i = pre[kI];
+      const T* __restrict pre_f = pre[kF];
+      const T* __restrict pre_g = pre[kG];
+      const T* __restrict pre_o = pre[kO];
+      const T* __restrict rec_i = rec[kI];
+      const T* __restrict rec_f = rec[kF];
+      const T* __restrict rec_g = rec[kG];
+      const T* __restrict rec_o = rec[kO];
+      T* __restrict c = L.c.data();
+      T* __restrict h = L.h.data();
+      for (std::size_t u = 0; u < units; ++u) {
+        const T i = act::sigmoid(pre_i[u] + rec_i[u]);
+        const T f = act::sigmoid(pre_f[u] + rec_f[u]);
+        const T g = act::tanh(pre_g[u] + rec_g[u]);
+        const T o = act::sigmoid(pre_o[u] + rec_o[u]);
+        c[u] = f * c[u] + i * g;
+        h[u] = o * act::tanh(c[u]);
+      }
+      return true;
+    });
+  }
+
+  template <typename T>
+  OutputRows run_per_token(const std::vector<std::vector<double>>& tokens, Trace* trace) const {
     const CellActivations<T> act{activations_ == Activations::Paper};
     std::vector<T> pre, rec;
     return run_stack<T>(tokens, trace, [&](CellPreparedLayer<T>& L, const std::vector<T>& x, GateValues<T>& gate) {

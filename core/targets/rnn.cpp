@@ -54,6 +54,15 @@ class RnnModel final : public CellStackModel {
   // nn.RNN with nonlinearity='relu': h_t = relu(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh).
   template <typename T>
   OutputRows run_typed(const std::vector<std::vector<double>>& tokens, Trace* trace) const {
+    if (!trace) {
+      // The same equation one step of one layer at a time (run_stack_chunked).
+      std::optional<OutputRows> outputs =
+          run_stack_chunked<T>(tokens, [](CellPreparedLayer<T>& L, const T* const* pre, const T* const* rec) {
+            for (std::size_t u = 0; u < L.h.size(); ++u) L.h[u] = act_relu<T>(pre[0][u] + rec[0][u]);
+            return true;
+          });
+      if (outputs) return std::move(*outputs);
+    }
     std::vector<T> pre, rec;
     return run_stack<T>(tokens, trace, [&](CellPreparedLayer<T>& L, const std::vector<T>& x, GateValues<T>&) {
       gate_parts(L.gates[0], x, L.h, pre, rec);
