@@ -18,7 +18,9 @@ the target represents) and on continuous_ua:
      tolerance() below, the figures docs/targets.md section 8 states;
   4. discrete_ua: torch answers all 25 queries of
      examples/discrete_ua.example.json (one batch); continuous_ua: the last
-     output is f at the query cell's centre (two queries);
+     output is f at the query cell's centre (two queries); and one file per
+     target and mode, exported without a prompt, answers 100 random
+     dictionaries and approximates 100 random functions at random points;
   5. mutants of the loader's equations (a wrong RG-LRU constant, an anti-causal
      convolution, a wrong discretisation, ...) are caught by the comparison.
 LSRL_TORCH_ALL_FORMS=1 checks discrete_ua in all five forms (the default: two).
@@ -36,6 +38,7 @@ import importlib.util
 import json
 import math
 import os
+import random
 import struct
 import subprocess
 import sys
@@ -448,6 +451,78 @@ class TorchExport(unittest.TestCase):
                 else:
                     bound = 1e-6
                 self.assertTrue(all(e <= bound for e in errors), (errors, bound))
+
+    def test_one_model_answers_one_hundred_dictionaries(self):
+        """discrete_ua (n = 3), one exported file per target and mode (built without a prompt):
+        100 random dictionaries (4 to 12 pairs, random 3-letter keys and values, a random key as
+        the query) run in torch in one batch, and every answer token is the dictionary's value."""
+        rng = random.Random(20261206)
+        letters = VOCAB[1:]  # '?' is the unknown token, never a key or a value
+        prompts = []
+        for _ in range(100):
+            pairs = {}
+            while len(pairs) < rng.randint(4, 12):
+                pairs["".join(rng.choice(letters) for _ in range(3))] = "".join(rng.choice(letters) for _ in range(3))
+            items = list(pairs.items())
+            key, value = rng.choice(items)
+            body = "".join(k + v for k, v in items)
+            prompts.append((value, [[float(VOCAB.index(c))] for c in key + body]))
+        checked = 0
+        for case in self.select("discrete_ua"):
+            if not all_queries(case.target, case.params["form"]):
+                continue
+            with self.subTest(target=case.target, activations=case.activations, form=case.params["form"]):
+                if not self.expect_model(case):
+                    continue
+                loader, model = self.loaded(case)
+                outputs = loader.run_batch([tokens for _, tokens in prompts], model=model)
+                wrong = [(i, value, [row[0] for row in out[-3:]]) for i, ((value, _), out) in enumerate(zip(prompts, outputs))
+                         if [round(row[0]) for row in out[-3:]] != [VOCAB.index(c) for c in value]]
+                sys.stderr.write("  100 dictionaries %-17s %-9s %-25s %d of 100 answered right\n"
+                                 % (case.target, case.activations, case.params["form"], 100 - len(wrong)))
+                self.assertEqual(wrong, [], "%s %s: wrong answers (prompt, want, got)" % (case.target, case.activations))
+                checked += 1
+        self.assertGreaterEqual(checked, len({c.target for c in self.cases}))
+
+    def test_one_model_approximates_one_hundred_functions(self):
+        """continuous_ua (6 x 6 cells), one exported file per target and mode: 100 random
+        functions of two variables, each at a random query point, in one torch batch; the last
+        output is the function at the query cell's centre (the program's answer)."""
+        rng = random.Random(1206)
+        cells = 6
+        prompts = []
+        for _ in range(100):
+            a, b, c, d = (rng.uniform(-2, 2) for _ in range(4))
+            f = lambda x1, x2, a=a, b=b, c=c, d=d: a * math.sin(3 * b * x1 + c) * x2 + d * x1 * x1
+            # away from the cells' edges: the program's steps have slope mu = 1000, so within
+            # 1/mu of an edge its answer blends two cells (the program's, not the model's doing)
+            query = tuple((rng.randrange(cells) + rng.uniform(0.01, 0.99)) / cells for _ in range(2))
+            tokens = [[query[0], query[1], 0.0, 0.0]]
+            for i in range(cells):
+                for j in range(cells):
+                    tokens.append([1.0 / cells, i / cells, j / cells, f((i + 0.5) / cells, (j + 0.5) / cells)])
+            cell = [min(int(q * cells), cells - 1) for q in query]
+            prompts.append((tokens, f((cell[0] + 0.5) / cells, (cell[1] + 0.5) / cells)))
+        checked = 0
+        for case in self.select("continuous_ua"):
+            with self.subTest(target=case.target, activations=case.activations):
+                if not self.expect_model(case):
+                    continue
+                loader, model = self.loaded(case)
+                outputs = loader.run_batch([tokens for tokens, _ in prompts], model=model)
+                errors = [abs(out[-1][0] - truth) for out, (_, truth) in zip(outputs, prompts)]
+                # the bounds of test_continuous_function: exact in paper mode but GRU's products
+                if case.target == "gru" and case.activations == "paper":
+                    bound = 1e-8
+                elif case.activations == "paper" or case.target in NO_PRODUCTS | {"gated-rnn", "gated-linear-rnn"}:
+                    bound = 1e-12
+                else:
+                    bound = 1e-6
+                sys.stderr.write("  100 functions   %-17s %-9s worst |f(centre) - torch| %.1e (bound %.0e)\n"
+                                 % (case.target, case.activations, max(errors), bound))
+                self.assertLessEqual(max(errors), bound)
+                checked += 1
+        self.assertGreaterEqual(checked, len({c.target for c in self.cases}))
 
     def test_comparison_catches_wrong_modules(self):
         """Mutants of the loaders' equations, each on a model whose outputs it changes: the
