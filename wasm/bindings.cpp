@@ -261,6 +261,53 @@ api::OptionTexts option_texts(const val& options) {
   return texts;
 }
 
+// The noise lab's sweep (api::noise_sweep). options: the compile options of
+// option_texts plus { forms: [names], sigmas: [numbers], trials, seed,
+// prompt: { kind: 'dictionary', pairs: [[key, value]] } or { kind:
+// 'continuous', function, cells, query: [numbers] } }. Result keys as
+// noise_sweep_json writes them, in camelCase.
+val noise_sweep(const std::string& source, const val& options) {
+  return guarded("noiseSweep", [&] {
+    const api::CompileOptionsResult read = api::read_compile_options(option_texts(options), api::kJavaScriptNames);
+    if (!read.ok) return result_head(false, read.diagnostics);
+    api::NoiseSweepOptions sweep;
+    sweep.compile = read.options;
+    const auto given = [&](const val& o, const char* name) { return o.hasOwnProperty(name) && !o[name].isUndefined(); };
+    if (given(options, "forms")) {
+      for (const std::string& form : emscripten::vecFromJSArray<std::string>(options["forms"])) sweep.forms.push_back(form);
+    }
+    if (given(options, "sigmas")) sweep.sigmas = emscripten::convertJSArrayToNumberVector<double>(options["sigmas"]);
+    if (given(options, "trials")) {
+      const double trials = options["trials"].as<double>();
+      // Out of range or fractional: 0, which noise_sweep answers with its limits.
+      sweep.trials = trials >= 1 && trials <= api::kMaxNoiseTrials && trials == static_cast<int>(trials) ? static_cast<int>(trials) : 0;
+    }
+    if (given(options, "seed")) {
+      const double seed = options["seed"].as<double>();
+      if (!(seed >= 0 && seed <= 9007199254740991.0 && seed == static_cast<double>(static_cast<std::uint64_t>(seed)))) {
+        return failure("noiseSweep: the seed must be a whole number between 0 and 2^53 - 1");
+      }
+      sweep.seed = static_cast<std::uint64_t>(seed);
+    }
+    if (given(options, "prompt")) {
+      const val prompt = options["prompt"];
+      if (given(prompt, "kind")) sweep.kind = as_text(prompt["kind"]);
+      if (given(prompt, "pairs")) {
+        const int count = prompt["pairs"]["length"].as<int>();
+        for (int i = 0; i < count; ++i) sweep.pairs.emplace_back(as_text(prompt["pairs"][i][0]), as_text(prompt["pairs"][i][1]));
+      }
+      if (given(prompt, "function")) sweep.function = as_text(prompt["function"]);
+      if (given(prompt, "cells")) sweep.cells = prompt["cells"].as<int>();
+      if (given(prompt, "query")) sweep.query = emscripten::convertJSArrayToNumberVector<double>(prompt["query"]);
+    }
+    const api::NoiseSweepResult r = api::noise_sweep(source, sweep);
+    val out = json_to_val(api::noise_sweep_json(r), Keys::CamelCase);
+    out.set("ok", val(r.ok));
+    out.set("diagnostics", json_to_val(api::diagnostics_json(r.diagnostics)));
+    return out;
+  });
+}
+
 // Owns the compiled models of one worker. Ids start at `first_id` so that a
 // restarted worker never reuses an id the page may still hold.
 class Session {
@@ -378,6 +425,7 @@ EMSCRIPTEN_BINDINGS(lsrl) {
   emscripten::function("continuousPrompt", &continuous_prompt);
   emscripten::function("dictionaryPrompt", &dictionary_prompt);
   emscripten::function("evaluateFunction", &evaluate_function);
+  emscripten::function("noiseSweep", &noise_sweep);
   emscripten::class_<Session>("Session")
       .constructor<int>()
       .function("compile", &Session::compile)

@@ -130,6 +130,16 @@ export class LsrlClient {
     return this._call('evaluateFunction', { fnText, dIn, data: flat.data, count: flat.steps }, [flat.data.buffer]);
   }
 
+  // The paper's noise experiment (api::noise_sweep, as `lsrlc noise` runs it):
+  // options = { target: 'gated-linear-rnn' | 'linear-rnn', params, filename,
+  // forms?, sigmas, trials, seed, prompt: { kind: 'dictionary', pairs } |
+  // { kind: 'continuous', function, cells, query } }
+  // -> { ok, diagnostics, measure: 'wrong_tokens' | 'max_error', outOf?, queries,
+  //      rows: [{ form, sigma, trial, value (null when not finite) }], leftOut: [{ form, message }] }.
+  noiseSweep(source, options = {}) {
+    return this._call('noiseSweep', { source, options });
+  }
+
   // format: 'json' | 'safetensors' -> { ok, diagnostics, bytes, filename, loader?, loaderFilename? }.
   exportModel(modelId, format) {
     return this._call('exportModel', { modelId, format });

@@ -144,6 +144,16 @@ const methods = {
     return result;
   },
 
+  // The noise lab (docs/api.md): options as compile's plus forms, sigmas,
+  // trials, seed and the prompt ({ kind: 'dictionary', pairs } or
+  // { kind: 'continuous', function, cells, query }).
+  async noiseSweep({ source, options }) {
+    const { module } = await engine();
+    const opts = options || {};
+    const params = Object.entries(opts.params || {}).map(([name, value]) => [String(name), String(value)]);
+    return module.noiseSweep(needString(source, 'source'), { ...opts, params });
+  },
+
   async exportModel({ modelId, format }) {
     const { session } = await engine();
     return session.exportModel(needInt(modelId, 'modelId'), needString(format, 'format'));
