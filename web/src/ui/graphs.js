@@ -8,7 +8,7 @@
 //          input, output}
 
 import { el, svg, replaceChildren, downloadFile } from './dom.js';
-import { computeLayout, layeredLayout, DAGRE_LIMIT } from './graph-layout.js';
+import { computeLayout, unpackLayout, layeredLayout, DAGRE_LIMIT } from './graph-layout.js';
 
 export { layeredLayout, DAGRE_LIMIT };
 
@@ -131,9 +131,14 @@ export function renderGraph(graph, lay, { onNodeClick = null, className = 'graph
   const edgeLayer = root.appendChild(svg('g', { class: 'edges' }));
   const nodeLayer = root.appendChild(svg('g', { class: 'nodes' }));
   const edgeBoxes = edges.map((e) => {
-    const xs = e.points.map((p) => p.x);
-    const ys = e.points.map((p) => p.y);
-    return { x0: Math.min(...xs), x1: Math.max(...xs), y0: Math.min(...ys), y1: Math.max(...ys) };
+    const box = { x0: Infinity, x1: -Infinity, y0: Infinity, y1: -Infinity };
+    for (const p of e.points) {
+      if (p.x < box.x0) box.x0 = p.x;
+      if (p.x > box.x1) box.x1 = p.x;
+      if (p.y < box.y0) box.y0 = p.y;
+      if (p.y > box.y1) box.y1 = p.y;
+    }
+    return box;
   });
   const drawnNodes = new Map(); // index -> element
   const drawnEdges = new Map();
@@ -307,7 +312,7 @@ class LazyDrawing {
           this.busy = null;
           if (!busy) return;
           if (event.data?.error) busy.reject(new Error(event.data.error));
-          else busy.resolve(event.data.layout);
+          else busy.resolve(unpackLayout(event.data.packed));
         };
         this.worker.onerror = (event) => {
           event?.preventDefault?.();
@@ -470,8 +475,23 @@ class GraphViewport {
     host.addEventListener('pointerup', end);
     host.addEventListener('pointercancel', end);
     host.addEventListener('pointerleave', end);
-    // A virtualised drawing follows the view, once per frame.
-    host.addEventListener('scroll', () => this.scheduleView(), { passive: true });
+    // A virtualised drawing follows the view, once per frame. The box's size
+    // and scroll position are kept as the browser reports them (a resize
+    // observer, scroll events), so following the view never makes the
+    // browser lay out the page in the middle of a task.
+    this.size = { w: 800, h: 640 };
+    this.scroll = { x: 0, y: 0 };
+    host.addEventListener('scroll', () => {
+      this.scroll = { x: host.scrollLeft, y: host.scrollTop };
+      this.scheduleView();
+    }, { passive: true });
+    if (typeof ResizeObserver === 'function') {
+      new ResizeObserver((entries) => {
+        const box = entries[entries.length - 1].contentRect;
+        this.size = { w: box.width || 800, h: box.height || 640 };
+        this.scheduleView();
+      }).observe(host);
+    }
   }
 
   // A new drawing ({ svg, update, ... } from renderGraph, or none) in the
@@ -494,10 +514,15 @@ class GraphViewport {
   updateView() {
     if (!this.view) return;
     const s = this.scale || 1;
-    this.view.update({
-      x: this.host.scrollLeft / s, y: this.host.scrollTop / s,
-      w: (this.host.clientWidth || 800) / s, h: (this.host.clientHeight || 640) / s,
-    });
+    this.view.update({ x: this.scroll.x / s, y: this.scroll.y / s, w: this.size.w / s, h: this.size.h / s });
+  }
+
+  // After a scroll set here (zoom, fit): the position is known without asking.
+  scrolledTo(x, y) {
+    this.host.scrollLeft = x;
+    this.host.scrollTop = y;
+    this.scroll = { x: Math.max(0, x), y: Math.max(0, y) };
+    this.updateView();
   }
 
   natural() {
@@ -511,7 +536,7 @@ class GraphViewport {
     this.drawing.setAttribute('width', String(Math.max(1, Math.round(width * this.scale))));
     this.drawing.setAttribute('height', String(Math.max(1, Math.round(height * this.scale))));
     this.host.dataset.scale = this.scale.toFixed(4);
-    this.updateView();
+    this.updateView(); // reads no layout: the size and scroll are kept
   }
 
   // Zooms keeping the point under the pointer (or the box's centre) still.
@@ -523,9 +548,7 @@ class GraphViewport {
     const x = (this.host.scrollLeft + px) / this.scale;
     const y = (this.host.scrollTop + py) / this.scale;
     this.apply(this.scale * factor);
-    this.host.scrollLeft = x * this.scale - px;
-    this.host.scrollTop = y * this.scale - py;
-    this.updateView();
+    this.scrolledTo(x * this.scale - px, y * this.scale - py);
   }
 
   // The whole drawing in the box (never above its natural size).
@@ -534,9 +557,7 @@ class GraphViewport {
     const { width, height } = this.natural();
     const maxHeight = parseFloat(getComputedStyle(this.host).maxHeight) || this.host.clientHeight || height;
     this.apply(Math.min(1, this.host.clientWidth / width, maxHeight / height));
-    this.host.scrollLeft = 0;
-    this.host.scrollTop = 0;
-    this.updateView();
+    this.scrolledTo(0, 0);
   }
 }
 
