@@ -73,3 +73,13 @@ test('a packed layout (the layout worker\'s message) unpacks to the same layout'
   for (const key of ['boxes', 'ends', 'starts', 'points']) assert.ok(ArrayBuffer.isView(packed[key]), `${key} is a typed array`);
   assert.deepEqual(unpackLayout(packed), lay);
 });
+
+test('layer widths: runs of equal layers are counted, not repeated', async () => {
+  const { layerWidthRuns } = await import('../../web/src/ui/summary.js');
+  const layers = [
+    { type: 'LSTM', hidden: 8 }, { type: 'LSTM', hidden: 8 }, { type: 'LSTM', hidden: 8 },
+    { type: 'LSTM', hidden: 4 }, { type: 'Linear', out: 1 },
+  ];
+  assert.deepEqual(layerWidthRuns(layers), ['LSTM 8 ×3', 'LSTM 4', 'Linear 1']);
+  assert.deepEqual(layerWidthRuns(null), []);
+});
