@@ -51,13 +51,25 @@ async function longTasksSince(page, since) {
 
 const now = (page) => page.evaluate(() => performance.now());
 
+// Runs a scenario (a function of a fresh page that returns the page's long
+// tasks); on a machine shared with other work a task can be stretched past
+// the budget by the scheduler alone, so a scenario that shows long tasks runs
+// once more in a new page, and only tasks that come back fail the test: a
+// real long task (the 1.2 s graph layout this test found) shows every time.
+async function withoutLongTasks(scenario) {
+  const first = await scenario();
+  if (first.length === 0) return;
+  console.log(`long tasks on the first try (retrying once): ${JSON.stringify(first)}`);
+  assert.deepEqual(await scenario(), [], 'main-thread tasks over 100 ms, on two tries');
+}
+
 // Lets the last frames and idle callbacks (lazy drawings) run before counting.
 async function settle(page, ms = 1500) {
   await page.waitForTimeout(ms);
   await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
 }
 
-test('a 100,001-token prompt runs or says its limit with no main-thread task over 100 ms', async () => {
+test('a 100,001-token prompt runs or says its limit with no main-thread task over 100 ms', () => withoutLongTasks(async () => {
   const page = await watchedPage();
   let count = await waitForRun(page, { timeout: 60000 });
   const since = await now(page);
@@ -73,12 +85,13 @@ test('a 100,001-token prompt runs or says its limit with no main-thread task ove
     assert.match(await page.textContent('#outputs'), /100001 steps/);
   }
   await settle(page);
-  assert.deepEqual(await longTasksSince(page, since), [], 'main-thread tasks over 100 ms');
+  const long = await longTasksSince(page, since);
   assert.deepEqual(page.errors, []);
   await page.context().close();
-});
+  return long;
+}));
 
-test('a 3,000-line program shows its graph with no main-thread task over 100 ms', async () => {
+test('a 3,000-line program shows its graph with no main-thread task over 100 ms', () => withoutLongTasks(async () => {
   const page = await watchedPage();
   let count = await waitForRun(page, { timeout: 60000 });
   const lines = ['x = Input(dim=1)', 'y = x'];
@@ -101,12 +114,13 @@ test('a 3,000-line program shows its graph with no main-thread task over 100 ms'
   await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
   await settle(page);
   assert.equal(await page.locator('#program-graph .graph-error').count(), 0);
-  assert.deepEqual(await longTasksSince(page, since), [], 'main-thread tasks over 100 ms');
+  const long = await longTasksSince(page, since);
   assert.deepEqual(page.errors, []);
   await page.context().close();
-});
+  return long;
+}));
 
-test('continuous_ua with 100 x 100 cells draws its approximation with no main-thread task over 100 ms', async () => {
+test('continuous_ua with 100 x 100 cells draws its approximation with no main-thread task over 100 ms', () => withoutLongTasks(async () => {
   const page = await watchedPage();
   let count = await waitForRun(page, { timeout: 60000 });
   await page.selectOption('#examples', 'continuous_ua');
@@ -127,7 +141,8 @@ test('continuous_ua with 100 x 100 cells draws its approximation with no main-th
   await page.waitForSelector('#approx[data-complete="true"]', { timeout: 600000 });
   assert.match(await page.textContent('#outputs'), /10001 steps/);
   await settle(page);
-  assert.deepEqual(await longTasksSince(page, since), [], 'main-thread tasks over 100 ms');
+  const long = await longTasksSince(page, since);
   assert.deepEqual(page.errors, []);
   await page.context().close();
-});
+  return long;
+}));
