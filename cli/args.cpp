@@ -65,7 +65,7 @@ const std::vector<Flag>& flags() {
          return "";
        }},
       {"--target", true, kCompile | kRun | kExport, into(&Arguments::target, "--target")},
-      {"--precision", true, kRun, into(&Arguments::precision, "--precision")},
+      {"--precision", true, kCompile | kRun, into(&Arguments::precision, "--precision")},
       {"--activations", true, kCompile | kRun | kExport, into(&Arguments::activations, "--activations")},
       {"--linear-chains", true, kCompile | kRun | kExport, into(&Arguments::linear_chains, "--linear-chains")},
       {"--max-length", true, kCompile | kRun | kExport, into(&Arguments::max_length, "--max-length")},
@@ -208,7 +208,7 @@ ParseOutcome parse_arguments(const std::vector<std::string>& argv) {
 
 std::string usage_text() {
   return "usage: lsrlc check   PROGRAM [--param k=v]...\n"
-         "       lsrlc compile PROGRAM --target T [--param k=v]... [MODEL OPTIONS] [--json]\n"
+         "       lsrlc compile PROGRAM --target T [--param k=v]... [MODEL OPTIONS] [--precision P] [--json]\n"
          "       lsrlc run     PROGRAM [--target T] INPUT [--param k=v]... [MODEL OPTIONS] [--precision f64|f32|f16]\n"
          "                     [--json] [--trace]\n"
          "       lsrlc export  PROGRAM --target T --format json|safetensors -o FILE [--param k=v]...\n"
@@ -222,9 +222,12 @@ std::string help_text() {
          "usage:\n"
          "  lsrlc check   PROGRAM [--param k=v]...\n"
          "      Build the program and report errors; prints its widths and parameters.\n"
-         "  lsrlc compile PROGRAM --target T [--param k=v]... [MODEL OPTIONS] [--json]\n"
+         "  lsrlc compile PROGRAM --target T [--param k=v]... [MODEL OPTIONS] [--precision P]\n"
+         "                [--json]\n"
          "      Compile for target T and print the model summary (layers, sizes,\n"
-         "      parameter count, non-zeros, the paper's layer bound, compile time in ms).\n"
+         "      parameter count, non-zeros, the paper's layer bound, compile time in ms);\n"
+         "      with --precision f32 or f16, warn about each constant that precision\n"
+         "      cannot hold.\n"
          "  lsrlc run     PROGRAM [--target T] INPUT [--param k=v]... [MODEL OPTIONS]\n"
          "                [--precision f64|f32|f16] [--json] [--trace]\n"
          "      Run on a token sequence; prints one line per step (output components\n"
@@ -274,7 +277,9 @@ std::string help_text() {
          "\n"
          "other options:\n"
          "  --param k=v            set a param(...) of the program (repeatable)\n"
-         "  --precision P          f64 (default), f32 or f16\n"
+         "  --precision P          f64 (default), f32 or f16; a run that produces NaN or an\n"
+         "                          infinity stops with the step, the variable or layer\n"
+         "                          and the cause\n"
          "  --json                 print one JSON object instead of text\n"
          "  --trace                also record every named variable (dag) or layer state\n"
          "  --format F, -o FILE    export format (json or safetensors) and output file\n"

@@ -45,7 +45,7 @@ struct Prepared {
   std::vector<std::vector<double>> tokens;
 };
 
-std::optional<Prepared> prepare(const Arguments& args) {
+std::optional<Prepared> prepare(const Arguments& args, std::optional<Precision> precision = std::nullopt) {
   std::string source;
   Diagnostic error;
   if (!read_file(args.program_path, source, error)) return stop_with({error});
@@ -53,7 +53,9 @@ std::optional<Prepared> prepare(const Arguments& args) {
       {args.program_path, args.params, args.target, args.activations, args.linear_chains, args.max_length},
       api::kCommandLineNames);
   if (!options.ok) return stop_with(options.diagnostics);
-  api::CompileResult compiled = api::compile(source, options.options);
+  api::CompileOptions compile_options = options.options;
+  compile_options.precision = precision;
+  api::CompileResult compiled = api::compile(source, compile_options);
   if (!compiled.ok) return stop_with(compiled.diagnostics);
   print_warnings(compiled.diagnostics);
   Prepared prepared{options.options, std::move(compiled.model), {}};
@@ -81,7 +83,15 @@ int run_check(const Arguments& args) {
 }
 
 int run_compile(const Arguments& args) {
-  const std::optional<Prepared> prepared = prepare(args);
+  // --precision f32/f16: compile() warns about the constants it cannot hold.
+  std::optional<Precision> precision;
+  if (args.precision) {
+    Precision p = Precision::F64;
+    Diagnostic error;
+    if (!api::read_precision(*args.precision, api::kCommandLineNames, p, error)) return fail_with({error});
+    precision = p;
+  }
+  const std::optional<Prepared> prepared = prepare(args, precision);
   if (!prepared) return kError;
   std::cout << (args.json ? api::summary_json(*prepared->model).dump(2) + "\n" : summary_text(*prepared->model));
   return kOk;
@@ -130,6 +140,8 @@ int run_run(const Arguments& args) {
   if (args.batch_file) return run_batch_file(args, *prepared, run_options);
   const api::RunResult result = api::run(model, prepared->tokens, run_options);
   if (!result.ok) return fail_with(result.diagnostics);
+  // A run in f32 or f16 warns about the constants that precision cannot hold.
+  print_warnings(result.diagnostics);
   if (args.json) {
     nlohmann::json j = api::run_json(model, result, args.trace);
     j["precision"] = precision_name(run_options.precision);

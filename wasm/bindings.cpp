@@ -176,7 +176,9 @@ val summary_to_val(const api::CompiledModel& m) {
                  // The paper's layer bound next to the layer count it bounds;
                  // null for dag and the linear targets, which have no such bound.
                  {"layerBound", camel("layer_bound")},
-                 {"inputDomain", camel("input_domain")}});
+                 {"inputDomain", camel("input_domain")},
+                 // Constants f32 or f16 cannot hold, each at its node.
+                 {"precisionHazards", camel("precision_hazards")}});
 }
 
 val trace_to_val(const lsrl::Trace& trace) {
@@ -317,6 +319,10 @@ class Session {
                                                {"wrongTokens", optional_val(r.fidelity->wrong_tokens)}})
                                      : val::null());
       out.set("trace", trace && r.ok ? trace_to_val(r.trace) : val::null());
+      // Where and why a value first became NaN or infinite (ok is then false).
+      out.set("numericFailure", r.numeric_failure
+                                    ? json_to_val(api::numeric_failure_json(*r.numeric_failure), Keys::CamelCase)
+                                    : val::null());
       return out;
     });
   }

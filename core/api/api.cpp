@@ -7,10 +7,12 @@
 #include <cmath>
 #include <exception>
 #include <new>
+#include <optional>
 #include <sstream>
 #include <string>
 
 #include "api/api.hpp"
+#include "api/numeric.hpp"
 #include "runtime/dag_eval.hpp"
 #include "targets/logical_model.hpp"
 #include "targets/registry.hpp"
@@ -174,6 +176,75 @@ void check_prompt(const CompiledModel& model, const std::vector<std::vector<doub
   }
 }
 
+std::string count_text(double v) {
+  std::ostringstream os;
+  os.precision(3);
+  os << v;
+  return os.str();
+}
+
+// A compiled model past the size limits is refused at the program's output
+// (the node the model computes), saying which limit and what to change.
+void check_model_size(const std::string& what, long long nonzeros, std::size_t layers, const CompileOptions& options,
+                      const Program& program) {
+  const SourceSpan at = program.output() == kNoNode ? SourceSpan{} : program.node(program.output()).origin;
+  if (nonzeros > options.max_model_nonzeros) {
+    throw LsrlError(at, "limit exceeded: " + what + " has " + std::to_string(nonzeros) +
+                            " non-zero weights, more than the limit of " + std::to_string(options.max_model_nonzeros) +
+                            " (the examples' largest has 260,000); make the program's variables narrower or fewer, "
+                            "or lower its params");
+  }
+  if (layers > static_cast<std::size_t>(options.max_model_layers)) {
+    throw LsrlError(at, "limit exceeded: " + what + " has " + std::to_string(layers) +
+                            " layers, more than the limit of " + std::to_string(options.max_model_layers) +
+                            " (the examples' deepest has 84); shorten the program's chains of states and ReLUs");
+  }
+}
+
+// The program's own weights, the work of one dag step.
+double program_nonzeros(const Program& program) {
+  double total = 0;
+  for (NodeId id : program.topological_order()) {
+    const Node& n = program.node(id);
+    total += static_cast<double>(n.A.nonZeros() + n.B.nonZeros()) + n.dim;
+  }
+  return total;
+}
+
+// What a run would cost, checked before it starts: its multiply-adds and the
+// values its trace would hold.
+void check_run_limits(const CompiledModel& model, const std::vector<std::vector<double>>& tokens,
+                      const RunOptions& options) {
+  const double steps = static_cast<double>(tokens.size());
+  const double per_step = model.model ? static_cast<double>(model.model->nonzero_count()) : program_nonzeros(model.program);
+  if (steps * per_step > options.max_run_work) {
+    throw LsrlError(SourceSpan{}, "limit exceeded: this run would take about " + count_text(steps * per_step) +
+                                      " multiply-adds (" + std::to_string(tokens.size()) + " tokens x " +
+                                      count_text(per_step) + " non-zero weights), more than the limit of " +
+                                      count_text(options.max_run_work) +
+                                      "; run a shorter prompt, or a smaller program");
+  }
+  if (!options.trace) return;
+  double units = 0;
+  if (model.model) {
+    for (const LayerSummary& layer : model.model->layers()) {
+      units += static_cast<double>(layer.input_dim) + 4.0 * layer.hidden_dim + layer.output_dim;
+    }
+  } else {
+    for (NodeId id : model.program.topological_order()) {
+      const Node& n = model.program.node(id);
+      if (id == model.program.input() || id == model.program.output() || !n.name.empty()) units += n.dim;
+    }
+  }
+  if (steps * units > static_cast<double>(options.max_trace_values)) {
+    throw LsrlError(SourceSpan{}, "limit exceeded: the trace of this run would record about " +
+                                      count_text(steps * units) + " values (" + std::to_string(tokens.size()) +
+                                      " steps x " + count_text(units) + " units), more than the limit of " +
+                                      count_text(static_cast<double>(options.max_trace_values)) +
+                                      "; run without the trace, or on a shorter prompt");
+  }
+}
+
 }  // namespace
 
 CheckResult check(const std::string& source, const CompileOptions& options) {
@@ -224,6 +295,7 @@ CompileResult compile(const std::string& source, const CompileOptions& options) 
   model->filename = options.filename;
   model->source = source;
   model->target = options.target;
+  model->activations = options.activations;
 
   bool built_ok = false;
   const auto build_start = std::chrono::steady_clock::now();
@@ -254,11 +326,19 @@ CompileResult compile(const std::string& source, const CompileOptions& options) 
                [&] { settle_domain(*model, options); })) {
     return result;
   }
+  if (!guarded("checking the constants' precision", options.filename, source, result.diagnostics,
+               [&] { find_precision_hazards(*model); })) {
+    return result;
+  }
+  if (options.precision) {
+    for (Diagnostic& d : precision_warnings(*model, *options.precision)) result.diagnostics.push_back(std::move(d));
+  }
 
   if (options.target != "dag") {
     const auto compile_start = std::chrono::steady_clock::now();
     const bool compiled = guarded("compiling the program", options.filename, source, result.diagnostics, [&] {
       PathModel path = compile_to_path(model->program, CompilerOptions{}, &model->report);
+      check_model_size("the compiled path", path.nonzero_count(), path.layers.size(), options, model->program);
       TargetOptions target_options;
       target_options.activations = options.activations;
       target_options.linear_chains = options.linear_chains;
@@ -267,6 +347,8 @@ CompileResult compile(const std::string& source, const CompileOptions& options) 
       target_options.input_upper = model->domain.upper;
       target_options.magnitude_overestimate = options.magnitude_overestimate;
       std::unique_ptr<TargetModel> lowered = lower_to_target(path, options.target, target_options);
+      check_model_size("the " + options.target + " model", lowered->nonzero_count(), lowered->layers().size(), options,
+                       model->program);
       model->path = std::move(path);
       model->model = std::shared_ptr<const TargetModel>(std::move(lowered));
     });
@@ -314,10 +396,15 @@ Fidelity measure_fidelity(const CompiledModel& model, const OutputRows& program,
 
 RunResult run(const CompiledModel& model, const std::vector<std::vector<double>>& tokens, const RunOptions& options) {
   RunResult result;
+  if (std::optional<Diagnostic> refused = refuse_precision(model, options.precision)) {
+    result.diagnostics.push_back(std::move(*refused));
+    return result;
+  }
   const auto start = std::chrono::steady_clock::now();
   Trace* trace = options.trace ? &result.trace : nullptr;
   const bool finished = guarded("running the program", model.filename, model.source, result.diagnostics, [&] {
     check_prompt(model, tokens);
+    check_run_limits(model, tokens, options);
     if (model.model) {
       result.outputs = model.model->run(tokens, options.precision, trace);
     } else {
@@ -330,6 +417,23 @@ RunResult run(const CompiledModel& model, const std::vector<std::vector<double>>
     result.trace = Trace{};
     return result;
   }
+  // NaN or an infinity stops the run: where it first appeared and why, the
+  // rows before it kept.
+  std::optional<NumericFailure> failure;
+  if (!guarded("looking for the run's first non-finite value", model.filename, model.source, result.diagnostics,
+               [&] { failure = find_numeric_failure(model, tokens, options.precision, result.outputs, trace); })) {
+    result.outputs.clear();
+    result.trace = Trace{};
+    return result;
+  }
+  if (failure) {
+    result.diagnostics.push_back(numeric_failure_diagnostic(model, *failure, options.precision));
+    result.outputs.resize(static_cast<std::size_t>(failure->output_step - 1));
+    result.trace = Trace{};
+    result.numeric_failure = std::move(failure);
+    return result;
+  }
+  for (Diagnostic& d : precision_warnings(model, options.precision)) result.diagnostics.push_back(std::move(d));
   if (model.info.vocab && model.program.output_dim() == 1) result.text = decode_text(result.outputs, *model.info.vocab);
   if (model.model && options.compare_with_program) {
     guarded("running the program for comparison", model.filename, model.source, result.diagnostics, [&] {

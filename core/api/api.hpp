@@ -27,6 +27,26 @@
 
 namespace lsrl::api {
 
+// What one compiled model and one run may cost (docs/reliability.md lists
+// every limit). Past one, compile() or run() stops with a "limit exceeded"
+// error that says what to change, before the memory or the time is spent:
+// the model's size is checked on the PathModel before a target lowers it and
+// on the target's model after; a run's work and its trace before it starts.
+// CompileOptions and RunOptions carry them, so a door or a test can set them.
+// The examples' largest model has 260,000 non-zeros and 84 layers
+// (discrete_ua at n = 12 on mamba and lstm).
+inline constexpr long long kDefaultMaxModelNonzeros = 10'000'000;
+inline constexpr int kDefaultMaxModelLayers = 5'000;
+// Work of one run: tokens x the model's non-zeros. Measured 2026-12-06 on
+// the shared 2-core machine: discrete_ua at n = 12 on mamba (257,543
+// non-zeros) over 4,000 tokens, 1.0e9, ran in 20 s with the comparison run,
+// so the limit is about 40 s; the longest prompt of that model (4,096) fits.
+inline constexpr double kDefaultMaxRunWork = 2e9;
+// Values one trace may record: steps x traced units (160 MB of doubles).
+inline constexpr long long kDefaultMaxTraceValues = 20'000'000;
+// Prompts in one batched run.
+inline constexpr int kDefaultMaxBatchSize = 10'000;
+
 struct CompileOptions {
   std::string filename = "<input>";
   std::map<std::string, std::string> params;  // --param overrides
@@ -45,6 +65,13 @@ struct CompileOptions {
   // Test knob (TargetOptions::magnitude_overestimate): multiplies the value
   // magnitudes GRU's and LSTM's standard-activation lowerings are given.
   double magnitude_overestimate = 1.0;
+  // Limits on the compiled model (see kDefaultMaxModelNonzeros).
+  long long max_model_nonzeros = kDefaultMaxModelNonzeros;
+  int max_model_layers = kDefaultMaxModelLayers;
+  // The precision the model is meant to run in, when known at compile time
+  // (`lsrlc compile --precision f16`): f32 and f16 add a warning, at the
+  // node, for each program constant they cannot hold (PrecisionHazard).
+  std::optional<Precision> precision;
 };
 
 // The range compile() accepts for CompileOptions::max_sequence_length (a
@@ -100,6 +127,35 @@ CompileOptionsResult read_compile_options(const OptionTexts& texts, const Option
 // false with `error` set otherwise.
 bool read_precision(const std::string& text, const OptionNames& names, Precision& out, Diagnostic& error);
 
+// A constant of the program that a lower precision cannot hold, found at
+// compile time (core/api/numeric.cpp; docs/reliability.md states the rule):
+// it overflows to an infinity, a non-zero underflows to zero, an integer is
+// not held exactly (token ids, counters and thresholds are compared exactly),
+// or a tiny value in the precision's subnormal range moves by more than 1%.
+struct PrecisionHazard {
+  Precision precision = Precision::F16;
+  std::string problem;  // "overflow" | "underflow" | "inexact integer" | "subnormal"
+  double value = 0;     // the constant, as f64 holds it
+  double rounded = 0;   // what the precision makes of it
+  SourceSpan span;      // the code that created the node
+  std::string node;     // "variable 'x' (Linear)" or "a Linear"
+};
+
+// Where a run first produced NaN or an infinity (RunResult::numeric_failure).
+struct NumericFailure {
+  int step = 0;         // 1-based token at which a value first became non-finite
+  int output_step = 0;  // 1-based token of the first non-finite output
+  int output = 0;       // 1-based component of that output
+  std::string value;    // "NaN", "inf" or "-inf"
+  // The first value that became non-finite: a program variable (dag runs, or
+  // the program's own run when it is the cause) or a layer quantity of the
+  // compiled model ("layer 3 state"); empty when it could not be traced.
+  std::string where;
+  int layer = -1;       // compiled models: the layer of `where`
+  SourceSpan span;      // the program node responsible, when known
+  std::string cause;    // why, when known ("the constant 1e+10 does not fit f16")
+};
+
 // A built (and, unless target == "dag", compiled) program. Immutable; shared
 // between runs.
 struct CompiledModel {
@@ -119,7 +175,16 @@ struct CompiledModel {
   InputDomain domain;
   int max_length = kDefaultMaxSequenceLength;
   std::string max_length_source = "default";
+  Activations activations = Activations::Paper;
+  // Every constant f32 or f16 cannot hold (at most kMaxPrecisionHazards per
+  // precision are kept; the count says how many there are in all).
+  std::vector<PrecisionHazard> precision_hazards;
+  long long f32_hazard_count = 0;
+  long long f16_hazard_count = 0;
 };
+// Hazards kept per precision: enough to point at every distinct constant of
+// any example, bounded for programs of 200,000 nodes.
+inline constexpr int kMaxPrecisionHazards = 100;
 
 struct CheckResult {
   bool ok = false;
@@ -143,6 +208,11 @@ struct RunOptions {
   // from it (RunResult::fidelity): the measured fidelity every run of a
   // standard-activation model owes its user. Off: the run alone (benchmarks).
   bool compare_with_program = true;
+  // Limits on one run (see kDefaultMaxRunWork); a batched run also checks
+  // the number of its prompts against max_batch_size.
+  double max_run_work = kDefaultMaxRunWork;
+  long long max_trace_values = kDefaultMaxTraceValues;
+  int max_batch_size = kDefaultMaxBatchSize;
 };
 
 // How far a compiled model's outputs are from the program's own.
@@ -161,6 +231,10 @@ struct RunResult {
   Trace trace;
   double run_ms = 0;
   std::optional<Fidelity> fidelity;  // compiled models, with compare_with_program
+  // Set when a value became NaN or infinite: the run is an error (ok ==
+  // false, an error diagnostic says the same in words) and `outputs` holds
+  // the rows before the first non-finite output.
+  std::optional<NumericFailure> numeric_failure;
 };
 RunResult run(const CompiledModel& model, const std::vector<std::vector<double>>& tokens, const RunOptions& options);
 
@@ -281,5 +355,8 @@ nlohmann::json path_layers_json(const PathModel& path);
 // which options change its model.
 nlohmann::json targets_json();
 nlohmann::json diagnostics_json(const std::vector<Diagnostic>& diagnostics);
+// RunResult::numeric_failure and CompiledModel::precision_hazards as JSON.
+nlohmann::json numeric_failure_json(const NumericFailure& failure);
+nlohmann::json precision_hazards_json(const CompiledModel& model);
 
 }  // namespace lsrl::api

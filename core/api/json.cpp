@@ -3,6 +3,7 @@
 // nlohmann::json writes doubles in their shortest round-trip form; values
 // that are not finite (an f16 overflow) come out as null.
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 
 #include "api/api.hpp"
@@ -133,6 +134,7 @@ nlohmann::json summary_json(const CompiledModel& model) {
   j["max_width"] = max_width;
   j["build_ms"] = model.build_ms;
   j["compile_ms"] = model.compile_ms;
+  j["precision_hazards"] = precision_hazards_json(model);
 
   if (model.path) {
     j["path"] = {{"layers", model.path->layers.size()},
@@ -240,8 +242,37 @@ nlohmann::json run_json(const CompiledModel& model, const RunResult& result, boo
     j["fidelity"] = std::move(f);
   }
   if (with_trace) j["trace"] = trace_json(result.trace);
-  if (!result.ok) j["diagnostics"] = diagnostics_json(result.diagnostics);
+  if (result.numeric_failure) j["numeric_failure"] = numeric_failure_json(*result.numeric_failure);
+  // Warnings too (a run in f16 of constants f16 cannot hold), not only errors.
+  if (!result.ok || !result.diagnostics.empty()) j["diagnostics"] = diagnostics_json(result.diagnostics);
   return j;
+}
+
+nlohmann::json numeric_failure_json(const NumericFailure& failure) {
+  return {{"step", failure.step},
+          {"output_step", failure.output_step},
+          {"output", failure.output},
+          {"value", failure.value},
+          {"where", failure.where},
+          {"layer", failure.layer},
+          {"line", failure.span.line},
+          {"col", failure.span.col},
+          {"cause", failure.cause}};
+}
+
+nlohmann::json precision_hazards_json(const CompiledModel& model) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const PrecisionHazard& h : model.precision_hazards) {
+    list.push_back({{"precision", precision_name(h.precision)},
+                    {"problem", h.problem},
+                    {"value", h.value},
+                    // null when the precision makes it an infinity
+                    {"rounded", std::isfinite(h.rounded) ? nlohmann::json(h.rounded) : nlohmann::json()},
+                    {"node", h.node},
+                    {"line", h.span.line},
+                    {"col", h.span.col}});
+  }
+  return list;
 }
 
 nlohmann::json diagnostics_json(const std::vector<Diagnostic>& diagnostics) {

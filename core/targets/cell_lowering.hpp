@@ -44,7 +44,7 @@ class CellLayerBuilder {
 struct Upstream {
   Affine readout;
   int units = 0;
-  int signed_pairs = -1;  // >= 0: the last layer holds [s+; s-] of this width (a State stage)
+  int signed_pairs = -1;  // >= 0: the last layer holds the pairs (s+, s-) of this width (a State stage)
 };
 
 // Appends a layer, which the next stage then reads; signed_pairs as in Upstream.
@@ -53,9 +53,21 @@ inline void append_layer(std::vector<CellLayer>& layers, Upstream& up, CellLayer
   layers.push_back(std::move(layer));
 }
 
+// A signed value s is held as the pair (s+, s-) = (relu(s), relu(-s)) (paper
+// Eq. 11), the pairs interleaved: unit 2i is s_i+, unit 2i + 1 is s_i-. A row
+// that reads s through s+ - s- then meets its non-zero terms in the order of
+// s's own columns (one unit of every pair is an exact zero), so it sums them
+// in the program's order; with the halves in two blocks, a negative s_j would
+// be added after every non-negative s_k, k > j, and round differently.
+inline int positive_unit(int i) { return 2 * i; }
+inline int negative_unit(int i) { return 2 * i + 1; }
+
 inline Eigen::VectorXd signed_parts(const Eigen::VectorXd& v) {
   Eigen::VectorXd out(2 * v.size());
-  out << v.cwiseMax(0.0), (-v).cwiseMax(0.0);
+  for (Eigen::Index i = 0; i < v.size(); ++i) {
+    out[positive_unit(static_cast<int>(i))] = std::max(v[i], 0.0);
+    out[negative_unit(static_cast<int>(i))] = std::max(-v[i], 0.0);
+  }
   return out;
 }
 
@@ -63,8 +75,8 @@ inline Eigen::VectorXd signed_parts(const Eigen::VectorXd& v) {
 inline Affine difference_readout(int n) {
   ReadoutBuilder r(n, 2 * n);
   for (int i = 0; i < n; ++i) {
-    r.add(i, i, 1.0);
-    r.add(i, n + i, -1.0);
+    r.add(i, positive_unit(i), 1.0);
+    r.add(i, negative_unit(i), -1.0);
   }
   return r.finish();
 }
@@ -72,7 +84,7 @@ inline Affine difference_readout(int n) {
 // relu(s) = s+.
 inline Affine positive_part_readout(int n) {
   ReadoutBuilder r(n, 2 * n);
-  for (int i = 0; i < n; ++i) r.add(i, i, 1.0);
+  for (int i = 0; i < n; ++i) r.add(i, positive_unit(i), 1.0);
   return r.finish();
 }
 
@@ -89,35 +101,35 @@ inline void add_pre_activation(GateBuilder& g, const Affine& pre) {
   for (int i = 0; i < pre.W.rows(); ++i) g.input_row(i, pre, i, 1.0);
 }
 
-// Paper Eq. 11 into a gate: units [0, n) compute s+ = relu(A s + B x + b) and
-// [n, 2n) compute s- = relu(-(A s + B x + b)), reading s = s+ - s- from the
+// Paper Eq. 11 into a gate: the pairs (s+, s-) = (relu(A s + B x + b),
+// relu(-(A s + B x + b))), units 2i and 2i + 1, reading s = s+ - s- from the
 // layer's own previous hidden state. The bias goes with the recurrent side:
-// the cell adds (W_ih x + b_ih) + (W_hh h + b_hh), and the program's LinState
+// the cell adds (b_ih + W_ih x) + (b_hh + W_hh h), and the program's LinState
 // adds (b + A s) + B x, so with b in b_hh the two round alike whenever B x is
 // one term (with b in b_ih, b + B x would round first, and a non-dyadic bias
 // such as 1/3 would differ from the program in the last bit).
 inline void add_signed_state(GateBuilder& g, const LogicalStage& s, const Affine& pre) {
   const int n = s.out_dim;
   for (int i = 0; i < n; ++i) {
-    g.input_weights(i, pre, i, 1.0);
-    g.input_weights(n + i, pre, i, -1.0);
-    g.recurrent_bias(i, pre.b[i]);
-    g.recurrent_bias(n + i, -pre.b[i]);
+    g.input_weights(positive_unit(i), pre, i, 1.0);
+    g.input_weights(negative_unit(i), pre, i, -1.0);
+    g.recurrent_bias(positive_unit(i), pre.b[i]);
+    g.recurrent_bias(negative_unit(i), -pre.b[i]);
   }
   for (int i = 0; i < s.A.outerSize(); ++i) {
     for (SparseD::InnerIterator it(s.A, i); it; ++it) {
       const int j = static_cast<int>(it.col());
       const double a = it.value();
-      g.recurrent(i, j, a);
-      g.recurrent(i, n + j, -a);
-      g.recurrent(n + i, j, -a);
-      g.recurrent(n + i, n + j, a);
+      g.recurrent(positive_unit(i), positive_unit(j), a);
+      g.recurrent(positive_unit(i), negative_unit(j), -a);
+      g.recurrent(negative_unit(i), positive_unit(j), -a);
+      g.recurrent(negative_unit(i), negative_unit(j), a);
     }
   }
 }
 
 // A ReLU stage that is exactly relu of the previous State stage's output
-// (M = I, c = 0): with the [s+; s-] layout it is s+, so it costs no layer.
+// (M = I, c = 0): it is the positive units s+ of the pairs, so it costs no layer.
 inline bool is_plain_relu_of_previous(const LogicalStage& s, const Upstream& up) {
   if (up.signed_pairs != s.in_dim || s.M.rows() != s.in_dim || s.M.cols() != s.in_dim) return false;
   if (s.c.size() && s.c.cwiseAbs().maxCoeff() != 0.0) return false;

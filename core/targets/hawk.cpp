@@ -123,7 +123,7 @@ class HawkModel final : public StreamModel {
                                     "RecurrentBlock, RGLRU, Conv1D, MLPBlock, LocalAttentionBlock";
     m["width"] = layout_.width;
     m["stream_layout"] = layout_.description("stage");
-    m["embedder"] = "stream_0 = embedder.weight @ token + embedder.bias (its last channel is the constant 1)";
+    m["embedder"] = "stream_0 = embedder.weight @ token + embedder.bias (its channel 0 is the constant 1)";
     m["gelu"] = "tanh approximation (recurrentgemma's gelu)";
     m["rg_lru_heads"] = 1;
     return m;

@@ -263,6 +263,22 @@ const char* linear_chains_name(LinearChains chains) {
   return "keep";
 }
 
+namespace {
+
+// y = c + M x summed as the program sums a Linear: the bias first, then the
+// terms column by column (SparseD is row-major, so a row's terms come in
+// column order). Eigen's M * x + c would add the bias last and round
+// differently where values are large (f_ifelse's lambda).
+Eigen::VectorXd bias_first(const SparseD& M, const Eigen::VectorXd& c, const Eigen::VectorXd& x) {
+  Eigen::VectorXd y = c;
+  for (int r = 0; r < M.outerSize(); ++r) {
+    for (SparseD::InnerIterator it(M, r); it; ++it) y[r] += it.value() * x[it.col()];
+  }
+  return y;
+}
+
+}  // namespace
+
 std::vector<std::vector<double>> evaluate_logical(const LogicalModel& model,
                                                   const std::vector<std::vector<double>>& tokens,
                                                   std::vector<std::vector<Eigen::VectorXd>>* stage_outputs) {
@@ -278,14 +294,15 @@ std::vector<std::vector<double>> evaluate_logical(const LogicalModel& model,
       Eigen::VectorXd y;
       switch (s.kind) {
         case LogicalStageKind::State:
-          y = s.A * states[k] + s.B * x + s.bias;
+          // The program's order: bias, then A s, then B x.
+          y = bias_first(s.B, bias_first(s.A, s.bias, states[k]), x);
           states[k] = y;
           break;
         case LogicalStageKind::ReLU:
-          y = (s.M * x + s.c).cwiseMax(0.0);
+          y = bias_first(s.M, s.c, x).cwiseMax(0.0);
           break;
         case LogicalStageKind::Product: {
-          const Eigen::VectorXd pre = s.M * x + s.c;
+          const Eigen::VectorXd pre = bias_first(s.M, s.c, x);
           y = pre.head(s.out_dim).cwiseProduct(pre.tail(s.out_dim));
           break;
         }
@@ -293,7 +310,7 @@ std::vector<std::vector<double>> evaluate_logical(const LogicalModel& model,
       if (stage_outputs) (*stage_outputs)[k].push_back(y);
       x = std::move(y);
     }
-    const Eigen::VectorXd out = model.head_W * x + model.head_b;
+    const Eigen::VectorXd out = bias_first(model.head_W, model.head_b, x);
     outputs.emplace_back(out.data(), out.data() + out.size());
   }
   return outputs;

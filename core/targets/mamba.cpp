@@ -88,7 +88,7 @@ class MambaModel final : public StreamModel {
     m["stream_layout"] = layout_.description("layer");
     m["d_state"] = 1;
     m["dt_rank"] = 1;
-    m["embedding"] = "stream_0 = backbone.embedding.weight @ token + backbone.embedding.bias (its last channel is the constant 1)";
+    m["embedding"] = "stream_0 = backbone.embedding.weight @ token + backbone.embedding.bias (its channel 0 is the constant 1)";
     return m;
   }
 
@@ -225,12 +225,13 @@ class MambaModel final : public StreamModel {
 SparseD stream_row(const Affine& pre, int row, double scale, int width) {
   SparseD r = single_row(pre, row, scale, width);
   const double b = row_bias(pre, row, scale);
-  if (b != 0.0) r = SparseD(r + unit_row(width - 1, b, width));
+  if (b != 0.0) r = SparseD(r + unit_row(StreamLayout::constant_channel(), b, width));
   return r;
 }
 
-// The constant channel is the stream's last (StreamLayout::constant_channel).
-SparseD constant_row(double value, int width) { return value == 0.0 ? empty_row(width) : unit_row(width - 1, value, width); }
+SparseD constant_row(double value, int width) {
+  return value == 0.0 ? empty_row(width) : unit_row(StreamLayout::constant_channel(), value, width);
+}
 
 // The pair of channels carrying a signed linear quantity q (given as a row
 // over the stream) into stream channels with coefficient c each:
@@ -259,8 +260,9 @@ void add_cancel(std::vector<GatedChannel>& channels, const StreamLayout& layout,
 }
 
 MambaBlock block_from_channels(std::vector<GatedChannel> channels, int width, const Eigen::VectorXd& out_bias) {
-  // The last channel: the constant. x = act(64) = 64, z = 64; B = C = x_const / 64 = 1.
-  // It is last so that its output-bias terms are summed after the others.
+  // The first channel: the constant. x = act(64) = 64, z = 64; B = C = x_const / 64 = 1.
+  // It is first so that out_proj adds its output-bias terms before the
+  // others, the program's order (a row's bias, then its terms).
   GatedChannel constant;
   constant.value_w = constant_row(kConstantGate, width);
   constant.gate_w = constant_row(kConstantGate, width);
@@ -268,7 +270,7 @@ MambaBlock block_from_channels(std::vector<GatedChannel> channels, int width, co
   // y_const * act(z_const) = 32 * 64 * 64: carries the output biases.
   for (Eigen::Index i = 0; i < out_bias.size(); ++i)
     if (out_bias[i] != 0.0) constant.out.emplace_back(static_cast<int>(i), out_bias[i] / (kPairScale * kConstantGate));
-  channels.push_back(std::move(constant));
+  channels.insert(channels.begin(), std::move(constant));
   MambaBlock b;
   const int E = static_cast<int>(channels.size());
   b.inner = E;
@@ -284,8 +286,8 @@ MambaBlock block_from_channels(std::vector<GatedChannel> channels, int width, co
     else if (c.lambda > 0.0) b.A_log[e] = std::log(-std::log(c.lambda) / kDelta);
   }
   // x_proj rows: dt (unused, weight 0), B and C read the constant channel.
-  b.x_proj = sparse_from_triplets(3, E, {Eigen::Triplet<double>(1, E - 1, 1.0 / kConstantGate),
-                                         Eigen::Triplet<double>(2, E - 1, 1.0 / kConstantGate)});
+  b.x_proj = sparse_from_triplets(3, E, {Eigen::Triplet<double>(1, 0, 1.0 / kConstantGate),
+                                         Eigen::Triplet<double>(2, 0, 1.0 / kConstantGate)});
   b.dt_proj_w = Eigen::VectorXd::Zero(E);
   b.dt_bias = Eigen::VectorXd::Constant(E, kDelta);
   b.D = Eigen::VectorXd::Zero(E);

@@ -6,15 +6,17 @@
 //
 // Lowering, stage by stage (targets/logical_model.hpp):
 // - State s_t = A s_{t-1} + B x_t + b (Eq. 11): the layer keeps the positive
-//   and negative parts [s+; s-] = relu([[A, -A], [-A, A]] [s+; s-] + [B; -B] x +
-//   [b; -b]); since s+ - s- = s and at most one of them is non-zero, this is
-//   exact, and the next layer reads s = s+ - s- through its input weights.
+//   and negative parts s+ = relu(A s + B x + b), s- = relu(-(A s + B x + b))
+//   with s = s+ - s- read from its own previous pairs (interleaved: unit 2i
+//   is s_i+, 2i + 1 is s_i-; cell_lowering.hpp says why); since at most one of
+//   each pair is non-zero, this is exact, and the next layer reads
+//   s = s+ - s- through its input weights.
 // - ReLU y = relu(M x + c): one layer with W_hh = 0.
 // - A ReLU applied directly to a state is free: relu(s) = s+ (the layer's
 //   positive half), so no layer is spent on it.
 // - Product (Multi): impossible for a ReLU RNN (its layers are piecewise
 //   linear); refused at the Multi's node. gated-rnn computes it exactly as
-//   gamma(x) * phi(s) with s = [relu(b); relu(-b)], phi = [I, -I], gamma = a.
+//   gamma(x) * phi(s) with s the pairs (relu(b), relu(-b)), phi = s+ - s-, gamma = a.
 // The head is the last stage's readout followed by the program's trailing
 // Linear ops.
 #include <algorithm>
@@ -304,7 +306,7 @@ std::unique_ptr<TargetModel> lower_to_gated_rnn(const PathModel& path, const Tar
         break;
       }
       case LogicalStageKind::Product: {
-        // y = a * b: s = [relu(b); relu(-b)], phi(s) = s+ - s- = b, gamma(x) = a.
+        // y = a * b: s = the pairs (relu(b), relu(-b)), phi(s) = s+ - s- = b, gamma(x) = a.
         const Affine pre = compose(s.M, s.c, up);
         l.units = 2 * n;
         l.outputs = n;
@@ -312,8 +314,8 @@ std::unique_ptr<TargetModel> lower_to_gated_rnn(const PathModel& path, const Tar
         std::vector<Eigen::Triplet<double>> gamma_t;
         Eigen::VectorXd gamma_b(n);
         for (int i = 0; i < n; ++i) {
-          g.input_row(i, pre, n + i, 1.0);
-          g.input_row(n + i, pre, n + i, -1.0);
+          g.input_row(positive_unit(i), pre, n + i, 1.0);
+          g.input_row(negative_unit(i), pre, n + i, -1.0);
           for (SparseD::InnerIterator it(pre.W, i); it; ++it) gamma_t.emplace_back(i, static_cast<int>(it.col()), it.value());
           gamma_b[i] = pre.b[i];
         }

@@ -26,9 +26,10 @@ Affine StreamLayout::embedding(int input_dim) const {
 }
 
 std::string StreamLayout::description(const std::string& mover) const {
-  return "channels 0.." + std::to_string(slot_width - 1) + " and " + std::to_string(slot_width) + ".." +
-         std::to_string(2 * slot_width - 1) + ": two slots, the program's current value in one (each " + mover +
-         " moves it to the other); channel " + std::to_string(constant_channel()) + ": the constant 1";
+  return "channel " + std::to_string(constant_channel()) + ": the constant 1; channels " + std::to_string(channel(0, 0)) +
+         ".." + std::to_string(channel(0, slot_width - 1)) + " and " + std::to_string(channel(1, 0)) + ".." +
+         std::to_string(channel(1, slot_width - 1)) + ": two slots, the program's current value in one (each " + mover +
+         " moves it to the other)";
 }
 
 SparseD single_row(const Affine& pre, int row, double scale, int width) {

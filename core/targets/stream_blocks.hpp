@@ -3,14 +3,16 @@
 // causal convolution both run, and the model around the blocks (embedding,
 // head, input checks, export).
 //
-// Stream layout (width D = 2 W + 1): channels 0 .. W-1 and W .. 2W-1 are two
-// slots, one of which holds the current logical value of the program (the
-// last stage's output) while the other is 0; the last channel, 2W, holds the
-// constant 1 (the embedding's bias puts it there and no block writes to it).
-// It comes last so that a layer without a bias of its own (Mamba's in_proj)
-// adds the constant term after the other terms, in the order a biased layer
-// sums; programs with 1000-fold steps and 1e10 selectors amplify a one-ulp
-// difference in that order. A block that computes a stage reads the value from its slot and, through
+// Stream layout (width D = 2 W + 1): channel 0 holds the constant 1 (the
+// embedding's bias puts it there and no block writes to it); channels
+// 1 .. W and W+1 .. 2W are two slots, one of which holds the current logical
+// value of the program (the last stage's output) while the other is 0. The
+// constant comes first so that a layer without a bias of its own (Mamba's
+// in_proj) adds the constant term first and the other terms after it in
+// column order, which is how the program sums a Linear (bias first,
+// runtime/dag_eval); programs with 1000-fold steps and 1e10 selectors amplify
+// a one-ulp difference in that order. A block that computes a stage reads the
+// value from its slot and, through
 // the residual connection, writes delta = -old into that slot and +new into
 // the other one. So no channel ever holds old + (new - old): a value of 1e10
 // (the f_ifelse forms' lambda) leaving a channel cannot round away the small
@@ -54,8 +56,8 @@ struct StreamLayout {
   int width = 0;       // D = 1 + 2 W
   // Slots as wide as the model's input and every stage's output.
   static StreamLayout for_model(const LogicalModel& model);
-  int channel(int slot, int i) const { return slot * slot_width + i; }
-  int constant_channel() const { return 2 * slot_width; }
+  int channel(int slot, int i) const { return 1 + slot * slot_width + i; }
+  static constexpr int constant_channel() { return 0; }
   // Readout of the logical value of width w held in `slot`.
   Affine logical(int w, int slot) const;
   // The embedding: the token into slot 0, the constant 1 into its channel.

@@ -173,21 +173,22 @@ std::vector<double> to_doubles(const std::vector<T>& values) {
   return out;
 }
 
-// y = M x + y (y must already hold the bias or zeros). The product is summed
-// first and the bias added last, as a matrix-multiply-then-add kernel does;
-// it also keeps integer-valued programs integer where the sum cancels
-// (5 - 4 - 0.1 is 0.9 this way, 0.9000000000000004 bias-first).
+// y = y + M x (y must already hold the bias or zeros), summed as the program
+// sums a Linear (runtime/dag_eval): each row starts at its bias and adds its
+// terms one by one in column order. A matrix-multiply-then-add order (the sum
+// first, the bias last) rounds differently wherever a bias is large next to
+// the terms, e.g. 1e10 - 0.2 + 0.3, and f_ifelse's lambda turns that last
+// bit into a wrong answer.
 template <typename T>
 void multiply_add(const CsrMatrix<T>& m, const std::vector<T>& x, std::vector<T>& y) {
   for (int r = 0; r < m.rows; ++r) {
     const int begin = m.row_start[static_cast<std::size_t>(r)];
     const int end = m.row_start[static_cast<std::size_t>(r) + 1];
-    if (begin == end) continue;
-    T acc = m.value[static_cast<std::size_t>(begin)] * x[static_cast<std::size_t>(m.col[static_cast<std::size_t>(begin)])];
-    for (int k = begin + 1; k < end; ++k) {
+    T acc = y[static_cast<std::size_t>(r)];
+    for (int k = begin; k < end; ++k) {
       acc = acc + m.value[static_cast<std::size_t>(k)] * x[static_cast<std::size_t>(m.col[static_cast<std::size_t>(k)])];
     }
-    y[static_cast<std::size_t>(r)] = acc + y[static_cast<std::size_t>(r)];
+    y[static_cast<std::size_t>(r)] = acc;
   }
 }
 

@@ -60,7 +60,9 @@ struct RunTally {
   std::vector<std::string> failures;
   // Deviations on targets with a known numerical problem of their own
   // (`known_targets`), kept apart from the failures: by target, and the texts.
-  std::map<std::string, long long> target_findings;
+  std::map<std::string, long long> target_findings;          // deviating prompts
+  std::map<std::string, long long> target_finding_programs;  // programs with at least one
+  std::map<std::string, long long> last_program_with_finding;
   std::vector<std::string> target_finding_texts;
 };
 
@@ -79,6 +81,10 @@ inline void check_program_on_every_target(const std::string& source, const std::
       fail(what);
     } else {
       ++tally.target_findings[target];
+      if (tally.last_program_with_finding[target] != tally.programs) {
+        tally.last_program_with_finding[target] = tally.programs;
+        ++tally.target_finding_programs[target];
+      }
       tally.target_finding_texts.push_back(what + "\n--- program ---\n" + source);
     }
   };

@@ -48,9 +48,14 @@ const char* const kRules[] = {"merge_common_subexpressions", "fold_constants", "
                               "opt_memoryless_layers", "opt_fuse_linears"};
 
 // Targets with a numerical problem of their own that the generator found
-// (tests/programs/regressions/targets/, reported to their owners): their
+// (tests/programs/regressions/targets/, docs/targets.md section 10): their
 // deviations are counted and printed, not failures of this compiler suite.
-const std::vector<std::string> kKnownTargets = {"gru", "hawk", "griffin"};
+// GRU's paper-mode products are exact only to their offsets' rounding
+// (App. C's construction); Hawk's, Griffin's and Mamba's states are scans
+// that fold a state's bias and initial value in differently from the
+// program's step-by-step sum (1/3 + 1 + 1 is not (1/3 + 1) + 1 in f64), which
+// f_ifelse's lambda then amplifies.
+const std::vector<std::string> kKnownTargets = {"gru", "hawk", "griffin", "mamba"};
 
 void print_tally(const gen::RunTally& tally, double seconds, long long seed) {
   std::printf("[generated] seed %lld: %lld programs, %lld comparisons, %lld prompts skipped (program output non-finite or > 1e12), "
@@ -87,10 +92,13 @@ TEST(GeneratedPrograms, EveryTargetMatchesTheDag) {
   for (const std::string& f : tally.failures)  // every failure, one line each (the program: rerun with its seed)
     std::printf("[generated] failure: %s\n", f.substr(0, f.find('\n')).c_str());
   EXPECT_EQ(tally.failures.size(), 0u);
-  // The known target problems stay rare; a target broken for every program fails here.
+  // The known target problems stay rare: at most 5% of the programs deviate on
+  // one of them (docs/testing.md); a target broken for every program fails here.
   for (const auto& [target, n] : tally.target_findings) {
-    std::printf("[generated] %s deviates (known target finding) on %lld prompts\n", target.c_str(), n);
-    EXPECT_LE(n, count / 20 + 1) << target;
+    const long long programs = tally.target_finding_programs[target];
+    std::printf("[generated] %s deviates (known target finding) on %lld prompts of %lld programs\n", target.c_str(), n,
+                programs);
+    EXPECT_LE(programs, count / 20 + 1) << target;
   }
   for (std::size_t f = 0; f < tally.target_finding_texts.size() && f < 3; ++f)
     std::printf("[generated] target finding: %s\n", tally.target_finding_texts[f].c_str());
@@ -154,8 +162,19 @@ std::string read_text(const std::filesystem::path& path) {
   return s.str();
 }
 
-// The programs that once made debranching loop and the reference's sugar tests compile on every
-// target and match the DAG.
+// A header line "# KEY: value" of a regression program.
+std::string header_value(const std::string& source, const std::string& key) {
+  std::istringstream in(source);
+  std::string line;
+  const std::string prefix = "# " + key + ": ";
+  while (std::getline(in, line))
+    if (line.rfind(prefix, 0) == 0) return line.substr(prefix.size());
+  return {};
+}
+
+// The programs that once made debranching loop, the reference's sugar tests and
+// the generator's findings that were fixed compile on every target and match the
+// DAG, on generic prompts and on the prompt that found them ("# prompt: ...").
 TEST(RegressionPrograms, CompileOnEveryTargetAndMatchTheDag) {
   const std::filesystem::path dir = std::filesystem::path(LSRL_SOURCE_DIR) / "tests/programs/regressions";
   std::vector<std::filesystem::path> files;
@@ -175,6 +194,11 @@ TEST(RegressionPrograms, CompileOnEveryTargetAndMatchTheDag) {
         std::vector<std::vector<double>>(5, std::vector<double>(static_cast<std::size_t>(width), 1.0)),
         std::vector<std::vector<double>>(4, std::vector<double>(static_cast<std::size_t>(width), 0.1))};
     for (int k = 0; k < 4; ++k) prompts.push_back(generator.prompt(width));
+    if (const std::string found_with = header_value(source, "prompt"); !found_with.empty()) {
+      const api::TokensResult prompt = api::parse_tokens(found_with, width);
+      ASSERT_TRUE(prompt.ok) << "the '# prompt:' line does not parse";
+      prompts.push_back(prompt.tokens);
+    }
     gen::RunTally tally;
     gen::check_program_on_every_target(source, prompts, tally);
     for (const auto& f : tally.failures) ADD_FAILURE() << f;
@@ -187,16 +211,6 @@ TEST(RegressionPrograms, CompileOnEveryTargetAndMatchTheDag) {
 
 namespace lsrl {
 namespace {
-
-// A header line "# KEY: value" of a regression program.
-std::string header_value(const std::string& source, const std::string& key) {
-  std::istringstream in(source);
-  std::string line;
-  const std::string prefix = "# " + key + ": ";
-  while (std::getline(in, line))
-    if (line.rfind(prefix, 0) == 0) return line.substr(prefix.size());
-  return {};
-}
 
 // The generator's findings that are a target's own numerical problem: every
 // other target matches the program, and the named targets still deviate

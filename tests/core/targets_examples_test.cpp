@@ -41,21 +41,26 @@ double paper_mode_tolerance(const std::string& target) {
   return 0.0;
 }
 
-// Paper mode, chains fused: section 9's second table. The fused chains round
-// differently where a program cancels large constants: continuous_ua's lambda
-// forms (constants of 1e10: 3.4e-1, 3.2e-1 and 4.9e-4 on every target, the
-// multiplicative forms at most 1.6e-11), modulo (1.1e-13) and threshold
-// (4.4e-11); every other example as with the chains kept.
+// Paper mode, chains fused: section 9's second table. A fused chain is one
+// stage whose row sums (A2 A1) x + (A2 b1 + b2), bias first, where the
+// program sums A1 x + b1 first; programs that cancel large constants round
+// differently: continuous_ua's lambda forms (constants of 1e10: 5.1e-1,
+// 5.1e-1 and 4.1e-1 on every target, the multiplicative forms 2.6e-11),
+// discrete_ua's step form (3.2e-2 on this prompt; every answer token still
+// right, section 9), modulo (1.1e-13), threshold (4.4e-11, Hawk, Griffin and
+// Mamba 2.5e-10) and more_ones (3.6e-15); every other example as with the
+// chains kept.
 double fused_tolerance(const std::string& example, const std::string& form, const std::string& target) {
   if (example == "modulo") return 1.2e-13;
-  if (example == "threshold") return 4.5e-11;
+  if (example == "threshold") return 2.5e-10;
+  if (example == "more_ones") return 4e-15;
+  if (example == "discrete_ua" && form == "step") return 3.2e-2;
   if (example != "continuous_ua") return paper_mode_tolerance(target);
-  if (form == "original") return 0.345;
-  if (form == "optimized") return 0.325;
-  if (form == "step") return 4.95e-4;
+  if (form == "original" || form == "optimized") return 0.512;
+  if (form == "step") return 0.409;
   // GRU's products round at their offsets' scale whether the chains are fused
   // or kept (1.1e-10 measured on continuous_ua).
-  return std::max(2e-11, paper_mode_tolerance(target));
+  return std::max(2.6e-11, paper_mode_tolerance(target));
 }
 
 struct Compiled {

@@ -73,6 +73,50 @@ for (const [width, height] of [[1400, 900], [390, 844]]) {
   }
 }
 
+// What axe-core finds serious or critical in the page as it is now.
+async function axeFindings(page, context = 'document') {
+  if (!(await page.evaluate(() => !!window.axe))) await page.evaluate(axeSource);
+  return page.evaluate(async (within) => {
+    const result = await window.axe.run(within === 'document' ? document : document.querySelector(within), {
+      resultTypes: ['violations'],
+      rules: { 'target-size': { enabled: true } },
+    });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  }, context);
+}
+
+// The parts that are not on the first view: the Share and Embed panels, the
+// exercises panel (with an exercise open) and continuous_ua's plots.
+for (const [width, height] of [[1400, 900], [390, 844]]) {
+  for (const scheme of ['light', 'dark']) {
+    test(`axe-core on the share and embed panels, the exercises and the approximation plots at ${width} px in ${scheme} mode`, async () => {
+      const page = await openAt(width, height, scheme);
+      const count = await page.evaluate(() => Number(document.body.dataset.runCount));
+      await page.selectOption('#examples', 'continuous_ua');
+      await waitForRun(page, { after: count, timeout: 120000 });
+      await page.waitForSelector('#approx[data-complete="true"]', { timeout: 120000 });
+      assert.deepEqual(await axeFindings(page), [], 'with continuous_ua\'s plots');
+      await page.click('#share');
+      await page.waitForSelector('#share-panel:not([hidden]) #share-note');
+      assert.deepEqual(await axeFindings(page), [], 'with the Share panel open');
+      await page.click('#embed');
+      await page.waitForSelector('#share-panel:not([hidden]) textarea');
+      assert.deepEqual(await axeFindings(page), [], 'with the Embed panel open');
+      await page.keyboard.press('Escape');
+      await page.click('#exercises-button');
+      await page.waitForSelector('#exercises-panel:not([hidden]) button');
+      const open = page.locator('#exercises-panel button', { hasText: /^1\. / }).first();
+      await open.click();
+      await page.waitForSelector('#exercises-panel:not([hidden]) textarea, #exercises-panel:not([hidden]) [role="status"], #exercises-panel:not([hidden]) h3', { timeout: 10000 });
+      assert.deepEqual(await axeFindings(page), [], 'with the exercises panel open');
+      assert.deepEqual(page.errors, []);
+      await page.context().close();
+    });
+  }
+}
+
 test('at 390 px: outputs on the first screen, no sideways scrolling, legends whole, 24 px tap targets', async () => {
   const page = await openAt(390, 844, 'light');
   await editProgram(page);

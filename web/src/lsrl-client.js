@@ -48,6 +48,9 @@ function normalisePairs(pairs) {
   return Object.entries(pairs || {}).map(([key, value]) => [String(key), String(value)]);
 }
 
+// The engine's memory ceiling: -sMAXIMUM_MEMORY in wasm/CMakeLists.txt.
+const ENGINE_MEMORY_CEILING_TEXT = '2 GB';
+
 export class LsrlClient {
   // options.workerUrl: where worker.js is (default: beside this module).
   // options.moduleUrl / options.wasmUrl: where lsrl.mjs / lsrl.wasm are
@@ -210,8 +213,28 @@ export class LsrlClient {
     const entry = message && this._pending.get(message.id);
     if (!entry) return;
     this._pending.delete(message.id);
+    if (message.restart) this._restartEngine(message.result);
     if (message.error) entry.reject(new Error(message.error.message));
     else entry.resolve(message.result);
+  }
+
+  // The engine ran out of memory or trapped: the worker is replaced (its
+  // memory goes with it) and the result says so; the models compiled so far
+  // are gone. this.onRestart(result), if set, hears of it.
+  _restartEngine(result) {
+    this._worker.terminate();
+    const error = new Error('the engine was restarted');
+    error.cancelled = true;
+    error.engineRestarted = true;
+    this._rejectAll(error);
+    this._startWorker();
+    this.restarts = (this.restarts || 0) + 1;
+    if (result && typeof result === 'object') {
+      result.engineRestarted = true;
+      const note = `the engine was restarted to free its memory (a WebAssembly module may use at most ${ENGINE_MEMORY_CEILING_TEXT}); compiled models are gone and are compiled again when needed`;
+      result.diagnostics = [...(result.diagnostics || []), { file: '', line: 0, col: 0, length: 0, severity: 'note', message: note, rendered: `note: ${note}` }];
+    }
+    this.onRestart?.(result);
   }
 
   _rejectAll(error) {

@@ -9,7 +9,8 @@
 // example); `target` (default gated-linear-rnn); `prompt` (tokens as lsrlc
 // --input takes them; default: the example's prompt); `panels` (any of
 // program, prompt, outputs, trace, hidden, graph; default "program outputs");
-// `height` (a CSS length; default: as tall as the content).
+// `height` (a CSS length; default: as tall as the content); `theme` ("light" or
+// "dark"; default: the reader's system setting).
 //
 // Everything lives in a shadow root with its own style sheets (beside this
 // script), so the widget neither inherits the host's styles nor leaks its own.

@@ -173,7 +173,27 @@ const methods = {
     const { session } = await engine();
     return { ok: true, diagnostics: [], released: session.release(needInt(modelId, 'modelId')) };
   },
+
+  // A test hook (tests/web/page-memory.test.mjs): takes the module's free
+  // memory, growing it to its ceiling, until less than `leaveBytes` is left,
+  // so the next operation that needs more runs out of memory for real.
+  async testExhaustMemory({ leaveBytes = 1 << 20 }) {
+    const { module } = await engine();
+    let taken = 0;
+    for (let chunk = 256 << 20; chunk >= leaveBytes; chunk >>= 1) {
+      while (module._malloc(chunk)) taken += chunk;
+    }
+    return { ok: true, diagnostics: [], taken, heapBytes: module.HEAP8.buffer.byteLength };
+  },
 };
+
+// A module that ran out of memory (a std::bad_alloc turned into a message)
+// keeps the memory it grew to, and one that trapped is unusable: either way
+// this worker is done. The client terminates it, which frees the memory, and
+// starts a fresh one.
+function outOfMemory(result) {
+  return !!(result && result.ok === false && (result.diagnostics || []).some((d) => /out of memory/i.test(String(d.message))));
+}
 
 // Buffers worth moving rather than copying back to the page.
 function transferables(result) {
@@ -193,8 +213,10 @@ self.onmessage = async (event) => {
     return;
   }
   let result;
+  let restart = false;
   try {
     result = await handler(args || {});
+    restart = outOfMemory(result);
   } catch (error) {
     if (error instanceof TypeError || (error && error.name === 'BindingError')) {
       result = failure(`${method}: ${error.message}`);
@@ -205,14 +227,16 @@ self.onmessage = async (event) => {
       return;
     } else {
       // A trap inside the module (out of memory, a bug) leaves it unusable:
-      // start a fresh instance; the models compiled so far are gone.
+      // the client replaces this worker; the models compiled so far are gone.
       modulePromise = null;
+      restart = true;
       const detail = error && error.message ? error.message : String(error);
-      result = failure(`${method}: the engine stopped (${detail}); it has been restarted, so compile again`);
+      result = failure(`${method}: the engine stopped (${detail})`);
     }
   }
+  if (restart) modulePromise = null;
   try {
-    self.postMessage({ id, result }, transferables(result));
+    self.postMessage({ id, result, restart }, transferables(result));
   } catch (error) {
     self.postMessage({ id, result: failure(`${method}: could not send the result (${error.message})`) });
   }

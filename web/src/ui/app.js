@@ -4,10 +4,12 @@
 // (embed.js); a view whose element is missing from the page is skipped.
 //
 // One job at a time: a change while a job runs marks the state dirty, the job
-// stops at its next step (between worker calls) and a fresh one starts. A job
-// stuck in one long worker call is stopped by Cancel, which restarts the
-// worker (client.cancel()); compiled models die with it, so the cache is
-// keyed by an epoch that Cancel bumps.
+// stops at its next step (between worker calls) and a fresh one starts.
+// Cancel stops a job the same way, keeping the worker and every compiled
+// model; only a job still inside one worker call after CANCEL_GRACE_MS (a
+// long compile or run) is stopped by restarting the worker (client.cancel()),
+// and compiled models die with it, so the cache is keyed by an epoch that
+// such a restart bumps.
 
 import { LsrlClient } from '../lsrl-client.js';
 import { el, formatNumber } from './dom.js';
@@ -29,12 +31,19 @@ import { ApproximationView } from './approximation.js';
 import { StatusBar } from './status.js';
 import { StepCursor } from './step-cursor.js';
 import { Theme, mountThemeToggle } from './theme.js';
+import { mountPanes } from './panes.js';
 
 // Traces are recorded only for prompts up to this many steps (a trace keeps
 // every unit of every layer at every step; a huge prompt would need gigabytes).
 export const TRACE_MAX_STEPS = 4000;
 export const TRACE_MAX_VALUES = 8_000_000;
 const EDIT_DEBOUNCE_MS = 350;
+// How long Cancel waits for the worker's current call before restarting it.
+export const CANCEL_GRACE_MS = 1000;
+// Compiled models kept in the worker, by program and options (least
+// recently used first out): switching back to a target or a parameter value
+// compiled before costs nothing.
+export const MODEL_CACHE_SIZE = 8;
 const CONTROL_DEBOUNCE_MS = 120;
 const FILENAME = 'program.lsrl';
 // The longest state hash the address bar carries (browsers take more, but
@@ -76,7 +85,7 @@ export class Playground {
     this.busy = false;
     this.dirty = false;
     this.timer = null;
-    this.cache = { target: null, dag: null };
+    this.cache = new Map(); // key (program and options) -> compile result, in use order
     this.runCount = 0;
     this.firstOutputShown = false;
     this.autosave = embed ? () => {} : makeAutosave();
@@ -93,6 +102,7 @@ export class Playground {
         onTabEscape: (ms) => this.showTabEscape(ms),
       });
     }
+    if (!this.embed) mountPanes({ layout: document.querySelector('main.layout'), left: document.querySelector('main.layout > .column.left'), editor: find('editor') });
     this.theme = new Theme();
     if (find('theme-toggle')) mountThemeToggle(find('theme-toggle'), this.theme);
     if (this.editor) this.theme.subscribe((resolved) => this.editor.setTheme(resolved));
@@ -154,6 +164,9 @@ export class Playground {
     try {
       if (startError) throw startError;
       this.client = client;
+      // The engine ran out of memory (or trapped) and the client replaced
+      // its worker: the models it held are gone.
+      this.client.onRestart = () => this.forgetModels();
       const [ready, examples] = await Promise.all([this.client.ready(), examplesLoaded]);
       this.version = ready?.version;
       this.examples = examples;
@@ -310,8 +323,12 @@ export class Playground {
     try {
       await this.pipeline(generation);
     } catch (error) {
-      if (isCancelled(error)) {
+      if (error?.engineRestarted) {
+        this.markStale(true);
+        this.status.set('error', 'the engine ran out of memory and was restarted; your program is kept: make it or its input smaller, or change anything to run again');
+      } else if (isCancelled(error)) {
         this.status.set('cancelled', 'cancelled; change anything to run again');
+        this.cancelledGeneration = null;
       } else {
         console.error(error);
         this.status.set('error', `internal error: ${error?.message || error}`);
@@ -319,6 +336,11 @@ export class Playground {
       }
     } finally {
       this.busy = false;
+      // A job stopped by Cancel between two worker calls ends quietly: say so.
+      if (this.cancelledGeneration === generation) {
+        this.cancelledGeneration = null;
+        this.status.set('cancelled', 'cancelled; change anything to run again');
+      }
       if (this.dirty) this.pump();
     }
   }
@@ -331,12 +353,26 @@ export class Playground {
     if (!this.busy) return;
     this.dirty = false;
     clearTimeout(this.timer);
+    const generation = this.generation;
+    this.cancelledGeneration = generation;
     this.generation += 1; // whatever the job was doing, its results are dropped
-    this.epoch += 1; // the worker restarts: compiled models are gone
-    this.cache = { target: null, dag: null };
-    this.client.cancel();
     this.approx?.setStale(true);
-    this.status.set('cancelled', 'cancelled; change anything to run again');
+    this.status.set('cancelled', 'cancelling…');
+    // The job stops at its next step; a worker call that does not end within
+    // the grace period is stopped by restarting the worker.
+    clearTimeout(this.cancelTimer);
+    this.cancelTimer = setTimeout(() => {
+      if (!this.busy || this.cancelledGeneration !== generation) return;
+      this.forgetModels();
+      this.client.cancel();
+      this.status.set('cancelled', 'cancelled; change anything to run again');
+    }, CANCEL_GRACE_MS);
+  }
+
+  // The worker was restarted: the models it held are gone.
+  forgetModels() {
+    this.epoch += 1;
+    this.cache.clear();
   }
 
   // Exports the model on screen; a failure inside the engine restarts it, so
@@ -346,9 +382,7 @@ export class Playground {
     // The model on screen: the same for every prompt.
     const model = await this.compileCached('target', s, s.target);
     if (!model?.ok) return model;
-    const result = await this.client.exportModel(model.modelId, format);
-    if (!result?.ok) this.cache = { target: null, dag: null };
-    return result;
+    return this.client.exportModel(model.modelId, format);
   }
 
   markStale(stale) {
@@ -368,14 +402,23 @@ export class Playground {
     if (reads.usesLinearChains) options.linearChains = s.linearChains;
     // The default length leaves the program's own Input(..., max_length=...) in force.
     if (reads.usesMaxLength && s.maxLength !== DEFAULT_MAX_LENGTH) options.maxLength = s.maxLength;
-    const key = JSON.stringify([s.source, options, this.epoch]);
-    const cached = this.cache[slot];
-    if (cached?.key === key) return cached.result;
+    const key = JSON.stringify([s.source, options]);
+    const cached = this.cache.get(key);
+    if (cached) {
+      this.cache.delete(key); // most recently used goes last
+      this.cache.set(key, cached);
+      return cached;
+    }
+    const epoch = this.epoch;
     const result = await this.client.compile(s.source, options);
-    if (result.ok) {
-      // The worker keeps every model until told; drop the one this replaces.
-      if (cached && cached.epoch === this.epoch) this.client.release(cached.result.modelId);
-      this.cache[slot] = { key, result, epoch: this.epoch };
+    if (result.ok && epoch === this.epoch) {
+      this.cache.set(key, result);
+      // The worker keeps every model until told: release the least recently used.
+      while (this.cache.size > MODEL_CACHE_SIZE) {
+        const [oldest, dropped] = this.cache.entries().next().value;
+        this.cache.delete(oldest);
+        this.client.release(dropped.modelId);
+      }
     }
     return result;
   }
@@ -395,7 +438,8 @@ export class Playground {
       this.problems?.show(compiled.diagnostics, 'program');
       this.markStale(true);
       const first = compiled.diagnostics?.[0];
-      this.status.set('error', first ? `${first.line >= 1 ? `line ${first.line}: ` : ''}${first.message}` : 'the program has errors');
+      const restarted = compiled.engineRestarted ? '; the engine was restarted to free its memory: change anything to run again' : '';
+      this.status.set('error', (first ? `${first.line >= 1 ? `line ${first.line}: ` : ''}${first.message}` : 'the program has errors') + restarted);
       return;
     }
     const warnings = (compiled.diagnostics || []).filter((d) => d.severity !== 'error');
@@ -407,8 +451,16 @@ export class Playground {
     this.graph?.render({ program: compiled.graphs?.program, path: compiled.graphs?.path });
 
     this.status.set('busy', 'building the prompt…');
-    const built = await this.prompt.buildTokens(this.client, compiled.modelId, s.prompt);
-    if (!current()) return;
+    // The tokens depend on the prompt and on what the program reads (its
+    // input width, vocab and d_in), not on its weights: a new parameter value
+    // reuses them.
+    const tokensKey = JSON.stringify([s.prompt, info.inputDim, info.vocab ?? null, this.prompt.dIn]);
+    let built = this.tokensCache?.key === tokensKey ? this.tokensCache.built : null;
+    if (!built) {
+      built = await this.prompt.buildTokens(this.client, compiled.modelId, s.prompt);
+      if (!current()) return;
+      this.tokensCache = built.ok ? { key: tokensKey, built } : null;
+    }
     if (!built.ok) {
       this.problems?.show(built.diagnostics, 'prompt');
       this.markStale(true);
@@ -435,8 +487,6 @@ export class Playground {
     const result = await this.client.run(compiled.modelId, tokens, { precision: s.precision, trace: traced });
     if (!current()) return;
     if (!result.ok) {
-      // A failed run may have restarted the engine (a trap): compile afresh next time.
-      this.cache = { target: null, dag: null };
       this.problems?.show(result.diagnostics, 'run');
       this.markStale(true);
       this.status.set('error', `run: ${(result.diagnostics || []).map((d) => d.message).join('; ')}`);

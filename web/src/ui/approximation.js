@@ -11,6 +11,9 @@ import { asRows } from './outputs.js';
 
 export const GRID_2D = 12;
 export const GRID_1D = 48;
+// The queries' prompts are kept for the next run (a new mu or form changes
+// the model, not the prompts) when they hold at most this many numbers.
+const PROMPT_CACHE_VALUES = 2_000_000;
 
 // The queries: one per plot cell, jittered inside it by the R2 sequence
 // (Roberts' additive recurrence with the plastic number) instead of sitting
@@ -43,6 +46,10 @@ export class ApproximationView {
   constructor(section, container) {
     this.section = section;
     this.container = container;
+    // What does not depend on the model: f at the points, and each query's
+    // prompt. A parameter of the program (mu, the form) changes neither.
+    this.targetCache = { key: null, values: null };
+    this.promptCache = { key: null, prompts: new Map(), values: 0 };
     this.hide();
   }
 
@@ -84,13 +91,21 @@ export class ApproximationView {
     this.container.dataset.complete = 'false';
     delete this.container.dataset.maxError;
 
-    const evaluated = await client.evaluateFunction(prompt.function, dIn, points);
-    if (!isCurrent()) return 'superseded';
-    if (!evaluated.ok) {
-      status.textContent = (evaluated.diagnostics || []).map((d) => d.message).join('; ') || 'could not evaluate f';
-      return 'failed';
+    const targetKey = JSON.stringify([prompt.function, dIn, G, rows]);
+    let target = this.targetCache.key === targetKey ? this.targetCache.values : null;
+    if (!target) {
+      const evaluated = await client.evaluateFunction(prompt.function, dIn, points);
+      if (!isCurrent()) return 'superseded';
+      if (!evaluated.ok) {
+        status.textContent = (evaluated.diagnostics || []).map((d) => d.message).join('; ') || 'could not evaluate f';
+        return 'failed';
+      }
+      target = Array.from(evaluated.values || [], firstComponent);
+      this.targetCache = { key: targetKey, values: target };
     }
-    const target = Array.from(evaluated.values || [], firstComponent);
+    const promptKey = JSON.stringify([prompt.function, dIn, prompt.cells, G, rows]);
+    if (this.promptCache.key !== promptKey) this.promptCache = { key: promptKey, prompts: new Map(), values: 0 };
+    const prompts = this.promptCache;
     const approx = new Float64Array(points.length).fill(NaN);
     let maxAbs = maxAbsOf(target);
     // Both plots span the unit square (or interval): x1 across, x2 up.
@@ -128,11 +143,19 @@ export class ApproximationView {
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < G; c++) {
         const i = r * G + c;
-        const tokens = await client.continuousPrompt(prompt.function, dIn, prompt.cells, points[i]);
-        if (!isCurrent()) return 'superseded';
-        if (!tokens.ok) {
-          status.textContent = (tokens.diagnostics || []).map((d) => d.message).join('; ') || 'could not build the prompt';
-          return 'failed';
+        let tokens = prompts.prompts.get(i);
+        if (!tokens) {
+          tokens = await client.continuousPrompt(prompt.function, dIn, prompt.cells, points[i]);
+          if (!isCurrent()) return 'superseded';
+          if (!tokens.ok) {
+            status.textContent = (tokens.diagnostics || []).map((d) => d.message).join('; ') || 'could not build the prompt';
+            return 'failed';
+          }
+          const size = (tokens.tokens?.length || 0) * (tokens.tokens?.[0]?.length || 0);
+          if (prompts.values + size <= PROMPT_CACHE_VALUES) {
+            prompts.prompts.set(i, tokens);
+            prompts.values += size;
+          }
         }
         const result = await client.run(modelId, tokens.tokens, { precision, trace: false });
         if (!isCurrent()) return 'superseded';

@@ -130,7 +130,10 @@ export class ProgramEditor {
             ...completionKeymap, ...lintKeymap, indentWithTab,
           ]),
           this.readOnly.of(EditorState.readOnly.of(readOnly)),
-          EditorView.contentAttributes.of({ 'aria-label': 'LSRL program', spellcheck: 'false' }),
+          // tabindex 0 says what contenteditable already does (the text is a Tab
+          // stop), so checkers see the editor's scroller as keyboard-reachable
+          // when a resized editor scrolls.
+          EditorView.contentAttributes.of({ 'aria-label': 'LSRL program', spellcheck: 'false', tabindex: '0' }),
           listener,
         ],
       }),

@@ -297,15 +297,27 @@ class LazyDrawing {
   }
 }
 
-// The styles a drawing needs outside the page (a downloaded SVG file).
+// The styles a drawing needs outside the page (a downloaded SVG file); the
+// colours are not here: they are copied from the screen (see svgFileText).
 const SVG_FILE_STYLE = `
-svg { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; background: #fff; }
-.edge { fill: none; stroke: #90a4ae; stroke-width: 1.3; }
-.node-name { font-size: 11.5px; font-weight: 600; text-anchor: middle; fill: #1d2330; font-family: ui-monospace, Menlo, Consolas, "DejaVu Sans Mono", monospace; }
+svg { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
+.edge { fill: none; stroke-width: 1.3; }
+.node-name { font-size: 11.5px; font-weight: 600; text-anchor: middle; font-family: ui-monospace, Menlo, Consolas, "DejaVu Sans Mono", monospace; }
 .node-kind { font-size: 10px; text-anchor: middle; }
 `;
 
-// A drawing as a standalone SVG file at its natural size.
+// The colour an element is drawn with, resolved (light-dark() and the
+// variables of the theme in force); `fallback` when it is not on screen.
+function resolvedColor(node, property, fallback) {
+  const value = node.isConnected ? getComputedStyle(node)[property] : '';
+  return value && value !== 'none' ? value : fallback;
+}
+
+// A drawing as a standalone SVG file at its natural size, in the colours of
+// the theme on screen (light or dark): the text and edge colours are written
+// on the elements and an opaque background of the card's colour is drawn
+// first, so the file reads the same on a white page, a dark page or a
+// transparent viewer.
 export function svgFileText(drawing) {
   const copy = drawing.cloneNode(true);
   const box = drawing.viewBox.baseVal;
@@ -313,6 +325,18 @@ export function svgFileText(drawing) {
   copy.setAttribute('width', String(box.width));
   copy.setAttribute('height', String(box.height));
   copy.removeAttribute('style');
+  const dark = document.documentElement.dataset.themeResolved === 'dark';
+  const card = drawing.closest('.card, .w-panel') || document.body;
+  const background = resolvedColor(card, 'backgroundColor', dark ? '#1b1f26' : '#ffffff');
+  const originals = drawing.querySelectorAll('text, path.edge, marker path');
+  copy.querySelectorAll('text, path.edge, marker path').forEach((node, i) => {
+    const original = originals[i];
+    if (node.tagName === 'text') node.setAttribute('fill', resolvedColor(original, 'fill', dark ? '#e3e6ec' : '#1d2330'));
+    else if (node.classList.contains('edge')) node.setAttribute('stroke', resolvedColor(original, 'stroke', '#90a4ae'));
+  });
+  copy.dataset.theme = dark ? 'dark' : 'light';
+  const backdrop = svg('rect', { x: 0, y: 0, width: box.width, height: box.height, fill: background, class: 'backdrop' });
+  copy.insertBefore(backdrop, copy.firstChild);
   copy.insertBefore(svg('style', { text: SVG_FILE_STYLE }), copy.firstChild);
   return `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(copy)}\n`;
 }

@@ -49,8 +49,10 @@ export class HiddenStatesView {
     this.container = container;
     this.cursor = cursor;
     this.figures = [];
+    this.cursorNotes = []; // folded rows: what their summary says about the cursor's step
     cursor?.subscribe((step) => {
       for (const figure of this.figures) figure.setMarker(step);
+      for (const note of this.cursorNotes) note.update(step);
     });
     this.log = true;
     this.selected = new Map(); // layer -> series label shown
@@ -74,6 +76,7 @@ export class HiddenStatesView {
     this.setStale(false);
     this.last = { summary, path, trace, note };
     this.figures = [];
+    this.cursorNotes = [];
     const layersInfo = Array.isArray(summary?.layers) ? summary.layers : [];
     const series = (trace?.series || []).filter((s) => Number.isInteger(s.layer) && s.layer >= 0);
     const byLayer = new Map();
@@ -144,8 +147,12 @@ export class HiddenStatesView {
         rows.push(el('div', { class: 'layer-row', dataset: { layer } }, side, buildPlot(layer)));
         continue;
       }
+      // A closed (or filtered-out) row has no heatmap to mark: its summary
+      // says where the step cursor is and what the layer holds there, so the
+      // cursor is visible on every row, folded or not.
+      const cursorNote = this.cursorNote(layer, byLayer.get(layer) || []);
       const row = el('details', { class: 'layer-row folded', dataset: { layer, search: searchText } },
-        el('summary', { text: `layer ${layer} · ${describeLayer(info) || 'no summary'}` }), side);
+        el('summary', {}, `layer ${layer} · ${describeLayer(info) || 'no summary'}`, cursorNote.node), side);
       row.drawn = false;
       row.draw = () => {
         if (row.drawn) return;
@@ -172,8 +179,15 @@ export class HiddenStatesView {
       if (last && last.type === type && last.rows.length < BLOCK_LAYERS) last.rows.push(rows[layer]);
       else blocks.push({ type, first: layer, rows: [rows[layer]] });
     }
-    const blockEls = blocks.map((b) => el('details', { class: 'layer-block', open: true },
-      el('summary', { text: `layers ${b.first}–${b.first + b.rows.length - 1}${b.type ? ` (${b.type})` : ''}` }), ...b.rows));
+    const blockEls = blocks.map((b) => {
+      // A closed block hides its rows: its summary names the cursor's step.
+      const note = el('span', { class: 'row-cursor block-cursor' });
+      const update = (step) => { note.textContent = step === null || step === undefined ? '' : ` · ▸ step ${step}`; };
+      update(this.cursor?.step ?? null);
+      this.cursorNotes.push({ update });
+      return el('details', { class: 'layer-block', open: true },
+        el('summary', {}, `layers ${b.first}–${b.first + b.rows.length - 1}${b.type ? ` (${b.type})` : ''}`, note), ...b.rows);
+    });
     const observer = typeof IntersectionObserver === 'function'
       ? new IntersectionObserver((entries) => {
         for (const e of entries) {
@@ -212,6 +226,28 @@ export class HiddenStatesView {
     parts.push(el('div', { class: 'layer-filter row' }, filter, showAll, count));
     applyFilter();
     replaceChildren(this.container, ...parts, ...blockEls);
+  }
+
+  // The step cursor in a folded row's summary: "step 12: |state| ≤ 3.5"
+  // (the largest magnitude of the layer's shown series at that step).
+  cursorNote(layer, list) {
+    const node = el('span', { class: 'row-cursor', dataset: { layer } });
+    const update = (step) => {
+      const series = list.find((x) => x.label === this.selected.get(layer)) || list[0];
+      const steps = series ? Math.floor(series.values.length / Math.max(1, series.dim)) : 0;
+      if (step === null || step === undefined || !series || step >= steps) {
+        node.textContent = '';
+        delete node.dataset.step;
+        return;
+      }
+      let max = 0;
+      for (let u = 0; u < series.dim; u++) max = Math.max(max, Math.abs(series.values[step * series.dim + u]));
+      node.dataset.step = String(step);
+      node.textContent = ` · ▸ step ${step}: |${series.label || series.kind}| ≤ ${formatNumber(max)}`;
+    };
+    update(this.cursor?.step ?? null);
+    this.cursorNotes.push({ update });
+    return { node };
   }
 
   heatmap(layer, series, steps) {

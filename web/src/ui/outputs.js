@@ -202,7 +202,8 @@ export class OutputsView {
       (Number.isFinite(result.runMs) ? `, run in ${formatNumber(Number(result.runMs.toFixed(2)))} ms` : '') }));
     if (result.fidelity) parts.push(fidelityLine(result.fidelity, steps, precision, problems.length > 0));
     if (this.cursor && steps > 0) parts.push(this.stepControl(steps));
-    parts.push(el('div', { class: 'table-scroll' },
+    // A scrolling box the keyboard can reach (and scroll) on its own.
+    parts.push(el('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': 'outputs table (scrolls)' },
       el('table', { class: 'outputs-table', id: 'outputs-table' }, el('thead', {}, head), body)));
     const data = () => outputsData({ result, tokens, vocab });
     parts.push(downloadRow('download the outputs', [

@@ -131,9 +131,12 @@ export function mountShare({ shareButton, embedButton, panel, getState }) {
         },
       },
     });
+    // A non-modal dialog named by its title; Escape or × closes it.
+    panel.setAttribute('role', 'dialog');
+    panel.setAttribute('aria-labelledby', 'share-title');
     replaceChildren(
       panel,
-      el('div', { class: 'share-head' }, el('strong', { text: title }),
+      el('div', { class: 'share-head' }, el('strong', { id: 'share-title', text: title }),
         el('button', { type: 'button', class: 'close', text: '×', 'aria-label': 'close', on: { click: close } })),
       field,
       el('div', { class: 'share-actions' }, copy, note, ...extra),
@@ -148,7 +151,7 @@ export function mountShare({ shareButton, embedButton, panel, getState }) {
     const state = getState();
     const url = await shareUrl(state);
     history.replaceState(null, '', url);
-    const field = el('input', { type: 'text', readonly: true, class: 'share-url', id: 'share-url', value: url });
+    const field = el('input', { type: 'text', readonly: true, class: 'share-url', id: 'share-url', value: url, 'aria-label': 'link to this view' });
     const open = el('a', { href: url, target: '_blank', rel: 'noopener', text: 'open in a new tab' });
     const note = show('Link to exactly this view', field, [open]);
     // Say whether the link is on the clipboard: a silent copy leaves the user
@@ -164,7 +167,7 @@ export function mountShare({ shareButton, embedButton, panel, getState }) {
   });
 
   embedButton.addEventListener('click', async () => {
-    const field = el('textarea', { class: 'share-snippet', id: 'embed-snippet', rows: 4, readonly: true });
+    const field = el('textarea', { class: 'share-snippet', id: 'embed-snippet', rows: 4, readonly: true, 'aria-label': 'iframe snippet' });
     const withEditor = el('input', { type: 'checkbox', id: 'embed-with-editor' });
     const preview = el('a', { target: '_blank', rel: 'noopener', text: 'preview' });
     const update = async () => {
@@ -175,7 +178,7 @@ export function mountShare({ shareButton, embedButton, panel, getState }) {
     withEditor.addEventListener('change', update);
     await update();
     // The web component: one script tag and the element (docs/embedding.md).
-    const component = el('textarea', { class: 'share-snippet', id: 'component-snippet', rows: 6, readonly: true });
+    const component = el('textarea', { class: 'share-snippet', id: 'component-snippet', rows: 6, readonly: true, 'aria-label': 'web component snippet' });
     const state = getState();
     let exampleSource = null;
     try {
