@@ -196,32 +196,22 @@ void multiply_add(const CsrMatrix<T>& m, const std::vector<T>& x, std::vector<T>
 // of a whole chunk: X is feature-major (column c of the matrix reads
 // x[c * x_stride + t] for t < steps), and row r of step t goes to
 // y[t * y_stride + r]. Each element is summed exactly as multiply_add sums
-// it (the row's first product, then the others in order, then the bias), so
-// the chunked executors give the per-token ones' results bit for bit; the
-// loops over t are what the compiler vectorises.
+// it (the row's bias, then its terms in column order), so the chunked
+// executors give the per-token ones' results bit for bit; the loops over t
+// are what the compiler vectorises.
 template <typename T>
 void project_columns(const CsrMatrix<T>& m, const std::vector<T>& bias, const T* x, std::size_t x_stride,
                      std::size_t steps, T* y, std::size_t y_stride, T* acc) {
   for (int r = 0; r < m.rows; ++r) {
     const std::size_t row = static_cast<std::size_t>(r);
-    const int begin = m.row_start[row];
-    const int end = m.row_start[row + 1];
     const T b = bias[row];
-    if (begin == end) {
-      for (std::size_t t = 0; t < steps; ++t) y[t * y_stride + row] = b;
-      continue;
-    }
-    {
-      const T w = m.value[static_cast<std::size_t>(begin)];
-      const T* xc = x + static_cast<std::size_t>(m.col[static_cast<std::size_t>(begin)]) * x_stride;
-      for (std::size_t t = 0; t < steps; ++t) acc[t] = w * xc[t];
-    }
-    for (int k = begin + 1; k < end; ++k) {
+    for (std::size_t t = 0; t < steps; ++t) acc[t] = b;
+    for (int k = m.row_start[row]; k < m.row_start[row + 1]; ++k) {
       const T w = m.value[static_cast<std::size_t>(k)];
       const T* xc = x + static_cast<std::size_t>(m.col[static_cast<std::size_t>(k)]) * x_stride;
       for (std::size_t t = 0; t < steps; ++t) acc[t] = acc[t] + w * xc[t];
     }
-    for (std::size_t t = 0; t < steps; ++t) y[t * y_stride + row] = acc[t] + b;
+    for (std::size_t t = 0; t < steps; ++t) y[t * y_stride + row] = acc[t];
   }
 }
 
@@ -231,14 +221,11 @@ template <typename T>
 void multiply_add_into(const CsrMatrix<T>& m, const T* x, T* y) {
   for (int r = 0; r < m.rows; ++r) {
     const std::size_t row = static_cast<std::size_t>(r);
-    const int begin = m.row_start[row];
-    const int end = m.row_start[row + 1];
-    if (begin == end) continue;
-    T acc = m.value[static_cast<std::size_t>(begin)] * x[static_cast<std::size_t>(m.col[static_cast<std::size_t>(begin)])];
-    for (int k = begin + 1; k < end; ++k) {
+    T acc = y[row];
+    for (int k = m.row_start[row]; k < m.row_start[row + 1]; ++k) {
       acc = acc + m.value[static_cast<std::size_t>(k)] * x[static_cast<std::size_t>(m.col[static_cast<std::size_t>(k)])];
     }
-    y[row] = acc + y[row];
+    y[row] = acc;
   }
 }
 
