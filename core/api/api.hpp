@@ -238,6 +238,22 @@ struct RunResult {
 };
 RunResult run(const CompiledModel& model, const std::vector<std::vector<double>>& tokens, const RunOptions& options);
 
+// Many independent prompts through one compiled model (`lsrlc run --batch`,
+// the page's runBatch): every prompt is checked (length, widths, input
+// bounds) before any runs, then each runs from the model's initial state as
+// run() runs it alone, so results[i] is bit for bit run(model, prompts[i],
+// options). A batch records no trace (options.trace is refused). ok == false:
+// the diagnostics name the first prompt at fault ("prompt 3: ...") and
+// results is empty.
+struct BatchRunResult {
+  bool ok = false;
+  std::vector<Diagnostic> diagnostics;
+  std::vector<RunResult> results;
+  double run_ms = 0;  // the whole batch
+};
+BatchRunResult run_batch(const CompiledModel& model, const std::vector<std::vector<std::vector<double>>>& prompts,
+                         const RunOptions& options);
+
 // The paper's noise experiment (Sec. 5, Fig. 4; compile/path_noise.hpp): a
 // copy of a compiled linear-rnn or gated-linear-rnn model (whose weights are
 // its PathModel as is) with N(0, sigma^2) added to every non-zero weight and
@@ -309,6 +325,15 @@ struct TokensResult {
 TokensResult parse_tokens(const std::string& text, int input_dim);
 // One token per line, components comma-separated; blank lines and '#' lines skipped.
 TokensResult parse_csv(const std::string& csv, int input_dim);
+// A batch of prompts (`lsrlc run --batch FILE`): one prompt per line, its
+// tokens as parse_tokens reads them; blank lines and '#' lines skipped. A
+// diagnostic says the line ("line 4: token 2 ...").
+struct BatchTokensResult {
+  bool ok = false;
+  std::vector<Diagnostic> diagnostics;
+  std::vector<std::vector<std::vector<double>>> prompts;
+};
+BatchTokensResult parse_batch(const std::string& text, int input_dim);
 // Each character -> its index in the vocab (input_dim must be 1).
 TokensResult encode_text(const std::string& text, const ProgramInfo& info);
 // Rounds each 1-wide output to the nearest id; an id outside the vocab is

@@ -96,6 +96,28 @@ export class LsrlClient {
     }, [flat.data.buffer]);
   }
 
+  // prompts: an array of token sequences (each number[][], steps x input
+  // width), run independently through one model, each exactly as run() runs
+  // it alone. options: { precision = 'f64', compareWithProgram = true }.
+  // -> { ok, diagnostics, outputs: one number[][] per prompt, texts,
+  // fidelities, runMs }.
+  runBatch(modelId, prompts, options = {}) {
+    if (!prompts || typeof prompts.length !== 'number') return Promise.resolve(positionlessFailure('prompts must be an array of token sequences'));
+    const lengths = [];
+    const rows = [];
+    for (const prompt of prompts) {
+      if (!prompt || typeof prompt.length !== 'number') return Promise.resolve(positionlessFailure('each prompt must be an array of tokens'));
+      lengths.push(prompt.length);
+      for (const token of prompt) rows.push(token);
+    }
+    const flat = flattenRows(rows, 'tokens');
+    if (flat.error) return Promise.resolve(positionlessFailure(flat.error));
+    return this._call('runBatch', {
+      modelId, data: flat.data, lengths, dim: flat.dim,
+      precision: options.precision || 'f64', compareWithProgram: options.compareWithProgram !== false,
+    }, [flat.data.buffer]);
+  }
+
   parseTokens(text, inputDim) {
     return this._call('parseTokens', { text, inputDim });
   }
