@@ -315,6 +315,40 @@ NoiseSweepResult noise_sweep(const std::string& source, const NoiseSweepOptions&
 // trial, value}], left_out: [{form, message}]}; a non-finite value is null.
 nlohmann::json noise_sweep_json(const NoiseSweepResult& result);
 
+// Exercises (docs/exercises.md, format "lsrl-exercise/1"): a target, a
+// tolerance and checks, each an input and the expected output rows (null: a
+// step not graded). parse_exercise validates a file's text; grade_check
+// compiles a student's program for the exercise's target, runs one check and
+// compares: pass, fail (first differing step, expected against got) or error
+// (does not build, compile or run, or the widths are wrong).
+inline constexpr std::size_t kMaxExerciseBytes = 4u << 20;
+struct ExerciseCheck {
+  std::string name;
+  std::vector<std::vector<double>> input;
+  std::vector<std::optional<std::vector<double>>> expected;
+};
+struct Exercise {
+  std::string id;
+  std::string target;
+  double tolerance = 1e-2;
+  std::vector<ExerciseCheck> checks;
+};
+struct ExerciseResult {
+  bool ok = false;
+  std::vector<Diagnostic> diagnostics;
+  Exercise exercise;
+};
+ExerciseResult parse_exercise(const std::string& text, const std::string& filename);
+struct GradeOutcome {
+  std::string status;  // pass | fail | error
+  std::optional<int> first_differing_step;
+  std::optional<double> max_deviation;
+  std::string message;
+};
+GradeOutcome compare_with_expected(const ExerciseCheck& check, const OutputRows& outputs, double tolerance);
+GradeOutcome grade_check(const std::string& source, const std::string& filename, const Exercise& exercise,
+                         const ExerciseCheck& check);
+
 // Input helpers (CLI's --input / --text / --input-file, the page's prompt box).
 struct TokensResult {
   bool ok = false;
