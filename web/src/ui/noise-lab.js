@@ -142,20 +142,20 @@ function marker(shape, x, y, r, props = {}) {
 
 // sweep: { measure, outOf, forms: [name], sigmas: [sorted], rows }.
 export function noisePlot(sweep) {
-  const W = 680;
+  const W = 700;
   const H = 330;
-  const m = { left: 64, right: 18, top: 14, bottom: 50 };
+  const m = { left: 80, right: 18, top: 14, bottom: 50 };
   const plotW = W - m.left - m.right;
   const plotH = H - m.top - m.bottom;
   const sigmas = sweep.sigmas;
   const positive = sigmas.filter((s) => s > 0);
   const hasZero = sigmas.includes(0);
-  const zeroGap = hasZero ? 46 : 0; // sigma = 0 at its own tick, left of the log axis
-  const logLeft = m.left + (hasZero ? zeroGap + 10 : 14);
+  const zeroGap = hasZero ? 58 : 0; // sigma = 0 at its own tick, left of the log axis
+  const logLeft = m.left + (hasZero ? zeroGap + 22 : 14);
   const logRight = m.left + plotW - 14;
   const xDecades = positive.length ? decadeTicks(positive[0], positive[positive.length - 1]) : null;
   const xOf = (s) => {
-    if (s === 0) return m.left + 14;
+    if (s === 0) return m.left + 18;
     const t = (Math.log10(s) - xDecades.a) / (xDecades.b - xDecades.a);
     return logLeft + t * (logRight - logLeft);
   };
