@@ -234,6 +234,16 @@ test('Cancel stops a sweep between two forms; the forms done stay, and a new swe
   assert.equal(await page.isEnabled('#noise-run'), true, 'Run sweep is back');
   await runSweep(page, { sigmas: [0], trials: 1, seed: 0, target: 'gated-linear-rnn' });
   assert.equal((await tableOf(page)).length, ALL_FORMS.length);
+  assert.equal(await page.isHidden('#noise-stale'), true);
+  // An edit of the program keeps the numbers but marks them as of the old one.
+  const count = await page.evaluate(() => Number(document.body.dataset.runCount));
+  await page.evaluate(() => {
+    const view = window.lsrlPlayground.editor.view;
+    view.dispatch({ changes: { from: 0, insert: '# my edit\n' }, userEvent: 'input.type' });
+  });
+  await waitForRun(page, { after: count, timeout: 120000 });
+  assert.equal(await page.isVisible('#noise-stale'), true, 'the sweep is marked as of the program before the edit');
+  assert.equal(await page.getAttribute('#noise-results', 'data-stale'), 'true');
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

@@ -408,7 +408,7 @@ export class Playground {
   }
 
   markStale(stale) {
-    for (const view of [this.outputs, this.trace, this.hidden, this.graph, this.summary, this.approx, this.noiseLab]) view?.setStale(stale);
+    for (const view of [this.outputs, this.trace, this.hidden, this.graph, this.summary, this.approx]) view?.setStale(stale);
   }
 
   // One model per program and options: no prompt changes its weights.
@@ -467,7 +467,7 @@ export class Playground {
     this.problems?.show(warnings, 'program');
     const info = compiled.info || {};
     this.params?.render(info.params || []);
-    this.noiseLab?.setProgram({ prompt: s.prompt, info });
+    this.noiseLab?.setProgram({ source: s.source, params: declaredParams(s), prompt: s.prompt, info });
     this.prompt.setProgram(info);
     this.graph?.render({ program: compiled.graphs?.program, path: compiled.graphs?.path });
 

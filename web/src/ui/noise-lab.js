@@ -301,6 +301,18 @@ function resultTable(sweep) {
 }
 
 // ---- the card ---------------------------------------------------------------
+function withoutForm(params) {
+  const sent = { ...(params || {}) };
+  delete sent.form; // swept
+  return sent;
+}
+
+// What a sweep's numbers depend on besides its own settings.
+function sweepKey(source, params, prompt) {
+  const p = prompt?.kind === 'dictionary' ? [prompt.kind, prompt.pairs] : [prompt?.kind, prompt?.function, prompt?.cells, prompt?.query];
+  return JSON.stringify([source, Object.entries(withoutForm(params)).sort(), p]);
+}
+
 export class NoiseLab {
   // section: the card (hidden unless the prompt is a dictionary or a
   // continuous one); container: its body. onRun(settings): the page runs the
@@ -327,6 +339,8 @@ export class NoiseLab {
     this.status = el('p', { id: 'noise-status', class: 'noise-status muted small', role: 'status' });
     this.about = el('p', { class: 'noise-about small' });
     this.results = el('div', { class: 'noise-results', id: 'noise-results' });
+    this.staleNote = el('p', { class: 'noise-stale small', id: 'noise-stale', text: 'The program, its parameters or its prompt changed since this sweep: run it again for numbers of what is on screen.' });
+    this.staleNote.hidden = true;
     for (const input of [this.sigmasInput, this.trialsInput, this.seedInput]) {
       input.addEventListener('keydown', (event) => { if (event.key === 'Enter') { event.preventDefault(); this.requestRun(); } });
     }
@@ -338,17 +352,21 @@ export class NoiseLab {
         field('noise-seed', 'seed', this.seedInput),
         field('noise-target', 'target', this.targetSelect),
         this.runButton),
-      this.error, this.status, this.results);
+      this.error, this.status, this.staleNote, this.results);
     this.error.hidden = true;
   }
 
   // The program on screen: its prompt (only dictionary and continuous
   // prompts have a noise measure) and its params (the choices of `form`).
-  setProgram({ prompt, info }) {
+  setProgram({ source, params, prompt, info }) {
     const kind = prompt?.kind === 'dictionary' || prompt?.kind === 'continuous' ? prompt.kind : null;
     this.section.hidden = !kind;
     this.kind = kind;
     if (!kind) return;
+    // Numbers of another program, params or prompt are kept but marked.
+    const stale = !!this.sweep && this.sweep.key !== sweepKey(source, params, prompt);
+    this.setStale(stale);
+    this.staleNote.hidden = !stale;
     const form = (info?.params || []).find((p) => p.name === 'form');
     this.forms = Array.isArray(form?.choices) && form.choices.length ? form.choices.map(String) : [];
     const formsText = this.forms.length ? `every f_ifelse form (${this.forms.join(', ')})` : 'the program as it is (it has no `form` parameter)';
@@ -364,6 +382,7 @@ export class NoiseLab {
 
   setStale(stale) {
     this.results.classList.toggle('stale', !!stale);
+    this.results.dataset.stale = String(!!stale);
   }
 
   setBusy(busy) {
@@ -401,11 +420,12 @@ export class NoiseLab {
     const enginePrompt = kind === 'dictionary'
       ? { kind, pairs: (prompt.pairs || []).map(([k, v]) => [String(k), String(v)]) }
       : { kind, function: prompt.function, cells: prompt.cells, query: Array.from(prompt.query || [], Number) };
-    const sent = { ...params };
-    delete sent.form; // swept
+    const sent = withoutForm(params);
     const forms = this.forms.length ? this.forms : [null];
-    const sweep = { kind, measure: null, outOf: null, queries: null, forms: [], sigmas, trials, seed, target, rows: [], leftOut: [] };
-    this.sweep = null;
+    const sweep = { key: sweepKey(source, params, prompt), kind, measure: null, outOf: null, queries: null, forms: [], sigmas, trials, seed, target, rows: [], leftOut: [] };
+    this.sweep = sweep; // shown as it grows, kept if cancelled
+    this.setStale(false);
+    this.staleNote.hidden = true;
     this.setBusy(true);
     this.container.dataset.complete = 'false';
     replaceChildren(this.results);
@@ -459,7 +479,6 @@ export class NoiseLab {
     const seconds = (performance.now() - started) / 1000;
     this.status.textContent = `${sweep.forms.length} form${sweep.forms.length === 1 ? '' : 's'} × ${sigmas.length} σ × ${trials} trial${trials === 1 ? '' : 's'} on ${target} in ${seconds.toFixed(1)} s`;
     this.container.dataset.complete = 'true';
-    this.sweep = sweep;
     return 'done';
   }
 
