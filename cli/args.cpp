@@ -86,6 +86,7 @@ const std::vector<Flag>& flags() {
       {"--cells", true, kRun, into(&Arguments::cells, "--cells")},
       {"--query", true, kRun, into(&Arguments::query, "--query")},
       {"--dict", true, kRun, into(&Arguments::dict_file, "--dict")},
+      {"--batch", true, kRun, into(&Arguments::batch_file, "--batch")},
       {"--format", true, kExport, into(&Arguments::format, "--format")},
       {"-o", true, kExport, into(&Arguments::output_path, "-o")},
       {"--output", true, kExport, into(&Arguments::output_path, "-o")},
@@ -186,13 +187,14 @@ ParseOutcome parse_arguments(const std::vector<std::string>& argv) {
     // run's INPUT (compile and export take none: the weights never depend on a prompt).
     const std::string name = command_name(a.command);
     const int sources = (a.input ? 1 : 0) + (a.text ? 1 : 0) + (a.input_file ? 1 : 0) + (a.prompt_fn ? 1 : 0) +
-                        (a.dict_file ? 1 : 0);
+                        (a.dict_file ? 1 : 0) + (a.batch_file ? 1 : 0);
     if (sources == 0 && a.command == Command::Run) {
-      return fail("run needs an input: --input, --text, --input-file, --prompt-fn or --dict");
+      return fail("run needs an input: --input, --text, --input-file, --prompt-fn, --dict or --batch");
     }
     if (sources > 1) {
-      return fail(name + " takes one input: give only one of --input, --text, --input-file, --prompt-fn, --dict");
+      return fail(name + " takes one input: give only one of --input, --text, --input-file, --prompt-fn, --dict, --batch");
     }
+    if (a.batch_file && a.trace) return fail("--batch records no trace: run one prompt with --trace");
     if (a.cells && !a.prompt_fn) return fail("--cells goes with --prompt-fn");
     if (a.query && !a.prompt_fn && !a.dict_file) return fail("--query goes with --prompt-fn or --dict");
     if (a.prompt_fn && (!a.cells || !a.query)) {
@@ -247,6 +249,11 @@ std::string help_text() {
          "  --dict FILE.csv --query KEY\n"
          "                          the prompt of Listing 2 (discrete_ua): KEY, then every\n"
          "                          key,value line of FILE (a 'key,value' header is skipped)\n"
+         "  --batch FILE           many independent prompts, one per line (tokens as for\n"
+         "                          --input; blank and '#' lines skipped), each run from the\n"
+         "                          initial state exactly as it runs alone; prints one line\n"
+         "                          per prompt: its steps' outputs separated by spaces\n"
+         "                          (components by ','), or with --json {\"results\": [...]}\n"
          "\n"
          "MODEL OPTIONS:\n"
          "  --target T             dag (run's default: the program itself, no compilation),\n"

@@ -31,6 +31,7 @@ struct Arguments {
   std::optional<std::string> input_file;  // --input-file
   std::optional<std::string> prompt_fn;   // --prompt-fn (+ --cells, --query)
   std::optional<std::string> dict_file;   // --dict (+ --query)
+  std::optional<std::string> batch_file;  // --batch: one prompt per line
   std::optional<std::string> cells;
   std::optional<std::string> query;
   // export

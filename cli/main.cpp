@@ -97,6 +97,36 @@ int run_compile(const Arguments& args) {
   return kOk;
 }
 
+// `run --batch FILE`: one line out per prompt in, in the same order.
+int run_batch_file(const Arguments& args, const Prepared& prepared, const api::RunOptions& run_options) {
+  const api::CompiledModel& model = *prepared.model;
+  std::string text;
+  Diagnostic error;
+  if (!read_file(*args.batch_file, text, error)) return fail_with({error});
+  api::BatchTokensResult prompts = api::parse_batch(text, model.info.input_dim);
+  for (Diagnostic& d : prompts.diagnostics) d.file = *args.batch_file;
+  if (!prompts.ok) return fail_with(prompts.diagnostics);
+  const api::BatchRunResult batch = api::run_batch(model, prompts.prompts, run_options);
+  if (!batch.ok) return fail_with(batch.diagnostics);
+  if (args.json) {
+    nlohmann::json results = nlohmann::json::array();
+    for (const api::RunResult& one : batch.results) results.push_back(api::run_json(model, one, false));
+    nlohmann::json j{{"target", model.target}, {"precision", precision_name(run_options.precision)},
+                     {"run_ms", batch.run_ms}, {"results", std::move(results)}};
+    std::cout << j.dump() << "\n";
+    return kOk;
+  }
+  std::cout << batch_text(batch);
+  for (std::size_t i = 0; i < batch.results.size(); ++i) {
+    const api::RunResult& one = batch.results[i];
+    if (one.fidelity &&
+        (prepared.options.activations == Activations::Standard || one.fidelity->max_deviation > 1e-6)) {
+      std::cerr << "prompt " << i + 1 << ": " << fidelity_note(model, *one.fidelity, one.outputs.size());
+    }
+  }
+  return kOk;
+}
+
 int run_run(const Arguments& args) {
   api::RunOptions run_options;
   run_options.trace = args.trace;
@@ -107,6 +137,7 @@ int run_run(const Arguments& args) {
   const std::optional<Prepared> prepared = prepare(args);
   if (!prepared) return kError;
   const api::CompiledModel& model = *prepared->model;
+  if (args.batch_file) return run_batch_file(args, *prepared, run_options);
   const api::RunResult result = api::run(model, prepared->tokens, run_options);
   if (!result.ok) return fail_with(result.diagnostics);
   // A run in f32 or f16 warns about the constants that precision cannot hold.

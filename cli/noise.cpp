@@ -40,9 +40,8 @@ namespace {
 constexpr int kOk = 0;
 constexpr int kError = 1;
 constexpr int kUsage = 2;
-constexpr int kMaxTrials = 1000;
-constexpr std::size_t kMaxSigmas = 100;
-constexpr int kGridPerAxis = 4;
+constexpr int kMaxTrials = api::kMaxNoiseTrials;
+constexpr std::size_t kMaxSigmas = api::kMaxNoiseSigmas;
 
 const char* const kNoiseUsage =
     "usage: lsrlc noise PROGRAM [--target linear-rnn|gated-linear-rnn] [--param NAME=VALUE]...\n"
@@ -165,19 +164,6 @@ std::optional<int> parse_noise_arguments(const std::vector<std::string>& argv, N
   return std::nullopt;
 }
 
-// One prompt of the sweep and what its last outputs must be.
-struct Query {
-  std::vector<std::vector<double>> tokens;
-  std::vector<double> expected_ids;  // dictionary: the value's token ids
-};
-
-struct Companion {
-  std::string kind;  // "dictionary" | "continuous"
-  std::map<std::string, std::string> params;  // the example's params (form aside)
-  std::vector<Query> queries;
-  int answer_tokens = 0;  // dictionary: n
-};
-
 std::string param_text(const nlohmann::json& v) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_number()) return number_text(v.get<double>());
@@ -207,59 +193,18 @@ bool read_companion(const std::string& path, nlohmann::json& example) {
   return true;
 }
 
-bool build_queries(const nlohmann::json& example, const std::string& path, const ProgramInfo& info,
-                   Companion& companion) {
+// The example file's prompt as the sweep's options: a dictionary's pairs, or
+// a continuous example's function, cells and query.
+bool read_prompt(const nlohmann::json& example, const std::string& path, api::NoiseSweepOptions& sweep) {
   try {
     const nlohmann::json& prompt = example["prompt"];
-    companion.kind = prompt["kind"].get<std::string>();
-    if (companion.kind == "dictionary") {
-      if (!info.vocab) {
-        value_error("a dictionary example needs a program with a vocab(...)", path);
-        return false;
-      }
-      std::vector<std::pair<std::string, std::string>> pairs;
-      for (const auto& pair : prompt["pairs"]) pairs.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
-      for (const auto& [key, value] : pairs) {
-        api::TokensResult built = api::dictionary_prompt(key, pairs, *info.vocab);
-        if (!built.ok) {
-          std::cerr << render_all(built.diagnostics) << std::flush;
-          return false;
-        }
-        Query q;
-        q.tokens = std::move(built.tokens);
-        for (char c : value) q.expected_ids.push_back(static_cast<double>(info.vocab->find(c)));
-        companion.answer_tokens = static_cast<int>(value.size());
-        companion.queries.push_back(std::move(q));
-      }
-    } else if (companion.kind == "continuous") {
-      const int dims = static_cast<int>(prompt["query"].size());
-      const std::string function = prompt["function"].get<std::string>();
-      const int cells = prompt["cells"].get<int>();
-      std::vector<std::vector<double>> points;
-      int total = 1;
-      for (int d = 0; d < dims; ++d) total *= kGridPerAxis;
-      for (int index = 0; index < total; ++index) {
-        std::vector<double> point(static_cast<std::size_t>(dims));
-        int rest = index;
-        for (int d = 0; d < dims; ++d) {
-          point[static_cast<std::size_t>(d)] = (rest % kGridPerAxis + 0.5) / kGridPerAxis;
-          rest /= kGridPerAxis;
-        }
-        points.push_back(point);
-      }
-      points.push_back(prompt["query"].get<std::vector<double>>());
-      for (const auto& point : points) {
-        api::TokensResult built = api::continuous_prompt(function, dims, cells, point);
-        if (!built.ok) {
-          for (auto& d : built.diagnostics) d.file = path;
-          std::cerr << render_all(built.diagnostics) << std::flush;
-          return false;
-        }
-        companion.queries.push_back(Query{std::move(built.tokens), {}});
-      }
-    } else {
-      value_error("prompt.kind '" + companion.kind + "' has no noise measure; the sweep knows dictionary and continuous", path);
-      return false;
+    sweep.kind = prompt["kind"].get<std::string>();
+    if (sweep.kind == "dictionary") {
+      for (const auto& pair : prompt["pairs"]) sweep.pairs.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+    } else if (sweep.kind == "continuous") {
+      sweep.function = prompt["function"].get<std::string>();
+      sweep.cells = prompt["cells"].get<int>();
+      sweep.query = prompt["query"].get<std::vector<double>>();
     }
   } catch (const nlohmann::json::exception& e) {
     value_error(std::string("the example file's prompt is malformed: ") + e.what(), path);
@@ -267,19 +212,6 @@ bool build_queries(const nlohmann::json& example, const std::string& path, const
   }
   return true;
 }
-
-// NaN-aware: once a NaN is seen the result stays NaN (a NaN must never look small).
-double nan_aware_max(double a, double b) {
-  if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<double>::quiet_NaN();
-  return a > b ? a : b;
-}
-
-struct Row {
-  std::string form;
-  double sigma = 0;
-  int trial = 0;
-  double value = 0;
-};
 
 }  // namespace
 
@@ -305,126 +237,48 @@ int run_noise(const std::vector<std::string>& argv) {
   }
   for (const auto& [name, value] : args.params) params[name] = value;
 
-  api::CompileOptions options;
-  options.filename = args.program_path;
-  options.target = args.target;
-  options.params = params;
-  options.params.erase("form");
-  api::CheckResult checked = api::check(source, options);
-  if (!checked.ok) {
-    std::cerr << render_all(checked.diagnostics) << std::flush;
+  api::NoiseSweepOptions sweep;
+  sweep.compile.filename = args.program_path;
+  sweep.compile.target = args.target;
+  sweep.compile.params = params;
+  if (args.params.count("form")) sweep.forms.push_back(args.params.at("form"));
+  sweep.sigmas = args.sigmas;
+  sweep.trials = args.trials;
+  sweep.seed = args.seed;
+  if (!read_prompt(example, companion_path.string(), sweep)) return kError;
+
+  const api::NoiseSweepResult swept = api::noise_sweep(source, sweep);
+  for (const auto& left : swept.left_out) {
+    std::cerr << "lsrlc noise: note: form " << left.form << " does not compile for " << args.target
+              << ", left out of the sweep:\n" << render_all(left.why) << std::flush;
+  }
+  if (!swept.ok) {
+    std::cerr << render_all(swept.diagnostics) << std::flush;
     return kError;
   }
-  std::vector<std::string> forms;
-  if (args.params.count("form")) {
-    forms.push_back(args.params.at("form"));
-  } else {
-    for (const auto& p : checked.info.params)
-      if (p.name == "form") forms = p.choices;
-  }
-  if (forms.empty()) forms.push_back("");  // no form parameter: the program as it is
-
-  Companion companion;
-  if (!build_queries(example, companion_path.string(), checked.info, companion)) return kError;
-
-  std::vector<Row> rows;
-  for (const std::string& form : forms) {
-    api::CompileOptions form_options = options;
-    if (!form.empty()) form_options.params["form"] = form;
-    api::CompileResult compiled = api::compile(source, form_options);
-    if (!compiled.ok && forms.size() > 1) {
-      // Sweeping every form: one the target cannot hold (a multiplicative
-      // form on linear-rnn) is left out, and the user told so.
-      std::cerr << "lsrlc noise: note: form " << form << " does not compile for " << args.target
-                << ", left out of the sweep:\n" << render_all(compiled.diagnostics) << std::flush;
-      continue;
-    }
-    if (!compiled.ok) {
-      std::cerr << render_all(compiled.diagnostics) << std::flush;
-      return kError;
-    }
-    api::RunOptions run_options;
-    run_options.compare_with_program = false;
-    auto run_all = [&](const api::CompiledModel& model, std::vector<OutputRows>& outputs) {
-      outputs.clear();
-      for (const Query& q : companion.queries) {
-        api::RunResult r = api::run(model, q.tokens, run_options);
-        if (!r.ok) {
-          std::cerr << render_all(r.diagnostics) << std::flush;
-          return false;
-        }
-        outputs.push_back(std::move(r.outputs));
-      }
-      return true;
-    };
-    std::vector<OutputRows> clean;
-    if (!run_all(*compiled.model, clean)) return kError;
-    for (double sigma : args.sigmas) {
-      for (int trial = 0; trial < args.trials; ++trial) {
-        api::CompileResult noisy = api::with_weight_noise(*compiled.model, sigma, args.seed + static_cast<std::uint64_t>(trial));
-        if (!noisy.ok) {
-          std::cerr << render_all(noisy.diagnostics) << std::flush;
-          return kError;
-        }
-        std::vector<OutputRows> outputs;
-        if (!run_all(*noisy.model, outputs)) return kError;
-        double value = 0;
-        for (std::size_t qi = 0; qi < companion.queries.size(); ++qi) {
-          const OutputRows& out = outputs[qi];
-          if (companion.kind == "dictionary") {
-            const auto& expected = companion.queries[qi].expected_ids;
-            const std::size_t first = out.size() - expected.size();
-            for (std::size_t k = 0; k < expected.size(); ++k) {
-              const double got = out[first + k][0];
-              if (!(std::isfinite(got) && std::round(got) == expected[k])) value += 1;
-            }
-          } else {
-            const auto& last = out.back();
-            const auto& reference = clean[qi].back();
-            for (std::size_t c = 0; c < last.size(); ++c) value = nan_aware_max(value, std::fabs(last[c] - reference[c]));
-          }
-        }
-        rows.push_back(Row{form, sigma, trial, value});
-      }
-    }
-  }
-
-  if (rows.empty()) return value_error("no form of the program compiles for " + args.target + "; try --target gated-linear-rnn", args.program_path);
-  const bool discrete = companion.kind == "dictionary";
-  const std::string measure = discrete ? "wrong_tokens" : "max_error";
-  const long long out_of = discrete ? static_cast<long long>(companion.queries.size()) * companion.answer_tokens : 0;
+  const bool discrete = swept.measure == "wrong_tokens";
   if (args.json) {
-    nlohmann::json j;
+    nlohmann::json j = api::noise_sweep_json(swept);
     j["program"] = args.program_path;
     j["target"] = args.target;
-    j["measure"] = measure;
-    j["queries"] = companion.queries.size();
-    if (discrete) j["out_of"] = out_of;
     j["seed"] = args.seed;
     j["trials"] = args.trials;
-    j["rows"] = nlohmann::json::array();
-    for (const Row& r : rows) {
-      nlohmann::json row{{"form", r.form}, {"sigma", r.sigma}, {"trial", r.trial}};
-      // JSON has no NaN or Infinity: a blown-up error is written as null.
-      if (std::isfinite(r.value)) row["value"] = r.value; else row["value"] = nullptr;
-      j["rows"].push_back(row);
-    }
     std::cout << j.dump() << "\n";
     return kOk;
   }
   std::ostringstream out;
   out << "# " << args.program_path << " on " << args.target << ": ";
   if (discrete) {
-    out << "wrong tokens of " << out_of << " (" << companion.queries.size() << " queries x " << companion.answer_tokens
-        << " tokens)";
+    out << "wrong tokens of " << swept.out_of << " (" << swept.queries << " queries x "
+        << (swept.queries ? swept.out_of / swept.queries : 0) << " tokens)";
   } else {
-    out << "max |noisy - noise-free| of the last output over " << companion.queries.size() << " queries";
+    out << "max |noisy - noise-free| of the last output over " << swept.queries << " queries";
   }
   out << "; seeds " << args.seed << ".." << args.seed + static_cast<std::uint64_t>(args.trials - 1) << "\n";
   char line[160];
-  std::snprintf(line, sizeof line, "%-26s %-8s %-5s %s\n", "form", "sigma", "trial", measure.c_str());
+  std::snprintf(line, sizeof line, "%-26s %-8s %-5s %s\n", "form", "sigma", "trial", swept.measure.c_str());
   out << line;
-  for (const Row& r : rows) {
+  for (const api::NoiseSweepRow& r : swept.rows) {
     std::snprintf(line, sizeof line, "%-26s %-8s %-5d %s\n", r.form.empty() ? "-" : r.form.c_str(),
                   number_text(r.sigma).c_str(), r.trial, number_text(r.value).c_str());
     out << line;

@@ -91,6 +91,22 @@ std::string run_text(const api::RunResult& result, bool with_trace) {
   return out.str();
 }
 
+std::string batch_text(const api::BatchRunResult& batch) {
+  std::string out;
+  for (const api::RunResult& one : batch.results) {
+    for (std::size_t t = 0; t < one.outputs.size(); ++t) {
+      const std::vector<double>& row = one.outputs[t];
+      if (t) out += ' ';
+      for (std::size_t i = 0; i < row.size(); ++i) {
+        if (i) out += ',';
+        out += format_number(row[i]);
+      }
+    }
+    out += '\n';
+  }
+  return out;
+}
+
 std::string fidelity_note(const api::CompiledModel& model, const api::Fidelity& fidelity, std::size_t steps) {
   char deviation[32];
   std::snprintf(deviation, sizeof deviation, "%.2g", fidelity.max_deviation);

@@ -20,6 +20,8 @@ std::string check_text(const std::string& path, const ProgramInfo& info);
 std::string summary_text(const api::CompiledModel& model);
 // `run` without --json: one line of numbers per step, the decoded text and the trace.
 std::string run_text(const api::RunResult& result, bool with_trace);
+// `run --batch`: a line per prompt, its steps separated by spaces, components by ','.
+std::string batch_text(const api::BatchRunResult& batch);
 // The note on stderr saying how far a compiled model is from the program.
 std::string fidelity_note(const api::CompiledModel& model, const api::Fidelity& fidelity, std::size_t steps);
 

@@ -9,7 +9,10 @@
 # fuzz/regressions/<target>/ is replayed first: what a fuzzer once found stays
 # fixed. Findings are written to test-artifacts/fuzz/.
 #   bash scripts/fuzz.sh     (the test command's stage 25-fuzz.sh runs it)
-# LSRL_FUZZ_BUILD overrides the build directory (default: build-fuzz).
+#   LSRL_FUZZ_SECONDS=600 bash scripts/fuzz.sh     (10 minutes per target, in turn)
+#   LSRL_FUZZ_SECONDS=600 LSRL_FUZZ_TARGETS=compile bash scripts/fuzz.sh   (one target)
+# LSRL_FUZZ_BUILD overrides the build directory (default: build-fuzz);
+# LSRL_FUZZ_TARGETS the targets to run (default: build compile run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir="${LSRL_FUZZ_BUILD:-build-fuzz}"
@@ -56,7 +59,11 @@ for example in 0 1 2 3 4; do
 done
 
 status=0
-for name in build compile run; do
+for name in ${LSRL_FUZZ_TARGETS:-build compile run}; do
+  case "$name" in
+    build | compile | run) ;;
+    *) echo "fuzz.sh: unknown target '$name' in LSRL_FUZZ_TARGETS (build, compile or run)"; exit 2 ;;
+  esac
   binary="$build_dir/fuzz_$name"
   regressions="fuzz/regressions/$name"
   # 1. Replay every kept finding.

@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <exception>
 #include <initializer_list>
+#include <iterator>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -261,6 +263,53 @@ api::OptionTexts option_texts(const val& options) {
   return texts;
 }
 
+// The noise lab's sweep (api::noise_sweep). options: the compile options of
+// option_texts plus { forms: [names], sigmas: [numbers], trials, seed,
+// prompt: { kind: 'dictionary', pairs: [[key, value]] } or { kind:
+// 'continuous', function, cells, query: [numbers] } }. Result keys as
+// noise_sweep_json writes them, in camelCase.
+val noise_sweep(const std::string& source, const val& options) {
+  return guarded("noiseSweep", [&] {
+    const api::CompileOptionsResult read = api::read_compile_options(option_texts(options), api::kJavaScriptNames);
+    if (!read.ok) return result_head(false, read.diagnostics);
+    api::NoiseSweepOptions sweep;
+    sweep.compile = read.options;
+    const auto given = [&](const val& o, const char* name) { return o.hasOwnProperty(name) && !o[name].isUndefined(); };
+    if (given(options, "forms")) {
+      for (const std::string& form : emscripten::vecFromJSArray<std::string>(options["forms"])) sweep.forms.push_back(form);
+    }
+    if (given(options, "sigmas")) sweep.sigmas = emscripten::convertJSArrayToNumberVector<double>(options["sigmas"]);
+    if (given(options, "trials")) {
+      const double trials = options["trials"].as<double>();
+      // Out of range or fractional: 0, which noise_sweep answers with its limits.
+      sweep.trials = trials >= 1 && trials <= api::kMaxNoiseTrials && trials == static_cast<int>(trials) ? static_cast<int>(trials) : 0;
+    }
+    if (given(options, "seed")) {
+      const double seed = options["seed"].as<double>();
+      if (!(seed >= 0 && seed <= 9007199254740991.0 && seed == static_cast<double>(static_cast<std::uint64_t>(seed)))) {
+        return failure("noiseSweep: the seed must be a whole number between 0 and 2^53 - 1");
+      }
+      sweep.seed = static_cast<std::uint64_t>(seed);
+    }
+    if (given(options, "prompt")) {
+      const val prompt = options["prompt"];
+      if (given(prompt, "kind")) sweep.kind = as_text(prompt["kind"]);
+      if (given(prompt, "pairs")) {
+        const int count = prompt["pairs"]["length"].as<int>();
+        for (int i = 0; i < count; ++i) sweep.pairs.emplace_back(as_text(prompt["pairs"][i][0]), as_text(prompt["pairs"][i][1]));
+      }
+      if (given(prompt, "function")) sweep.function = as_text(prompt["function"]);
+      if (given(prompt, "cells")) sweep.cells = prompt["cells"].as<int>();
+      if (given(prompt, "query")) sweep.query = emscripten::convertJSArrayToNumberVector<double>(prompt["query"]);
+    }
+    const api::NoiseSweepResult r = api::noise_sweep(source, sweep);
+    val out = json_to_val(api::noise_sweep_json(r), Keys::CamelCase);
+    out.set("ok", val(r.ok));
+    out.set("diagnostics", json_to_val(api::diagnostics_json(r.diagnostics)));
+    return out;
+  });
+}
+
 // Owns the compiled models of one worker. Ids start at `first_id` so that a
 // restarted worker never reuses an id the page may still hold.
 class Session {
@@ -325,6 +374,68 @@ class Session {
     });
   }
 
+  // Many prompts through one model (api::run_batch): tokens is one flat
+  // Float64Array of every prompt's tokens in order, lengths a JS array of
+  // each prompt's step count, dim the token width. Returns { ok,
+  // diagnostics, outputs (flat, prompt after prompt), outputDim, lengths,
+  // texts, fidelities, runMs }; outputs[k] of prompt i equals what run()
+  // returns for prompt i alone, bit for bit. compareWithProgram false skips
+  // the program's own evaluation beside each prompt (fidelities are null).
+  val run_batch(int model_id, const val& tokens, const val& lengths, int dim, const std::string& precision,
+                bool compare_with_program) {
+    return guarded("runBatch", [&] {
+      const auto model = find(model_id);
+      if (!model) return unknown_model(model_id);
+      api::RunOptions options;
+      options.compare_with_program = compare_with_program;
+      Diagnostic error;
+      if (!api::read_precision(precision, api::kJavaScriptNames, options.precision, error)) {
+        return result_head(false, {error});
+      }
+      const std::vector<double> steps = emscripten::convertJSArrayToNumberVector<double>(lengths);
+      long long total = 0;
+      for (const double n : steps) {
+        if (!(n >= 0) || n != static_cast<double>(static_cast<long long>(n))) {
+          return failure("runBatch: every length must be a whole number of steps");
+        }
+        total += static_cast<long long>(n);
+      }
+      if (total > std::numeric_limits<int>::max()) return failure("runBatch: too many tokens");
+      Rows all;
+      std::string problem;
+      if (!flat_to_rows(tokens, static_cast<int>(total), dim, all, problem)) return failure("runBatch: " + problem);
+      std::vector<Rows> prompts(steps.size());
+      std::size_t next = 0;
+      for (std::size_t i = 0; i < steps.size(); ++i) {
+        const std::size_t count = static_cast<std::size_t>(steps[i]);
+        prompts[i].assign(std::make_move_iterator(all.begin() + static_cast<std::ptrdiff_t>(next)),
+                          std::make_move_iterator(all.begin() + static_cast<std::ptrdiff_t>(next + count)));
+        next += count;
+      }
+      const api::BatchRunResult r = api::run_batch(*model, prompts, options);
+      val out = result_head(r.ok, r.diagnostics);
+      Rows outputs;
+      val texts = val::array();
+      val fidelities = val::array();
+      val out_lengths = val::array();
+      for (const api::RunResult& one : r.results) {
+        outputs.insert(outputs.end(), one.outputs.begin(), one.outputs.end());
+        out_lengths.call<void>("push", val(static_cast<double>(one.outputs.size())));
+        texts.call<void>("push", optional_val(one.text));
+        fidelities.call<void>("push", one.fidelity ? object({{"maxDeviation", val(one.fidelity->max_deviation)},
+                                                             {"wrongTokens", optional_val(one.fidelity->wrong_tokens)}})
+                                                   : val::null());
+      }
+      out.set("outputs", rows_to_flat(outputs));
+      out.set("outputDim", model->program.output_dim());
+      out.set("lengths", out_lengths);
+      out.set("texts", texts);
+      out.set("fidelities", fidelities);
+      out.set("runMs", r.run_ms);
+      return out;
+    });
+  }
+
   val encode_text(const std::string& text, int model_id) {
     return guarded("encodeText", [&] {
       const auto model = find(model_id);
@@ -378,10 +489,12 @@ EMSCRIPTEN_BINDINGS(lsrl) {
   emscripten::function("continuousPrompt", &continuous_prompt);
   emscripten::function("dictionaryPrompt", &dictionary_prompt);
   emscripten::function("evaluateFunction", &evaluate_function);
+  emscripten::function("noiseSweep", &noise_sweep);
   emscripten::class_<Session>("Session")
       .constructor<int>()
       .function("compile", &Session::compile)
       .function("run", &Session::run)
+      .function("runBatch", &Session::run_batch)
       .function("encodeText", &Session::encode_text)
       .function("exportModel", &Session::export_model)
       .function("release", &Session::release)

@@ -4,6 +4,7 @@
 //   assets/main.js, assets/embed.js  the page code, bundled by esbuild (plus
 //                                    shared chunks and any CSS they import)
 //   assets/worker.js                 the Web Worker (web/src/worker.js)
+//   assets/layout-worker.js          the graph layout worker (web/src/layout-worker.js)
 //   assets/lsrl-client.js            LsrlClient on its own, for embedders
 //   lsrl-playground.js               the <lsrl-playground> web component (one ES module)
 //   lsrl.mjs, lsrl.wasm              the WebAssembly module from the em++ build
@@ -122,7 +123,7 @@ async function main() {
   // The worker, and the client as a module of its own for embedders.
   await build({
     ...common,
-    entryPoints: ['worker', 'lsrl-client'].map((name) => path.join(webDir, 'src', `${name}.js`)),
+    entryPoints: ['worker', 'layout-worker', 'lsrl-client'].map((name) => path.join(webDir, 'src', `${name}.js`)),
     outdir: assets,
   });
 

@@ -14,6 +14,7 @@
 #include "api/api.hpp"
 #include "api/numeric.hpp"
 #include "runtime/dag_eval.hpp"
+#include "targets/logical_model.hpp"
 #include "targets/registry.hpp"
 
 namespace lsrl::api {
@@ -442,6 +443,46 @@ RunResult run(const CompiledModel& model, const std::vector<std::vector<double>>
   }
   result.ok = true;
   return result;
+}
+
+BatchRunResult run_batch(const CompiledModel& model, const std::vector<std::vector<std::vector<double>>>& prompts,
+                         const RunOptions& options) {
+  BatchRunResult batch;
+  const auto start = std::chrono::steady_clock::now();
+  if (options.trace) {
+    Diagnostic d;
+    d.file = model.filename;
+    d.message = "a batch records no trace; run one prompt with a trace to see its hidden states";
+    batch.diagnostics.push_back(std::move(d));
+    return batch;
+  }
+  // Every prompt is checked before any runs, so a bad line costs no work.
+  for (std::size_t i = 0; i < prompts.size(); ++i) {
+    std::vector<Diagnostic> found;
+    const bool fits = guarded("checking the prompts", model.filename, model.source, found, [&] {
+      check_token_widths(prompts[i], model.program.input_dim());
+      check_prompt(model, prompts[i]);
+    });
+    if (!fits) {
+      for (Diagnostic& d : found) d.message = "prompt " + std::to_string(i + 1) + ": " + d.message;
+      batch.diagnostics = std::move(found);
+      return batch;
+    }
+  }
+  batch.results.reserve(prompts.size());
+  for (std::size_t i = 0; i < prompts.size(); ++i) {
+    RunResult one = run(model, prompts[i], options);
+    if (!one.ok) {
+      for (Diagnostic& d : one.diagnostics) d.message = "prompt " + std::to_string(i + 1) + ": " + d.message;
+      batch.diagnostics = std::move(one.diagnostics);
+      batch.results.clear();
+      return batch;
+    }
+    batch.results.push_back(std::move(one));
+  }
+  batch.run_ms = milliseconds_since(start);
+  batch.ok = true;
+  return batch;
 }
 
 }  // namespace lsrl::api

@@ -238,6 +238,22 @@ struct RunResult {
 };
 RunResult run(const CompiledModel& model, const std::vector<std::vector<double>>& tokens, const RunOptions& options);
 
+// Many independent prompts through one compiled model (`lsrlc run --batch`,
+// the page's runBatch): every prompt is checked (length, widths, input
+// bounds) before any runs, then each runs from the model's initial state as
+// run() runs it alone, so results[i] is bit for bit run(model, prompts[i],
+// options). A batch records no trace (options.trace is refused). ok == false:
+// the diagnostics name the first prompt at fault ("prompt 3: ...") and
+// results is empty.
+struct BatchRunResult {
+  bool ok = false;
+  std::vector<Diagnostic> diagnostics;
+  std::vector<RunResult> results;
+  double run_ms = 0;  // the whole batch
+};
+BatchRunResult run_batch(const CompiledModel& model, const std::vector<std::vector<std::vector<double>>>& prompts,
+                         const RunOptions& options);
+
 // The paper's noise experiment (Sec. 5, Fig. 4; compile/path_noise.hpp): a
 // copy of a compiled linear-rnn or gated-linear-rnn model (whose weights are
 // its PathModel as is) with N(0, sigma^2) added to every non-zero weight and
@@ -247,6 +263,57 @@ RunResult run(const CompiledModel& model, const std::vector<std::vector<double>>
 CompileResult with_weight_noise(const CompiledModel& model, double sigma, std::uint64_t seed);
 // The targets with_weight_noise accepts.
 bool supports_weight_noise(const std::string& target);
+
+// The noise sweep of the paper's Fig. 4, shared by `lsrlc noise` and the
+// page's noise lab: compiles the program once per form (every choice of its
+// `form` parameter unless `forms` names some), adds noise of every sigma
+// `trials` times (seeds seed, seed + 1, ...) and runs the prompts:
+//  - dictionary (Listing 2): every key of `pairs` is asked once; the value of
+//    a row is the number of wrong tokens among all answers (out of
+//    keys x answer length);
+//  - continuous (Listing 1): the centres of a 4^d grid and `query`; the value
+//    is the largest |noisy - noise-free| of the last output (the noise-free
+//    answer is the program's, so sigma = 0 gives 0).
+// A form the target cannot hold is left out (left_out says why) when the
+// sweep covers every form; a form named in `forms` must compile.
+struct NoiseSweepOptions {
+  CompileOptions compile;           // target (linear-rnn or gated-linear-rnn), params, filename
+  std::vector<std::string> forms;   // empty: every choice of the `form` parameter (or the program as is)
+  std::vector<double> sigmas{0, 1e-9, 1e-7, 1e-5, 1e-3};
+  int trials = 5;
+  std::uint64_t seed = 0;
+  std::string kind;                 // "dictionary" or "continuous"
+  std::vector<std::pair<std::string, std::string>> pairs;  // dictionary
+  std::string function;             // continuous: f in x1..xd, ';' between components
+  int cells = 0;                    // continuous: cells per axis
+  std::vector<double> query;        // continuous: the example's query point
+};
+struct NoiseSweepRow {
+  std::string form;  // "" for a program without a form parameter
+  double sigma = 0;
+  int trial = 0;
+  double value = 0;  // NaN or infinity when the noisy model blew up
+};
+struct NoiseSweepResult {
+  bool ok = false;
+  std::vector<Diagnostic> diagnostics;
+  std::string measure;       // "wrong_tokens" or "max_error"
+  long long out_of = 0;      // wrong_tokens: queries x answer tokens
+  int queries = 0;
+  std::vector<NoiseSweepRow> rows;
+  struct LeftOut {
+    std::string form;
+    std::vector<Diagnostic> why;  // the compiler's refusal
+  };
+  std::vector<LeftOut> left_out;
+};
+// Limits: at most 100 sigmas and 1000 trials (anything else: a diagnostic).
+constexpr std::size_t kMaxNoiseSigmas = 100;
+constexpr int kMaxNoiseTrials = 1000;
+NoiseSweepResult noise_sweep(const std::string& source, const NoiseSweepOptions& options);
+// `noise --json` and the page: {measure, out_of, queries, rows: [{form, sigma,
+// trial, value}], left_out: [{form, message}]}; a non-finite value is null.
+nlohmann::json noise_sweep_json(const NoiseSweepResult& result);
 
 // Input helpers (CLI's --input / --text / --input-file, the page's prompt box).
 struct TokensResult {
@@ -258,6 +325,15 @@ struct TokensResult {
 TokensResult parse_tokens(const std::string& text, int input_dim);
 // One token per line, components comma-separated; blank lines and '#' lines skipped.
 TokensResult parse_csv(const std::string& csv, int input_dim);
+// A batch of prompts (`lsrlc run --batch FILE`): one prompt per line, its
+// tokens as parse_tokens reads them; blank lines and '#' lines skipped. A
+// diagnostic says the line ("line 4: token 2 ...").
+struct BatchTokensResult {
+  bool ok = false;
+  std::vector<Diagnostic> diagnostics;
+  std::vector<std::vector<std::vector<double>>> prompts;
+};
+BatchTokensResult parse_batch(const std::string& text, int input_dim);
 // Each character -> its index in the vocab (input_dim must be 1).
 TokensResult encode_text(const std::string& text, const ProgramInfo& info);
 // Rounds each 1-wide output to the nearest id; an id outside the vocab is

@@ -334,4 +334,38 @@ std::string decode_text(const OutputRows& outputs, const std::string& vocab) {
   return text;
 }
 
+BatchTokensResult parse_batch(const std::string& text, int input_dim) {
+  BatchTokensResult batch;
+  std::size_t line_begin = 0;
+  int line_number = 0;
+  while (line_begin < text.size()) {
+    std::size_t line_end = text.find('\n', line_begin);
+    if (line_end == std::string::npos) line_end = text.size();
+    ++line_number;
+    const std::string line = text.substr(line_begin, line_end - line_begin);
+    line_begin = line_end + 1;
+    const std::size_t first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos || line[first] == '#') continue;
+    TokensResult one = parse_tokens(line, input_dim);
+    if (!one.ok) {
+      for (Diagnostic& d : one.diagnostics) {
+        d.span = SourceSpan{};
+        d.message = "line " + std::to_string(line_number) + ": " + d.message;
+      }
+      batch.diagnostics = std::move(one.diagnostics);
+      batch.prompts.clear();
+      return batch;
+    }
+    batch.prompts.push_back(std::move(one.tokens));
+  }
+  if (batch.prompts.empty()) {
+    Diagnostic d;
+    d.message = "the batch has no prompt: give one prompt per line (tokens separated by spaces)";
+    batch.diagnostics.push_back(std::move(d));
+    return batch;
+  }
+  batch.ok = true;
+  return batch;
+}
+
 }  // namespace lsrl::api

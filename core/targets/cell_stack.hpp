@@ -288,13 +288,16 @@ class CellStackModel : public TargetModel {
         const std::size_t units = layer.h.size();
         const std::size_t step_stride = gates * units;
         for (std::size_t g = 0; g < gates; ++g) {
+          // A gate without input weights (most of the paper's constant
+          // gates) reads its bias at every step: nothing to project.
+          if (layer.gates[g].W_ih.col.empty()) continue;
           project_columns(layer.gates[g].W_ih, layer.gates[g].b_ih, in.data(), C, steps, pre.data() + g * units,
                           step_stride, acc.data());
         }
         for (std::size_t t = 0; t < steps; ++t) {
           for (std::size_t g = 0; g < gates; ++g) {
             const CellPreparedGate<T>& gate = layer.gates[g];
-            pre_at[g] = pre.data() + t * step_stride + g * units;
+            pre_at[g] = gate.W_ih.col.empty() ? gate.b_ih.data() : pre.data() + t * step_stride + g * units;
             if (gate.W_hh.col.empty()) {
               rec_at[g] = gate.b_hh.data();
             } else {

@@ -152,6 +152,34 @@ TEST(Cli, RunPrintsEveryComponentAndReadsCsvFiles) {
   EXPECT_EQ(rows[2][1], 12.0);
 }
 
+TEST(Cli, RunBatchPrintsALinePerPromptAsEachRunsAlone) {
+  const fs::path prompts = scratch() / "batch.txt";
+  write_file(prompts, "1 0 1 1 0\n\n# skipped\n0;0;1\n1\n");
+  Outcome batch = lsrlc({"run", example("more_ones.lsrl"), "--target", "gru", "--batch", prompts.string()});
+  expect_success(batch, "more_ones --batch");
+  std::vector<std::string> lines;
+  std::istringstream in(batch.out);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 3u) << batch.out;
+  const std::vector<std::string> inputs{"1 0 1 1 0", "0 0 1", "1"};
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    Outcome alone = lsrlc({"run", example("more_ones.lsrl"), "--target", "gru", "--input", inputs[i]});
+    expect_success(alone, "more_ones --input");
+    // more_ones has 1-wide outputs: the batch line is the steps' outputs.
+    std::vector<double> expected;
+    for (const auto& row : output_rows(alone.out)) expected.insert(expected.end(), row.begin(), row.end());
+    std::vector<double> got;
+    std::istringstream numbers(lines[i]);
+    for (double v; numbers >> v;) got.push_back(v);
+    EXPECT_EQ(got, expected) << "prompt " << i + 1;
+  }
+  write_file(prompts, "1 0 1\n1 7\n");
+  Outcome bad = lsrlc({"run", example("more_ones.lsrl"), "--target", "gru", "--batch", prompts.string()});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("prompt 2: "), std::string::npos) << bad.err;
+  EXPECT_TRUE(bad.out.empty());
+}
+
 TEST(Cli, RunJsonHasTheContractsKeys) {
   Outcome o = lsrlc({"run", example("more_ones.lsrl"), "--input", "1 1 0", "--json", "--trace"});
   expect_success(o, "run --json --trace");

@@ -284,5 +284,79 @@ TEST(NoiseCli, ErrorsSayWhatToDo) {
   EXPECT_NE(o.err.find("example file"), std::string::npos) << o.err;
 }
 
+// The sweep the CLI and the page share (api::noise_sweep): sigma 0 answers
+// every key on every form, noise of 1e-3 breaks the ReLU-based forms, a form
+// the target cannot hold is left out with the compiler's refusal, and bad
+// options are diagnostics, not exceptions.
+TEST(NoiseSweep, MeasuresWrongTokensPerFormAndLeavesOutWhatTheTargetCannotHold) {
+  api::NoiseSweepOptions sweep;
+  sweep.compile.filename = "discrete_ua.lsrl";
+  sweep.compile.target = "linear-rnn";
+  sweep.sigmas = {0, 1e-3};
+  sweep.trials = 1;
+  sweep.kind = "dictionary";
+  sweep.pairs = {{"AUS", "VIE"}, {"CAN", "OTT"}, {"FRA", "PAR"}};
+  const std::string source = read_file(kSourceDir + "/examples/discrete_ua.lsrl");
+  const api::NoiseSweepResult r = api::noise_sweep(source, sweep);
+  ASSERT_TRUE(r.ok) << render_all(r.diagnostics);
+  EXPECT_EQ(r.measure, "wrong_tokens");
+  EXPECT_EQ(r.queries, 3);
+  EXPECT_EQ(r.out_of, 9);
+  ASSERT_EQ(r.left_out.size(), 2u);  // the multiplicative forms need a gated target
+  for (const auto& left : r.left_out) {
+    EXPECT_EQ(left.form.rfind("multiplicative", 0), 0u) << left.form;
+    ASSERT_FALSE(left.why.empty());
+    EXPECT_NE(left.why.front().message.find("Multi"), std::string::npos);
+  }
+  ASSERT_EQ(r.rows.size(), 3u * 2u);  // original, optimized, step x two sigmas
+  for (const auto& row : r.rows) {
+    if (row.sigma == 0) EXPECT_EQ(row.value, 0) << row.form;
+    else EXPECT_GT(row.value, 0) << row.form;
+  }
+  const nlohmann::json j = api::noise_sweep_json(r);
+  EXPECT_EQ(j["rows"].size(), 6u);
+  EXPECT_EQ(j["left_out"].size(), 2u);
+
+  api::NoiseSweepOptions bad = sweep;
+  bad.sigmas = {-1};
+  EXPECT_FALSE(api::noise_sweep(source, bad).ok);
+  bad = sweep;
+  bad.trials = 0;
+  EXPECT_FALSE(api::noise_sweep(source, bad).ok);
+  bad = sweep;
+  bad.kind = "text";
+  EXPECT_FALSE(api::noise_sweep(source, bad).ok);
+  bad = sweep;
+  bad.compile.target = "lstm";
+  const api::NoiseSweepResult refused = api::noise_sweep(source, bad);
+  ASSERT_FALSE(refused.ok);
+  EXPECT_NE(refused.diagnostics.front().message.find("gated-linear-rnn"), std::string::npos);
+  bad = sweep;
+  bad.forms = {"multiplicative"};  // named, so it must compile: an error, not a note
+  EXPECT_FALSE(api::noise_sweep(source, bad).ok);
+}
+
+TEST(NoiseSweep, ContinuousErrorIsZeroWithoutNoise) {
+  api::NoiseSweepOptions sweep;
+  sweep.compile.filename = "continuous_ua.lsrl";
+  sweep.compile.target = "gated-linear-rnn";
+  sweep.forms = {"multiplicative"};
+  sweep.sigmas = {0, 1e-5};
+  sweep.trials = 2;
+  sweep.kind = "continuous";
+  sweep.function = "sin(3*x1)*x2";
+  sweep.cells = 4;
+  sweep.query = {0.3, 0.7};
+  const api::NoiseSweepResult r = api::noise_sweep(read_file(kSourceDir + "/examples/continuous_ua.lsrl"), sweep);
+  ASSERT_TRUE(r.ok) << render_all(r.diagnostics);
+  EXPECT_EQ(r.measure, "max_error");
+  EXPECT_EQ(r.queries, 17);  // the 4 x 4 centres and the query
+  ASSERT_EQ(r.rows.size(), 4u);
+  EXPECT_EQ(r.rows[0].value, 0);
+  EXPECT_EQ(r.rows[1].value, 0);
+  EXPECT_GT(r.rows[2].value, 0);
+  EXPECT_LT(r.rows[2].value, 1);
+}
+
 }  // namespace
 }  // namespace lsrl

@@ -131,7 +131,9 @@ class SourceGenerator {
   }
 
   void emit(const std::string& expr, int dim) {
-    const std::string name = "v" + std::to_string(next_name_++);
+    // Appended, not "v" + std::string&& (GCC 12's -Wrestrict false positive).
+    std::string name = "v";
+    name += std::to_string(next_name_++);
     text_ += name + " = " + expr + "\n";
     vars_.push_back({name, dim});
   }

@@ -47,7 +47,9 @@ function bestTokensPerSecond(tokenCount, millis) {
 const results = [];
 let tokens = null;
 for (const form of forms) {
-  const compiled = session.compile(source, { target: 'gated-linear-rnn', params: [['n', '3'], ['form', form]], filename: 'discrete_ua.lsrl' });
+  // The prompt (153 x --repeat tokens) is longer than the default maximum
+  // length (4096): every side builds the model for the longest one allowed.
+  const compiled = session.compile(source, { target: 'gated-linear-rnn', params: [['n', '3'], ['form', form]], filename: 'discrete_ua.lsrl', maxLength: 65536 });
   if (!compiled.ok) throw new Error(`discrete_ua (${form}) does not compile: ${compiled.diagnostics[0]?.rendered}`);
   if (!tokens) {
     const prompt = module.dictionaryPrompt(companion.prompt.query, pairs, compiled.info.vocab);
@@ -61,7 +63,7 @@ for (const form of forms) {
     const nodeMs = [];
     for (let r = 0; r < runs; r++) {
       nativeMs.push(nativeRun(path.join(repoDir, 'examples', 'discrete_ua.lsrl'),
-        ['--target', 'gated-linear-rnn', '--param', 'n=3', '--param', `form=${form}`, '--precision', precision, '--input-file', csv]).run_ms);
+        ['--target', 'gated-linear-rnn', '--param', 'n=3', '--param', `form=${form}`, '--max-length', '65536', '--precision', precision, '--input-file', csv]).run_ms);
       const ran = session.run(compiled.modelId, data, steps, dim, precision, false);
       if (!ran.ok) throw new Error(ran.diagnostics[0].rendered);
       nodeMs.push(ran.runMs);
@@ -95,7 +97,7 @@ async function measureInChromium() {
       await client.ready();
       const out = [];
       for (const form of forms) {
-        const compiled = await client.compile(source, { target: 'gated-linear-rnn', params: { n: 3, form } });
+        const compiled = await client.compile(source, { target: 'gated-linear-rnn', params: { n: 3, form }, maxLength: 65536 });
         if (!compiled.ok) throw new Error(compiled.diagnostics[0].rendered);
         for (const precision of precisions) {
           const millis = [];

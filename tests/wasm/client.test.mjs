@@ -306,3 +306,39 @@ test('cancel() stops a long run at once, rejects it with .cancelled, and the cli
   const ran = await client.run(again.modelId, [[1], [0], [1]]);
   assert.ok(ran.ok);
 });
+
+// The noise lab's sweep (noiseSweep) is the command line's (`lsrlc noise
+// --json`): the same rows, value for value, for the same sigmas, trials and
+// seed; the forms linear-rnn cannot hold are left out with their message.
+test('noiseSweep gives what lsrlc noise prints, dictionary and continuous', async (t) => {
+  const client = newClient();
+  t.after(() => client.dispose());
+  const { execFileSync } = await import('node:child_process');
+  const { lsrlcPath, examplesDir } = await import('./native.mjs');
+  for (const [name, target] of [['discrete_ua', 'linear-rnn'], ['continuous_ua', 'gated-linear-rnn']]) {
+    const example = examples().find((e) => e.name === name);
+    const prompt = example.companion.prompt;
+    const sweepPrompt = prompt.kind === 'dictionary'
+      ? { kind: 'dictionary', pairs: prompt.pairs }
+      : { kind: 'continuous', function: prompt.function, cells: prompt.cells, query: prompt.query };
+    const params = Object.fromEntries(Object.entries(example.companion.params || {}).filter(([k]) => k !== 'form'));
+    const got = await client.noiseSweep(example.source, {
+      target, params, filename: `${name}.lsrl`, sigmas: [0, 1e-7, 1e-3], trials: 2, seed: 5, prompt: sweepPrompt,
+    });
+    assert.equal(got.ok, true, JSON.stringify(got.diagnostics));
+    const native = JSON.parse(execFileSync(lsrlcPath, ['noise', path.join(examplesDir, `${name}.lsrl`), '--target', target,
+      '--sigmas', '0,1e-7,1e-3', '--trials', '2', '--seed', '5', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+    assert.equal(got.measure, native.measure);
+    assert.equal(got.queries, native.queries);
+    assert.deepEqual(got.rows, native.rows);
+    assert.ok(got.rows.some((r) => r.sigma === 0 && r.value === 0));
+    assert.ok(got.rows.filter((r) => r.sigma === 0).every((r) => r.value === 0), 'no noise, no error');
+    if (target === 'linear-rnn') {
+      assert.deepEqual(got.leftOut.map((l) => l.form).sort(), ['multiplicative', 'multiplicative_optimized']);
+      assert.match(got.leftOut[0].message, /Multi/);
+    }
+  }
+  const bad = await client.noiseSweep(exampleSource('discrete_ua'), { target: 'lstm', sigmas: [0], trials: 1, prompt: { kind: 'dictionary', pairs: [['CAN', 'OTT']] } });
+  assert.equal(bad.ok, false);
+  assert.match(bad.diagnostics[0].message, /gated-linear-rnn/);
+});

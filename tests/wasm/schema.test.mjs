@@ -137,6 +137,19 @@ test('the wasm API\'s objects are the schema\'s, spelt in camelCase', async () =
   assert.ok(withParams.info.params.some((p) => p.kind === 'int' && typeof p.value === 'number'));
   assert.ok(withParams.info.params.some((p) => p.kind === 'choice' && typeof p.value === 'string'));
   session.release(withParams.modelId);
+  // A constant f16 cannot hold, at its node, and the run in f16 it stops.
+  const lambda = session.compile(examples().find((e) => e.name === 'discrete_ua').source,
+    { target: 'hawk', params: [['form', 'original']] });
+  assert.ok(lambda.ok, JSON.stringify(lambda.diagnostics));
+  assert.ok(lambda.summary.precisionHazards.length > 0, 'discrete_ua holds lambda = 1e10');
+  lambda.summary.precisionHazards.forEach((h, i) => assertValid(asSchemaKeys(h), 'precision_hazard', `precisionHazards[${i}]`));
+  const prompt = module.dictionaryPrompt('CAN', [['AUS', 'CAN'], ['CAN', 'OTT']], lambda.info.vocab);
+  const { data: ids, steps: idSteps, dim: idDim } = flatten(rows(prompt.tokens));
+  const stopped = session.run(lambda.modelId, ids, idSteps, idDim, 'f16', false);
+  assert.equal(stopped.ok, false);
+  assertValid(asSchemaKeys(stopped.numericFailure), 'numeric_failure', 'numericFailure');
+  stopped.diagnostics.forEach((d, i) => assertValid(d, 'diagnostic', `run diagnostics[${i}]`));
+  session.release(lambda.modelId);
   const failed = session.compile('x = Input(dim=1)\nreturn y\n', { target: 'gru' });
   assert.equal(failed.ok, false);
   failed.diagnostics.forEach((d, i) => assertValid(d, 'diagnostic', `diagnostics[${i}]`));

@@ -33,6 +33,16 @@ test('discrete_ua on lstm: layers fold, filter and draw lazily', async () => {
   assert.equal(await page.locator('#hidden .layer-plot').count(), 0, 'folded: no heatmap drawn yet');
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
   assert.ok(height < 12000, `the page stays readable: ${height} px (35,708 px before)`);
+  // The summary folds its list of layer widths: a short line, the rest one click away.
+  const widths = page.locator('#summary-table tr[data-key="layer widths"] details');
+  assert.equal(await widths.count(), 1, 'the widths are folded');
+  assert.equal(await widths.evaluate((d) => d.open), false);
+  const line = await widths.locator('summary').textContent();
+  assert.ok(line.length < 160 && /more\)$/.test(line), `a short folded line: ${line}`);
+  const full = await widths.locator('div').textContent();
+  const listed = full.split(', ').reduce((n, entry) => n + Number((entry.match(/×(\d+)$/) || [0, 1])[1]), 0);
+  const layerCount = Number(await page.textContent('#summary-table tr[data-key="layers"] td'));
+  assert.equal(listed, layerCount, `the full list accounts for every layer (${full.slice(0, 80)}…)`);
   // The filter: a layer's number picks that layer.
   await page.fill('#layer-filter', '40');
   assert.equal(await page.locator('#hidden details.layer-row:visible').count(), 1);

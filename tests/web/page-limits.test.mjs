@@ -5,6 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import {
   startServer, launchBrowser, openPage, waitForRun, setEditorText, drawGraphs,
 } from './helpers.mjs';
@@ -74,19 +75,41 @@ test('a 3,000-line program draws its graph with no page error and no stale drawi
   await drawGraphs(page, 60000);
   const caption = await page.textContent('#graphs figcaption');
   assert.match(caption, /of \d{4,} nodes|\d{4,} nodes/, `caption names the big graph: ${caption}`);
-  const drawn = await page.locator('#program-graph svg g.node').count();
-  assert.ok(drawn >= 3000, `the program graph shows its nodes (${drawn})`);
+  // The drawing has every node; only those near the view are in the DOM.
+  const drawn = Number(await page.getAttribute('#program-graph svg', 'data-nodes'));
+  assert.ok(drawn >= 3000, `the program graph has its nodes (${drawn})`);
+  const inDom = await page.locator('#program-graph svg g.node').count();
+  assert.ok(inDom > 0 && inDom < drawn / 2, `virtualised: ${inDom} of ${drawn} nodes in the DOM`);
   assert.equal(await page.locator('#program-graph .graph-error').count(), 0);
   // The full drawing (every node) is one click away, and draws too.
   const toggle = page.locator('#graphs button', { hasText: /draw all/ });
   if (await toggle.count()) {
     await toggle.click();
     await drawGraphs(page, 60000);
-    assert.ok(await page.locator('#program-graph svg g.node').count() >= drawn);
+    assert.ok(Number(await page.getAttribute('#program-graph svg', 'data-nodes')) >= drawn);
   }
   // The y's on the final output's path are the output's ancestors: the
-  // drawing's output node is there.
+  // drawing's output node is there, at the end of the chain, drawn once the
+  // box scrolls to it.
+  await page.$eval('#program-graph', (host) => { host.scrollTop = host.scrollHeight; });
+  await page.waitForSelector('#program-graph svg g.node.output', { timeout: 10000 });
   assert.equal(await page.locator('#program-graph svg g.node.output').count(), 1);
+  // The SVG file has every node, not only those in the DOM.
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30000 }), page.click('#program-graph-svg')]);
+  const file = await readFile(await download.path(), 'utf8');
+  const inFile = (file.match(/<g class="node /g) || []).length;
+  assert.equal(inFile, Number(await page.getAttribute('#program-graph svg', 'data-nodes')), 'every node in the file');
+  // The trace table holds its 3,000 variables a batch at a time: scrolling
+  // near its end brings the next batch.
+  const variables = Number(await page.getAttribute('#trace-table', 'data-variables'));
+  assert.ok(variables >= 3000, `variables: ${variables}`);
+  const shown = () => page.$$eval('#trace-table tbody tr', (rows) => rows.length);
+  const first = await shown();
+  assert.ok(first < variables / 4, `a first batch (${first} rows)`);
+  await page.$eval('#trace .table-scroll', (box) => { box.scrollTop = box.scrollHeight; });
+  await page.waitForFunction((n) => document.querySelectorAll('#trace-table tbody tr').length > n, first, { timeout: 10000 });
+  await page.click('#trace-more');
+  assert.ok(await shown() >= 3 * first, 'and the button brings one more');
   assert.deepEqual(page.errors, [], 'no uncaught error (the old layout overflowed the stack)');
   await page.context().close();
 });

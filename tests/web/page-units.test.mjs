@@ -60,3 +60,26 @@ test('params: 1e10 reads short; [1e3, 1e15] is a log range; f16 overflow is name
   assert.deepEqual(precisionProblems(params, 'f32'), []);
   assert.deepEqual(precisionProblems(params, 'f64'), []);
 });
+
+test('a packed layout (the layout worker\'s message) unpacks to the same layout', async () => {
+  const { computeLayout, packLayout, unpackLayout } = await import('../../web/src/ui/graph-layout.js');
+  const graph = {
+    nodes: [{ id: 'a', width: 80, height: 34 }, { id: 'b', width: 64, height: 34 }, { id: 'c', width: 100, height: 34 }],
+    edges: [['a', 'b'], ['a', 'c'], ['b', 'c']],
+    rankdir: 'TB',
+  };
+  const lay = computeLayout(graph);
+  const packed = packLayout(lay);
+  for (const key of ['boxes', 'ends', 'starts', 'points']) assert.ok(ArrayBuffer.isView(packed[key]), `${key} is a typed array`);
+  assert.deepEqual(unpackLayout(packed), lay);
+});
+
+test('layer widths: runs of equal layers are counted, not repeated', async () => {
+  const { layerWidthRuns } = await import('../../web/src/ui/summary.js');
+  const layers = [
+    { type: 'LSTM', hidden: 8 }, { type: 'LSTM', hidden: 8 }, { type: 'LSTM', hidden: 8 },
+    { type: 'LSTM', hidden: 4 }, { type: 'Linear', out: 1 },
+  ];
+  assert.deepEqual(layerWidthRuns(layers), ['LSTM 8 ×3', 'LSTM 4', 'Linear 1']);
+  assert.deepEqual(layerWidthRuns(null), []);
+});

@@ -96,6 +96,28 @@ export class LsrlClient {
     }, [flat.data.buffer]);
   }
 
+  // prompts: an array of token sequences (each number[][], steps x input
+  // width), run independently through one model, each exactly as run() runs
+  // it alone. options: { precision = 'f64', compareWithProgram = true }.
+  // -> { ok, diagnostics, outputs: one number[][] per prompt, texts,
+  // fidelities, runMs }.
+  runBatch(modelId, prompts, options = {}) {
+    if (!prompts || typeof prompts.length !== 'number') return Promise.resolve(positionlessFailure('prompts must be an array of token sequences'));
+    const lengths = [];
+    const rows = [];
+    for (const prompt of prompts) {
+      if (!prompt || typeof prompt.length !== 'number') return Promise.resolve(positionlessFailure('each prompt must be an array of tokens'));
+      lengths.push(prompt.length);
+      for (const token of prompt) rows.push(token);
+    }
+    const flat = flattenRows(rows, 'tokens');
+    if (flat.error) return Promise.resolve(positionlessFailure(flat.error));
+    return this._call('runBatch', {
+      modelId, data: flat.data, lengths, dim: flat.dim,
+      precision: options.precision || 'f64', compareWithProgram: options.compareWithProgram !== false,
+    }, [flat.data.buffer]);
+  }
+
   parseTokens(text, inputDim) {
     return this._call('parseTokens', { text, inputDim });
   }
@@ -128,6 +150,16 @@ export class LsrlClient {
       return Promise.resolve(positionlessFailure(`points have ${flat.dim} coordinates but the function takes ${dIn}`));
     }
     return this._call('evaluateFunction', { fnText, dIn, data: flat.data, count: flat.steps }, [flat.data.buffer]);
+  }
+
+  // The paper's noise experiment (api::noise_sweep, as `lsrlc noise` runs it):
+  // options = { target: 'gated-linear-rnn' | 'linear-rnn', params, filename,
+  // forms?, sigmas, trials, seed, prompt: { kind: 'dictionary', pairs } |
+  // { kind: 'continuous', function, cells, query } }
+  // -> { ok, diagnostics, measure: 'wrong_tokens' | 'max_error', outOf?, queries,
+  //      rows: [{ form, sigma, trial, value (null when not finite) }], leftOut: [{ form, message }] }.
+  noiseSweep(source, options = {}) {
+    return this._call('noiseSweep', { source, options });
   }
 
   // format: 'json' | 'safetensors' -> { ok, diagnostics, bytes, filename, loader?, loaderFilename? }.

@@ -57,6 +57,19 @@ function engine() {
   return enginePromise;
 }
 
+// The graph layout worker, from this script's site (a same-origin blob
+// module imports it when the site is another origin, as for the engine).
+let layoutUrl = null;
+function layoutWorkerUrl() {
+  if (!layoutUrl) {
+    layoutUrl = new URL('assets/layout-worker.js', SITE).href;
+    if (new URL(layoutUrl).origin !== globalThis.location?.origin) {
+      layoutUrl = URL.createObjectURL(new Blob([`import ${JSON.stringify(layoutUrl)};\n`], { type: 'text/javascript' }));
+    }
+  }
+  return layoutUrl;
+}
+
 let examplesPromise = null;
 function examples() {
   if (!examplesPromise) {
@@ -134,7 +147,7 @@ export class LsrlPlaygroundElement extends HTMLElement {
       outputs: new OutputsView(el('div', { class: 'outputs' })),
       trace: new TraceTable(el('div', { class: 'trace' })),
       hidden: new HiddenStatesView(el('div', { class: 'hidden-states' })),
-      graph: new GraphsView(el('div', { class: 'graphs' })),
+      graph: new GraphsView(el('div', { class: 'graphs' }), { layoutWorkerUrl: layoutWorkerUrl() }),
     };
     this.sections = {
       program: section('program', null, this.programArea),

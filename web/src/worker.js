@@ -108,6 +108,26 @@ const methods = {
     return result;
   },
 
+  // Many prompts through one model: data holds every prompt's tokens in
+  // order, lengths each prompt's step count. Answers { ok, diagnostics,
+  // outputs: number[][][] (one steps x outputDim array per prompt), texts,
+  // fidelities, runMs }.
+  async runBatch({ modelId, data, lengths, dim, precision, compareWithProgram }) {
+    const { session } = await engine();
+    if (!Array.isArray(lengths) || !lengths.every(Number.isInteger)) throw new TypeError('lengths must be an array of integers');
+    const result = session.runBatch(needInt(modelId, 'modelId'), needFloat64(data, 'tokens'), lengths, needInt(dim, 'dim'),
+                                    precision === undefined ? 'f64' : String(precision), compareWithProgram !== false);
+    const rows = result.outputs ? toRows(result.outputs) : [];
+    const outputs = [];
+    let next = 0;
+    for (const count of result.lengths || []) {
+      outputs.push(rows.slice(next, next + count));
+      next += count;
+    }
+    result.outputs = outputs;
+    return result;
+  },
+
   async parseTokens({ text, inputDim }) {
     const { module } = await engine();
     return withTokens(module.parseTokens(needString(text, 'text'), needInt(inputDim, 'inputDim')));
@@ -142,6 +162,16 @@ const methods = {
                                            needFloat64(data, 'points'), needInt(count, 'count'));
     result.values = result.values ? toRows(result.values) : [];
     return result;
+  },
+
+  // The noise lab (docs/api.md): options as compile's plus forms, sigmas,
+  // trials, seed and the prompt ({ kind: 'dictionary', pairs } or
+  // { kind: 'continuous', function, cells, query }).
+  async noiseSweep({ source, options }) {
+    const { module } = await engine();
+    const opts = options || {};
+    const params = Object.entries(opts.params || {}).map(([name, value]) => [String(name), String(value)]);
+    return module.noiseSweep(needString(source, 'source'), { ...opts, params });
   },
 
   async exportModel({ modelId, format }) {

@@ -67,6 +67,10 @@ function declaredParams(s) {
   return params;
 }
 
+// Lets the browser paint and handle input between two views' renders, so
+// the views of a big run are drawn in several short tasks, not one long one.
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
 function isCancelled(error) {
   return !!(error && (error.cancelled === true || error.name === 'Cancelled'));
 }
@@ -469,7 +473,11 @@ export class Playground {
     this.params?.render(info.params || []);
     this.noiseLab?.setProgram({ source: s.source, params: declaredParams(s), prompt: s.prompt, info });
     this.prompt.setProgram(info);
+    await nextTask();
+    if (!current()) return;
     this.graph?.render({ program: compiled.graphs?.program, path: compiled.graphs?.path });
+    await nextTask();
+    if (!current()) return;
 
     this.status.set('busy', 'building the prompt…');
     // The tokens depend on the prompt and on what the program reads (its
@@ -516,6 +524,8 @@ export class Playground {
     const answerLength = s.prompt.kind === 'dictionary' ? Array.from(s.prompt.query).length : 0;
     this.cursor.setSteps(steps);
     this.outputs?.render({ result, tokens, vocab: info.vocab || null, answerLength, precision: s.precision, params: info.params || [] });
+    await nextTask();
+    if (!current()) return;
     this.summary?.render({ summary: compiled.summary, info, runMs: result.runMs, steps });
     const note = traced ? '' : `(no trace: ${steps} steps is more than the ${TRACE_MAX_STEPS} the page records)`;
     if (s.target === 'dag') {
@@ -523,6 +533,8 @@ export class Playground {
     } else {
       this.hidden?.render({ summary: compiled.summary, path: compiled.summary?.path, trace: traced ? result.trace : null, note });
     }
+    await nextTask();
+    if (!current()) return;
     document.body.dataset.target = s.target;
     document.body.dataset.activations = s.activations;
     document.body.dataset.linearChains = s.linearChains;

@@ -73,6 +73,9 @@ const DARK_GUTTERS = EditorView.theme({ '.cm-gutters': { color: '#a3abba' } }, {
 // How long Tab moves the focus (instead of indenting) after Escape.
 export const TAB_ESCAPE_MS = 10000;
 
+// Longer programs are not syntax-highlighted (see followSize).
+export const HIGHLIGHT_MAX_LINES = 1500;
+
 export class ProgramEditor {
   // parent: element; onChange(source): called on user edits (not on setSource);
   // onRun(): Ctrl/Cmd+Enter; onTabEscape(): Escape pressed, so the next Tab
@@ -82,7 +85,10 @@ export class ProgramEditor {
     this.suppressChange = false;
     this.readOnly = new Compartment();
     this.theme = new Compartment();
+    this.language = new Compartment();
+    this.highlighting = source.split('\n').length <= HIGHLIGHT_MAX_LINES;
     const listener = EditorView.updateListener.of((update) => {
+      if (update.docChanged) this.followSize(update.state.doc.lines);
       if (update.docChanged && !this.suppressChange) this.onChange(update.state.doc.toString());
     });
     this.view = new EditorView({
@@ -107,7 +113,7 @@ export class ProgramEditor {
           rectangularSelection(),
           highlightActiveLine(),
           highlightSelectionMatches(),
-          python(),
+          this.language.of(this.highlighting ? python() : []),
           // Long lines wrap: no sideways scrolling, which a narrow screen
           // cannot afford and a keyboard cannot reach.
           EditorView.lineWrapping,
@@ -162,6 +168,18 @@ export class ProgramEditor {
 
   // 'dark' uses One Dark's colours (the default highlighting is for light
   // backgrounds); 'light' the default ones.
+  // A program of thousands of lines is shown as plain text: the Python
+  // grammar's background parse of it runs in slices of up to 100 ms on the
+  // main thread (CodeMirror's own budget), which the page must not spend.
+  followSize(lines) {
+    const wanted = lines <= HIGHLIGHT_MAX_LINES;
+    if (wanted === this.highlighting) return;
+    this.highlighting = wanted;
+    // After the update in progress: an update listener may not dispatch.
+    queueMicrotask(() => this.view.dispatch({ effects: this.language.reconfigure(wanted ? python() : []) }));
+    this.view.dom.dataset.highlighting = wanted ? 'on' : 'off';
+  }
+
   setTheme(resolved) {
     this.view.dispatch({ effects: this.theme.reconfigure(resolved === 'dark' ? [Prec.highest(DARK_GUTTERS), oneDark] : []) });
   }

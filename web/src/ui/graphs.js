@@ -1,10 +1,16 @@
-// Computation graphs drawn as SVG with dagre's layout: the program's DAG
-// (before debranching) and the compiled path (after), nodes coloured by kind.
+// Computation graphs drawn as SVG: the program's DAG (before debranching)
+// and the compiled path (after), nodes coloured by kind. The layout is
+// computed off the main thread (web/src/layout-worker.js, dagre or an
+// iterative layered layout: ui/graph-layout.js); a big drawing puts only the
+// nodes and edges near the visible part of its box in the DOM, and adds the
+// rest as the box scrolls or zooms.
 // graph = {nodes: [{id, kind, name, dim, line, layer?}], edges: [[from, to]],
 //          input, output}
 
-import { Graph, layout } from '@dagrejs/dagre';
 import { el, svg, replaceChildren, downloadFile } from './dom.js';
+import { computeLayout, unpackLayout, layeredLayout, DAGRE_LIMIT } from './graph-layout.js';
+
+export { layeredLayout, DAGRE_LIMIT };
 
 export const KIND_COLORS = {
   Input: '#2e7d32',
@@ -23,12 +29,13 @@ function kindColor(kind) {
 
 const CHAR_W = 6.6;
 let drawingCount = 0;
-
-// Above this many nodes the drawing does not use dagre: its ranking and
-// ordering recurse as deep as the graph is long (a 3,000-line program
-// overflowed the stack) and take seconds. layeredLayout below is iterative.
-export const DAGRE_LIMIT = 300;
 const NODE_H = 34;
+// Drawings with more nodes than this are virtualised (see renderGraph).
+export const VIRTUAL_NODES = 400;
+// At most this many nodes in the DOM at once (a far zoomed-out view).
+const MAX_DRAWN_NODES = 1200;
+// What is drawn beyond the visible part of the box, in layout pixels.
+const VIRTUAL_MARGIN = 400;
 
 function nodeLines(node) {
   const name = node.name ? String(node.name) : '';
@@ -38,57 +45,54 @@ function nodeLines(node) {
   return [first.length > 28 ? `${first.slice(0, 27)}…` : first, second];
 }
 
-// Lays out and draws one graph. options: rankdir ('TB' | 'LR'), onNodeClick(node),
-// maxWidth (px; the SVG scales down to fit), className.
-export function drawGraph(graph, { rankdir = 'TB', onNodeClick = null, className = 'graph', maxWidth = 0 } = {}) {
-  const nodes = Array.isArray(graph?.nodes) ? graph.nodes : [];
-  const edges = Array.isArray(graph?.edges) ? graph.edges : [];
-  const g = new Graph();
-  g.setGraph({ rankdir, nodesep: 18, ranksep: 26, marginx: 8, marginy: 8 });
-  g.setDefaultEdgeLabel(() => ({}));
-  const byId = new Map();
-  for (const node of nodes) {
-    const id = String(node.id);
-    byId.set(id, node);
+// What the layout needs: each node's box, the edges, the direction.
+export function layoutRequest(graph, rankdir = 'TB') {
+  const nodes = (Array.isArray(graph?.nodes) ? graph.nodes : []).map((node) => {
     const [a, b] = nodeLines(node);
-    g.setNode(id, { width: Math.max(64, Math.max(a.length, b.length) * CHAR_W + 18), height: NODE_H });
-  }
-  for (const edge of edges) {
+    return { id: String(node.id), width: Math.max(64, Math.max(a.length, b.length) * CHAR_W + 18), height: NODE_H };
+  });
+  const edges = (Array.isArray(graph?.edges) ? graph.edges : []).map((edge) => {
     const [from, to] = Array.isArray(edge) ? edge : [edge?.from, edge?.to];
-    if (byId.has(String(from)) && byId.has(String(to))) g.setEdge(String(from), String(to));
-  }
-  if (nodes.length > DAGRE_LIMIT) layeredLayout(g, rankdir);
-  else layout(g);
-  const { width = 0, height = 0 } = g.graph();
+    return [String(from), String(to)];
+  });
+  return { nodes, edges, rankdir };
+}
+
+// A laid-out graph as an SVG. Returns { svg, total, update(rect), fullCopy() }:
+// update(rect) (in layout pixels: x, y, w, h) puts in the DOM the nodes and
+// edges near rect, for drawings of more than VIRTUAL_NODES nodes (smaller
+// ones are drawn whole); fullCopy() is a detached SVG with every node (the
+// SVG download).
+export function renderGraph(graph, lay, { onNodeClick = null, className = 'graph' } = {}) {
+  const byId = new Map((graph.nodes || []).map((n) => [String(n.id), n]));
+  const { width = 0, height = 0 } = lay;
   const root = svg('svg', {
     class: className,
     viewBox: `0 0 ${Math.ceil(width)} ${Math.ceil(height)}`,
-    width: Math.ceil(maxWidth ? Math.min(width, maxWidth) : width),
-    height: Math.ceil(maxWidth && width > maxWidth ? (height * maxWidth) / width : height),
+    width: Math.ceil(width),
+    height: Math.ceil(height),
     role: 'group',
-    'aria-label': `graph of ${nodes.length} nodes`,
+    'aria-label': `graph of ${lay.nodes.length} nodes`,
   });
+  root.dataset.nodes = String(lay.nodes.length);
   // One marker id per drawing: two drawings on a page must not share one.
   const arrowId = `arrow-${(drawingCount += 1)}`;
-  root.appendChild(svg('defs', {},
+  const defs = () => svg('defs', {},
     svg('marker', { id: arrowId, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 6, markerHeight: 6, orient: 'auto-start-reverse' },
-      svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', fill: '#78909c' }))));
-  for (const e of g.edges()) {
-    const points = g.edge(e).points || [];
-    if (points.length < 2) continue;
-    const d = points.map((p, i) => `${i ? 'L' : 'M'} ${p.x.toFixed(1)} ${p.y.toFixed(1)}`).join(' ');
-    root.appendChild(svg('path', { d, class: 'edge', 'marker-end': `url(#${arrowId})` }));
-  }
-  for (const id of g.nodes()) {
-    const pos = g.node(id);
-    const node = byId.get(id);
+      svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', fill: '#78909c' })));
+  const makeEdge = (e) => {
+    const d = e.points.map((p, i) => `${i ? 'L' : 'M'} ${p.x.toFixed(1)} ${p.y.toFixed(1)}`).join(' ');
+    return svg('path', { d, class: 'edge', 'marker-end': `url(#${arrowId})` });
+  };
+  const makeNode = (pos) => {
+    const node = byId.get(pos.id) || { id: pos.id, kind: '?' };
     const [a, b] = nodeLines(node);
-    const isEnd = String(graph.output) === id;
+    const isEnd = String(graph.output) === pos.id;
     const group = svg('g', {
       class: `node kind-${node.kind}${isEnd ? ' output' : ''}`,
       transform: `translate(${(pos.x - pos.width / 2).toFixed(1)},${(pos.y - pos.height / 2).toFixed(1)})`,
       'data-kind': node.kind,
-      'data-id': id,
+      'data-id': pos.id,
     },
     // The title is the node's name for assistive tech too: it starts with
     // the two lines drawn in the box.
@@ -108,62 +112,72 @@ export function drawGraph(graph, { rankdir = 'TB', onNodeClick = null, className
         onNodeClick(node);
       });
     }
-    root.appendChild(group);
+    return group;
+  };
+  const edges = lay.edges.filter((e) => e.points.length >= 2);
+  const fill = (target) => {
+    target.appendChild(defs());
+    for (const e of edges) target.appendChild(makeEdge(e));
+    for (const pos of lay.nodes) target.appendChild(makeNode(pos));
+    return target;
+  };
+  const fullCopy = () => fill(root.cloneNode(false));
+  if (lay.nodes.length <= VIRTUAL_NODES) {
+    fill(root);
+    return { svg: root, total: lay.nodes.length, update() {}, fullCopy };
   }
-  return root;
+  // Virtualised: edge and node layers filled from what is near the view.
+  root.appendChild(defs());
+  const edgeLayer = root.appendChild(svg('g', { class: 'edges' }));
+  const nodeLayer = root.appendChild(svg('g', { class: 'nodes' }));
+  const edgeBoxes = edges.map((e) => {
+    const box = { x0: Infinity, x1: -Infinity, y0: Infinity, y1: -Infinity };
+    for (const p of e.points) {
+      if (p.x < box.x0) box.x0 = p.x;
+      if (p.x > box.x1) box.x1 = p.x;
+      if (p.y < box.y0) box.y0 = p.y;
+      if (p.y > box.y1) box.y1 = p.y;
+    }
+    return box;
+  });
+  const drawnNodes = new Map(); // index -> element
+  const drawnEdges = new Map();
+  root.classList.add('virtual');
+  return {
+    svg: root,
+    total: lay.nodes.length,
+    fullCopy,
+    update(rect) {
+      const x0 = rect.x - VIRTUAL_MARGIN;
+      const x1 = rect.x + rect.w + VIRTUAL_MARGIN;
+      const y0 = rect.y - VIRTUAL_MARGIN;
+      const y1 = rect.y + rect.h + VIRTUAL_MARGIN;
+      const wantNodes = new Set();
+      lay.nodes.forEach((p, i) => {
+        if (wantNodes.size < MAX_DRAWN_NODES && p.x + p.width / 2 >= x0 && p.x - p.width / 2 <= x1 && p.y + p.height / 2 >= y0 && p.y - p.height / 2 <= y1) wantNodes.add(i);
+      });
+      const wantEdges = new Set();
+      edgeBoxes.forEach((b, i) => {
+        if (wantEdges.size < 2 * MAX_DRAWN_NODES && b.x1 >= x0 && b.x0 <= x1 && b.y1 >= y0 && b.y0 <= y1) wantEdges.add(i);
+      });
+      // Keep a node that has the focus: removing it would drop the focus.
+      for (const [i, node] of drawnNodes) {
+        if (!wantNodes.has(i) && !node.contains(document.activeElement)) { node.remove(); drawnNodes.delete(i); }
+      }
+      for (const [i, edge] of drawnEdges) if (!wantEdges.has(i)) { edge.remove(); drawnEdges.delete(i); }
+      for (const i of wantEdges) if (!drawnEdges.has(i)) drawnEdges.set(i, edgeLayer.appendChild(makeEdge(edges[i])));
+      for (const i of wantNodes) if (!drawnNodes.has(i)) drawnNodes.set(i, nodeLayer.appendChild(makeNode(lay.nodes[i])));
+      root.dataset.drawnNodes = String(drawnNodes.size);
+    },
+  };
 }
 
-// A plain layered layout for big graphs, with no recursion: each node's rank
-// is its longest distance from a source (Kahn's order), nodes of a rank sit
-// side by side in the order the program made them, edges are straight. Sets
-// the same fields dagre's layout sets (node x/y, edge points, graph size).
-export function layeredLayout(g, rankdir = 'TB') {
-  const GAP_X = 18;
-  const GAP_Y = 26;
-  const MARGIN = 8;
-  const ids = g.nodes();
-  const indegree = new Map(ids.map((id) => [id, 0]));
-  for (const e of g.edges()) indegree.set(e.w, indegree.get(e.w) + 1);
-  const rank = new Map(ids.map((id) => [id, 0]));
-  const queue = ids.filter((id) => indegree.get(id) === 0);
-  for (let head = 0; head < queue.length; head += 1) {
-    const id = queue[head];
-    for (const e of g.outEdges(id) || []) {
-      rank.set(e.w, Math.max(rank.get(e.w), rank.get(id) + 1));
-      indegree.set(e.w, indegree.get(e.w) - 1);
-      if (indegree.get(e.w) === 0) queue.push(e.w);
-    }
-  }
-  // A cycle (never from the compiler) leaves nodes unranked: put them last.
-  const maxRank = Math.max(0, ...rank.values());
-  for (const id of ids) if (indegree.get(id) > 0) rank.set(id, maxRank + 1);
-  const ranks = [];
-  for (const id of ids) (ranks[rank.get(id)] ||= []).push(id);
-  const horizontal = rankdir === 'LR';
-  let along = MARGIN; // position of the current rank along the rank axis
-  let across = 0; // widest rank
-  for (const row of ranks) {
-    if (!row) continue;
-    const thickness = Math.max(...row.map((id) => (horizontal ? g.node(id).width : g.node(id).height)));
-    let offset = MARGIN;
-    for (const id of row) {
-      const n = g.node(id);
-      const size = horizontal ? n.height : n.width;
-      if (horizontal) { n.x = along + thickness / 2; n.y = offset + size / 2; } else { n.x = offset + size / 2; n.y = along + thickness / 2; }
-      offset += size + GAP_X;
-    }
-    across = Math.max(across, offset - GAP_X + MARGIN);
-    along += thickness + GAP_Y;
-  }
-  for (const e of g.edges()) {
-    const a = g.node(e.v);
-    const b = g.node(e.w);
-    const from = horizontal ? { x: a.x + a.width / 2, y: a.y } : { x: a.x, y: a.y + a.height / 2 };
-    const to = horizontal ? { x: b.x - b.width / 2, y: b.y } : { x: b.x, y: b.y - b.height / 2 };
-    g.edge(e).points = [from, to];
-  }
-  const size = along - GAP_Y + MARGIN;
-  Object.assign(g.graph(), horizontal ? { width: size, height: across } : { width: across, height: size });
+// Lays out and draws one graph on the main thread (small graphs, tests and
+// the fallback when no worker can start). Returns the SVG element.
+export function drawGraph(graph, { rankdir = 'TB', onNodeClick = null, className = 'graph' } = {}) {
+  const drawing = renderGraph(graph, computeLayout(layoutRequest(graph, rankdir)), { onNodeClick, className });
+  drawing.update({ x: 0, y: 0, w: Infinity, h: Infinity });
+  return drawing.svg;
 }
 
 // A path (a chain of nodes) as a wrapped row of chips joined by arrows: the
@@ -235,18 +249,27 @@ export function contractUnnamed(graph) {
   };
 }
 
-// When the browser is idle (or soon): drawing waits for the outputs.
-const whenIdle = (fn) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(fn, { timeout: 400 }) : setTimeout(fn, 50));
+// The layout worker's address: beside the page's bundles (assets/), or
+// where the embedder says (GraphsView's layoutWorkerUrl).
+function defaultLayoutWorkerUrl() {
+  return typeof document === 'undefined' ? null : new URL('assets/layout-worker.js', document.baseURI).href;
+}
 
 // One drawing that is laid out only when it scrolls into view, and again
-// only when its graph changes.
+// only when its graph changes. The layout runs in a worker of its own; a
+// newer graph terminates a layout still running for an older one, and a
+// result for an older graph is never drawn.
 class LazyDrawing {
-  constructor(host, options) {
+  constructor(host, options, layoutWorkerUrl) {
     this.host = host;
     this.options = options;
+    this.layoutWorkerUrl = layoutWorkerUrl;
+    this.worker = null;
+    this.busy = null; // { key, resolve, reject } of the layout in the worker
     this.graph = null;
     this.key = null;
     this.drawnKey = null;
+    this.pendingKey = null;
     this.visible = false;
     this.observer = typeof IntersectionObserver === 'function'
       ? new IntersectionObserver((entries) => {
@@ -271,27 +294,74 @@ class LazyDrawing {
     this.schedule();
   }
 
-  schedule() {
-    if (!this.visible || this.drawnKey === this.key || !this.graph || this.pending) return;
-    this.pending = true;
-    whenIdle(() => {
-      this.pending = false;
-      if (this.drawnKey === this.key || !this.graph) return;
-      this.drawnKey = this.key;
+  // The layout of `graph`, from the worker (or, with no worker, here).
+  layout(graph, key) {
+    const request = layoutRequest(graph, this.options.rankdir);
+    if (this.busy) {
+      // A layout for an older graph is still running: stop it.
+      this.worker?.terminate();
+      this.worker = null;
+      this.busy.reject(Object.assign(new Error('superseded'), { superseded: true }));
+      this.busy = null;
+    }
+    if (!this.worker && this.layoutWorkerUrl && typeof Worker === 'function') {
       try {
-        if (this.graph.nodes.length) {
-          const drawing = drawGraph(this.graph, this.options);
-          replaceChildren(this.host, drawing);
-          this.onDrawn?.(drawing);
-        } else {
-          replaceChildren(this.host);
-          this.onDrawn?.(null);
-        }
-      } catch (error) {
-        // Whatever goes wrong in a layout, the panel says so instead of
-        // keeping an older drawing or throwing into the page.
-        replaceChildren(this.host, el('p', { class: 'graph-error', role: 'status', text: `This graph (${this.graph.nodes.length} nodes) could not be drawn: ${error?.message || error}. The rest of the page is unaffected.` }));
+        this.worker = new Worker(this.layoutWorkerUrl, { type: 'module' });
+        this.worker.onmessage = (event) => {
+          const busy = this.busy;
+          this.busy = null;
+          if (!busy) return;
+          if (event.data?.error) busy.reject(new Error(event.data.error));
+          else busy.resolve(unpackLayout(event.data.packed));
+        };
+        this.worker.onerror = (event) => {
+          event?.preventDefault?.();
+          const busy = this.busy;
+          this.busy = null;
+          this.worker?.terminate();
+          this.worker = null;
+          this.layoutWorkerUrl = null; // no worker: lay out here from now on
+          if (busy) busy.resolve(computeLayout(busy.request));
+        };
+      } catch {
+        this.worker = null;
+        this.layoutWorkerUrl = null;
       }
+    }
+    if (!this.worker) return Promise.resolve().then(() => computeLayout(request));
+    return new Promise((resolve, reject) => {
+      this.busy = { key, request, resolve, reject };
+      this.worker.postMessage({ id: key.length, graph: request });
+    });
+  }
+
+  schedule() {
+    if (!this.visible || this.drawnKey === this.key || !this.graph || this.pendingKey === this.key) return;
+    const { graph, key } = this;
+    this.pendingKey = key;
+    if (!graph.nodes.length) {
+      this.pendingKey = null;
+      this.drawnKey = key;
+      replaceChildren(this.host);
+      this.onDrawn?.(null);
+      this.host.dataset.drawn = 'true';
+      return;
+    }
+    this.layout(graph, key).then((lay) => {
+      if (key !== this.key) return; // a newer graph came: never draw an older one
+      this.pendingKey = null;
+      this.drawnKey = key;
+      const drawing = renderGraph(graph, lay, this.options);
+      replaceChildren(this.host, drawing.svg);
+      this.onDrawn?.(drawing);
+      this.host.dataset.drawn = 'true';
+    }).catch((error) => {
+      if (error?.superseded || key !== this.key) return;
+      this.pendingKey = null;
+      this.drawnKey = key;
+      // Whatever goes wrong in a layout, the panel says so instead of
+      // keeping an older drawing or throwing into the page.
+      replaceChildren(this.host, el('p', { class: 'graph-error', role: 'status', text: `This graph (${graph.nodes.length} nodes) could not be drawn: ${error?.message || error}. The rest of the page is unaffected.` }));
       this.host.dataset.drawn = 'true';
     });
   }
@@ -306,34 +376,55 @@ svg { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", 
 .node-kind { font-size: 10px; text-anchor: middle; }
 `;
 
-// The colour an element is drawn with, resolved (light-dark() and the
-// variables of the theme in force); `fallback` when it is not on screen.
-function resolvedColor(node, property, fallback) {
-  const value = node.isConnected ? getComputedStyle(node)[property] : '';
-  return value && value !== 'none' ? value : fallback;
+// The colours the screen draws a graph with, resolved (light-dark() and the
+// variables of the theme in force): each asked of a probe element placed in
+// the drawing for a moment, so nodes not in the DOM (a virtualised drawing)
+// get them too.
+function screenColors(source, dark) {
+  const cache = new Map();
+  const fallback = { fill: dark ? '#e3e6ec' : '#1d2330', stroke: '#90a4ae' };
+  return (probeClass, kind, property) => {
+    const key = `${probeClass}|${kind}|${property}`;
+    if (cache.has(key)) return cache.get(key);
+    let value = '';
+    if (source.isConnected) {
+      const probe = probeClass === 'edge'
+        ? svg('path', { class: 'edge' })
+        : svg('g', { class: `node kind-${kind}` }, svg('text', { class: probeClass }));
+      source.appendChild(probe);
+      value = getComputedStyle(probeClass === 'edge' ? probe : probe.firstChild)[property];
+      probe.remove();
+    }
+    const color = value && value !== 'none' ? value : fallback[property];
+    cache.set(key, color);
+    return color;
+  };
 }
 
-// A drawing as a standalone SVG file at its natural size, in the colours of
-// the theme on screen (light or dark): the text and edge colours are written
-// on the elements and an opaque background of the card's colour is drawn
-// first, so the file reads the same on a white page, a dark page or a
-// transparent viewer.
+// A drawing as a standalone SVG file at its natural size, with every node
+// (a virtualised drawing too), in the colours of the theme on screen (light
+// or dark): the text and edge colours are written on the elements and an
+// opaque background of the card's colour is drawn first, so the file reads
+// the same on a white page, a dark page or a transparent viewer.
 export function svgFileText(drawing) {
-  const copy = drawing.cloneNode(true);
-  const box = drawing.viewBox.baseVal;
+  const source = drawing.svg || drawing;
+  const copy = drawing.fullCopy ? drawing.fullCopy() : source.cloneNode(true);
+  const box = source.viewBox.baseVal;
   copy.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
   copy.setAttribute('width', String(box.width));
   copy.setAttribute('height', String(box.height));
   copy.removeAttribute('style');
+  copy.classList.remove('virtual');
   const dark = document.documentElement.dataset.themeResolved === 'dark';
-  const card = drawing.closest('.card, .w-panel') || document.body;
-  const background = resolvedColor(card, 'backgroundColor', dark ? '#1b1f26' : '#ffffff');
-  const originals = drawing.querySelectorAll('text, path.edge, marker path');
-  copy.querySelectorAll('text, path.edge, marker path').forEach((node, i) => {
-    const original = originals[i];
-    if (node.tagName === 'text') node.setAttribute('fill', resolvedColor(original, 'fill', dark ? '#e3e6ec' : '#1d2330'));
-    else if (node.classList.contains('edge')) node.setAttribute('stroke', resolvedColor(original, 'stroke', '#90a4ae'));
-  });
+  const card = source.closest('.card, .w-panel') || document.body;
+  const bg = getComputedStyle(card).backgroundColor;
+  const background = bg && !/rgba\(0, 0, 0, 0\)|transparent/.test(bg) ? bg : (dark ? '#1b1f26' : '#ffffff');
+  const color = screenColors(source, dark);
+  for (const text of copy.querySelectorAll('text')) {
+    const kind = text.closest('g.node')?.dataset.kind || '';
+    text.setAttribute('fill', color(text.getAttribute('class') || 'node-name', kind, 'fill'));
+  }
+  for (const edge of copy.querySelectorAll('path.edge')) edge.setAttribute('stroke', color('edge', '', 'stroke'));
   copy.dataset.theme = dark ? 'dark' : 'light';
   const backdrop = svg('rect', { x: 0, y: 0, width: box.width, height: box.height, fill: background, class: 'backdrop' });
   copy.insertBefore(backdrop, copy.firstChild);
@@ -384,12 +475,54 @@ class GraphViewport {
     host.addEventListener('pointerup', end);
     host.addEventListener('pointercancel', end);
     host.addEventListener('pointerleave', end);
+    // A virtualised drawing follows the view, once per frame. The box's size
+    // and scroll position are kept as the browser reports them (a resize
+    // observer, scroll events), so following the view never makes the
+    // browser lay out the page in the middle of a task.
+    this.size = { w: 800, h: 640 };
+    this.scroll = { x: 0, y: 0 };
+    host.addEventListener('scroll', () => {
+      this.scroll = { x: host.scrollLeft, y: host.scrollTop };
+      this.scheduleView();
+    }, { passive: true });
+    if (typeof ResizeObserver === 'function') {
+      new ResizeObserver((entries) => {
+        const box = entries[entries.length - 1].contentRect;
+        this.size = { w: box.width || 800, h: box.height || 640 };
+        this.scheduleView();
+      }).observe(host);
+    }
   }
 
-  // A new drawing (or none) in the box: shown at its natural size.
+  // A new drawing ({ svg, update, ... } from renderGraph, or none) in the
+  // box: shown at its natural size.
   set(drawing) {
-    this.drawing = drawing;
+    this.view = drawing;
+    this.drawing = drawing ? drawing.svg : null;
     if (drawing) this.apply(1);
+  }
+
+  scheduleView() {
+    if (!this.view || this.viewFrame) return;
+    this.viewFrame = requestAnimationFrame(() => {
+      this.viewFrame = null;
+      this.updateView();
+    });
+  }
+
+  // What the box shows, in the drawing's own pixels.
+  updateView() {
+    if (!this.view) return;
+    const s = this.scale || 1;
+    this.view.update({ x: this.scroll.x / s, y: this.scroll.y / s, w: this.size.w / s, h: this.size.h / s });
+  }
+
+  // After a scroll set here (zoom, fit): the position is known without asking.
+  scrolledTo(x, y) {
+    this.host.scrollLeft = x;
+    this.host.scrollTop = y;
+    this.scroll = { x: Math.max(0, x), y: Math.max(0, y) };
+    this.updateView();
   }
 
   natural() {
@@ -403,6 +536,7 @@ class GraphViewport {
     this.drawing.setAttribute('width', String(Math.max(1, Math.round(width * this.scale))));
     this.drawing.setAttribute('height', String(Math.max(1, Math.round(height * this.scale))));
     this.host.dataset.scale = this.scale.toFixed(4);
+    this.updateView(); // reads no layout: the size and scroll are kept
   }
 
   // Zooms keeping the point under the pointer (or the box's centre) still.
@@ -414,8 +548,7 @@ class GraphViewport {
     const x = (this.host.scrollLeft + px) / this.scale;
     const y = (this.host.scrollTop + py) / this.scale;
     this.apply(this.scale * factor);
-    this.host.scrollLeft = x * this.scale - px;
-    this.host.scrollTop = y * this.scale - py;
+    this.scrolledTo(x * this.scale - px, y * this.scale - py);
   }
 
   // The whole drawing in the box (never above its natural size).
@@ -424,8 +557,7 @@ class GraphViewport {
     const { width, height } = this.natural();
     const maxHeight = parseFloat(getComputedStyle(this.host).maxHeight) || this.host.clientHeight || height;
     this.apply(Math.min(1, this.host.clientWidth / width, maxHeight / height));
-    this.host.scrollLeft = 0;
-    this.host.scrollTop = 0;
+    this.scrolledTo(0, 0);
   }
 }
 
@@ -439,7 +571,7 @@ function viewportControls(viewport, { id, filename }) {
     button('+', 'zoom in', () => viewport.zoomBy(1.25), { id: `${id}-zoom-in` }),
     button('fit', 'fit the whole graph in view', () => viewport.fit(), { id: `${id}-fit` }),
     button('SVG', 'download this graph as an SVG file', () => {
-      if (viewport.drawing) downloadFile(svgFileText(viewport.drawing), filename, 'image/svg+xml');
+      if (viewport.view) downloadFile(svgFileText(viewport.view), filename, 'image/svg+xml');
     }, { id: `${id}-svg` }));
 }
 
@@ -447,7 +579,9 @@ function viewportControls(viewport, { id, filename }) {
 // compiler made of it (after debranching, before the size optimisations),
 // top to bottom. Clicking a node puts the editor on its line.
 export class GraphsView {
-  constructor(container, { onNodeClick = () => {} } = {}) {
+  // layoutWorkerUrl: web/src/layout-worker.js as built (default: assets/
+  // beside the page); null lays out on the main thread.
+  constructor(container, { onNodeClick = () => {}, layoutWorkerUrl = defaultLayoutWorkerUrl() } = {}) {
     this.container = container;
     this.onNodeClick = onNodeClick;
     this.showAll = false;
@@ -462,8 +596,8 @@ export class GraphsView {
     this.programHost = el('div', { class: 'graph-scroll', id: 'program-graph' });
     this.pathCaption = el('figcaption');
     this.pathHost = el('div', { class: 'graph-scroll', id: 'path-graph' });
-    this.programDrawing = new LazyDrawing(this.programHost, { rankdir: 'TB', onNodeClick: this.onNodeClick, className: 'graph program-graph' });
-    this.pathDrawing = new LazyDrawing(this.pathHost, { rankdir: 'TB', onNodeClick: this.onNodeClick, className: 'graph path-graph' });
+    this.programDrawing = new LazyDrawing(this.programHost, { rankdir: 'TB', onNodeClick: this.onNodeClick, className: 'graph program-graph' }, layoutWorkerUrl);
+    this.pathDrawing = new LazyDrawing(this.pathHost, { rankdir: 'TB', onNodeClick: this.onNodeClick, className: 'graph path-graph' }, layoutWorkerUrl);
     const programView = new GraphViewport(this.programHost, { name: 'the program\'s graph' });
     const pathView = new GraphViewport(this.pathHost, { name: 'the path graph' });
     this.programDrawing.onDrawn = (drawing) => programView.set(drawing);

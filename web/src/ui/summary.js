@@ -8,14 +8,35 @@ function ms(v) {
   return Number.isFinite(v) ? `${formatNumber(Number(v.toFixed(v < 10 ? 2 : 1)))} ms` : '—';
 }
 
+// Each layer as "type width", runs of equal ones as "type width ×n".
+export function layerWidthRuns(layers) {
+  if (!Array.isArray(layers)) return [];
+  const runs = [];
+  for (const l of layers) {
+    let text = String(l);
+    if (l && typeof l === 'object') {
+      const widths = ['state', 'state_dim', 'hidden', 'width', 'out', 'out_dim']
+        .map((k) => l[k]).filter((v) => typeof v === 'number');
+      text = `${l.type || l.kind || 'layer'}${widths.length ? ` ${widths[0]}` : ''}`;
+    }
+    const last = runs[runs.length - 1];
+    if (last && last.text === text) last.count += 1;
+    else runs.push({ text, count: 1 });
+  }
+  return runs.map((r) => (r.count > 1 ? `${r.text} ×${r.count}` : r.text));
+}
+
+// Above this many entries the list folds: its first few, then the rest one
+// click away (gru, lstm and mamba build 84 layers for discrete_ua).
+export const FOLD_WIDTHS = 8;
+
 function layerWidths(layers) {
-  if (!Array.isArray(layers)) return '';
-  return layers.map((l) => {
-    if (!l || typeof l !== 'object') return String(l);
-    const widths = ['state', 'state_dim', 'hidden', 'width', 'out', 'out_dim']
-      .map((k) => l[k]).filter((v) => typeof v === 'number');
-    return `${l.type || l.kind || 'layer'}${widths.length ? ` ${widths[0]}` : ''}`;
-  }).join(', ');
+  const runs = layerWidthRuns(layers);
+  if (runs.length <= FOLD_WIDTHS) return runs.join(', ');
+  const shown = runs.slice(0, FOLD_WIDTHS - 2).join(', ');
+  return el('details', { class: 'widths', id: 'layer-widths' },
+    el('summary', { text: `${shown}, … (${runs.length - FOLD_WIDTHS + 2} more)` }),
+    el('div', { class: 'small', text: runs.join(', ') }));
 }
 
 // "37 layers within the paper's bound of 37 (k + 2 per gated layer; 22 ReLU,
@@ -75,7 +96,7 @@ export class SummaryView {
     const titles = { 'layer bound': s.layerBound?.rule ? `${s.layerBound.rule}; the count leaves out the output head` : null };
     const table = el('table', { class: 'summary-table', id: 'summary-table' },
       el('tbody', {}, ...rows.map(([k, v]) => el('tr', { dataset: { key: k } },
-        el('th', { text: k }), el('td', { text: v, title: titles[k] })))));
+        el('th', { text: k }), typeof v === 'string' ? el('td', { text: v, title: titles[k] }) : el('td', {}, v)))));
     const parts = [table];
     if (s.ruleCounts && typeof s.ruleCounts === 'object') {
       const entries = Object.entries(s.ruleCounts).filter(([, n]) => Number(n) > 0);

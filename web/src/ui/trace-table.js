@@ -5,6 +5,10 @@
 import { el, replaceChildren, formatNumber, downloadRow, csvText } from './dom.js';
 
 const MAX_COLUMNS = 80;
+// Rows (variables) put in the table at a time: a program of thousands of
+// lines has thousands of variables; the next rows come as the table
+// scrolls near its end (or on the "more" button), so no render is long.
+export const ROW_BATCH = 150;
 const MAX_COMPONENTS_SHOWN = 4;
 
 function cellText(values, offset, dim) {
@@ -96,7 +100,7 @@ export class TraceTable {
     const head = el('tr', {}, el('th', { class: 'var', text: 'variable' }), el('th', { text: 'kind' }),
       el('th', { text: 'dim' }),
       ...Array.from({ length: last - first }, (_, k) => el('th', { class: 'num', dataset: { step: first + k }, text: `t=${first + k}` })));
-    const rows = series.map((s) => {
+    const makeRow = (s) => {
       const isState = s.kind === 'LinState';
       const cells = [];
       for (let t = first; t < last; t++) {
@@ -113,7 +117,7 @@ export class TraceTable {
         el('td', { class: `kind kind-${s.kind}`, text: s.kind }),
         el('td', { class: 'num', text: String(s.dim) }),
         ...cells);
-    });
+    };
 
     const toggle = el('input', { type: 'checkbox', checked: this.showUnnamed });
     toggle.addEventListener('change', () => {
@@ -130,7 +134,27 @@ export class TraceTable {
       });
       controls.push(el('label', { class: 'inline' }, ` steps from `, start, ` (${MAX_COLUMNS} of ${steps} shown)`));
     }
-    const table = el('table', { class: 'trace-table', id: 'trace-table' }, el('thead', {}, head), el('tbody', {}, ...rows));
+    const body = el('tbody', {}, ...series.slice(0, ROW_BATCH).map(makeRow));
+    const table = el('table', { class: 'trace-table', id: 'trace-table' }, el('thead', {}, head), body);
+    table.dataset.variables = String(series.length);
+    let shown = Math.min(series.length, ROW_BATCH);
+    const more = el('button', { type: 'button', class: 'small', id: 'trace-more' });
+    const moreRow = el('div', { class: 'trace-more muted small' }, more);
+    const showMore = () => {
+      const next = series.slice(shown, shown + ROW_BATCH);
+      body.append(...next.map(makeRow));
+      shown += next.length;
+      table.dataset.rowsShown = String(shown);
+      if (this.cursor) this.markStep(this.cursor.step, 'trace');
+      updateMore();
+    };
+    const updateMore = () => {
+      moreRow.hidden = shown >= series.length;
+      more.textContent = `show ${Math.min(ROW_BATCH, series.length - shown)} more of ${series.length - shown} variables not yet shown`;
+    };
+    more.addEventListener('click', showMore);
+    table.dataset.rowsShown = String(shown);
+    updateMore();
     if (this.cursor) {
       table.addEventListener('click', (event) => {
         const cell = event.target.closest('[data-step]');
@@ -140,11 +164,17 @@ export class TraceTable {
     replaceChildren(this.container,
       el('div', { class: 'trace-controls muted' }, ...controls,
         el('span', { class: 'legend-note' }, el('span', { class: 'state-mark', text: ' ⟳' }), ' = LinState (memory)')),
-      el('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': 'trace table (scrolls)' }, table),
+      this.scroller = el('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': 'trace table (scrolls)' }, table),
+      moreRow,
       downloadRow('download the trace', [
         { label: 'CSV', id: 'download-trace-csv', what: 'the trace', make: () => ({ data: traceCsv(trace), filename: 'trace.csv', type: 'text/csv' }) },
         { label: 'JSON', id: 'download-trace-json', what: 'the trace', make: () => ({ data: traceJson(trace), filename: 'trace.json', type: 'application/json' }) },
       ]));
+    // Near the end of the rows shown, the next batch comes.
+    this.scroller.addEventListener('scroll', () => {
+      const box = this.scroller;
+      if (shown < series.length && box.scrollTop + box.clientHeight > box.scrollHeight - 200) showMore();
+    }, { passive: true });
     if (this.cursor) this.markStep(this.cursor.step, 'run');
   }
 }
