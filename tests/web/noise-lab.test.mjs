@@ -191,7 +191,8 @@ test('continuous_ua: the max error per form, 0 without noise, as lsrlc noise mea
     const noisy = cellOf(table, form, 1e-3).values[0];
     assert.ok(noisy === null || noisy > 0, `${form}: sigma 1e-3 moves the answer (${noisy})`);
   }
-  assert.equal(compareWithCli(table, cli, { exact: false }), ALL_FORMS.length * 2);
+  assert.equal(compareWithCli(table, cli, { exact: true }), ALL_FORMS.length * 2);
+  for (const r of cli.rows) assert.equal(cellOf(table, r.form, r.sigma).text, r.value === null ? 'not finite' : formatNumber(r.value));
   const plot = await plotOf(page);
   assert.deepEqual(plot.lines.map((l) => l.form), ALL_FORMS);
   // The y axis is logarithmic, with 0 at its own tick at the bottom.
@@ -215,6 +216,7 @@ test('linear-rnn leaves the multiplicative forms out and says so; the card passe
   assert.match(leftOut, /multiplicative_optimized/);
   const cli = cliSweep('discrete_ua', settings);
   assert.deepEqual([...new Set(cli.rows.map((r) => r.form))], RELU_FORMS);
+  for (const left of cli.left_out) assert.ok(leftOut.includes(left.message), `the page gives the compiler's reason for ${left.form}: ${left.message}`);
   compareWithCli(table, cli, { exact: true });
   assert.deepEqual(await axeOnCard(page), [], 'axe-core on the card (dark)');
   assert.deepEqual(page.errors, []);

@@ -490,7 +490,7 @@ export class NoiseLab {
         discrete
           ? `Measure: wrong tokens among the answers of all ${sweep.queries} queries (out of ${sweep.outOf}: ${sweep.queries} queries × ${sweep.outOf / sweep.queries} answer tokens); 0 is every answer right.`
           : `Measure: the largest |noisy − noise-free| of the last output over ${sweep.queries} queries; 0 is the noise-free answer, which is the program's.`));
-      parts.push(el('figure', { class: 'noise-figure' }, el('div', { class: 'noise-plot-box' }, noisePlot(sweep)), legendFor(sweep.forms)));
+      parts.push(el('figure', { class: 'noise-figure' }, el('div', { class: 'noise-plot-box', tabindex: 0, role: 'region', 'aria-label': 'noise sweep plot (scrolls sideways on a narrow screen)' }, noisePlot(sweep)), legendFor(sweep.forms)));
       parts.push(resultTable(sweep));
       parts.push(downloadRow('download the sweep', [
         { label: 'CSV', id: 'download-noise-csv', what: 'the noise sweep', make: () => ({ data: noiseCsv(sweep), filename: `noise-${sweep.kind}.csv`, type: 'text/csv' }) },
