@@ -443,7 +443,7 @@ export class NoiseLab {
           this.status.textContent = `stopped after ${i} of ${forms.length} forms (cancelled, or the program or its options changed)${sweep.forms.length ? '; the forms done are shown' : ''}`;
           return 'superseded';
         }
-        const messages = (result?.diagnostics || []).filter((d) => d.severity === 'error').map((d) => d.message);
+        const messages = (result?.diagnostics || []).map((d) => d.message);
         if (!result?.ok) {
           if (forms.length > 1) {
             sweep.leftOut.push({ form, message: messages.join('; ') || 'failed' });
