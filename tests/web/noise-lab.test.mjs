@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, launchBrowser, openPage, waitForRun, repoDir } from './helpers.mjs';
+import { startServer, launchBrowser, openPage, waitForRun, repoDir, artifactsDir } from './helpers.mjs';
 import { formatNumber } from '../../web/src/ui/dom.js';
 
 const LSRLC = process.env.LSRLC || path.join(repoDir, 'build', 'lsrlc');
@@ -110,6 +110,11 @@ async function plotOf(page) {
   }));
 }
 
+async function shootCard(page, name) {
+  fs.mkdirSync(artifactsDir, { recursive: true });
+  await page.locator('#noise-lab-section').screenshot({ path: path.join(artifactsDir, `${name}.png`) });
+}
+
 async function axeOnCard(page) {
   if (!(await page.evaluate(() => !!window.axe))) await page.evaluate(axeSource);
   return page.evaluate(async () => {
@@ -188,6 +193,7 @@ test('discrete_ua: wrong tokens per form, as lsrlc noise counts them, drawn one 
   for (const r of cli.rows) assert.ok(csv.includes(`${r.form},${r.sigma},${r.trial},${r.value}`), `the CSV has ${r.form} ${r.sigma} ${r.trial}`);
   const longTasks = await page.evaluate(() => window.noiseLongTasks);
   assert.ok(longTasks.every((ms) => ms <= 100), `no main-thread task over 100 ms during the sweep: ${longTasks.join(', ')}`);
+  await shootCard(page, 'noise-lab-discrete-ua');
   assert.deepEqual(await axeOnCard(page), [], 'axe-core on the card (light)');
   assert.deepEqual(page.errors, []);
   await page.context().close();
@@ -218,6 +224,7 @@ test('continuous_ua: the max error per form, 0 without noise, as lsrlc noise mea
   assert.ok(yTicks.slice(1).every((t) => /^1e-?\d+$/.test(t) || t === 'not finite' || t === ''), `decade ticks: ${yTicks.join(' ')}`);
   const longTasks = await page.evaluate(() => window.noiseLongTasks);
   assert.ok(longTasks.every((ms) => ms <= 100), `no main-thread task over 100 ms during the sweep: ${longTasks.join(', ')}`);
+  await shootCard(page, 'noise-lab-continuous-ua');
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
@@ -235,6 +242,7 @@ test('linear-rnn leaves the multiplicative forms out and says so; the card passe
   assert.deepEqual([...new Set(cli.rows.map((r) => r.form))], RELU_FORMS);
   for (const left of cli.left_out) assert.ok(leftOut.includes(left.message), `the page gives the compiler's reason for ${left.form}: ${left.message}`);
   compareWithCli(table, cli, { exact: true });
+  await shootCard(page, 'noise-lab-linear-rnn-dark');
   assert.deepEqual(await axeOnCard(page), [], 'axe-core on the card (dark)');
   assert.deepEqual(page.errors, []);
   await page.context().close();

@@ -204,7 +204,7 @@ export function noisePlot(sweep) {
   const axes = svg('g', { class: 'noise-axes' });
   axes.appendChild(svg('line', { x1: m.left, x2: m.left, y1: m.top, y2: bottom }));
   // The x axis: broken between the sigma = 0 tick and the log axis.
-  if (hasZero) {
+  if (hasZero && positive.length) {
     const breakX = m.left + zeroGap - 2;
     axes.appendChild(svg('line', { x1: m.left, x2: breakX - 3, y1: bottom, y2: bottom }));
     axes.appendChild(svg('path', { d: `M${breakX - 6} ${bottom + 5}l6 -10M${breakX} ${bottom + 5}l6 -10`, class: 'noise-break' }));
@@ -224,7 +224,7 @@ export function noisePlot(sweep) {
     axes.appendChild(svg('line', { x1: t.x, x2: t.x, y1: bottom, y2: bottom + 4 }));
     if (t.label) axes.appendChild(svg('text', { x: t.x, y: bottom + 16, class: 'noise-tick x', text: t.label }));
   }
-  axes.appendChild(svg('text', { x: m.left + plotW / 2, y: H - 8, class: 'noise-axis-label', text: 'noise standard deviation σ (log scale; σ = 0 on the left)' }));
+  axes.appendChild(svg('text', { x: m.left + plotW / 2, y: H - 8, class: 'noise-axis-label', text: positive.length ? `noise standard deviation σ (log scale${hasZero ? '; σ = 0 on the left' : ''})` : 'noise standard deviation σ' }));
   axes.appendChild(svg('text', {
     x: 14, y: m.top + plotH / 2, class: 'noise-axis-label', transform: `rotate(-90 14 ${m.top + plotH / 2})`,
     text: discrete ? `wrong tokens (of ${sweep.outOf})` : 'max |noisy − noise-free| (log)',
