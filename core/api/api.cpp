@@ -456,6 +456,29 @@ BatchRunResult run_batch(const CompiledModel& model, const std::vector<std::vect
     batch.diagnostics.push_back(std::move(d));
     return batch;
   }
+  auto refuse = [&](const std::string& message) {
+    Diagnostic d;
+    d.file = model.filename;
+    d.message = message;
+    batch.diagnostics.push_back(std::move(d));
+    return batch;
+  };
+  if (prompts.size() > static_cast<std::size_t>(options.max_batch_size)) {
+    return refuse("limit exceeded: the batch has " + std::to_string(prompts.size()) + " prompts, more than the limit of " +
+                  std::to_string(options.max_batch_size) + "; split it into smaller batches");
+  }
+  // The whole batch is held to one run's work bound: a batch runs in one
+  // call (one worker message in the page), so it must end as soon as a
+  // single run does.
+  double steps = 0;
+  for (const auto& prompt : prompts) steps += static_cast<double>(prompt.size());
+  const double per_step = model.model ? static_cast<double>(model.model->nonzero_count()) : program_nonzeros(model.program);
+  if (steps * per_step > options.max_run_work) {
+    return refuse("limit exceeded: this batch would take about " + count_text(steps * per_step) + " multiply-adds (" +
+                  count_text(steps) + " tokens over its prompts x " + count_text(per_step) +
+                  " non-zero weights), more than the limit of " + count_text(options.max_run_work) +
+                  "; split it into smaller batches");
+  }
   // Every prompt is checked before any runs, so a bad line costs no work.
   for (std::size_t i = 0; i < prompts.size(); ++i) {
     std::vector<Diagnostic> found;

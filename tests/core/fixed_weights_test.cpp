@@ -23,6 +23,7 @@
 #include "example_support.hpp"
 #include "export/export.hpp"
 #include "targets/registry.hpp"
+#include "test_scale.hpp"
 
 namespace lsrl {
 namespace {
@@ -157,14 +158,16 @@ TEST(FixedWeights, PromptsOutsideTheDomainOrLongerThanTAreRefusedBeforeRunning) 
 }
 
 // One model per target and form answers many dictionaries: 100 for the
-// default form, 12 for each other form the target represents.
+// default form, 12 for each other form the target represents (a fifth of
+// them under the sanitizers, LSRL_TEST_SCALE: this is the suite's longest
+// test, 75 s in Release; every tenth prompt is still a long one).
 TEST(FixedWeights, OneModelPerTargetAnswersOneHundredDictionaries) {
   const auto start = std::chrono::steady_clock::now();
   const std::string vocab = "?ABCDEFGHIJKLMNOPQRSTUVWXYZ";
   for (const std::string& target : all_targets()) {
     for (const std::string& form : kForms) {
       SCOPED_TRACE(target + " " + form);
-      const int prompts = form == "multiplicative" ? 100 : 12;
+      const int prompts = testing_support::scaled_count(form == "multiplicative" ? 100 : 12);
       const api::CompileResult compiled = compile_example("discrete_ua", target, Activations::Paper, {{"n", "3"}, {"form", form}});
       if (refused_for_multi(compiled) && (target == "linear-rnn" || target == "rnn")) continue;
       ASSERT_TRUE(compiled.ok) << first_message(compiled.diagnostics);

@@ -102,6 +102,35 @@ TEST(RunBatch, RefusesATrace) {
   EXPECT_NE(batch.diagnostics.front().message.find("no trace"), std::string::npos);
 }
 
+// The batch limits (docs/reliability.md): the number of prompts, and the
+// whole batch's work against one run's bound; each names the limit and what
+// to do, and nothing runs.
+TEST(RunBatch, MorePromptsOrMoreWorkThanTheLimitsAreRefusedBeforeRunning) {
+  const auto model = compile_example("more_ones", "gated-linear-rnn");
+  ASSERT_TRUE(model);
+  RunOptions options;
+  options.max_batch_size = 3;
+  const std::vector<Tokens> four(4, Tokens{{1}, {0}});
+  const BatchRunResult too_many = run_batch(*model, four, options);
+  EXPECT_FALSE(too_many.ok);
+  EXPECT_TRUE(too_many.results.empty());
+  ASSERT_FALSE(too_many.diagnostics.empty());
+  EXPECT_NE(too_many.diagnostics.front().message.find("4 prompts, more than the limit of 3"), std::string::npos)
+      << too_many.diagnostics.front().message;
+  EXPECT_TRUE(run_batch(*model, std::vector<Tokens>(3, Tokens{{1}, {0}}), options).ok);
+
+  // Each prompt alone is within the work bound, the batch is not.
+  RunOptions work;
+  const double per_prompt = 2.0 * static_cast<double>(model->model->nonzero_count());
+  work.max_run_work = 2.5 * per_prompt;
+  EXPECT_TRUE(run(*model, four.front(), work).ok);
+  const BatchRunResult too_much = run_batch(*model, four, work);
+  EXPECT_FALSE(too_much.ok);
+  ASSERT_FALSE(too_much.diagnostics.empty());
+  EXPECT_NE(too_much.diagnostics.front().message.find("split it into smaller batches"), std::string::npos)
+      << too_much.diagnostics.front().message;
+}
+
 TEST(ParseBatch, OnePromptPerLineSkippingBlankAndCommentLines) {
   const BatchTokensResult r = parse_batch("1 0 1\n\n# a comment\n0;0\r\n  1,2  \n", 1);
   // "1,2" is one 2-wide token: wrong for a 1-wide input, on line 5.
