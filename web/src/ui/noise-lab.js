@@ -116,8 +116,9 @@ export function decadeTicks(lo, hi) {
   let b = Math.ceil(Math.log10(hi) - 1e-9);
   if (a === b) { a -= 1; b += 1; }
   const every = Math.max(1, Math.ceil((b - a) / 8));
+  b = a + every * Math.ceil((b - a) / every); // the top decade labelled too, evenly
   const ticks = [];
-  for (let e = a; e <= b; e++) ticks.push({ exp: e, labelled: (e - a) % every === 0 || e === b });
+  for (let e = a; e <= b; e++) ticks.push({ exp: e, labelled: (e - a) % every === 0 });
   return { a, b, ticks };
 }
 
