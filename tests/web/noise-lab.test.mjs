@@ -251,7 +251,8 @@ test('linear-rnn leaves the multiplicative forms out and says so; the card passe
 test('Cancel stops a sweep between two forms; the forms done stay, and a new sweep runs', async () => {
   const page = await openExample('discrete_ua');
   await page.fill('#noise-sigmas', '0, 1e-9, 1e-7, 1e-5, 1e-3');
-  await page.fill('#noise-trials', '3');
+  // 20 trials: several seconds a sweep, so Cancel lands well before its end.
+  await page.fill('#noise-trials', '20');
   await page.click('#noise-run');
   await page.waitForFunction(() => /form 2 of 5/.test(document.getElementById('noise-status').textContent), null, { timeout: 300000 });
   await page.click('#cancel');
