@@ -5,10 +5,16 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import {
   startServer, launchBrowser, openPage, waitForRun, waitForStatus, setEditorText, outputRows, screenshot, drawGraphs,
 } from './helpers.mjs';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 let server;
 let browser;
@@ -105,7 +111,29 @@ test('the compiled weights download as JSON', async () => {
   ]);
   assert.match(download.suggestedFilename(), /\.json$/);
   const saved = JSON.parse(await readFile(await download.path(), 'utf8'));
-  assert.equal(typeof saved, 'object');
+  // The file holds the weights of the model on the page: tensor for tensor,
+  // value for value, what `lsrlc export` writes for the same program and options.
+  const options = await page.evaluate(() => ({
+    activations: document.querySelector('#activations')?.value,
+    chains: document.querySelector('#linear-chains')?.value,
+    maxLength: document.querySelector('#max-length')?.value,
+  }));
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'lsrl-export-'));
+  const source = path.join(dir, 'page.lsrl');
+  const written = path.join(dir, 'native.json');
+  await writeFile(source, await readFile(path.join(repoRoot, 'examples', 'more_ones.lsrl'), 'utf8'));
+  const args = ['export', source, '--target', saved.metadata.target, '--format', 'json', '-o', written];
+  if (options.activations) args.push('--activations', options.activations);
+  if (options.chains) args.push('--linear-chains', options.chains);
+  if (options.maxLength) args.push('--max-length', options.maxLength);
+  execFileSync(path.join(repoRoot, 'build', 'lsrlc'), args, { stdio: 'ignore' });
+  const native = JSON.parse(await readFile(written, 'utf8'));
+  assert.ok(Object.keys(saved.tensors).length > 0, 'no tensors in the download');
+  assert.deepEqual(Object.keys(saved.tensors), Object.keys(native.tensors));
+  for (const [name, tensor] of Object.entries(native.tensors)) {
+    assert.deepEqual(saved.tensors[name].shape, tensor.shape, name);
+    assert.deepEqual(saved.tensors[name].data, tensor.data, name);
+  }
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
