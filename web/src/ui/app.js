@@ -28,6 +28,7 @@ import { HiddenStatesView } from './hidden-states.js';
 import { GraphsView } from './graphs.js';
 import { SummaryView } from './summary.js';
 import { ApproximationView } from './approximation.js';
+import { NoiseLab } from './noise-lab.js';
 import { StatusBar } from './status.js';
 import { StepCursor } from './step-cursor.js';
 import { Theme, mountThemeToggle } from './theme.js';
@@ -56,6 +57,14 @@ function paramNamesIn(source) {
   const names = new Set();
   for (const m of source.matchAll(/(^|[^\w.])([A-Za-z_]\w*)\s*=\s*(?:lsrl\.)?param\s*\(/g)) names.add(m[2]);
   return names;
+}
+
+// The params the program declares (a value left from another program is not sent).
+function declaredParams(s) {
+  const params = {};
+  const declared = paramNamesIn(s.source);
+  for (const [k, v] of Object.entries(s.params)) if (declared.has(k)) params[k] = v;
+  return params;
 }
 
 // Lets the browser paint and handle input between two views' renders, so
@@ -143,6 +152,7 @@ export class Playground {
     if (find('graphs')) this.graph = new GraphsView(find('graphs'), { onNodeClick: (n) => this.editor?.goTo(n.line, 1) });
     if (find('summary')) this.summary = new SummaryView(find('summary'), { onExport: (format) => this.exportModel(format) });
     if (find('approx')) this.approx = new ApproximationView(find('approx-section'), find('approx'));
+    if (find('noise-lab')) this.noiseLab = new NoiseLab(find('noise-lab-section'), find('noise-lab'), { onRun: (settings) => this.requestNoiseSweep(settings) });
     if (find('share') && find('embed')) {
       mountShare({ shareButton: find('share'), embedButton: find('embed'), panel: find('share-panel'), getState: () => this.snapshot() });
     }
@@ -319,13 +329,24 @@ export class Playground {
     this.timer = setTimeout(() => this.pump(), delayMs);
   }
 
+  // The noise lab's sweep is a job like a run: Cancel stops it, and an edit
+  // stops it too (its numbers would be of the program before the edit).
+  requestNoiseSweep(settings) {
+    this.noiseRequest = settings;
+    this.pump();
+  }
+
   async pump() {
-    if (this.busy || !this.dirty) return;
+    if (this.busy || (!this.dirty && !this.noiseRequest)) return;
+    // A pending run goes first: the sweep then uses the program as shown.
+    const sweep = this.dirty ? null : this.noiseRequest;
+    if (sweep) this.noiseRequest = null;
     this.dirty = false;
     this.busy = true;
     const generation = ++this.generation;
     try {
-      await this.pipeline(generation);
+      if (sweep) await this.noiseSweep(sweep, generation);
+      else await this.pipeline(generation);
     } catch (error) {
       if (error?.engineRestarted) {
         this.markStale(true);
@@ -345,7 +366,7 @@ export class Playground {
         this.cancelledGeneration = null;
         this.status.set('cancelled', 'cancelled; change anything to run again');
       }
-      if (this.dirty) this.pump();
+      if (this.dirty || this.noiseRequest) this.pump();
     }
   }
 
@@ -354,6 +375,7 @@ export class Playground {
   }
 
   cancel() {
+    this.noiseRequest = null;
     if (!this.busy) return;
     this.dirty = false;
     clearTimeout(this.timer);
@@ -395,9 +417,7 @@ export class Playground {
 
   // One model per program and options: no prompt changes its weights.
   async compileCached(slot, s, target) {
-    const params = {};
-    const declared = paramNamesIn(s.source);
-    for (const [k, v] of Object.entries(s.params)) if (declared.has(k)) params[k] = v;
+    const params = declaredParams(s);
     // Linear chains and the maximum length go only to the targets that read
     // them: another target's model stays cached, and a length the compiler
     // refuses stops only the targets that need one.
@@ -451,6 +471,7 @@ export class Playground {
     this.problems?.show(warnings, 'program');
     const info = compiled.info || {};
     this.params?.render(info.params || []);
+    this.noiseLab?.setProgram({ source: s.source, params: declaredParams(s), prompt: s.prompt, info });
     this.prompt.setProgram(info);
     await nextTask();
     if (!current()) return;
@@ -556,6 +577,19 @@ export class Playground {
     document.body.dataset.runCount = String(this.runCount);
     const ms = Number.isFinite(result.runMs) ? `, run ${formatNumber(Number(result.runMs.toFixed(2)))} ms` : '';
     this.status.set('ok', `${s.target} · ${s.precision} · ${steps} steps${ms}`);
+  }
+
+  // The noise lab's sweep (ui/noise-lab.js) on the program, params and
+  // prompt on screen, in the worker one form per call.
+  async noiseSweep(settings, generation) {
+    const s = this.snapshot();
+    this.status.set('busy', 'noise lab: starting the sweep…');
+    const outcome = await this.noiseLab.run({
+      client: this.client, source: s.source, params: declaredParams(s), prompt: s.prompt, filename: FILENAME, settings,
+      isCurrent: () => this.isCurrent(generation), progress: (text) => this.status.set('busy', text),
+    });
+    if (outcome === 'done') this.status.set('ok', `noise lab: ${this.noiseLab.status.textContent}`);
+    else if (outcome === 'failed') this.status.set('error', this.noiseLab.status.textContent);
   }
 
   // Records when the first outputs reached the screen (ms since navigation
