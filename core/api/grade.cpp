@@ -2,8 +2,9 @@
 // docs/exercises.md, read and graded in one place for `lsrlc grade` (and any
 // other caller). The page grades in JavaScript (web/src/ui/grading.js) by the
 // same rules; tests/web/classroom.test.mjs holds the two to the same answers.
-#include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 
 #include "api/api.hpp"
@@ -23,12 +24,17 @@ bool numbers_row(const nlohmann::json& j, std::vector<double>& row) {
   return true;
 }
 
+// The shortest text that reads back as the same double (Emscripten's libc++
+// has no floating-point std::to_chars).
 std::string number_text(double v) {
   if (std::isnan(v)) return "nan";
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buffer[64];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
-  return ec == std::errc() ? std::string(buffer, end) : "nan";
+  char buffer[32];
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(buffer, sizeof buffer, "%.*g", digits, v);
+    if (std::strtod(buffer, nullptr) == v) break;
+  }
+  return buffer;
 }
 
 std::string row_text(const std::vector<double>& row) {
