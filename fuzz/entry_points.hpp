@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -91,6 +92,29 @@ inline void run_prompt(const std::uint8_t* data, std::size_t size, const std::st
   options.trace = (in.selectors[2] / 9) % 2 != 0;
   const auto ran = api::run(*model, tokens.tokens, options);
   require_explained(ran, "run");
+}
+
+// Exercise file text (a teacher's set, or one from a link) -> parsed
+// exercise, then each of its first checks graded against a small program on
+// the target the file names: a file that parses must grade to pass, fail or
+// an explained error, never crash.
+inline void check_exercise(const std::uint8_t* data, std::size_t size) {
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  const auto parsed = api::parse_exercise(text, "fuzz.json");
+  require_explained(parsed, "parse_exercise");
+  if (!parsed.ok) return;
+  static const std::string kProgram = "x = Input(dim=1)\nreturn LinState(x, A=[[1]], B=[[1]], init_state=[[0]])\n";
+  std::size_t graded = 0;
+  for (const auto& check : parsed.exercise.checks) {
+    if (graded++ == 4) break;
+    if (check.input.size() > 256) continue;  // bounded work per input
+    const auto outcome = api::grade_check(kProgram, "fuzz.lsrl", parsed.exercise, check);
+    const bool known = outcome.status == "pass" || outcome.status == "fail" || outcome.status == "error";
+    if (!known || (outcome.status != "pass" && outcome.message.empty())) {
+      std::fprintf(stderr, "grade_check gave status '%s' without a message\n", outcome.status.c_str());
+      std::abort();
+    }
+  }
 }
 
 }  // namespace lsrl::fuzz

@@ -2,7 +2,8 @@
 # Coverage-guided fuzzing (clang's libFuzzer, with ASan and UBSan) of every
 # entry point that takes a stranger's text: fuzz_build (source -> program),
 # fuzz_compile (source -> model on every target, then a run), fuzz_run (a
-# compiled example + an arbitrary prompt, every precision). Each target runs
+# compiled example + an arbitrary prompt, every precision), fuzz_exercise (an
+# exercise file's text -> parsed and graded checks). Each target runs
 # for LSRL_FUZZ_SECONDS (default 45, libFuzzer seed 1 so a run is repeatable) from the checked-in seeds (examples/,
 # tests/corpus/, fuzz/regressions/) with a per-input timeout and a memory cap:
 # a slow or memory-hungry input is a finding like a crash. Every file in
@@ -12,7 +13,7 @@
 #   LSRL_FUZZ_SECONDS=600 bash scripts/fuzz.sh     (10 minutes per target, in turn)
 #   LSRL_FUZZ_SECONDS=600 LSRL_FUZZ_TARGETS=compile bash scripts/fuzz.sh   (one target)
 # LSRL_FUZZ_BUILD overrides the build directory (default: build-fuzz);
-# LSRL_FUZZ_TARGETS the targets to run (default: build compile run).
+# LSRL_FUZZ_TARGETS the targets to run (default: build compile run exercise).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir="${LSRL_FUZZ_BUILD:-build-fuzz}"
@@ -28,7 +29,7 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
 CC=clang CXX=clang++ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DLSRL_FUZZ=ON -DLSRL_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build_dir" -j "$jobs" --target fuzz_build fuzz_compile fuzz_run
+cmake --build "$build_dir" -j "$jobs" --target fuzz_build fuzz_compile fuzz_run fuzz_exercise
 
 artifacts="$PWD/test-artifacts/fuzz"
 work="$(mktemp -d)"
@@ -39,7 +40,8 @@ mkdir -p "$artifacts"
 # source; fuzz_run three (example, target, prompt kind + precision + trace).
 shopt -s nullglob
 sources=(examples/*.lsrl tests/corpus/*.lsrl tests/corpus/*/*.lsrl tests/programs/*/*.lsrl)
-mkdir -p "$work/build" "$work/compile" "$work/run"
+mkdir -p "$work/build" "$work/compile" "$work/run" "$work/exercise"
+cp exercises/*.json "$work/exercise/"
 i=0
 for file in "${sources[@]}"; do
   i=$((i + 1))
@@ -59,10 +61,10 @@ for example in 0 1 2 3 4; do
 done
 
 status=0
-for name in ${LSRL_FUZZ_TARGETS:-build compile run}; do
+for name in ${LSRL_FUZZ_TARGETS:-build compile run exercise}; do
   case "$name" in
-    build | compile | run) ;;
-    *) echo "fuzz.sh: unknown target '$name' in LSRL_FUZZ_TARGETS (build, compile or run)"; exit 2 ;;
+    build | compile | run | exercise) ;;
+    *) echo "fuzz.sh: unknown target '$name' in LSRL_FUZZ_TARGETS (build, compile, run or exercise)"; exit 2 ;;
   esac
   binary="$build_dir/fuzz_$name"
   regressions="fuzz/regressions/$name"

@@ -54,6 +54,11 @@ TEST(FuzzRegressions, TheKeptCompileInputsAreAnsweredInTime) {
   replay("compile", lsrl::fuzz::compile_and_run);
 }
 
+TEST(FuzzRegressions, TheKeptExerciseInputsAreAnsweredInTime) {
+  ASSERT_FALSE(kept_inputs("exercise").empty());
+  replay("exercise", lsrl::fuzz::check_exercise);
+}
+
 TEST(FuzzRegressions, TheKeptRunInputsAreAnsweredInTime) {
   replay("run", [](const std::uint8_t* data, std::size_t size) { lsrl::fuzz::run_prompt(data, size, LSRL_SOURCE_DIR); });
 }
