@@ -585,3 +585,23 @@ test('markup and <script> in a shared link show up as text, never as HTML', asyn
     await page.context().close();
   }
 });
+
+// A damaged link, or one that inflates past the state cap (a decompression
+// bomb), opens the default example with a notice saying why, as text.
+test('a damaged or oversized share link opens the default page with a notice', async () => {
+  const { deflateRawSync } = await import('node:zlib');
+  const bomb = Buffer.concat([Buffer.from('{"prompt": "1", "source": "'), Buffer.alloc(16 << 20, 0x61), Buffer.from('"}')]);
+  for (const hash of ['#z=not-deflate-data<script>', `#z=${deflateRawSync(bomb).toString('base64url')}`]) {
+    const page = await openPage(browser, `${server.url}index.html${hash}`);
+    await waitForRun(page);
+    assert.equal(await page.inputValue('#examples'), 'more_ones');
+    const notice = page.locator('#link-notice');
+    await notice.waitFor();
+    assert.match(await notice.textContent(), /could not be read/);
+    assert.equal(await page.locator('#link-notice script').count(), 0);
+    await page.click('#link-notice button');
+    assert.equal(await page.locator('#link-notice').count(), 0);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  }
+});

@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Text } from '../../web/node_modules/@codemirror/state/dist/index.js';
 import { sanitizeState, defaultState } from '../../web/src/ui/state.js';
-import { encodeStateHash, decodeStateHash } from '../../web/src/ui/share.js';
+import { encodeStateHash, decodeStateHash, MAX_STATE_BYTES } from '../../web/src/ui/share.js';
+import { deflateRawSync } from 'node:zlib';
 import { toEditorDiagnostics } from '../../web/src/ui/editor.js';
 import { contractUnnamed } from '../../web/src/ui/graphs.js';
 import { makeNormalizer } from '../../web/src/ui/colors.js';
@@ -106,4 +107,56 @@ test('the diverging colour scale is centred at zero', () => {
   // symlog keeps a unit value visible next to 1e10; linear does not.
   assert.ok(makeNormalizer(1e10, { log: true })(1) > 0.55);
   assert.ok(makeNormalizer(1e10)(1) < 0.5 + 1e-9);
+});
+
+// Share links come from anywhere: thousands of damaged and hostile ones
+// (flipped, cut and inserted characters; JSON of the wrong types, with
+// markup, prototype keys and huge strings; a decompression bomb) never throw,
+// decode to null or to a state sanitizeState leaves as it is, never pollute
+// Object.prototype, and stay within the size caps.
+test('damaged and hostile share links decode to null or a clean state, never throw', async () => {
+  let seed = 20261206;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const good = await encodeStateHash({ source: 'x = Input(dim=1)\nreturn x', prompt: '1 0 1', target: 'gru' });
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=&#%!';
+  const b64 = (text) => Buffer.from(text).toString('base64url');
+  const hostile = [
+    { source: 42, prompt: ['x'], target: { toString: 1 } },
+    JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}, "source": "<script>alert(1)</script>"}'),
+    { source: 'y'.repeat(3 << 20), prompt: null, params: { n: '<img src=x onerror=alert(1)>' } },
+    [1, 2, 3], null, 'text', 1e308,
+  ];
+  const links = [];
+  for (const value of hostile) links.push(`#j=${b64(JSON.stringify(value))}`);
+  // A decompression bomb: a 64 MB program in a link of about 64 KB.
+  const bomb = Buffer.concat([Buffer.from('{"prompt": "1", "source": "'), Buffer.alloc(64 << 20, 0x61), Buffer.from('"}')]);
+  links.push(`#z=${deflateRawSync(bomb).toString('base64url')}`);
+  links.push(`#j=${b64('{"source": "' + 'a'.repeat(MAX_STATE_BYTES) + '"}')}`);
+  for (let i = 0; i < 3000; i++) {
+    const chars = good.split('');
+    const edits = 1 + Math.floor(random() * 4);
+    for (let e = 0; e < edits; e++) {
+      const at = Math.floor(random() * chars.length);
+      const kind = random();
+      if (kind < 0.4) chars[at] = alphabet[Math.floor(random() * alphabet.length)];
+      else if (kind < 0.7) chars.splice(at, 1 + Math.floor(random() * 8));
+      else chars.splice(at, 0, alphabet[Math.floor(random() * alphabet.length)]);
+    }
+    links.push(`#${chars.join('')}`);
+  }
+  let decoded = 0;
+  for (const link of links) {
+    const state = await decodeStateHash(link);
+    assert.equal(({}).polluted, undefined, 'Object.prototype polluted');
+    if (state === null) continue;
+    decoded++;
+    assert.equal(typeof state, 'object');
+    assert.deepEqual(sanitizeState(state), state, link.slice(0, 80));
+    assert.ok(JSON.stringify(state).length <= MAX_STATE_BYTES);
+  }
+  assert.ok(decoded > 0, 'some damaged links still decode (to a sanitized state)');
+  assert.equal(await decodeStateHash(links[hostile.length]), null, 'the decompression bomb is dropped');
 });

@@ -192,6 +192,12 @@ export class Playground {
       return;
     }
     const fromLink = await decodeStateHash(window.location.hash);
+    // A link that carries a state (#z=... or #j=...) but cannot be read opens
+    // the default page, and says why rather than silently dropping it.
+    if (!fromLink && /(^|&)[zj]=/.test(window.location.hash.replace(/^#/, ''))) {
+      this.showLinkNotice('This link could not be read: it is damaged, or it holds more than a shared state may '
+        + '(4 MB). The default example is open instead.');
+    }
     const saved = !fromLink && !this.embed ? loadSaved() : null;
     let initial = fromLink || saved;
     if (!initial) {
@@ -205,6 +211,16 @@ export class Playground {
     }
     this.applyState(initial);
     this.requestRun(0);
+  }
+
+  // A notice above the panels, as text (never markup), until dismissed.
+  showLinkNotice(text) {
+    const layout = document.querySelector('main.layout');
+    if (!layout) return;
+    const dismiss = el('button', { type: 'button', class: 'small', text: 'Dismiss' });
+    const notice = el('p', { class: 'card wide link-notice', role: 'alert', id: 'link-notice' }, [text, ' ', dismiss]);
+    dismiss.addEventListener('click', () => notice.remove());
+    layout.prepend(notice);
   }
 
   findExample(name) {

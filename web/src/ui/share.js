@@ -41,17 +41,51 @@ export async function encodeStateHash(state) {
   return `j=${bytesToBase64Url(json)}`;
 }
 
+// Size caps on a link: the hash's text, and the state it decodes to. A
+// program may be 1 MB (the core's source limit) and a prompt 200,000
+// characters, so 4 MB of state is plenty; a few kilobytes of deflate can
+// claim gigabytes (a decompression bomb), so the inflated bytes are counted
+// as they arrive and the link is dropped as soon as they pass the cap.
+export const MAX_LINK_CHARS = 8 << 20;
+export const MAX_STATE_BYTES = 4 << 20;
+
+async function inflateCapped(bytes, limit) {
+  const reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw')).getReader();
+  const chunks = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > limit) {
+      await reader.cancel();
+      throw new RangeError('the link holds more than a state can');
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
 // Returns a sanitized state, or null when the hash carries none (or is
-// damaged: a broken link opens the default page rather than failing).
+// damaged, or beyond the caps: a broken link opens the default page rather
+// than failing).
 export async function decodeStateHash(hash) {
   const text = (hash || '').replace(/^#/, '');
+  if (text.length > MAX_LINK_CHARS) return null;
   const params = new URLSearchParams(text);
   try {
     let bytes = null;
     if (params.has('z')) {
-      bytes = await pipeThrough(base64UrlToBytes(params.get('z')), new DecompressionStream('deflate-raw'));
+      bytes = await inflateCapped(base64UrlToBytes(params.get('z')), MAX_STATE_BYTES);
     } else if (params.has('j')) {
       bytes = base64UrlToBytes(params.get('j'));
+      if (bytes.length > MAX_STATE_BYTES) return null;
     } else {
       return null;
     }
