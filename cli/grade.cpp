@@ -9,7 +9,6 @@
 // The page grades the same way (web/src/ui/grading.js); keep the two in step.
 #include "grade.hpp"
 
-#include <charconv>
 #include <cmath>
 #include <iostream>
 #include <limits>
@@ -31,14 +30,6 @@ const char* const kGradeUsage =
     "  names, and prints CSV: file,exercise,check,status,first_differing_step,\n"
     "  max_deviation,message (status pass, fail or error; steps count from 0).\n"
     "  Exit status 0 when it graded (failing programs included), 1 on a usage error.\n";
-
-std::string number_text(double v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buffer[64];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
-  return ec == std::errc() ? std::string(buffer, end) : "nan";
-}
 
 // RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
 std::string csv_field(const std::string& text) {
@@ -94,7 +85,7 @@ int run_grade(const std::vector<std::string>& argv) {
       std::ostringstream line;
       line << csv_field(file) << ',' << csv_field(exercise.id) << ',' << csv_field(check.name) << ',' << outcome.status << ','
            << (outcome.first_differing_step ? std::to_string(*outcome.first_differing_step) : "") << ','
-           << (outcome.max_deviation ? number_text(*outcome.max_deviation) : "") << ',' << csv_field(outcome.message) << '\n';
+           << (outcome.max_deviation ? api::shortest_text(*outcome.max_deviation) : "") << ',' << csv_field(outcome.message) << '\n';
       std::cout << line.str() << std::flush;
     }
   }

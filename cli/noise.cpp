@@ -76,13 +76,6 @@ int value_error(const std::string& message, const std::string& file = "") {
   return kError;
 }
 
-std::string number_text(double v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buffer[64];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
-  return ec == std::errc() ? std::string(buffer, end) : "nan";
-}
 
 bool parse_double(const std::string& text, double& out) {
   const char* first = text.data();
@@ -166,7 +159,7 @@ std::optional<int> parse_noise_arguments(const std::vector<std::string>& argv, N
 
 std::string param_text(const nlohmann::json& v) {
   if (v.is_string()) return v.get<std::string>();
-  if (v.is_number()) return number_text(v.get<double>());
+  if (v.is_number()) return api::shortest_text(v.get<double>());
   return v.dump();
 }
 
@@ -280,7 +273,7 @@ int run_noise(const std::vector<std::string>& argv) {
   out << line;
   for (const api::NoiseSweepRow& r : swept.rows) {
     std::snprintf(line, sizeof line, "%-26s %-8s %-5d %s\n", r.form.empty() ? "-" : r.form.c_str(),
-                  number_text(r.sigma).c_str(), r.trial, number_text(r.value).c_str());
+                  api::shortest_text(r.sigma).c_str(), r.trial, api::shortest_text(r.value).c_str());
     out << line;
   }
   std::cout << out.str();

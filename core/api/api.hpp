@@ -355,6 +355,9 @@ struct TokensResult {
   std::vector<Diagnostic> diagnostics;
   std::vector<std::vector<double>> tokens;
 };
+// A double as std::to_chars writes it (shortest round trip); "nan", "inf",
+// "-inf" for the others. For text users read: CSV, tables, messages.
+std::string shortest_text(double v);
 // Tokens separated by whitespace or ';', components by ','.
 TokensResult parse_tokens(const std::string& text, int input_dim);
 // One token per line, components comma-separated; blank lines and '#' lines skipped.

@@ -3,8 +3,6 @@
 // other caller). The page grades in JavaScript (web/src/ui/grading.js) by the
 // same rules; tests/web/classroom.test.mjs holds the two to the same answers.
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <limits>
 
 #include "api/api.hpp"
@@ -24,24 +22,11 @@ bool numbers_row(const nlohmann::json& j, std::vector<double>& row) {
   return true;
 }
 
-// The shortest text that reads back as the same double (Emscripten's libc++
-// has no floating-point std::to_chars).
-std::string number_text(double v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buffer[32];
-  for (int digits = 1; digits <= 17; ++digits) {
-    std::snprintf(buffer, sizeof buffer, "%.*g", digits, v);
-    if (std::strtod(buffer, nullptr) == v) break;
-  }
-  return buffer;
-}
-
 std::string row_text(const std::vector<double>& row) {
   std::string text;
   for (std::size_t i = 0; i < row.size(); ++i) {
     if (i) text += ',';  // appended, not "," + ...: GCC 12 warns (-Wrestrict) on the temporary
-    text += number_text(row[i]);
+    text += shortest_text(row[i]);
   }
   return text;
 }

@@ -3,9 +3,12 @@
 // place the text came from ("--input", "--text", a CSV's path set by the
 // caller), the line and column are where the bad token sits, so the CLI can
 // show a caret under it just as it does for program errors.
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cctype>
 #include <cmath>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -177,6 +180,26 @@ bool parse_decimal(std::string_view text, double& out) {
   char* end = nullptr;
   out = std::strtod(copy.c_str(), &end);  // overflow gives +-inf, reported by the caller
   return end == copy.c_str() + copy.size();
+}
+
+// What std::to_chars(double) writes (the shortest digits that read back as
+// the same double, fixed or scientific notation, whichever is shorter, fixed
+// on a tie), written with printf because Emscripten's libc++ 14 has no
+// floating-point std::to_chars either. ShortestText.* checks the two agree.
+std::string shortest_text(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char scientific[40];
+  int digits = 1;
+  for (; digits < 17; ++digits) {
+    std::snprintf(scientific, sizeof scientific, "%.*e", digits - 1, v);
+    if (std::strtod(scientific, nullptr) == v) break;
+  }
+  std::snprintf(scientific, sizeof scientific, "%.*e", digits - 1, v);
+  const int exponent = std::atoi(std::strchr(scientific, 'e') + 1);
+  char fixed[512];  // 5e-324 in fixed notation: 327 characters
+  std::snprintf(fixed, sizeof fixed, "%.*f", std::max(0, digits - 1 - exponent), v);
+  return std::strlen(fixed) <= std::strlen(scientific) ? fixed : scientific;
 }
 
 TokensResult parse_tokens(const std::string& text, int input_dim) {
