@@ -68,7 +68,7 @@ function examplesManifest(dir) {
       try {
         companion = JSON.parse(fs.readFileSync(companionPath, 'utf8'));
       } catch (error) {
-        throw new Error(`${companionPath}: not valid JSON (${error.message})`);
+        throw new Error(`${companionPath}: not valid JSON (${error.message})`, { cause: error });
       }
     }
     return { name, source, companion };

@@ -18,7 +18,7 @@
 // URL, and the widgets of one page share one engine (one worker).
 
 import { LsrlClient } from './lsrl-client.js';
-import { el, replaceChildren, debounce } from './ui/dom.js';
+import { el, debounce } from './ui/dom.js';
 import { PromptInput } from './ui/prompt.js';
 import { OutputsView } from './ui/outputs.js';
 import { TraceTable } from './ui/trace-table.js';

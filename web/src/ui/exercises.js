@@ -30,7 +30,7 @@ function storage() {
 export function loadProgress(store = storage()) {
   const empty = { sets: {} };
   if (!store) return { progress: empty, notice: '' };
-  let raw = null;
+  let raw;
   try {
     raw = store.getItem(PROGRESS_KEY);
   } catch {

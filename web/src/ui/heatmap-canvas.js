@@ -61,7 +61,7 @@ function cellAt(canvas, event, rows, cols, flipY) {
 // from 0, each placed on its cell's centre.
 export function indexTicks(n, maxTicks = 6) {
   if (!(n > 0)) return [];
-  let stride = 1;
+  let stride;
   for (let k = 0; ; k++) {
     const base = 10 ** Math.floor(k / 3);
     stride = [1, 2, 5][k % 3] * base;

@@ -181,12 +181,12 @@ export class HiddenStatesView {
     }
     const blockEls = blocks.map((b) => {
       // A closed block hides its rows: its summary names the cursor's step.
-      const note = el('span', { class: 'row-cursor block-cursor' });
-      const update = (step) => { note.textContent = step === null || step === undefined ? '' : ` · ▸ step ${step}`; };
+      const cursorNote = el('span', { class: 'row-cursor block-cursor' });
+      const update = (step) => { cursorNote.textContent = step === null || step === undefined ? '' : ` · ▸ step ${step}`; };
       update(this.cursor?.step ?? null);
       this.cursorNotes.push({ update });
       return el('details', { class: 'layer-block', open: true },
-        el('summary', {}, `layers ${b.first}–${b.first + b.rows.length - 1}${b.type ? ` (${b.type})` : ''}`, note), ...b.rows);
+        el('summary', {}, `layers ${b.first}–${b.first + b.rows.length - 1}${b.type ? ` (${b.type})` : ''}`, cursorNote), ...b.rows);
     });
     const observer = typeof IntersectionObserver === 'function'
       ? new IntersectionObserver((entries) => {
