@@ -129,14 +129,14 @@ int main(int argc, char** argv) {
     for (const lsrl::PathOp& op : layer.ops)
       if (op.kind == lsrl::PathOpKind::Linear) matrices.push_back(&op.A);
     for (const lsrl::NumSparse* source_matrix : matrices) {
-      const lsrl::kernels::Matrix<double> m = lsrl::kernels::prepare_matrix<double>(*source_matrix);
+      const lsrl::WeightMatrix<double> m = lsrl::prepare_matrix<double>(*source_matrix);
       if (m.rows == 0 || m.cols == 0) continue;
       std::vector<double> x(static_cast<std::size_t>(m.cols)), b(static_cast<std::size_t>(m.rows)), y(b.size());
       for (double& v : x) v = value(random);
       for (double& v : b) v = value(random);
       const double rate = calls_per_second(seconds / 10, [&] {
         for (int r = 0; r < 256; ++r) {
-          lsrl::kernels::affine(m, b.data(), x.data(), y.data());
+          lsrl::affine(m, b.data(), x.data(), y.data());
           asm volatile("" : : "r"(y.data()) : "memory");
         }
       }) * 256.0;

@@ -61,7 +61,7 @@ TIMEOUT = 1200  # seconds per test run; a hang counts as caught, and says so
 # Test selections (gtest filters), by the part of the core a fault is in.
 COMPILER = ("CompileRules.*:CompileProperty.*:CompileOptimize.*:Examples.*:RegressionPrograms.*:"
             "GeneratedPrograms.EveryTargetMatchesTheDag")
-LINEAR = "LinearRnn.*:RuntimeKernels.*:CompileRules.*:CompileProperty.*:Examples.*"
+LINEAR = "LinearRnn.*:RuntimeKernels/*:RuntimeScalar.*:CompileRules.*:CompileProperty.*:Examples.*"
 CELLS = ("TargetsRnn.*:TargetsGatedRnn.*:Cells/TargetsCells.*:TargetsGru.*:TargetsProgramCorpus.*:"
          "Targets/TargetsOnExamples.PaperModeMatchesTheProgramOnEveryExample/*")
 CELLS_STANDARD = (CELLS + ":Targets/TargetsOnExamples.DiscreteUaStandardActivationsAnswerAllQueries/lstm:"
@@ -72,25 +72,26 @@ RANGES = "RangeAnalysis.*:TargetsGru.*:TargetsProgramCorpus.*:FixedWeights.Promp
 
 # (id, file, text to replace (must occur exactly once), replacement, the fault, tests)
 MUTANTS = [
-    # --- the linear RNNs' kernels (core/runtime/kernels.cpp) ---
+    # --- the kernels of every executor (core/runtime/kernels.cpp, activations.hpp) ---
     ("dense-sign", "core/runtime/kernels.cpp",
-     "acc[k] = acc[k] + column[k] * xc;", "acc[k] = acc[k] - column[k] * xc;",
+     "for (int k = 0; k < kBlock; ++k) acc[k] = acc[k] + column[k] * xc;",
+     "for (int k = 0; k < kBlock; ++k) acc[k] = acc[k] - column[k] * xc;",
      "dense kernel subtracts its terms (a sign in a kernel)", LINEAR),
     ("sparse-bias-dropped", "core/runtime/kernels.cpp",
-     "T acc = start[r];", "T acc = T(0.0f);",
+     "T acc = start[r];", "T acc = T{};",
      "compressed-row kernel drops the bias (and the accumulated start)", LINEAR),
-    ("relu-wrong-half", "core/runtime/kernels.cpp",
+    ("relu-wrong-half", "core/runtime/activations.hpp",
      "y[i] = x[i] > zero ? x[i] : zero;", "y[i] = x[i] < zero ? x[i] : zero;",
      "ReLU keeps the negative part", LINEAR),
-    ("multi-square", "core/runtime/kernels.cpp",
+    ("multi-square", "core/runtime/activations.hpp",
      "y[i] = x[i] * x[i + half];", "y[i] = x[i] * x[i];",
      "Multi multiplies the first half by itself (gate halves mixed up)", LINEAR),
     ("skip-negative-inputs", "core/runtime/kernels.cpp",
-     "if (xc == zero) continue;", "if (xc < zero) continue;",
+     "if (xc == zero && skip_zero_inputs) continue;", "if (xc < zero && skip_zero_inputs) continue;",
      "dense kernel skips negative inputs instead of zeros", LINEAR),
     ("nan-in-last-column", "core/targets/linear_rnn.cpp",
-     "for (std::size_t i = 0; i < row.size(); ++i) row[i] = kernels::to_double((*x)[i]);",
-     "for (std::size_t i = 0; i < row.size(); ++i) row[i] = i > 0 && i + 1 == row.size() ? std::nan(\"\") : kernels::to_double((*x)[i]);",
+     "for (std::size_t i = 0; i < row.size(); ++i) row[i] = from_scalar((*x)[i]);",
+     "for (std::size_t i = 0; i < row.size(); ++i) row[i] = i > 0 && i + 1 == row.size() ? std::nan(\"\") : from_scalar((*x)[i]);",
      "linear RNNs output NaN in the last of several columns", LINEAR),
     # --- the compiler's rewrites (core/compile/) ---
     ("fuse-rounds-differently", "core/compile/fuse_linear_linear.cpp",

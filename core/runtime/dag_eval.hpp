@@ -13,8 +13,8 @@ namespace lsrl {
 // tokens: steps x program.input_dim(). Returns steps x program.output_dim().
 // With `trace`, records every NAMED node the output depends on (label = its
 // name, kind = its node kind), plus the Input ("input") and the output, per
-// step. Computes in the given precision (weights rounded to it too); f16 uses
-// xtl::half_float. Throws LsrlError (no position) on a token of wrong width.
+// step. Computes in the given precision (weights rounded to it too; f16 is
+// runtime/scalar.hpp's F16). Throws LsrlError (no position) on a token of wrong width.
 OutputRows evaluate_program(const Program& program, const std::vector<std::vector<double>>& tokens,
                             Precision precision, Trace* trace);
 

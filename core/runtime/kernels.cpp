@@ -1,80 +1,45 @@
 #include "runtime/kernels.hpp"
 
-namespace lsrl::kernels {
-
-template <typename T>
-Matrix<T> prepare_matrix(const NumSparse& m) {
-  Matrix<T> out;
-  out.rows = static_cast<int>(m.rows());
-  out.cols = static_cast<int>(m.cols());
-  long long nnz = 0;
-  for (int r = 0; r < m.outerSize(); ++r)
-    for (NumSparse::InnerIterator it(m, r); it; ++it)
-      if (!(from_double<T>(it.value().to_double()) == T(0.0f))) ++nnz;
-  out.nonzeros = nnz;
-  const long long entries = static_cast<long long>(out.rows) * out.cols;
-  out.dense = entries <= 64 || nnz * 4 >= entries;
-  if (out.dense) {
-    out.values.assign(static_cast<std::size_t>(entries), T(0.0f));
-    for (int r = 0; r < m.outerSize(); ++r)
-      for (NumSparse::InnerIterator it(m, r); it; ++it)
-        out.values[static_cast<std::size_t>(it.col()) * static_cast<std::size_t>(out.rows) + static_cast<std::size_t>(r)] =
-            from_double<T>(it.value().to_double());
-  } else {
-    out.row_start.reserve(static_cast<std::size_t>(out.rows) + 1);
-    out.row_start.push_back(0);
-    for (int r = 0; r < out.rows; ++r) {
-      for (NumSparse::InnerIterator it(m, r); it; ++it) {
-        const T v = from_double<T>(it.value().to_double());
-        if (v == T(0.0f)) continue;  // a weight that rounds to zero in this precision is a zero
-        out.col.push_back(static_cast<int>(it.col()));
-        out.values.push_back(v);
-      }
-      out.row_start.push_back(static_cast<int>(out.col.size()));
-    }
-  }
-  return out;
-}
-
-template <typename T>
-std::vector<T> prepare_vector(const NumVector& v) {
-  std::vector<T> out(static_cast<std::size_t>(v.size()));
-  for (Eigen::Index i = 0; i < v.size(); ++i) out[static_cast<std::size_t>(i)] = from_double<T>(v[i].to_double());
-  return out;
-}
+namespace lsrl {
 
 namespace {
 
-// Rows [r0, r0 + kBlock) of y += M x for a dense (column-major) M, with the
-// block's sums held in registers across the columns: each row still adds its
-// terms column by column, so the order (and the rounding) is the plain one.
-template <typename T, int kBlock>
-inline void dense_block(const Matrix<T>& m, const T* x, const T* start, T* y, int r0) {
-  T acc[kBlock];
-  for (int k = 0; k < kBlock; ++k) acc[k] = start[r0 + k];
-  const T zero(0.0f);
-  const T* column = m.values.data() + r0;
-  for (int c = 0; c < m.cols; ++c, column += m.rows) {
-    const T xc = x[c];
-    if (xc == zero) continue;  // a zero input adds nothing (ReLU layers are mostly zeros)
-    for (int k = 0; k < kBlock; ++k) acc[k] = acc[k] + column[k] * xc;
+inline double weight_as_double(double v) { return v; }
+inline double weight_as_double(const Num& v) { return v.to_double(); }
+
+// Which stored weights stay terms after rounding (kernels.hpp: the program's
+// matrices drop the ones that round to zero, the targets' keep them).
+enum class RoundedZeros { Drop, Keep };
+
+// The one rounding of a weight matrix (row-major Eigen sparse, doubles or
+// the compiler's exact numbers) to the run's scalar.
+template <typename T, typename Sparse>
+CsrMatrix<T> round_to_csr(const Sparse& m, RoundedZeros zeros) {
+  CsrMatrix<T> out;
+  out.rows = static_cast<int>(m.rows());
+  out.cols = static_cast<int>(m.cols());
+  out.row_start.reserve(static_cast<std::size_t>(out.rows) + 1);
+  out.row_start.push_back(0);
+  for (int r = 0; r < out.rows; ++r) {
+    for (typename Sparse::InnerIterator it(m, r); it; ++it) {
+      const double w = weight_as_double(it.value());
+      if (w == 0.0) continue;
+      const T v = to_scalar<T>(w);
+      if (v == T{} && zeros == RoundedZeros::Drop) continue;
+      out.col.push_back(static_cast<int>(it.col()));
+      out.value.push_back(v);
+    }
+    out.row_start.push_back(static_cast<int>(out.col.size()));
   }
-  for (int k = 0; k < kBlock; ++k) y[r0 + k] = acc[k];
+  return out;
 }
 
-// y = start + M x (start may alias y).
+// y = start + M x for compressed rows (start may be y).
 template <typename T>
-inline void accumulate(const Matrix<T>& m, const T* start, const T* x, T* y) {
-  if (m.dense) {
-    int r = 0;
-    for (; r + 8 <= m.rows; r += 8) dense_block<T, 8>(m, x, start, y, r);
-    for (; r + 2 <= m.rows; r += 2) dense_block<T, 2>(m, x, start, y, r);
-    for (; r < m.rows; ++r) dense_block<T, 1>(m, x, start, y, r);
-    return;
-  }
+inline void csr_accumulate(const CsrMatrix<T>& m, const T* start, const T* x, T* y) {
   const int* row_start = m.row_start.data();
   const int* col = m.col.data();
-  const T* val = m.values.data();
+  const T* val = m.value.data();
   for (int r = 0; r < m.rows; ++r) {
     T acc = start[r];
     for (int k = row_start[r]; k < row_start[r + 1]; ++k) acc = acc + val[k] * x[col[k]];
@@ -82,77 +47,174 @@ inline void accumulate(const Matrix<T>& m, const T* start, const T* x, T* y) {
   }
 }
 
+// Rows [r0, r0 + kBlock) of y = start + M x for a dense (column-major) M,
+// with the block's sums held in registers across the columns: each row still
+// adds its terms column by column, so the order (and the rounding) is the
+// compressed form's. What the dense form adds beyond the compressed one, the
+// terms of zero weights, and what it leaves out, the terms of zero inputs,
+// must change nothing:
+//   - a term w * x with x = +-0 and w finite is +-0, and so is one with w = 0
+//     and x finite; adding a zero leaves a sum unchanged unless the sum is
+//     -0 (-0 + +0 = +0). A sum is -0 only while it is its -0 start plus -0
+//     terms (a cancellation rounds to +0), so a block whose starts are not -0
+//     may skip such terms and add zero weights' terms;
+//   - otherwise (a -0 start, an infinite or NaN input, whose product with a
+//     zero weight is NaN) the block adds exactly the non-zero weights' terms,
+//     as the compressed form does;
+//   - a zero input meeting an infinite weight (f16 rounds 1e10 to infinity)
+//     gives NaN in the compressed form too, so a matrix with a non-finite
+//     weight never skips zero inputs.
+template <typename T, int kBlock>
+inline void dense_block(const WeightMatrix<T>& m, const T* start, const T* x, T* y, int r0) {
+  T acc[kBlock];
+  bool exact_terms_only = false;
+  for (int k = 0; k < kBlock; ++k) {
+    acc[k] = start[r0 + k];
+    exact_terms_only = exact_terms_only || is_negative_zero(acc[k]);
+  }
+  const bool skip_zero_inputs = m.finite && !exact_terms_only;
+  const T zero{};
+  const T* column = m.values.data() + r0;
+  for (int c = 0; c < m.cols; ++c, column += m.rows) {
+    const T xc = x[c];
+    if (xc == zero && skip_zero_inputs) continue;
+    if (exact_terms_only || !is_finite(xc)) {
+      for (int k = 0; k < kBlock; ++k)
+        if (!(column[k] == zero)) acc[k] = acc[k] + column[k] * xc;
+      continue;
+    }
+    for (int k = 0; k < kBlock; ++k) acc[k] = acc[k] + column[k] * xc;
+  }
+  for (int k = 0; k < kBlock; ++k) y[r0 + k] = acc[k];
+}
+
+// y = start + M x (start may be y).
+template <typename T>
+inline void accumulate(const WeightMatrix<T>& m, const T* start, const T* x, T* y) {
+  if (!m.dense) {
+    csr_accumulate(m.csr, start, x, y);
+    return;
+  }
+  int r = 0;
+  for (; r + 8 <= m.rows; r += 8) dense_block<T, 8>(m, start, x, y, r);
+  for (; r + 2 <= m.rows; r += 2) dense_block<T, 2>(m, start, x, y, r);
+  for (; r < m.rows; ++r) dense_block<T, 1>(m, start, x, y, r);
+}
+
+// Where row r's sums for the chunk are built: in place when its steps are
+// contiguous in y, else in scratch (then scattered).
+template <typename T>
+inline T* row_sums(T* y, std::size_t row, std::size_t row_stride, std::size_t step_stride, T* scratch) {
+  return step_stride == 1 ? y + row * row_stride : scratch;
+}
+
+template <typename T>
+inline void store_row(const T* acc, std::size_t steps, T* y, std::size_t row, std::size_t row_stride,
+                      std::size_t step_stride) {
+  if (step_stride == 1) return;
+  for (std::size_t t = 0; t < steps; ++t) y[t * step_stride + row * row_stride] = acc[t];
+}
+
 }  // namespace
 
 template <typename T>
-void multiply_add(const Matrix<T>& m, const T* x, T* y) {
+CsrMatrix<T> to_csr(const SparseD& m) {
+  return round_to_csr<T>(m, RoundedZeros::Keep);
+}
+
+template <typename T>
+WeightMatrix<T> prepare_matrix(const NumSparse& m) {
+  WeightMatrix<T> out;
+  out.csr = round_to_csr<T>(m, RoundedZeros::Drop);
+  out.rows = out.csr.rows;
+  out.cols = out.csr.cols;
+  out.nonzeros = static_cast<long long>(out.csr.col.size());
+  const long long entries = static_cast<long long>(out.rows) * out.cols;
+  out.dense = entries <= 64 || out.nonzeros * 4 >= entries;
+  if (!out.dense) return out;
+  out.values.assign(static_cast<std::size_t>(entries), T{});
+  const std::size_t rows = static_cast<std::size_t>(out.rows);
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (int k = out.csr.row_start[r]; k < out.csr.row_start[r + 1]; ++k) {
+      const T v = out.csr.value[static_cast<std::size_t>(k)];
+      out.values[static_cast<std::size_t>(out.csr.col[static_cast<std::size_t>(k)]) * rows + r] = v;
+      out.finite = out.finite && is_finite(v);
+    }
+  }
+  out.csr = CsrMatrix<T>{};
+  return out;
+}
+
+template <typename T>
+void multiply_add_into(const CsrMatrix<T>& m, const T* x, T* y) {
+  csr_accumulate(m, y, x, y);
+}
+
+template <typename T>
+void multiply_add(const WeightMatrix<T>& m, const T* x, T* y) {
   accumulate(m, y, x, y);
 }
 
 template <typename T>
-void affine(const Matrix<T>& m, const T* b, const T* x, T* y) {
+void affine(const WeightMatrix<T>& m, const T* b, const T* x, T* y) {
   accumulate(m, b, x, y);
 }
 
 template <typename T>
-void affine_columns(const Matrix<T>& m, const T* b, const T* x, std::size_t ld, std::size_t steps, T* y) {
-  const T zero(0.0f);
+void affine_steps(const CsrMatrix<T>& m, const T* b, const T* x, std::size_t x_stride, std::size_t steps, T* y,
+                  std::size_t row_stride, std::size_t step_stride, T* scratch) {
   for (int r = 0; r < m.rows; ++r) {
     const std::size_t row = static_cast<std::size_t>(r);
-    T* acc = y + row * ld;
+    T* acc = row_sums(y, row, row_stride, step_stride, scratch);
     for (std::size_t t = 0; t < steps; ++t) acc[t] = b[row];
-    if (m.dense) {
-      const T* w = m.values.data() + row;
-      for (int c = 0; c < m.cols; ++c, w += m.rows) {
-        const T wc = *w;
-        const T* xc = x + static_cast<std::size_t>(c) * ld;
-        // accumulate() skips a zero input; a select keeps that and still vectorises.
-        for (std::size_t t = 0; t < steps; ++t) acc[t] = xc[t] == zero ? acc[t] : acc[t] + wc * xc[t];
-      }
-    } else {
-      for (int k = m.row_start[row]; k < m.row_start[row + 1]; ++k) {
-        const T wk = m.values[static_cast<std::size_t>(k)];
-        const T* xc = x + static_cast<std::size_t>(m.col[static_cast<std::size_t>(k)]) * ld;
-        for (std::size_t t = 0; t < steps; ++t) acc[t] = acc[t] + wk * xc[t];
-      }
+    for (int k = m.row_start[row]; k < m.row_start[row + 1]; ++k) {
+      const T w = m.value[static_cast<std::size_t>(k)];
+      const T* xc = x + static_cast<std::size_t>(m.col[static_cast<std::size_t>(k)]) * x_stride;
+      for (std::size_t t = 0; t < steps; ++t) acc[t] = acc[t] + w * xc[t];
     }
+    store_row(acc, steps, y, row, row_stride, step_stride);
   }
 }
 
 template <typename T>
-void relu(const T* x, T* y, int n) {
-  const T zero(0.0f);
-  for (int i = 0; i < n; ++i) y[i] = x[i] > zero ? x[i] : zero;
+void affine_steps(const WeightMatrix<T>& m, const T* b, const T* x, std::size_t x_stride, std::size_t steps, T* y,
+                  std::size_t row_stride, std::size_t step_stride, T* scratch) {
+  if (!m.dense) {
+    affine_steps(m.csr, b, x, x_stride, steps, y, row_stride, step_stride, scratch);
+    return;
+  }
+  // Row by row, the zero weights skipped: the compressed form's terms in its
+  // order, read from the dense layout.
+  const T zero{};
+  for (int r = 0; r < m.rows; ++r) {
+    const std::size_t row = static_cast<std::size_t>(r);
+    T* acc = row_sums(y, row, row_stride, step_stride, scratch);
+    for (std::size_t t = 0; t < steps; ++t) acc[t] = b[row];
+    const T* w = m.values.data() + row;
+    for (int c = 0; c < m.cols; ++c, w += m.rows) {
+      const T wc = *w;
+      if (wc == zero) continue;
+      const T* xc = x + static_cast<std::size_t>(c) * x_stride;
+      for (std::size_t t = 0; t < steps; ++t) acc[t] = acc[t] + wc * xc[t];
+    }
+    store_row(acc, steps, y, row, row_stride, step_stride);
+  }
 }
 
-template <typename T>
-void multi_gate(const T* x, int half, T* y) {
-  for (int i = 0; i < half; ++i) y[i] = x[i] * x[i + half];
-}
+// Every kernel for the three scalars of a run.
+#define LSRL_KERNELS_INSTANTIATE(T)                                                                                   \
+  template CsrMatrix<T> to_csr<T>(const SparseD&);                                                                   \
+  template WeightMatrix<T> prepare_matrix<T>(const NumSparse&);                                                      \
+  template void multiply_add_into<T>(const CsrMatrix<T>&, const T*, T*);                                             \
+  template void multiply_add<T>(const WeightMatrix<T>&, const T*, T*);                                               \
+  template void affine<T>(const WeightMatrix<T>&, const T*, const T*, T*);                                           \
+  template void affine_steps<T>(const CsrMatrix<T>&, const T*, const T*, std::size_t, std::size_t, T*, std::size_t,  \
+                                std::size_t, T*);                                                                    \
+  template void affine_steps<T>(const WeightMatrix<T>&, const T*, const T*, std::size_t, std::size_t, T*, std::size_t, \
+                                std::size_t, T*);
+LSRL_KERNELS_INSTANTIATE(double)
+LSRL_KERNELS_INSTANTIATE(float)
+LSRL_KERNELS_INSTANTIATE(F16)
+#undef LSRL_KERNELS_INSTANTIATE
 
-template Matrix<double> prepare_matrix<double>(const NumSparse&);
-template Matrix<float> prepare_matrix<float>(const NumSparse&);
-template Matrix<xtl::half_float> prepare_matrix<xtl::half_float>(const NumSparse&);
-template std::vector<double> prepare_vector<double>(const NumVector&);
-template std::vector<float> prepare_vector<float>(const NumVector&);
-template std::vector<xtl::half_float> prepare_vector<xtl::half_float>(const NumVector&);
-template void affine<double>(const Matrix<double>&, const double*, const double*, double*);
-template void affine<float>(const Matrix<float>&, const float*, const float*, float*);
-template void affine<xtl::half_float>(const Matrix<xtl::half_float>&, const xtl::half_float*, const xtl::half_float*,
-                                      xtl::half_float*);
-template void multiply_add<double>(const Matrix<double>&, const double*, double*);
-template void multiply_add<float>(const Matrix<float>&, const float*, float*);
-template void multiply_add<xtl::half_float>(const Matrix<xtl::half_float>&, const xtl::half_float*, xtl::half_float*);
-template void affine_columns<double>(const Matrix<double>&, const double*, const double*, std::size_t, std::size_t,
-                                     double*);
-template void affine_columns<float>(const Matrix<float>&, const float*, const float*, std::size_t, std::size_t, float*);
-template void affine_columns<xtl::half_float>(const Matrix<xtl::half_float>&, const xtl::half_float*,
-                                              const xtl::half_float*, std::size_t, std::size_t, xtl::half_float*);
-template void relu<double>(const double*, double*, int);
-template void relu<float>(const float*, float*, int);
-template void relu<xtl::half_float>(const xtl::half_float*, xtl::half_float*, int);
-template void multi_gate<double>(const double*, int, double*);
-template void multi_gate<float>(const float*, int, float*);
-template void multi_gate<xtl::half_float>(const xtl::half_float*, int, xtl::half_float*);
-
-}  // namespace lsrl::kernels
+}  // namespace lsrl

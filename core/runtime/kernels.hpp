@@ -1,113 +1,147 @@
-// The hot loops of compiled-model execution: matrix-vector products, ReLU and
-// the Multi gate, over double, float and xtl::half_float. Plain contiguous
-// loops that g++ -O3 (SSE2/AVX) and em++ -O3 -msimd128 vectorise alike (no
-// intrinsics, no Eigen): a matrix is stored dense (column-major: blocks of
-// 8 rows keep their sums in registers while the columns stream by, which
-// vectorises across the rows) or in compressed rows, whichever its density
-// favours.
+// The matrix products of every executor (the program's evaluator, the linear
+// RNNs and every other target), over the run's scalar (runtime/scalar.hpp):
+// weights rounded once, then a product per token or for a chunk of steps.
 //
-// The summation order is fixed and is the DAG evaluator's: a row starts at
-// its bias, then adds its terms column by column (a state: bias, A s, B x).
-// So native and WebAssembly runs agree bit for bit, and, because the
-// compiler only rewrites where the rounding stays the program's own, a
-// compiled model gives the program's outputs bit for bit. Programs with large
-// constants (f_ifelse's lambda = 1e10) need that: they turn a last-bit
-// difference in a step's output into a wrong token.
+// One summation order, the program's: a row starts at its bias (or at what y
+// holds), then adds w * x for each of its non-zero weights in column order,
+// rounding after every multiply and every add. Which weights are terms is the
+// matrix's own pattern (see prepare_matrix and to_csr). A matrix-multiply-then-add
+// order (the sum first, the bias last) rounds differently wherever a bias is
+// large next to the terms, e.g. 1e10 - 0.2 + 0.3, and f_ifelse's lambda turns
+// that last bit into a wrong token; so the compiled models give the program's
+// outputs bit for bit, and native and WebAssembly runs agree bit for bit.
+// The build keeps that order: -ffp-contract=off for every file (CMakeLists),
+// so no multiply and add are fused into one rounding.
+//
+// Storage: compressed rows (CsrMatrix) or, for a WeightMatrix dense enough,
+// column-major dense, whose per-token product keeps blocks of 8 rows' sums in
+// registers while the columns stream by (it vectorises across the rows) and
+// skips an input that is exactly zero (ReLU layers are mostly zeros) where
+// that provably changes nothing (see kernels.cpp). The dense and compressed
+// forms give identical bits for every input, -0.0, infinities and NaN included.
+// Plain loops, no intrinsics: g++ -O3 (SSE2) and em++ -O3 -msimd128
+// auto-vectorise them alike.
 #pragma once
 
 #include <cstddef>
-#include <type_traits>
 #include <vector>
 
-#include <xtl/xhalf_float.hpp>
+#include <Eigen/SparseCore>
 
 #include "num/num.hpp"
+#include "runtime/scalar.hpp"
 
-namespace lsrl::kernels {
+namespace lsrl {
 
+using SparseD = Eigen::SparseMatrix<double, Eigen::RowMajor>;
+
+// A matrix in compressed-row form over the run's scalar: row r's non-zeros
+// are value[row_start[r] .. row_start[r + 1]), in column order.
 template <typename T>
-struct Matrix {
+struct CsrMatrix {
+  int rows = 0;
+  int cols = 0;
+  std::vector<int> row_start;  // rows + 1 offsets into col / value
+  std::vector<int> col;
+  std::vector<T> value;
+};
+
+// A weight matrix stored the way its density favours: dense (column-major)
+// when at least a quarter of its entries are non-zero or it is tiny, else
+// compressed rows.
+template <typename T>
+struct WeightMatrix {
   int rows = 0;
   int cols = 0;
   bool dense = true;
-  std::vector<T> values;       // dense: column-major rows x cols; sparse: the non-zeros by row
-  std::vector<int> row_start;  // sparse: rows + 1 offsets
-  std::vector<int> col;        // sparse: column of each non-zero
+  std::vector<T> values;  // dense: rows x cols, column-major; a rounded-away weight is 0
+  bool finite = true;     // dense: no entry is infinite or NaN (f16 rounds 1e10 to infinity)
+  CsrMatrix<T> csr;       // sparse
   long long nonzeros = 0;
 };
 
-// Rounds an exact compiled matrix to T and picks the storage: dense when at
-// least a quarter of the entries are non-zero (or the matrix is tiny).
+// The program's weights (the compiler's exact numbers, through their nearest
+// double) rounded to the run's scalar. A weight that rounds to zero in this
+// precision is a zero of the program: no term at all, even beside an infinite
+// or NaN input (the program's evaluation has always read them so, and the
+// linear RNNs run the program's own matrices).
 template <typename T>
-Matrix<T> prepare_matrix(const NumSparse& m);
+WeightMatrix<T> prepare_matrix(const NumSparse& m);
+// A target's weights (doubles) rounded to the run's scalar, every stored
+// weight kept: one that rounds to zero is a zero weight of the model, as in a
+// dense half-precision network, so it still turns an infinite input into NaN
+// (which is how a construction too large for f16 shows up as a numeric
+// failure, not as quietly wrong outputs: NumericDiagnostics).
 template <typename T>
-std::vector<T> prepare_vector(const NumVector& v);
+CsrMatrix<T> to_csr(const SparseD& m);
 
-// y += M x   (x has M.cols entries, y has M.rows entries)
-template <typename T>
-void multiply_add(const Matrix<T>& m, const T* x, T* y);
-// y = b + M x, summed in that order (b first, then column by column)
-template <typename T>
-void affine(const Matrix<T>& m, const T* b, const T* x, T* y);
-// The same affine map for a block of steps at once: x and y are
-// feature-major (component i of step t at [i * ld + t]), steps <= ld. Each
-// element is summed exactly as affine sums it (b, then the columns in order;
-// the dense form adds nothing for an input that is exactly zero), so a chunked
-// executor gives the per-token one's results bit for bit, while the loops over
-// the steps vectorise.
-template <typename T>
-void affine_columns(const Matrix<T>& m, const T* b, const T* x, std::size_t ld, std::size_t steps, T* y);
-// y = max(x, 0) element-wise
-template <typename T>
-void relu(const T* x, T* y, int n);
+// ---------------------------------------------------------- one token --
 
-// y[i] = x[i] * x[i + half], i < half
+// y = y + M x (y holds the bias, or zeros, on entry).
 template <typename T>
-void multi_gate(const T* x, int half, T* y);
+void multiply_add_into(const CsrMatrix<T>& m, const T* x, T* y);
+template <typename T>
+void multiply_add(const WeightMatrix<T>& m, const T* x, T* y);
+// y = b + M x, summed in that order (b may be y).
+template <typename T>
+void affine(const WeightMatrix<T>& m, const T* b, const T* x, T* y);
 
 template <typename T>
-inline T from_double(double v) {
-  if constexpr (std::is_same_v<T, xtl::half_float>) {
-    return T(static_cast<float>(v));
-  } else {
-    return static_cast<T>(v);
-  }
-}
-template <typename T>
-inline double to_double(T v) {
-  if constexpr (std::is_same_v<T, xtl::half_float>) {
-    return static_cast<double>(static_cast<float>(v));
-  } else {
-    return static_cast<double>(v);
-  }
+inline void multiply_add(const CsrMatrix<T>& m, const std::vector<T>& x, std::vector<T>& y) {
+  multiply_add_into(m, x.data(), y.data());
 }
 
-extern template Matrix<double> prepare_matrix<double>(const NumSparse&);
-extern template Matrix<float> prepare_matrix<float>(const NumSparse&);
-extern template Matrix<xtl::half_float> prepare_matrix<xtl::half_float>(const NumSparse&);
-extern template std::vector<double> prepare_vector<double>(const NumVector&);
-extern template std::vector<float> prepare_vector<float>(const NumVector&);
-extern template std::vector<xtl::half_float> prepare_vector<xtl::half_float>(const NumVector&);
-extern template void affine<double>(const Matrix<double>&, const double*, const double*, double*);
-extern template void affine<float>(const Matrix<float>&, const float*, const float*, float*);
-extern template void affine<xtl::half_float>(const Matrix<xtl::half_float>&, const xtl::half_float*,
-                                              const xtl::half_float*, xtl::half_float*);
-extern template void multiply_add<double>(const Matrix<double>&, const double*, double*);
-extern template void multiply_add<float>(const Matrix<float>&, const float*, float*);
-extern template void multiply_add<xtl::half_float>(const Matrix<xtl::half_float>&, const xtl::half_float*,
-                                                    xtl::half_float*);
-extern template void affine_columns<double>(const Matrix<double>&, const double*, const double*, std::size_t,
-                                            std::size_t, double*);
-extern template void affine_columns<float>(const Matrix<float>&, const float*, const float*, std::size_t, std::size_t,
-                                           float*);
-extern template void affine_columns<xtl::half_float>(const Matrix<xtl::half_float>&, const xtl::half_float*,
-                                                     const xtl::half_float*, std::size_t, std::size_t,
-                                                     xtl::half_float*);
-extern template void relu<double>(const double*, double*, int);
-extern template void relu<float>(const float*, float*, int);
-extern template void relu<xtl::half_float>(const xtl::half_float*, xtl::half_float*, int);
-extern template void multi_gate<double>(const double*, int, double*);
-extern template void multi_gate<float>(const float*, int, float*);
-extern template void multi_gate<xtl::half_float>(const xtl::half_float*, int, xtl::half_float*);
+// bias + M x as a new vector.
+template <typename T>
+inline std::vector<T> affine(const CsrMatrix<T>& m, const std::vector<T>& bias, const std::vector<T>& x) {
+  std::vector<T> y = bias;
+  multiply_add_into(m, x.data(), y.data());
+  return y;
+}
 
-}  // namespace lsrl::kernels
+// ---------------------------------------------------- a chunk of steps --
+
+// The same affine map for `steps` time steps at once: column c of M reads
+// x[c * x_stride + t] for t < steps, and row r of step t goes to
+// y[r * row_stride + t * step_stride]. Each element is summed exactly as the
+// per-token product sums it (b, then the non-zero terms in column order), so
+// a chunked executor gives the per-token one's results bit for bit, while the
+// loops over the steps vectorise. `scratch` (steps values) is needed when
+// step_stride != 1.
+template <typename T>
+void affine_steps(const CsrMatrix<T>& m, const T* b, const T* x, std::size_t x_stride, std::size_t steps, T* y,
+                  std::size_t row_stride, std::size_t step_stride, T* scratch);
+template <typename T>
+void affine_steps(const WeightMatrix<T>& m, const T* b, const T* x, std::size_t x_stride, std::size_t steps, T* y,
+                  std::size_t row_stride, std::size_t step_stride, T* scratch);
+
+// Feature-major in and out (component i of step t at [i * ld + t]), steps <= ld.
+template <typename T>
+inline void affine_columns(const WeightMatrix<T>& m, const T* b, const T* x, std::size_t ld, std::size_t steps, T* y) {
+  affine_steps(m, b, x, ld, steps, y, ld, 1, static_cast<T*>(nullptr));
+}
+
+// Feature-major in, step-major out (row r of step t at y[t * y_stride + r]),
+// the cell stacks' gate projections; acc holds `steps` values.
+template <typename T>
+inline void project_columns(const CsrMatrix<T>& m, const std::vector<T>& bias, const T* x, std::size_t x_stride,
+                            std::size_t steps, T* y, std::size_t y_stride, T* acc) {
+  affine_steps(m, bias.data(), x, x_stride, steps, y, 1, y_stride, acc);
+}
+
+#define LSRL_KERNELS_DECLARE(T)                                                                                  \
+  extern template CsrMatrix<T> to_csr<T>(const SparseD&);                                                       \
+  extern template WeightMatrix<T> prepare_matrix<T>(const NumSparse&);                                          \
+  extern template void multiply_add_into<T>(const CsrMatrix<T>&, const T*, T*);                                 \
+  extern template void multiply_add<T>(const WeightMatrix<T>&, const T*, T*);                                   \
+  extern template void affine<T>(const WeightMatrix<T>&, const T*, const T*, T*);                               \
+  extern template void affine_steps<T>(const CsrMatrix<T>&, const T*, const T*, std::size_t, std::size_t, T*,    \
+                                       std::size_t, std::size_t, T*);                                           \
+  extern template void affine_steps<T>(const WeightMatrix<T>&, const T*, const T*, std::size_t, std::size_t, T*, \
+                                       std::size_t, std::size_t, T*);
+LSRL_KERNELS_DECLARE(double)
+LSRL_KERNELS_DECLARE(float)
+LSRL_KERNELS_DECLARE(F16)
+#undef LSRL_KERNELS_DECLARE
+
+}  // namespace lsrl

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/activations.hpp"
 #include "runtime/kernels.hpp"
 #include "targets/logical_model.hpp"
 
@@ -23,7 +24,7 @@ struct PreparedOp {
   PathOpKind kind = PathOpKind::Linear;
   int in_dim = 0;
   int out_dim = 0;
-  kernels::Matrix<T> W;
+  WeightMatrix<T> W;
   std::vector<T> b;
 };
 
@@ -31,16 +32,13 @@ template <typename T>
 struct PreparedLayer {
   int in_dim = 0;
   int state_dim = 0;
-  kernels::Matrix<T> A;
-  kernels::Matrix<T> B;
+  WeightMatrix<T> A;
+  WeightMatrix<T> B;
   std::vector<T> bias;
   std::vector<T> init;
   std::vector<PreparedOp<T>> ops;
 };
 
-// Containers of half_float are sized up front and filled by index: xtl's
-// half_float operator templates make libstdc++'s back() (used by
-// emplace_back) ambiguous.
 template <typename T>
 std::vector<PreparedLayer<T>> prepare(const PathModel& path) {
   std::vector<PreparedLayer<T>> layers(path.layers.size());
@@ -49,10 +47,10 @@ std::vector<PreparedLayer<T>> prepare(const PathModel& path) {
     PreparedLayer<T>& p = layers[i];
     p.in_dim = l.in_dim;
     p.state_dim = l.state_dim;
-    p.A = kernels::prepare_matrix<T>(l.A);
-    p.B = kernels::prepare_matrix<T>(l.B);
-    p.bias = kernels::prepare_vector<T>(l.bias);
-    p.init = kernels::prepare_vector<T>(l.init);
+    p.A = prepare_matrix<T>(l.A);
+    p.B = prepare_matrix<T>(l.B);
+    p.bias = to_scalars<T>(l.bias);
+    p.init = to_scalars<T>(l.init);
     p.ops.resize(l.ops.size());
     for (std::size_t j = 0; j < l.ops.size(); ++j) {
       const auto& op = l.ops[j];
@@ -61,8 +59,8 @@ std::vector<PreparedLayer<T>> prepare(const PathModel& path) {
       q.in_dim = op.in_dim;
       q.out_dim = op.out_dim;
       if (op.kind == PathOpKind::Linear) {
-        q.W = kernels::prepare_matrix<T>(op.A);
-        q.b = kernels::prepare_vector<T>(op.b);
+        q.W = prepare_matrix<T>(op.A);
+        q.b = to_scalars<T>(op.b);
       }
     }
   }
@@ -95,7 +93,7 @@ class LinearRnnModel final : public TargetModel {
         gated_(gated),
         f64_(prepare<double>(path)),
         f32_(prepare<float>(path)),
-        f16_(prepare<xtl::half_float>(path)),
+        f16_(prepare<F16>(path)),
         params_(path.parameter_count()),
         nonzeros_(path.nonzero_count()) {}
 
@@ -181,7 +179,7 @@ class LinearRnnModel final : public TargetModel {
   // Without a trace: kChunkSteps tokens at a time, layer by layer. A layer's
   // state walks the steps in order (the same kernels as the per-token loop,
   // on the same vectors); its feed-forward ops then run over the whole chunk
-  // at once (kernels::affine_columns and element-wise loops over the steps,
+  // at once (affine_columns and element-wise loops over the steps,
   // which vectorise), each value computed exactly as the per-token loop
   // computes it, so the outputs are identical.
   static constexpr std::size_t kChunkSteps = 64;
@@ -189,7 +187,7 @@ class LinearRnnModel final : public TargetModel {
   template <typename T>
   OutputRows run_chunked(const std::vector<PreparedLayer<T>>& layers, const std::vector<std::vector<double>>& tokens) const {
     constexpr std::size_t C = kChunkSteps;
-    const T zero(0.0f);
+    const T zero{};
     std::size_t widest = static_cast<std::size_t>(std::max(path_.input_dim, path_.output_dim));
     for (const PreparedLayer<T>& l : layers) {
       widest = std::max(widest, static_cast<std::size_t>(l.state_dim));
@@ -209,16 +207,15 @@ class LinearRnnModel final : public TargetModel {
     for (std::size_t first = 0; first < tokens.size(); first += C) {
       const std::size_t steps = std::min(C, tokens.size() - first);
       width = static_cast<std::size_t>(path_.input_dim);
-      for (std::size_t t = 0; t < steps; ++t)
-        for (std::size_t i = 0; i < width; ++i) in[i * C + t] = kernels::from_double<T>(tokens[first + t][i]);
+      load_chunk(tokens, first, steps, width, in.data(), C);
       for (std::size_t k = 0; k < layers.size(); ++k) {
         const PreparedLayer<T>& l = layers[k];
         const std::size_t dim = static_cast<std::size_t>(l.state_dim);
         for (std::size_t t = 0; t < steps; ++t) {
           for (std::size_t i = 0; i < width; ++i) x[i] = in[i * C + t];
           // The DAG's order: bias, then A s, then B x.
-          kernels::affine(l.A, l.bias.data(), state[k].data(), next_state[k].data());
-          kernels::multiply_add(l.B, x.data(), next_state[k].data());
+          affine(l.A, l.bias.data(), state[k].data(), next_state[k].data());
+          multiply_add(l.B, x.data(), next_state[k].data());
           state[k].swap(next_state[k]);
           for (std::size_t i = 0; i < dim; ++i) out[i * C + t] = state[k][i];
         }
@@ -228,29 +225,20 @@ class LinearRnnModel final : public TargetModel {
           const std::size_t out_dim = static_cast<std::size_t>(op.out_dim);
           switch (op.kind) {
             case PathOpKind::Linear:
-              kernels::affine_columns(op.W, op.b.data(), in.data(), C, steps, out.data());
+              affine_columns(op.W, op.b.data(), in.data(), C, steps, out.data());
               break;
             case PathOpKind::ReLU:
-              kernels::relu(in.data(), out.data(), static_cast<int>(out_dim * C));
+              relu(in.data(), out.data(), out_dim * C);
               break;
             case PathOpKind::Multi:
-              for (std::size_t i = 0; i < out_dim; ++i) {
-                const T* a = in.data() + i * C;
-                const T* b = in.data() + (i + out_dim) * C;
-                T* y = out.data() + i * C;
-                for (std::size_t t = 0; t < steps; ++t) y[t] = a[t] * b[t];
-              }
+              multi_gate(in.data(), out_dim * C, out.data());
               break;
           }
           std::swap(in, out);
           width = out_dim;
         }
       }
-      for (std::size_t t = 0; t < steps; ++t) {
-        std::vector<double> row(width);
-        for (std::size_t i = 0; i < width; ++i) row[i] = kernels::to_double(in[i * C + t]);
-        outputs.push_back(std::move(row));
-      }
+      append_chunk_rows(in.data(), width, C, steps, outputs);
     }
     return outputs;
   }
@@ -310,21 +298,21 @@ class LinearRnnModel final : public TargetModel {
       output_series = &trace->series.back();
     }
     auto record = [](TraceSeries* s, const std::vector<T>& v) {
-      for (const T& x : v) s->values.push_back(kernels::to_double(x));
+      for (const T& x : v) s->values.push_back(from_scalar(x));
     };
 
     OutputRows outputs;
     outputs.reserve(steps);
     std::vector<T> token(static_cast<std::size_t>(path_.input_dim));
     for (std::size_t t = 0; t < steps; ++t) {
-      for (std::size_t i = 0; i < token.size(); ++i) token[i] = kernels::from_double<T>(tokens[t][i]);
+      for (std::size_t i = 0; i < token.size(); ++i) token[i] = to_scalar<T>(tokens[t][i]);
       const std::vector<T>* x = &token;
       for (std::size_t i = 0; i < layers.size(); ++i) {
         const PreparedLayer<T>& l = layers[i];
         std::vector<T>& s_new = next_state[i];
         // The DAG's order: bias, then A s, then B x.
-        kernels::affine(l.A, l.bias.data(), state[i].data(), s_new.data());
-        kernels::multiply_add(l.B, x->data(), s_new.data());
+        affine(l.A, l.bias.data(), state[i].data(), s_new.data());
+        multiply_add(l.B, x->data(), s_new.data());
         state[i].swap(s_new);
         if (trace) record(state_series[i], state[i]);
         x = &state[i];
@@ -333,19 +321,19 @@ class LinearRnnModel final : public TargetModel {
           std::vector<T>& y = op_out[i][j];
           switch (op.kind) {
             case PathOpKind::Linear:
-              kernels::affine(op.W, op.b.data(), x->data(), y.data());
+              affine(op.W, op.b.data(), x->data(), y.data());
               break;
             case PathOpKind::ReLU:
-              kernels::relu(x->data(), y.data(), op.out_dim);
+              relu(x->data(), y.data(), y.size());
               break;
-            case PathOpKind::Multi: kernels::multi_gate(x->data(), op.out_dim, y.data()); break;
+            case PathOpKind::Multi: multi_gate(x->data(), y.size(), y.data()); break;
           }
           if (trace) record(op_series[i][j], y);
           x = &y;
         }
       }
       std::vector<double> row(x->size());
-      for (std::size_t i = 0; i < row.size(); ++i) row[i] = kernels::to_double((*x)[i]);
+      for (std::size_t i = 0; i < row.size(); ++i) row[i] = from_scalar((*x)[i]);
       if (trace) output_series->values.insert(output_series->values.end(), row.begin(), row.end());
       outputs.push_back(std::move(row));
     }
@@ -356,7 +344,7 @@ class LinearRnnModel final : public TargetModel {
   bool gated_;
   std::vector<PreparedLayer<double>> f64_;
   std::vector<PreparedLayer<float>> f32_;
-  std::vector<PreparedLayer<xtl::half_float>> f16_;
+  std::vector<PreparedLayer<F16>> f16_;
   long long params_;
   long long nonzeros_;
 };

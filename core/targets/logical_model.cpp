@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "compile/num_ops.hpp"
+#include "runtime/tokens.hpp"
 
 namespace lsrl {
 
@@ -323,15 +324,7 @@ void refuse_stage(const LogicalStage& stage, const std::string& target, const st
 }
 
 void check_token_widths(const std::vector<std::vector<double>>& tokens, int input_dim) {
-  for (std::size_t t = 0; t < tokens.size(); ++t) {
-    if (static_cast<int>(tokens[t].size()) != input_dim) {
-      throw LsrlError(SourceSpan{}, "token " + std::to_string(t + 1) + " has " + std::to_string(tokens[t].size()) +
-                                        " component" + (tokens[t].size() == 1 ? "" : "s") +
-                                        " but the model's input has width " + std::to_string(input_dim) +
-                                        "; give every token exactly " + std::to_string(input_dim) +
-                                        " comma-separated number" + (input_dim == 1 ? "" : "s"));
-    }
-  }
+  check_token_widths(tokens, input_dim, "the model's input");
 }
 
 Affine compose(const SparseD& M, const Eigen::VectorXd& c, const Affine& readout) {

@@ -30,7 +30,7 @@
 
 #include "common/diagnostics.hpp"
 #include "compile/path_model.hpp"
-#include "targets/target_kernels.hpp"
+#include "runtime/kernels.hpp"
 #include "targets/target_model.hpp"
 
 namespace lsrl {

@@ -1,15 +1,17 @@
 // What the models of the non-linear targets (rnn, gated-rnn, gru, lstm, hawk,
-// griffin, mamba) share besides their arithmetic (target_kernels.hpp) and
-// their equations: counting weights, the linear layers at a model's ends
-// (summary rows and tensors), running in the precision a caller asks for,
-// the token loop, and the trace series a run records.
+// griffin, mamba) share besides their arithmetic (the runtime's kernel layer:
+// runtime/scalar.hpp, activations.hpp, kernels.hpp) and their equations:
+// counting weights, the linear layers at a model's ends (summary rows and
+// tensors), the token loop, and the trace series a run records.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "runtime/activations.hpp"
+#include "runtime/kernels.hpp"
+#include "runtime/scalar.hpp"
 #include "targets/logical_model.hpp"
-#include "targets/target_kernels.hpp"
 #include "targets/target_model.hpp"
 
 namespace lsrl {
@@ -35,18 +37,6 @@ void append_linear_tensors(std::vector<NamedTensor>& out, const std::string& nam
                            const Eigen::VectorXd& bias, int rows, int cols);
 
 // ------------------------------------------------------------------ running --
-
-// Calls run_typed with a value of the scalar type `precision` names (double,
-// float or F16): a generic lambda reads the type as decltype(argument).
-template <typename RunTyped>
-OutputRows run_in_precision(Precision precision, const RunTyped& run_typed) {
-  switch (precision) {
-    case Precision::F64: return run_typed(double{});
-    case Precision::F32: return run_typed(float{});
-    case Precision::F16: return run_typed(F16{});
-  }
-  return run_typed(double{});
-}
 
 // The loop every executor shares: each token, rounded to T, goes through
 // `layers(position, x)`, which returns what the head reads; the head's

@@ -2,16 +2,14 @@
 // equations (checked against a plain re-implementation of them here), records
 // traces, names its weights, handles the three precisions, refuses Multi on
 // linear-rnn with a diagnostic at the Multi, and the registry lists every
-// target. Also the runtime kernels' two storage formats.
+// target. (The kernels themselves: kernels_test.cpp.)
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <random>
 
 #include "num_builders.hpp"
 #include "compile/compiler.hpp"
 #include "lang/build.hpp"
-#include "runtime/kernels.hpp"
 #include "targets/registry.hpp"
 
 namespace lsrl {
@@ -259,31 +257,6 @@ TEST(TargetRegistry, UnavailableAndUnknownTargetsAreErrors) {
   } catch (const LsrlError& e) {
     EXPECT_NE(e.message().find("did you mean 'linear-rnn'"), std::string::npos) << e.message();
     EXPECT_NE(e.message().find("valid targets: dag, linear-rnn, gated-linear-rnn"), std::string::npos) << e.message();
-  }
-}
-
-TEST(RuntimeKernels, DenseAndCompressedRowsComputeTheSame) {
-  // 40 x 30 with about 5% non-zeros is stored sparse; the same with every
-  // entry set is stored dense. Both give A x exactly as a plain loop does.
-  std::mt19937 rng(1);
-  std::uniform_int_distribution<int> pick(-9, 9);
-  for (double density : {0.05, 1.0}) {
-    NumDense d = NumDense::Constant(40, 30, Num(0));
-    std::uniform_real_distribution<double> u(0.0, 1.0);
-    for (int r = 0; r < 40; ++r)
-      for (int c = 0; c < 30; ++c)
-        if (u(rng) < density) d(r, c) = Num::rational(pick(rng), 4);
-    const auto m = kernels::prepare_matrix<double>(sparse_from_dense(d));
-    EXPECT_EQ(m.dense, density > 0.5);
-    std::vector<double> x(30);
-    for (double& v : x) v = pick(rng) / 3.0;
-    std::vector<double> y(40, 0.0);
-    kernels::multiply_add(m, x.data(), y.data());
-    for (int r = 0; r < 40; ++r) {
-      double expect = 0.0;
-      for (int c = 0; c < 30; ++c) expect += d(r, c).to_double() * x[static_cast<std::size_t>(c)];
-      EXPECT_NEAR(y[static_cast<std::size_t>(r)], expect, 1e-12);
-    }
   }
 }
 
