@@ -87,7 +87,7 @@ MUTANTS = [
      "y[i] = x[i] * x[i + half];", "y[i] = x[i] * x[i];",
      "Multi multiplies the first half by itself (gate halves mixed up)", LINEAR),
     ("skip-negative-inputs", "core/runtime/kernels.cpp",
-     "if (xc == zero && skip_zero_inputs) continue;", "if (xc < zero && skip_zero_inputs) continue;",
+     "if (xc == zero) continue;", "if (xc < zero) continue;",
      "dense kernel skips negative inputs instead of zeros", LINEAR),
     ("nan-in-last-column", "core/targets/linear_rnn.cpp",
      "for (std::size_t i = 0; i < row.size(); ++i) row[i] = from_scalar((*x)[i]);",

@@ -18,12 +18,14 @@
 namespace lsrl {
 namespace {
 
-// One node, with its weights already in the run's precision.
+// One node, with its weights already in the run's precision, in compressed
+// rows (prepare_matrix's rounding; the program's matrices are small and
+// sparse, where the dense form's checks cost more than they save).
 template <typename T>
 struct PreparedNode {
   const Node* node = nullptr;
-  WeightMatrix<T> A;
-  WeightMatrix<T> B;
+  CsrMatrix<T> A;
+  CsrMatrix<T> B;
   std::vector<T> b;
   std::vector<T> state;  // LinState: s_{t-1} before a step, s_t after it
 };
@@ -68,7 +70,7 @@ OutputRows evaluate_chunked(const Program& program, const std::vector<NodeId>& o
           load_chunk(tokens, first, steps, static_cast<std::size_t>(n.dim), y, C);
           break;
         case NodeKind::Linear:
-          affine_columns(p.A, p.b.data(), in(0), C, steps, y);
+          affine_steps(p.A, p.b.data(), in(0), C, steps, y, C, 1, static_cast<T*>(nullptr));
           break;
         case NodeKind::ReLU:
           relu(in(0), y, static_cast<std::size_t>(n.dim) * C);
@@ -80,8 +82,9 @@ OutputRows evaluate_chunked(const Program& program, const std::vector<NodeId>& o
           const std::size_t in_dim = static_cast<std::size_t>(p.B.cols);
           for (std::size_t t = 0; t < steps; ++t) {
             for (std::size_t i = 0; i < in_dim; ++i) x_step[i] = x[i * C + t];
-            affine(p.A, p.b.data(), p.state.data(), next_state.data());
-            multiply_add(p.B, x_step.data(), next_state.data());
+            std::copy(p.b.begin(), p.b.end(), next_state.begin());
+            multiply_add_into(p.A, p.state.data(), next_state.data());
+            multiply_add_into(p.B, x_step.data(), next_state.data());
             for (std::size_t i = 0; i < dim; ++i) {
               p.state[i] = next_state[i];
               y[i * C + t] = next_state[i];
@@ -126,11 +129,11 @@ OutputRows evaluate_typed(const Program& program, const std::vector<std::vector<
     PreparedNode<T>& p = prepared[static_cast<std::size_t>(id)];
     p.node = &n;
     if (n.kind == NodeKind::Linear) {
-      p.A = prepare_matrix<T>(n.A);
+      p.A = prepare_matrix<T>(n.A).csr;
       p.b = to_scalars<T>(n.b);
     } else if (n.kind == NodeKind::LinState) {
-      p.A = prepare_matrix<T>(n.A);
-      p.B = prepare_matrix<T>(n.B);
+      p.A = prepare_matrix<T>(n.A).csr;
+      p.B = prepare_matrix<T>(n.B).csr;
       p.b = to_scalars<T>(n.b);
       p.state = to_scalars<T>(n.init);
     }
@@ -181,8 +184,8 @@ OutputRows evaluate_typed(const Program& program, const std::vector<std::vector<
           y = to_scalars<T>(token);
           break;
         case NodeKind::Linear:
-          y.resize(p.b.size());
-          affine(p.A, p.b.data(), in(0).data(), y.data());
+          y = p.b;
+          multiply_add(p.A, in(0), y);
           break;
         case NodeKind::ReLU: {
           const auto& x = in(0);
@@ -192,9 +195,9 @@ OutputRows evaluate_typed(const Program& program, const std::vector<std::vector<
         }
         case NodeKind::LinState: {
           // s_t = A s_{t-1} + B x_t + b
-          y.resize(p.b.size());
-          affine(p.A, p.b.data(), p.state.data(), y.data());
-          multiply_add(p.B, in(0).data(), y.data());
+          y = p.b;
+          multiply_add(p.A, p.state, y);
+          multiply_add(p.B, in(0), y);
           p.state = y;
           break;
         }

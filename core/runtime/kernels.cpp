@@ -50,42 +50,59 @@ inline void csr_accumulate(const CsrMatrix<T>& m, const T* start, const T* x, T*
 // Rows [r0, r0 + kBlock) of y = start + M x for a dense (column-major) M,
 // with the block's sums held in registers across the columns: each row still
 // adds its terms column by column, so the order (and the rounding) is the
-// compressed form's. What the dense form adds beyond the compressed one, the
+// compressed form's. What this fast form adds beyond the compressed one, the
 // terms of zero weights, and what it leaves out, the terms of zero inputs,
-// must change nothing:
-//   - a term w * x with x = +-0 and w finite is +-0, and so is one with w = 0
-//     and x finite; adding a zero leaves a sum unchanged unless the sum is
-//     -0 (-0 + +0 = +0). A sum is -0 only while it is its -0 start plus -0
-//     terms (a cancellation rounds to +0), so a block whose starts are not -0
-//     may skip such terms and add zero weights' terms;
-//   - otherwise (a -0 start, an infinite or NaN input, whose product with a
-//     zero weight is NaN) the block adds exactly the non-zero weights' terms,
-//     as the compressed form does;
-//   - a zero input meeting an infinite weight (f16 rounds 1e10 to infinity)
-//     gives NaN in the compressed form too, so a matrix with a non-finite
-//     weight never skips zero inputs.
+// change nothing when every weight and input is finite and no start is -0:
+// such a term is +-0, and adding a zero leaves a sum unchanged unless the sum
+// is -0 (-0 + +0 = +0); a sum is -0 only while it is a -0 start plus -0 terms
+// (a cancellation rounds to +0). accumulate() calls exact_rows otherwise.
 template <typename T, int kBlock>
 inline void dense_block(const WeightMatrix<T>& m, const T* start, const T* x, T* y, int r0) {
   T acc[kBlock];
-  bool exact_terms_only = false;
-  for (int k = 0; k < kBlock; ++k) {
-    acc[k] = start[r0 + k];
-    exact_terms_only = exact_terms_only || is_negative_zero(acc[k]);
-  }
-  const bool skip_zero_inputs = m.finite && !exact_terms_only;
+  for (int k = 0; k < kBlock; ++k) acc[k] = start[r0 + k];
   const T zero{};
   const T* column = m.values.data() + r0;
   for (int c = 0; c < m.cols; ++c, column += m.rows) {
     const T xc = x[c];
-    if (xc == zero && skip_zero_inputs) continue;
-    if (exact_terms_only || !is_finite(xc)) {
-      for (int k = 0; k < kBlock; ++k)
-        if (!(column[k] == zero)) acc[k] = acc[k] + column[k] * xc;
-      continue;
-    }
+    if (xc == zero) continue;  // a zero input adds nothing (ReLU layers are mostly zeros)
     for (int k = 0; k < kBlock; ++k) acc[k] = acc[k] + column[k] * xc;
   }
   for (int k = 0; k < kBlock; ++k) y[r0 + k] = acc[k];
+}
+
+// Rows [r0, r0 + count) adding exactly the non-zero weights' terms, as the
+// compressed form does: for a -0 start, an infinite or NaN input (whose
+// product with a zero weight is NaN) or an infinite weight (f16 rounds 1e10
+// to infinity; its product with a zero input is NaN in the compressed form
+// too). Rare, so plain.
+template <typename T>
+void exact_rows(const WeightMatrix<T>& m, const T* start, const T* x, T* y, int r0, int count) {
+  const T zero{};
+  for (int k = 0; k < count; ++k) {
+    T acc = start[r0 + k];
+    const T* w = m.values.data() + r0 + k;
+    for (int c = 0; c < m.cols; ++c, w += m.rows)
+      if (!(*w == zero)) acc = acc + *w * x[c];
+    y[r0 + k] = acc;
+  }
+}
+
+template <typename T>
+inline bool any_negative_zero(const T* v, int count) {
+  for (int k = 0; k < count; ++k)
+    if (is_negative_zero(v[k])) return true;
+  return false;
+}
+
+// Rows [r0, r0 + kBlock): the fast form unless a start is -0 (checked
+// before any row is written: start may be y).
+template <typename T, int kBlock>
+inline void dense_rows(const WeightMatrix<T>& m, const T* start, const T* x, T* y, int r0) {
+  if (any_negative_zero(start + r0, kBlock)) {
+    exact_rows(m, start, x, y, r0, kBlock);
+  } else {
+    dense_block<T, kBlock>(m, start, x, y, r0);
+  }
 }
 
 // y = start + M x (start may be y).
@@ -95,10 +112,16 @@ inline void accumulate(const WeightMatrix<T>& m, const T* start, const T* x, T* 
     csr_accumulate(m.csr, start, x, y);
     return;
   }
+  bool finite = m.finite;
+  for (int c = 0; c < m.cols && finite; ++c) finite = is_finite(x[c]);
+  if (!finite) {
+    exact_rows(m, start, x, y, 0, m.rows);
+    return;
+  }
   int r = 0;
-  for (; r + 8 <= m.rows; r += 8) dense_block<T, 8>(m, start, x, y, r);
-  for (; r + 2 <= m.rows; r += 2) dense_block<T, 2>(m, start, x, y, r);
-  for (; r < m.rows; ++r) dense_block<T, 1>(m, start, x, y, r);
+  for (; r + 8 <= m.rows; r += 8) dense_rows<T, 8>(m, start, x, y, r);
+  for (; r + 2 <= m.rows; r += 2) dense_rows<T, 2>(m, start, x, y, r);
+  for (; r < m.rows; ++r) dense_rows<T, 1>(m, start, x, y, r);
 }
 
 // Where row r's sums for the chunk are built: in place when its steps are
@@ -141,8 +164,7 @@ WeightMatrix<T> prepare_matrix(const NumSparse& m) {
       out.finite = out.finite && is_finite(v);
     }
   }
-  out.csr = CsrMatrix<T>{};
-  return out;
+  return out;  // csr kept: the chunked product reads it
 }
 
 template <typename T>
@@ -179,26 +201,10 @@ void affine_steps(const CsrMatrix<T>& m, const T* b, const T* x, std::size_t x_s
 template <typename T>
 void affine_steps(const WeightMatrix<T>& m, const T* b, const T* x, std::size_t x_stride, std::size_t steps, T* y,
                   std::size_t row_stride, std::size_t step_stride, T* scratch) {
-  if (!m.dense) {
-    affine_steps(m.csr, b, x, x_stride, steps, y, row_stride, step_stride, scratch);
-    return;
-  }
-  // Row by row, the zero weights skipped: the compressed form's terms in its
-  // order, read from the dense layout.
-  const T zero{};
-  for (int r = 0; r < m.rows; ++r) {
-    const std::size_t row = static_cast<std::size_t>(r);
-    T* acc = row_sums(y, row, row_stride, step_stride, scratch);
-    for (std::size_t t = 0; t < steps; ++t) acc[t] = b[row];
-    const T* w = m.values.data() + row;
-    for (int c = 0; c < m.cols; ++c, w += m.rows) {
-      const T wc = *w;
-      if (wc == zero) continue;
-      const T* xc = x + static_cast<std::size_t>(c) * x_stride;
-      for (std::size_t t = 0; t < steps; ++t) acc[t] = acc[t] + wc * xc[t];
-    }
-    store_row(acc, steps, y, row, row_stride, step_stride);
-  }
+  // The compressed rows whatever the density: the same terms in the same
+  // order as the dense layout's with its zero weights skipped, and a branch
+  // per stored weight instead of one per entry.
+  affine_steps(m.csr, b, x, x_stride, steps, y, row_stride, step_stride, scratch);
 }
 
 // Every kernel for the three scalars of a run.

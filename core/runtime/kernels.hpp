@@ -56,7 +56,7 @@ struct WeightMatrix {
   bool dense = true;
   std::vector<T> values;  // dense: rows x cols, column-major; a rounded-away weight is 0
   bool finite = true;     // dense: no entry is infinite or NaN (f16 rounds 1e10 to infinity)
-  CsrMatrix<T> csr;       // sparse
+  CsrMatrix<T> csr;       // always (the chunked product reads it)
   long long nonzeros = 0;
 };
 
