@@ -228,84 +228,101 @@ class RangeAnalyzer {
     ComposedRow row{source, std::move(terms), c, 0.0};
     while (row.source >= 0 && row.terms.size() <= kMaxComposedTerms) {
       const LogicalStage& stage = model_.stages[static_cast<std::size_t>(row.source)];
-      const int stage_source = row.source - 1;
-      // The unit values of `stage` that the row reads, as affine rows over
-      // stage_source: (unit weight, the row's terms, its constant, how much
-      // the unit's f64 value can differ from the row's exact value).
-      std::map<int, double> next;
-      double next_c = row.c;
-      double added_error = 0.0;
-      double composed_scale = 0.0;  // sum of |coefficient| * max|x| + |constant|: the composition's rounding
-      const auto add_scaled = [&](double factor, const SparseD& M, int r, double offset) {
-        double scale = std::fabs(offset);
-        for (SparseD::InnerIterator it(M, r); it; ++it) {
-          if (it.value() == 0.0) continue;
-          const int col = static_cast<int>(it.col());
-          next[col] += factor * it.value();
-          scale += std::fabs(it.value()) * magnitude(source_lo(stage_source, col), source_hi(stage_source, col));
-        }
-        next_c += factor * offset;
-        composed_scale += std::fabs(factor) * scale;
-        return scale;
-      };
-      bool composable = true;
+      CompositionStep step;
+      step.next_c = row.c;
+      bool composable = false;
       if (stage.pass_through_pair) {
-        const StageRange& pair_range = ranges_[static_cast<std::size_t>(row.source)];
-        std::map<int, double> by_column(row.terms.begin(), row.terms.end());
-        for (const auto& [col, w] : row.terms) {
-          const auto partner = by_column.find(col % 2 == 0 ? col + 1 : col - 1);
-          if (partner == by_column.end() || partner->second != -w) {
-            composable = false;
-            break;
-          }
-          if (col % 2 != 0) continue;
-          add_scaled(w, stage.M, col, stage.c[col]);
-          added_error += std::fabs(w) * pair_range.relu_error[col];
-        }
+        composable = compose_through_pair(row, stage, step);
       } else if (stage.kind == LogicalStageKind::Product) {
-        const int n = stage.out_dim;
-        const StageRange& product_range = ranges_[static_cast<std::size_t>(row.source)];
-        for (const auto& [j, w] : row.terms) {
-          const bool left_constant = row_is_constant(stage.M, j), right_constant = row_is_constant(stage.M, n + j);
-          if (!left_constant && !right_constant) {
-            composable = false;
-            break;
-          }
-          const int carried = right_constant ? j : n + j;
-          const double factor = stage.c[right_constant ? n + j : j];
-          if (factor == 0.0) continue;  // the unit is exactly 0
-          const double scale = add_scaled(w * factor, stage.M, carried, stage.c[carried]);
-          // The carried row's dot product rounds, then the product does.
-          const int carried_terms = static_cast<int>(stage.M.row(carried).nonZeros());
-          added_error += std::fabs(w) * ((carried_terms + 2) * kUnitRoundoff * scale * std::fabs(factor) +
-                                         kUnitRoundoff * magnitude(product_range.lo[j], product_range.hi[j]));
-        }
+        composable = compose_through_product(row, stage, step);
       } else if (stage.kind == LogicalStageKind::State) {
-        // A unit whose row of A is zero holds B x_t + bias: this step's input,
-        // carried through the state layer, nothing of the past.
-        for (const auto& [j, w] : row.terms) {
-          if (!row_is_constant(stage.A, j)) {
-            composable = false;
-            break;
-          }
-          const double scale = add_scaled(w, stage.B, j, stage.bias[j]);
-          const int input_terms = static_cast<int>(stage.B.row(j).nonZeros());
-          added_error += std::fabs(w) * (input_terms + 2) * kUnitRoundoff * scale;
-        }
-      } else {
-        break;
+        composable = compose_through_state(row, stage, step);
       }
       if (!composable) break;
       Terms composed;
-      for (const auto& [col, w] : next) {
+      for (const auto& [col, w] : step.next) {
         if (w != 0.0) composed.emplace_back(col, w);
       }
-      row.error += added_error + (static_cast<double>(row.terms.size()) + 2.0) * kUnitRoundoff * composed_scale;
+      row.error += step.added_error + (static_cast<double>(row.terms.size()) + 2.0) * kUnitRoundoff * step.composed_scale;
       row.terms = std::move(composed);
-      row.c = next_c;
-      row.source = stage_source;
+      row.c = step.next_c;
+      row.source = row.source - 1;
     }
     return row;
+  }
+
+  // One step of compose_row: the unit values of a stage that the row reads,
+  // as affine rows over the stage before (`next`, `next_c`), how much the
+  // units' f64 values can differ from those rows' exact values
+  // (`added_error`), and sum of |coefficient| * max|x| + |constant|, the
+  // composition's rounding (`composed_scale`).
+  struct CompositionStep {
+    std::map<int, double> next;
+    double next_c = 0.0;
+    double added_error = 0.0;
+    double composed_scale = 0.0;
+  };
+
+  // Adds factor * (row r of M over stage `stage_source`'s values + offset)
+  // to the step; returns the row's scale (|offset| + sum |m| max|x|).
+  double add_scaled(CompositionStep& step, int stage_source, double factor, const SparseD& M, int r,
+                    double offset) const {
+    double scale = std::fabs(offset);
+    for (SparseD::InnerIterator it(M, r); it; ++it) {
+      if (it.value() == 0.0) continue;
+      const int col = static_cast<int>(it.col());
+      step.next[col] += factor * it.value();
+      scale += std::fabs(it.value()) * magnitude(source_lo(stage_source, col), source_hi(stage_source, col));
+    }
+    step.next_c += factor * offset;
+    step.composed_scale += std::fabs(factor) * scale;
+    return scale;
+  }
+
+  // Through pass-through pairs, read as v_j = y[2j] - y[2j+1] (weights w, -w).
+  bool compose_through_pair(const ComposedRow& row, const LogicalStage& stage, CompositionStep& step) const {
+    const StageRange& pair_range = ranges_[static_cast<std::size_t>(row.source)];
+    std::map<int, double> by_column(row.terms.begin(), row.terms.end());
+    for (const auto& [col, w] : row.terms) {
+      const auto partner = by_column.find(col % 2 == 0 ? col + 1 : col - 1);
+      if (partner == by_column.end() || partner->second != -w) return false;
+      if (col % 2 != 0) continue;
+      add_scaled(step, row.source - 1, w, stage.M, col, stage.c[col]);
+      step.added_error += std::fabs(w) * pair_range.relu_error[col];
+    }
+    return true;
+  }
+
+  // Through the units of a Product stage whose other factor is a constant.
+  bool compose_through_product(const ComposedRow& row, const LogicalStage& stage, CompositionStep& step) const {
+    const int n = stage.out_dim;
+    const StageRange& product_range = ranges_[static_cast<std::size_t>(row.source)];
+    for (const auto& [j, w] : row.terms) {
+      const bool left_constant = row_is_constant(stage.M, j), right_constant = row_is_constant(stage.M, n + j);
+      if (!left_constant && !right_constant) return false;
+      const int carried = right_constant ? j : n + j;
+      const double factor = stage.c[right_constant ? n + j : j];
+      if (factor == 0.0) continue;  // the unit is exactly 0
+      const double scale = add_scaled(step, row.source - 1, w * factor, stage.M, carried, stage.c[carried]);
+      // The carried row's dot product rounds, then the product does.
+      const int carried_terms = static_cast<int>(stage.M.row(carried).nonZeros());
+      step.added_error += std::fabs(w) * ((carried_terms + 2) * kUnitRoundoff * scale * std::fabs(factor) +
+                                          kUnitRoundoff * magnitude(product_range.lo[j], product_range.hi[j]));
+    }
+    return true;
+  }
+
+  // Through the units of a State stage whose row of A is zero: such a unit
+  // holds B x_t + bias, this step's input carried through the state layer,
+  // nothing of the past.
+  bool compose_through_state(const ComposedRow& row, const LogicalStage& stage, CompositionStep& step) const {
+    for (const auto& [j, w] : row.terms) {
+      if (!row_is_constant(stage.A, j)) return false;
+      const double scale = add_scaled(step, row.source - 1, w, stage.B, j, stage.bias[j]);
+      const int input_terms = static_cast<int>(stage.B.row(j).nonZeros());
+      step.added_error += std::fabs(w) * (input_terms + 2) * kUnitRoundoff * scale;
+    }
+    return true;
   }
 
   static bool row_is_constant(const SparseD& M, int r) {
@@ -510,78 +527,108 @@ class RangeAnalyzer {
     return blocks;
   }
 
+  // One block of a State stage on its own units: its transition, the
+  // bounds of its input u = B x + bias, and its initial state.
+  struct BlockSystem {
+    Eigen::MatrixXd A;
+    Eigen::VectorXd ulo, uhi, s0;
+  };
+
+  static BlockSystem block_system(const LogicalStage& s, const std::vector<int>& block, const Eigen::VectorXd& ulo_all,
+                                  const Eigen::VectorXd& uhi_all) {
+    const auto n = static_cast<int>(block.size());
+    std::vector<int> local(static_cast<std::size_t>(s.out_dim), -1);
+    for (int i = 0; i < n; ++i) local[static_cast<std::size_t>(block[static_cast<std::size_t>(i)])] = i;
+    BlockSystem sys{Eigen::MatrixXd::Zero(n, n), Eigen::VectorXd(n), Eigen::VectorXd(n), Eigen::VectorXd(n)};
+    for (int i = 0; i < n; ++i) {
+      const int row = block[static_cast<std::size_t>(i)];
+      for (SparseD::InnerIterator it(s.A, row); it; ++it) sys.A(i, local[static_cast<std::size_t>(it.col())]) = it.value();
+      sys.ulo[i] = ulo_all[row];
+      sys.uhi[i] = uhi_all[row];
+      sys.s0[i] = s.init[row];
+    }
+    return sys;
+  }
+
+  // The bounds bound_state_block has after its exact steps t = 1..steps.
+  struct StateSums {
+    Eigen::MatrixXd P;  // A^steps
+    Eigen::VectorXd sum_lo, sum_hi, sum_magnitude;
+    Eigen::VectorXd lo, hi;
+    Eigen::VectorXd largest;      // the magnitude the sum reaches (rounding scale)
+    double power_norm_max = 1.0;  // max_{r <= t} ||A^r||_inf
+    bool settled = false;         // nilpotent: no later step goes beyond [lo, hi]
+    int steps = 0;
+  };
+
+  // Steps t = 1 .. cap exactly, up to a nilpotent A's last or an unbounded sum.
+  static StateSums exact_state_steps(const BlockSystem& sys, const Eigen::VectorXd& umax, int cap) {
+    const auto n = static_cast<int>(sys.s0.size());
+    StateSums r;
+    r.P = Eigen::MatrixXd::Identity(n, n);
+    r.sum_lo = r.sum_hi = r.sum_magnitude = r.largest = Eigen::VectorXd::Zero(n);
+    r.lo = Eigen::VectorXd::Constant(n, kInf);
+    r.hi = Eigen::VectorXd::Constant(n, -kInf);
+    while (r.steps < cap) {
+      ++r.steps;
+      // the term k = t - 1: A^(t-1) u
+      const Eigen::MatrixXd positive = r.P.cwiseMax(0.0), negative = (-r.P).cwiseMax(0.0);
+      r.sum_lo += positive * sys.ulo - negative * sys.uhi;
+      r.sum_hi += positive * sys.uhi - negative * sys.ulo;
+      r.sum_magnitude += r.P.cwiseAbs() * umax;
+      r.P = sys.A * r.P;  // A^t
+      r.power_norm_max = std::max(r.power_norm_max, r.P.cwiseAbs().rowwise().sum().maxCoeff());
+      const Eigen::VectorXd from_init = r.P * sys.s0;
+      const Eigen::VectorXd init_magnitude = r.P.cwiseAbs() * sys.s0.cwiseAbs();
+      for (int i = 0; i < n; ++i) {
+        r.lo[i] = lower_of(r.lo[i], r.sum_lo[i] + from_init[i]);
+        r.hi[i] = upper_of(r.hi[i], r.sum_hi[i] + from_init[i]);
+        r.largest[i] = upper_of(r.largest[i], r.sum_magnitude[i] + init_magnitude[i]);
+      }
+      if ((r.P.array() == 0.0).all()) {  // nilpotent: every later s_t lies in [sum_lo, sum_hi]
+        r.settled = true;
+        break;
+      }
+      if (!r.sum_lo.allFinite() || !r.sum_hi.allFinite()) break;  // unbounded already
+    }
+    return r;
+  }
+
+  // Steps beyond the exact ones, up to T: ||A^(j cap + r)|| <= q^j
+  // max_r ||A^r||, q = ||A^cap||.
+  static void add_later_steps(const BlockSystem& sys, const Eigen::VectorXd& umax, int T, StateSums& r) {
+    const int t = r.steps;
+    const double q = r.P.cwiseAbs().rowwise().sum().maxCoeff();
+    const double cycles = std::ceil(static_cast<double>(T - t) / std::max(1, t));
+    double geometric;  // sum_{j=1}^{cycles} q^j
+    if (q < 1.0) geometric = q / (1.0 - q);
+    else if (q == 1.0) geometric = cycles;
+    else geometric = (std::pow(q, cycles + 1.0) - q) / (q - 1.0);
+    const double tail = umax.maxCoeff() * r.power_norm_max * t * geometric +
+                        sys.s0.cwiseAbs().maxCoeff() * r.power_norm_max * std::max(1.0, std::pow(q, cycles + 1.0));
+    for (Eigen::Index i = 0; i < r.lo.size(); ++i) {
+      r.lo[i] = lower_of(r.lo[i], r.sum_lo[i] - tail);
+      r.hi[i] = upper_of(r.hi[i], r.sum_hi[i] + tail);
+      r.largest[i] = upper_of(r.largest[i], r.sum_magnitude[i] + tail);
+    }
+  }
+
   // s_t = A^t s_0 + sum_{k<t} A^k u_{t-k} over t = 1..T for one block
   // (header), written into out.lo/hi at the block's rows.
   void bound_state_block(const LogicalStage& s, const std::vector<int>& block, const Eigen::VectorXd& ulo_all,
                          const Eigen::VectorXd& uhi_all, StageRange& out) const {
     const auto n = static_cast<int>(block.size());
     const int T = std::max(1, domain_.max_length);
-    std::vector<int> local(static_cast<std::size_t>(s.out_dim), -1);
-    for (int i = 0; i < n; ++i) local[static_cast<std::size_t>(block[static_cast<std::size_t>(i)])] = i;
-    Eigen::MatrixXd A = Eigen::MatrixXd::Zero(n, n);
-    Eigen::VectorXd ulo(n), uhi(n), s0(n);
-    for (int i = 0; i < n; ++i) {
-      const int row = block[static_cast<std::size_t>(i)];
-      for (SparseD::InnerIterator it(s.A, row); it; ++it) A(i, local[static_cast<std::size_t>(it.col())]) = it.value();
-      ulo[i] = ulo_all[row];
-      uhi[i] = uhi_all[row];
-      s0[i] = s.init[row];
-    }
-    const Eigen::VectorXd umax = ulo.cwiseAbs().cwiseMax(uhi.cwiseAbs());
+    const BlockSystem sys = block_system(s, block, ulo_all, uhi_all);
+    const Eigen::VectorXd umax = sys.ulo.cwiseAbs().cwiseMax(sys.uhi.cwiseAbs());
     const double step_cost = static_cast<double>(n) * n * n + 4.0 * n * n;
     const int cap = static_cast<int>(std::clamp(kStatePowerBudget / step_cost, 1.0, static_cast<double>(T)));
-
-    Eigen::MatrixXd P = Eigen::MatrixXd::Identity(n, n);  // A^(t-1)
-    Eigen::VectorXd sum_lo = Eigen::VectorXd::Zero(n), sum_hi = Eigen::VectorXd::Zero(n);
-    Eigen::VectorXd sum_magnitude = Eigen::VectorXd::Zero(n);
-    Eigen::VectorXd lo = Eigen::VectorXd::Constant(n, kInf), hi = Eigen::VectorXd::Constant(n, -kInf);
-    Eigen::VectorXd largest = Eigen::VectorXd::Zero(n);  // the magnitude the sum reaches (rounding scale)
-    double power_norm_max = 1.0;                           // max_{r <= t} ||A^r||_inf
-    bool settled = false;
-    int t = 0;
-    while (t < cap) {
-      ++t;
-      // the term k = t - 1: A^(t-1) u
-      const Eigen::MatrixXd positive = P.cwiseMax(0.0), negative = (-P).cwiseMax(0.0);
-      sum_lo += positive * ulo - negative * uhi;
-      sum_hi += positive * uhi - negative * ulo;
-      sum_magnitude += P.cwiseAbs() * umax;
-      P = A * P;  // A^t
-      power_norm_max = std::max(power_norm_max, P.cwiseAbs().rowwise().sum().maxCoeff());
-      const Eigen::VectorXd from_init = P * s0;
-      const Eigen::VectorXd init_magnitude = P.cwiseAbs() * s0.cwiseAbs();
-      for (int i = 0; i < n; ++i) {
-        lo[i] = lower_of(lo[i], sum_lo[i] + from_init[i]);
-        hi[i] = upper_of(hi[i], sum_hi[i] + from_init[i]);
-        largest[i] = upper_of(largest[i], sum_magnitude[i] + init_magnitude[i]);
-      }
-      if ((P.array() == 0.0).all()) {  // nilpotent: every later s_t lies in [sum_lo, sum_hi]
-        settled = true;
-        break;
-      }
-      if (!sum_lo.allFinite() || !sum_hi.allFinite()) break;  // unbounded already
-    }
-    if (!settled && t < T) {
-      // Steps beyond the exact ones: ||A^(j cap + r)|| <= q^j max_r ||A^r||,
-      // q = ||A^cap||.
-      const double q = P.cwiseAbs().rowwise().sum().maxCoeff();
-      const double cycles = std::ceil(static_cast<double>(T - t) / std::max(1, t));
-      double geometric;  // sum_{j=1}^{cycles} q^j
-      if (q < 1.0) geometric = q / (1.0 - q);
-      else if (q == 1.0) geometric = cycles;
-      else geometric = (std::pow(q, cycles + 1.0) - q) / (q - 1.0);
-      const double tail = umax.maxCoeff() * power_norm_max * t * geometric +
-                          s0.cwiseAbs().maxCoeff() * power_norm_max * std::max(1.0, std::pow(q, cycles + 1.0));
-      for (int i = 0; i < n; ++i) {
-        lo[i] = lower_of(lo[i], sum_lo[i] - tail);
-        hi[i] = upper_of(hi[i], sum_hi[i] + tail);
-        largest[i] = upper_of(largest[i], sum_magnitude[i] + tail);
-      }
-    }
+    StateSums sums = exact_state_steps(sys, umax, cap);
+    if (!sums.settled && sums.steps < T) add_later_steps(sys, umax, T, sums);
     for (int i = 0; i < n; ++i) {
       const int row = block[static_cast<std::size_t>(i)];
-      const double widen = 8.0 * (n + 2) * static_cast<double>(T) * kUnitRoundoff * largest[i];
-      Interval r = sanitized(Interval{lo[i] - widen, hi[i] + widen});
+      const double widen = 8.0 * (n + 2) * static_cast<double>(T) * kUnitRoundoff * sums.largest[i];
+      Interval r = sanitized(Interval{sums.lo[i] - widen, sums.hi[i] + widen});
       out.lo[row] = r.lo;
       out.hi[row] = r.hi;
     }

@@ -75,96 +75,136 @@ RealEigen real_diagonalisation(const Eigen::MatrixXd& A) {
   return out;
 }
 
+// One block of coupled state units (blocks_of): the transition and initial
+// state restricted to it, and how the notes name it.
+struct StateBlock {
+  std::vector<int> units;
+  Eigen::MatrixXd A;
+  Eigen::VectorXd init;
+  std::string where;
+  int unit(int a) const { return units[static_cast<std::size_t>(a)]; }
+};
+
+StateBlock state_block(const LogicalStage& state, const Eigen::MatrixXd& A_full, std::vector<int> units) {
+  StateBlock block;
+  const int m = static_cast<int>(units.size());
+  block.units = std::move(units);
+  block.A.resize(m, m);
+  block.init.resize(m);
+  for (int a = 0; a < m; ++a) {
+    block.init[a] = state.init[block.unit(a)];
+    for (int b = 0; b < m; ++b) block.A(a, b) = A_full(block.unit(a), block.unit(b));
+  }
+  block.where = m == 1 ? "state unit " + std::to_string(block.unit(0))
+                       : "state block of " + std::to_string(m) + " units starting at " + std::to_string(block.unit(0));
+  return block;
+}
+
+// 1. Decay channels: when the block's transition is real-diagonalisable
+// with eigenvalues in [0, 1) (or 1, when allowed), one channel per
+// eigenvalue. Returns whether it is.
+bool hold_as_decays(const StateBlock& block, bool unit_decay_allowed, int n, StateDecomposition& out) {
+  const int m = static_cast<int>(block.units.size());
+  const RealEigen eig = real_diagonalisation(block.A);
+  bool in_range = eig.ok;
+  if (eig.ok) {
+    for (Eigen::Index i = 0; i < eig.values.size(); ++i) {
+      const double l = eig.values[i];
+      in_range = in_range && l >= 0.0 && (l < 1.0 || (unit_decay_allowed && l == 1.0));
+    }
+  }
+  if (!in_range) return false;
+  const Eigen::VectorXd z0 = eig.V_inverse * block.init;
+  for (int j = 0; j < m; ++j) {
+    DecayChannel c;
+    c.lambda = eig.values[j];
+    c.mix = Eigen::VectorXd::Zero(n);
+    c.out = Eigen::VectorXd::Zero(n);
+    for (int a = 0; a < m; ++a) {
+      c.mix[block.unit(a)] = eig.V_inverse(j, a);
+      c.out[block.unit(a)] = eig.V(a, j);
+    }
+    if (c.lambda > 0.0) {
+      // h = z - z_0 on a memory channel; without memory the channel is z itself.
+      c.offset = -(1.0 - c.lambda) * z0[j];
+      for (int a = 0; a < m; ++a) out.bias[block.unit(a)] += eig.V(a, j) * z0[j];
+    }
+    out.decays.push_back(std::move(c));
+  }
+  out.notes.push_back(block.where + ": diagonal recurrence (eigenvalues in range), no convolution needed");
+  return true;
+}
+
+// The taps of a block's convolution over `window` tokens: kernel[a * m + b]
+// the powers A^0 .. A^(window - 1) at (a, b), init_kernel[a] the initial
+// state's contribution (A^(k+1) - A^k) init.
+struct BlockKernels {
+  std::vector<std::vector<double>> kernel;
+  std::vector<std::vector<double>> init_kernel;
+};
+
+BlockKernels block_kernels(const LogicalStage& state, const StateBlock& block, int window) {
+  const int m = static_cast<int>(block.units.size());
+  BlockKernels out{
+      std::vector<std::vector<double>>(static_cast<std::size_t>(m * m), std::vector<double>(static_cast<std::size_t>(window), 0.0)),
+      std::vector<std::vector<double>>(static_cast<std::size_t>(m), std::vector<double>(static_cast<std::size_t>(window), 0.0))};
+  Eigen::MatrixXd power = Eigen::MatrixXd::Identity(m, m);
+  for (int k = 0; k < window; ++k) {
+    const Eigen::MatrixXd next = power * block.A;
+    if (!next.allFinite() || next.cwiseAbs().maxCoeff() > 1e290) {
+      throw LsrlError(state.origin, "the state '" + state.label + "' grows without bound (its transition has an "
+                                    "eigenvalue larger than 1), so its convolution over " + std::to_string(window) +
+                                    " tokens overflows; use a target with a linear recurrence (linear-rnn, rnn, gru, "
+                                    "lstm) for this program");
+    }
+    for (int a = 0; a < m; ++a)
+      for (int b = 0; b < m; ++b) out.kernel[static_cast<std::size_t>(a * m + b)][static_cast<std::size_t>(k)] = power(a, b);
+    const Eigen::VectorXd d = (next - power) * block.init;
+    for (int a = 0; a < m; ++a) out.init_kernel[static_cast<std::size_t>(a)][static_cast<std::size_t>(k)] = d[a];
+    power = next;
+  }
+  return out;
+}
+
+// 2./3. A convolution over the nilpotency index of the block's transition,
+// or over the whole sequence (`horizon` tokens).
+void hold_as_convolution(const LogicalStage& state, const StateBlock& block, int horizon, StateDecomposition& out) {
+  const int m = static_cast<int>(block.units.size());
+  NumSparse exact_block = pick_columns(pick_rows(state.A_exact, block.units), block.units);
+  const int nil = nilpotency_index(exact_block);
+  const int window = nil > 0 ? nil : std::max(1, horizon);
+  if (nil == 0) out.needs_horizon = true;
+  out.conv_window = std::max(out.conv_window, window);
+  out.notes.push_back(block.where + (nil > 0 ? ": nilpotent (A^" + std::to_string(nil) + " = 0), convolution window " +
+                                                   std::to_string(nil)
+                                             : ": not a decaying real-diagonal recurrence (eigenvalue 1, negative or complex "
+                                               "eigenvalues, or not diagonalisable), convolution over the whole sequence (" +
+                                                   std::to_string(window) + " tokens)"));
+  const BlockKernels kernels = block_kernels(state, block, window);
+  const auto all_zero = [](const std::vector<double>& taps) {
+    return std::all_of(taps.begin(), taps.end(), [](double v) { return v == 0.0; });
+  };
+  for (int a = 0; a < m; ++a) {
+    for (int b = 0; b < m; ++b) {
+      const auto& kern = kernels.kernel[static_cast<std::size_t>(a * m + b)];
+      if (all_zero(kern)) continue;
+      out.convs.push_back(ConvChannel{block.unit(a), block.unit(b), kern});
+    }
+    const auto& ik = kernels.init_kernel[static_cast<std::size_t>(a)];
+    if (!all_zero(ik)) out.convs.push_back(ConvChannel{block.unit(a), -1, ik});
+    out.bias[block.unit(a)] += block.init[a];
+  }
+}
+
 }  // namespace
 
 StateDecomposition decompose_state(const LogicalStage& state, bool unit_decay_allowed, int horizon) {
-  const int n = state.out_dim;
   StateDecomposition out;
-  out.bias = Eigen::VectorXd::Zero(n);
+  out.bias = Eigen::VectorXd::Zero(state.out_dim);
   const Eigen::MatrixXd A_full = Eigen::MatrixXd(state.A);
-  for (const std::vector<int>& block : blocks_of(state.A_exact)) {
-    const int m = static_cast<int>(block.size());
-    Eigen::MatrixXd A(m, m);
-    Eigen::VectorXd init(m);
-    for (int a = 0; a < m; ++a) {
-      init[a] = state.init[block[static_cast<std::size_t>(a)]];
-      for (int b = 0; b < m; ++b) A(a, b) = A_full(block[static_cast<std::size_t>(a)], block[static_cast<std::size_t>(b)]);
-    }
-    const std::string where = m == 1 ? "state unit " + std::to_string(block[0])
-                                     : "state block of " + std::to_string(m) + " units starting at " + std::to_string(block[0]);
-
-    // 1. Decay channels.
-    const RealEigen eig = real_diagonalisation(A);
-    bool in_range = eig.ok;
-    if (eig.ok) {
-      for (Eigen::Index i = 0; i < eig.values.size(); ++i) {
-        const double l = eig.values[i];
-        in_range = in_range && l >= 0.0 && (l < 1.0 || (unit_decay_allowed && l == 1.0));
-      }
-    }
-    if (in_range) {
-      const Eigen::VectorXd z0 = eig.V_inverse * init;
-      for (int j = 0; j < m; ++j) {
-        DecayChannel c;
-        c.lambda = eig.values[j];
-        c.mix = Eigen::VectorXd::Zero(n);
-        c.out = Eigen::VectorXd::Zero(n);
-        for (int a = 0; a < m; ++a) {
-          c.mix[block[static_cast<std::size_t>(a)]] = eig.V_inverse(j, a);
-          c.out[block[static_cast<std::size_t>(a)]] = eig.V(a, j);
-        }
-        if (c.lambda > 0.0) {
-          // h = z - z_0 on a memory channel; without memory the channel is z itself.
-          c.offset = -(1.0 - c.lambda) * z0[j];
-          for (int a = 0; a < m; ++a) out.bias[block[static_cast<std::size_t>(a)]] += eig.V(a, j) * z0[j];
-        }
-        out.decays.push_back(std::move(c));
-      }
-      out.notes.push_back(where + ": diagonal recurrence (eigenvalues in range), no convolution needed");
-      continue;
-    }
-
-    // 2./3. Convolution blocks.
-    NumSparse exact_block = pick_columns(pick_rows(state.A_exact, block), block);
-    const int nil = nilpotency_index(exact_block);
-    const int window = nil > 0 ? nil : std::max(1, horizon);
-    if (nil == 0) out.needs_horizon = true;
-    out.conv_window = std::max(out.conv_window, window);
-    out.notes.push_back(where + (nil > 0 ? ": nilpotent (A^" + std::to_string(nil) + " = 0), convolution window " +
-                                               std::to_string(nil)
-                                         : ": not a decaying real-diagonal recurrence (eigenvalue 1, negative or complex "
-                                           "eigenvalues, or not diagonalisable), convolution over the whole sequence (" +
-                                               std::to_string(window) + " tokens)"));
-    // Powers A^0 .. A^window.
-    std::vector<std::vector<double>> kernel(static_cast<std::size_t>(m * m), std::vector<double>(static_cast<std::size_t>(window), 0.0));
-    std::vector<std::vector<double>> init_kernel(static_cast<std::size_t>(m), std::vector<double>(static_cast<std::size_t>(window), 0.0));
-    Eigen::MatrixXd power = Eigen::MatrixXd::Identity(m, m);
-    for (int k = 0; k < window; ++k) {
-      const Eigen::MatrixXd next = power * A;
-      if (!next.allFinite() || next.cwiseAbs().maxCoeff() > 1e290) {
-        throw LsrlError(state.origin, "the state '" + state.label + "' grows without bound (its transition has an "
-                                      "eigenvalue larger than 1), so its convolution over " + std::to_string(window) +
-                                      " tokens overflows; use a target with a linear recurrence (linear-rnn, rnn, gru, "
-                                      "lstm) for this program");
-      }
-      for (int a = 0; a < m; ++a)
-        for (int b = 0; b < m; ++b) kernel[static_cast<std::size_t>(a * m + b)][static_cast<std::size_t>(k)] = power(a, b);
-      const Eigen::VectorXd d = (next - power) * init;
-      for (int a = 0; a < m; ++a) init_kernel[static_cast<std::size_t>(a)][static_cast<std::size_t>(k)] = d[a];
-      power = next;
-    }
-    for (int a = 0; a < m; ++a) {
-      for (int b = 0; b < m; ++b) {
-        const auto& kern = kernel[static_cast<std::size_t>(a * m + b)];
-        if (std::all_of(kern.begin(), kern.end(), [](double v) { return v == 0.0; })) continue;
-        out.convs.push_back(ConvChannel{block[static_cast<std::size_t>(a)], block[static_cast<std::size_t>(b)], kern});
-      }
-      const auto& ik = init_kernel[static_cast<std::size_t>(a)];
-      if (!std::all_of(ik.begin(), ik.end(), [](double v) { return v == 0.0; })) {
-        out.convs.push_back(ConvChannel{block[static_cast<std::size_t>(a)], -1, ik});
-      }
-      out.bias[block[static_cast<std::size_t>(a)]] += init[a];
-    }
+  for (std::vector<int>& units : blocks_of(state.A_exact)) {
+    const StateBlock block = state_block(state, A_full, std::move(units));
+    if (!hold_as_decays(block, unit_decay_allowed, state.out_dim, out)) hold_as_convolution(state, block, horizon, out);
   }
   return out;
 }
