@@ -1,12 +1,15 @@
 // Lowering helpers shared by the recurrent-cell targets (rnn, gated-rnn, gru,
-// lstm): assembling a layer's gates, how the next stage reads the previous
-// layer, the positive/negative-part layout of a state (paper Eq. 11), and
-// the linear regions of tanh and sigmoid that GRU and LSTM use in standard
-// mode.
+// lstm): assembling a layer's gates, the stack a lowering builds as
+// lower_stages (logical_model.hpp) walks the stages, the positive/negative-part
+// layout of a state (paper Eq. 11), the layers several targets build alike,
+// and the linear regions of tanh and sigmoid that GRU and LSTM use in
+// standard mode.
 #pragma once
 
 #include <algorithm>
+#include <iterator>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,12 +17,27 @@
 
 namespace lsrl {
 
-// The gate blocks of one layer (PyTorch's gate order), assembled unit by unit.
+// How a cell architecture lays out a layer: how many gate blocks it has
+// (PyTorch's order), the candidate gate, whose activation carries a value
+// into the hidden state (the RNN's only gate, GRU's n, LSTM's g), and
+// whether it has a cell state, which then starts equal to the hidden one
+// (LSTM).
+struct CellGateLayout {
+  int gates = 1;
+  int candidate = 0;
+  bool cell_state = false;
+};
+
+// The gate blocks of one layer, assembled unit by unit.
 class CellLayerBuilder {
  public:
-  CellLayerBuilder(int gates, int units, int inputs)
-      : units_(units), inputs_(inputs), gates_(static_cast<std::size_t>(gates), GateBuilder(units, inputs)) {}
+  CellLayerBuilder(const CellGateLayout& layout, int units, int inputs)
+      : layout_(layout),
+        units_(units),
+        inputs_(inputs),
+        gates_(static_cast<std::size_t>(layout.gates), GateBuilder(units, inputs)) {}
   GateBuilder& gate(int g) { return gates_[static_cast<std::size_t>(g)]; }
+  GateBuilder& candidate() { return gate(layout_.candidate); }
   // The layer computing the stage `label`, read by the next stage as readout.W h + readout.b.
   CellLayer finish(Affine readout, Eigen::VectorXd h0, const std::string& role, const std::string& label) const {
     CellLayer l;
@@ -27,6 +45,7 @@ class CellLayerBuilder {
     l.inputs = inputs_;
     for (const GateBuilder& g : gates_) l.gates.push_back(g.finish());
     l.h0 = std::move(h0);
+    if (layout_.cell_state) l.c0 = l.h0;
     l.readout = std::move(readout);
     l.role = role;
     l.label = label;
@@ -34,23 +53,38 @@ class CellLayerBuilder {
   }
 
  private:
+  CellGateLayout layout_;
   int units_;
   int inputs_;
   std::vector<GateBuilder> gates_;
 };
 
-// What the next stage reads: its logical input = readout.W h + readout.b,
-// where h is the last layer's hidden vector (or the model input).
-struct Upstream {
-  Affine readout;
-  int units = 0;
-  int signed_pairs = -1;  // >= 0: the last layer holds the pairs (s+, s-) of this width (a State stage)
+// What the lowering of every cell target (rnn, gru, lstm) keeps while
+// lower_stages walks the stages: the layers built so far.
+class CellStackLowering {
+ public:
+  std::vector<CellLayer> layers;
+
+ protected:
+  // Appends the layer computing a stage, which the next stage then reads
+  // through the layer's readout; signed_pairs as in Upstream.
+  Upstream append(CellLayer layer, int signed_pairs = -1) {
+    Upstream next{layer.readout, layer.units, signed_pairs};
+    layers.push_back(std::move(layer));
+    return next;
+  }
 };
 
-// Appends a layer, which the next stage then reads; signed_pairs as in Upstream.
-inline void append_layer(std::vector<CellLayer>& layers, Upstream& up, CellLayer layer, int signed_pairs = -1) {
-  up = Upstream{layer.readout, layer.units, signed_pairs};
-  layers.push_back(std::move(layer));
+// A cell target's layers and head: `lowering` (a CellStackLowering with the
+// target's state, relu and product) builds a layer per stage.
+struct CellStack {
+  std::vector<CellLayer> layers;
+  Affine head;
+};
+template <typename Lowering>
+CellStack lower_cell_stack(const LogicalModel& model, Lowering& lowering) {
+  Affine head = lower_stages(model, lowering, Upstream{identity_affine(model.input_dim), model.input_dim, -1});
+  return CellStack{std::move(lowering.layers), std::move(head)};
 }
 
 // A signed value s is held as the pair (s+, s-) = (relu(s), relu(-s)) (paper
@@ -139,11 +173,36 @@ inline bool is_plain_relu_of_previous(const LogicalStage& s, const Upstream& up)
 }
 
 // relu(s+ - s-) = s+: a ReLU stage that is relu of the last layer's state
-// reads that layer's positive half and costs no layer. Returns whether it does.
-inline bool read_relu_as_positive_part(const LogicalStage& s, Upstream& up) {
-  if (!is_plain_relu_of_previous(s, up)) return false;
-  up = Upstream{positive_part_readout(s.out_dim), up.units, -1};
-  return true;
+// reads that layer's positive half and costs no layer. nullopt when the
+// stage is not such a ReLU (only a layer of pairs has a positive half:
+// paper mode's and the rnn's State layers).
+inline std::optional<Upstream> read_as_positive_part(const StageInput& in) {
+  if (!is_plain_relu_of_previous(in.stage, in.from)) return std::nullopt;
+  return Upstream{positive_part_readout(in.stage.out_dim), in.from.units, -1};
+}
+
+// ----------------------------------------------- layers several targets share --
+
+// A State stage as the pairs of paper Eq. 11 (the rnn; GRU and LSTM in paper
+// mode): the candidate gate computes them (add_signed_state), and
+// `open_unit(builder, unit)` sets the unit's other gates so that its hidden
+// state is the candidate's value. The layer holds out_dim signed pairs.
+template <typename OpenUnit>
+CellLayer signed_state_layer(const CellGateLayout& layout, const StageInput& in, OpenUnit open_unit) {
+  const int n = in.stage.out_dim;
+  CellLayerBuilder b(layout, 2 * n, in.from.units);
+  for (int u = 0; u < 2 * n; ++u) open_unit(b, u);
+  add_signed_state(b.candidate(), in.stage, in.pre);
+  return b.finish(difference_readout(n), signed_parts(in.stage.init), "state", in.stage.label);
+}
+
+// A ReLU stage as the candidate gate's own ReLU, the other gates left at 0
+// (the rnn; GRU in paper mode, where z = r = relu(0) = 0).
+inline CellLayer candidate_relu_layer(const CellGateLayout& layout, const StageInput& in) {
+  const int n = in.stage.out_dim;
+  CellLayerBuilder b(layout, n, in.from.units);
+  add_pre_activation(b.candidate(), in.pre);
+  return b.finish(identity_affine(n), Eigen::VectorXd::Zero(n), "relu", in.stage.label);
 }
 
 // Standard mode (GRU, LSTM) carries a value v as s v, s a power of two with
@@ -220,6 +279,57 @@ inline void add_scaled_state(GateBuilder& g, const LogicalStage& s, const Affine
   for (int i = 0; i < s.A.outerSize(); ++i)
     for (SparseD::InnerIterator it(s.A, i); it; ++it)
       g.recurrent(i, static_cast<int>(it.col()), scale[i] * it.value() / scale[it.col()]);
+}
+
+// Standard mode (GRU, LSTM): a State stage carried as h = s v, the
+// candidate gate computing tanh(s (A v + B x + b)) (add_scaled_state), with
+// `open_unit(builder, unit)` saturating the unit's other gates so that the
+// hidden state is the candidate's value; `magnitudes` bound the State's values.
+template <typename OpenUnit>
+CellLayer scaled_state_layer(const CellGateLayout& layout, const StageInput& in, const Eigen::VectorXd& magnitudes,
+                             OpenUnit open_unit) {
+  const int n = in.stage.out_dim;
+  const Eigen::VectorXd scale = tanh_value_scales(magnitudes);
+  CellLayerBuilder b(layout, n, in.from.units);
+  for (int i = 0; i < n; ++i) open_unit(b, i);
+  add_scaled_state(b.candidate(), in.stage, in.pre, scale);
+  return b.finish(scaled_readout(scale), in.stage.init.cwiseProduct(scale), "state", in.stage.label);
+}
+
+// One term of kProductExtrapolation for output i of a standard-mode product
+// a_i * b_i (extrapolated_product_layer).
+struct ExtrapolatedProductTerm {
+  int output;         // i
+  int row_a, row_b;   // the factors' rows of the pre-activation: i and out_dim + i
+  int first_unit;     // of the term's units
+  double gate_scale;  // m e, e = linear_gate_scale of a's magnitude
+  double value_scale; // s_b = tanh_value_scale of b's magnitude
+  double weight;      // the term's weight
+};
+
+// Standard mode (GRU, LSTM): a Product stage a * b in the sigmoid's linear
+// region, extrapolated (kProductExtrapolation). Per output and term, the
+// architecture's `add_term(builder, readout, pre, term)` places units_per_term
+// units from term.first_unit, whose gates read m e a and whose values read
+// s_b b, and adds term.weight times their estimate of a b to the output's
+// readout. `pre_magnitudes` bound the pre-activation's rows.
+template <typename AddTerm>
+CellLayer extrapolated_product_layer(const CellGateLayout& layout, const StageInput& in,
+                                     const Eigen::VectorXd& pre_magnitudes, int units_per_term, AddTerm add_term) {
+  const int n = in.stage.out_dim;
+  const int units_per_output = units_per_term * static_cast<int>(std::size(kProductExtrapolation));
+  CellLayerBuilder b(layout, units_per_output * n, in.from.units);
+  ReadoutBuilder r(n, units_per_output * n);
+  for (int i = 0; i < n; ++i) {
+    const double e = linear_gate_scale(pre_magnitudes[i]);
+    const double sb = tanh_value_scale(pre_magnitudes[n + i]);
+    int unit = units_per_output * i;
+    for (const ExtrapolationTerm& term : kProductExtrapolation) {
+      add_term(b, r, in.pre, ExtrapolatedProductTerm{i, i, n + i, unit, term.multiple * e, sb, term.weight});
+      unit += units_per_term;
+    }
+  }
+  return b.finish(r.finish(), Eigen::VectorXd::Zero(units_per_output * n), "product", in.stage.label);
 }
 
 // Sign of a row of a pre-activation when every input is non-negative:

@@ -38,11 +38,9 @@ GateBlock GateBuilder::finish() const {
 
 CellStackModel::CellStackModel(std::string target, std::string architecture, Activations activations, int input_dim,
                                int output_dim, std::vector<CellLayer> layers, Affine head, LayerBudget budget)
-    : target_(std::move(target)),
+    : NamedTargetModel(std::move(target), input_dim, output_dim),
       architecture_(std::move(architecture)),
       activations_(activations),
-      input_dim_(input_dim),
-      output_dim_(output_dim),
       layers_(std::move(layers)),
       head_(std::move(head)),
       budget_(budget) {}
@@ -158,6 +156,12 @@ std::string CellStackModel::torch_module() const {
                    "'s equations and parameter names with ReLU in place of sigmoid and tanh";
 }
 
+void CellStackModel::refuse_out_of_bounds(std::size_t layer, std::size_t step) const {
+  throw LsrlError(SourceSpan{}, target_ + " layer " + std::to_string(layer) + " ('" + layers_[layer].label +
+                                    "') left the static bounds it was built for at token " + std::to_string(step + 1) +
+                                    "; run only prompts inside the domain the model was built for");
+}
+
 nlohmann::json CellStackModel::metadata() const {
   nlohmann::json units = nlohmann::json::array();
   nlohmann::json roles = nlohmann::json::array();
@@ -197,19 +201,16 @@ StackTraceLayout make_stack_trace(Trace& trace, const std::vector<CellLayer>& la
                                   const std::vector<std::string>& gate_names, bool with_cell, int steps,
                                   const std::string& layer_type) {
   StackTraceLayout layout;
-  begin_trace(trace, steps);
-  for (std::size_t k = 0; k < layers.size(); ++k) {
-    const CellLayer& l = layers[k];
-    const int layer = static_cast<int>(k);
-    const std::string prefix = "layer " + std::to_string(k) + " " + layer_type + " ";
+  begin_layer_trace(trace, steps, layers.size(), "layer", [&](int layer, const std::string& layer_prefix) {
+    const CellLayer& l = layers[static_cast<std::size_t>(layer)];
+    const std::string prefix = layer_prefix + layer_type + " ";
     layout.state.push_back(add_series(trace, prefix + "h", "state", layer, l.units));
     if (with_cell) layout.cell.push_back(add_series(trace, prefix + "c", "cell", layer, l.units));
     std::vector<int> gates;
     for (const auto& g : gate_names) gates.push_back(add_series(trace, prefix + g, "gate:" + g, layer, l.units));
     layout.gates.push_back(std::move(gates));
-    layout.output.push_back(
-        add_series(trace, output_series_label(prefix, l.label), "output", layer, static_cast<int>(l.readout.W.rows())));
-  }
+    layout.output.push_back(add_output_series(trace, prefix, l.label, layer, static_cast<int>(l.readout.W.rows())));
+  });
   return layout;
 }
 

@@ -180,14 +180,11 @@ StackTraceLayout make_stack_trace(Trace& trace, const std::vector<CellLayer>& la
                                   const std::vector<std::string>& gate_names, bool with_cell, int steps,
                                   const std::string& layer_type);
 
-class CellStackModel : public TargetModel {
+class CellStackModel : public NamedTargetModel {
  public:
   CellStackModel(std::string target, std::string architecture, Activations activations, int input_dim,
                  int output_dim, std::vector<CellLayer> layers, Affine head, LayerBudget budget);
 
-  std::string target() const override { return target_; }
-  int input_dim() const override { return input_dim_; }
-  int output_dim() const override { return output_dim_; }
   std::vector<LayerSummary> layers() const override;
   long long parameter_count() const override;
   long long nonzero_count() const override;
@@ -206,6 +203,10 @@ class CellStackModel : public TargetModel {
   // The module the generated loader builds: PyTorch's own in standard mode;
   // in paper mode its equations with ReLU in place of sigmoid and tanh.
   virtual std::string torch_module() const;
+  // Layer `layer`, built for values within static bounds
+  // (CellLayer::relus_must_be_identity), left them at token step + 1: the
+  // error that says so.
+  [[noreturn]] virtual void refuse_out_of_bounds(std::size_t layer, std::size_t step) const;
 
   // The executor loop every stack shares: rounds the weights to T and, for
   // every token, runs `layer_step(layer, x, gates)` on each layer in turn,
@@ -258,22 +259,9 @@ class CellStackModel : public TargetModel {
     std::vector<CellPreparedLayer<T>> layers = prepare_layers<T>(layers_);
     const CsrMatrix<T> head_W = to_csr<T>(head_.W);
     const std::vector<T> head_b = to_scalars<T>(head_.b);
-    std::size_t widest = static_cast<std::size_t>(std::max(input_dim_, output_dim_));
-    std::size_t most_gates = 1;
-    for (const CellPreparedLayer<T>& l : layers) {
-      widest = std::max(widest, l.h.size());
-      most_gates = std::max(most_gates, l.gates.size());
-    }
     constexpr std::size_t C = kChunkSteps;
-    const T zero = to_scalar<T>(0.0);
-    std::vector<T> in(widest * C, zero);   // this layer's inputs, feature-major: in[i * C + t]
-    std::vector<T> out(widest * C, zero);  // its outputs, the same way
-    std::vector<T> pre(C * most_gates * widest, zero);  // time-major: pre[(t * G + g) * units + u]
-    std::vector<std::vector<T>> rec(most_gates, std::vector<T>(widest, zero));
-    std::vector<T> acc(C, zero);
-    std::vector<T> head_out(C * static_cast<std::size_t>(output_dim_), zero);
-    std::vector<const T*> pre_at(most_gates, nullptr);
-    std::vector<const T*> rec_at(most_gates, nullptr);
+    ChunkBuffers<T> buffers(layers, static_cast<std::size_t>(std::max(input_dim_, output_dim_)));
+    std::vector<T> head_out(C * static_cast<std::size_t>(output_dim_), to_scalar<T>(0.0));
     const std::size_t width_in = static_cast<std::size_t>(input_dim_);
     const std::size_t width_out = static_cast<std::size_t>(output_dim_);
 
@@ -282,51 +270,82 @@ class CellStackModel : public TargetModel {
     for (std::size_t first = 0; first < tokens.size(); first += C) {
       const std::size_t steps = std::min(C, tokens.size() - first);
       for (std::size_t t = 0; t < steps; ++t)
-        for (std::size_t i = 0; i < width_in; ++i) in[i * C + t] = to_scalar<T>(tokens[first + t][i]);
+        for (std::size_t i = 0; i < width_in; ++i) buffers.in[i * C + t] = to_scalar<T>(tokens[first + t][i]);
       for (CellPreparedLayer<T>& layer : layers) {
-        const std::size_t gates = layer.gates.size();
-        const std::size_t units = layer.h.size();
-        const std::size_t step_stride = gates * units;
-        for (std::size_t g = 0; g < gates; ++g) {
-          // A gate without input weights (most of the paper's constant
-          // gates) reads its bias at every step: nothing to project.
-          if (layer.gates[g].W_ih.col.empty()) continue;
-          project_columns(layer.gates[g].W_ih, layer.gates[g].b_ih, in.data(), C, steps, pre.data() + g * units,
-                          step_stride, acc.data());
-        }
-        for (std::size_t t = 0; t < steps; ++t) {
-          for (std::size_t g = 0; g < gates; ++g) {
-            const CellPreparedGate<T>& gate = layer.gates[g];
-            pre_at[g] = gate.W_ih.col.empty() ? gate.b_ih.data() : pre.data() + t * step_stride + g * units;
-            if (gate.W_hh.col.empty()) {
-              rec_at[g] = gate.b_hh.data();
-            } else {
-              std::copy(gate.b_hh.begin(), gate.b_hh.end(), rec[g].begin());
-              multiply_add_into(gate.W_hh, layer.h.data(), rec[g].data());
-              rec_at[g] = rec[g].data();
-            }
-          }
-          if (!combine(layer, pre_at.data(), rec_at.data())) return std::nullopt;
-          ++layer.step;
-          for (std::size_t u = 0; u < units; ++u) out[u * C + t] = layer.h[u];
-        }
-        std::swap(in, out);
+        if (!layer_through_chunk(layer, buffers, steps, combine)) return std::nullopt;
+        std::swap(buffers.in, buffers.out);
       }
-      project_columns(head_W, head_b, in.data(), C, steps, head_out.data(), width_out, acc.data());
-      for (std::size_t t = 0; t < steps; ++t) {
-        std::vector<double> row(width_out);
-        for (std::size_t k = 0; k < width_out; ++k) row[k] = from_scalar(head_out[t * width_out + k]);
-        outputs.push_back(std::move(row));
-      }
+      project_columns(head_W, head_b, buffers.in.data(), C, steps, head_out.data(), width_out, buffers.acc.data());
+      append_output_rows(outputs, head_out, steps, width_out);
     }
     return outputs;
   }
 
-  std::string target_;
+  // The working memory of run_stack_chunked, sized for the widest layer
+  // (and at least `widest`) and the layer with the most gates.
+  template <typename T>
+  struct ChunkBuffers {
+    ChunkBuffers(const std::vector<CellPreparedLayer<T>>& layers, std::size_t widest) {
+      std::size_t most_gates = 1;
+      for (const CellPreparedLayer<T>& l : layers) {
+        widest = std::max(widest, l.h.size());
+        most_gates = std::max(most_gates, l.gates.size());
+      }
+      const T zero = to_scalar<T>(0.0);
+      in.assign(widest * kChunkSteps, zero);
+      out.assign(widest * kChunkSteps, zero);
+      pre.assign(kChunkSteps * most_gates * widest, zero);
+      rec.assign(most_gates, std::vector<T>(widest, zero));
+      acc.assign(kChunkSteps, zero);
+      pre_at.assign(most_gates, nullptr);
+      rec_at.assign(most_gates, nullptr);
+    }
+    std::vector<T> in;   // this layer's inputs, feature-major: in[i * C + t]
+    std::vector<T> out;  // its outputs, the same way
+    std::vector<T> pre;  // time-major: pre[(t * G + g) * units + u]
+    std::vector<std::vector<T>> rec;
+    std::vector<T> acc;
+    std::vector<const T*> pre_at;  // gate g's input part at the current step
+    std::vector<const T*> rec_at;  // and its recurrent part
+  };
+
+  // One layer over the chunk's `steps` steps, from buffers.in into
+  // buffers.out; false when a step leaves the layer's bounds.
+  template <typename T, typename Combine>
+  static bool layer_through_chunk(CellPreparedLayer<T>& layer, ChunkBuffers<T>& buffers, std::size_t steps,
+                                  Combine& combine) {
+    constexpr std::size_t C = kChunkSteps;
+    const std::size_t gates = layer.gates.size();
+    const std::size_t units = layer.h.size();
+    const std::size_t step_stride = gates * units;
+    for (std::size_t g = 0; g < gates; ++g) {
+      // A gate without input weights (most of the paper's constant
+      // gates) reads its bias at every step: nothing to project.
+      if (layer.gates[g].W_ih.col.empty()) continue;
+      project_columns(layer.gates[g].W_ih, layer.gates[g].b_ih, buffers.in.data(), C, steps,
+                      buffers.pre.data() + g * units, step_stride, buffers.acc.data());
+    }
+    for (std::size_t t = 0; t < steps; ++t) {
+      for (std::size_t g = 0; g < gates; ++g) {
+        const CellPreparedGate<T>& gate = layer.gates[g];
+        buffers.pre_at[g] = gate.W_ih.col.empty() ? gate.b_ih.data() : buffers.pre.data() + t * step_stride + g * units;
+        if (gate.W_hh.col.empty()) {
+          buffers.rec_at[g] = gate.b_hh.data();
+        } else {
+          std::copy(gate.b_hh.begin(), gate.b_hh.end(), buffers.rec[g].begin());
+          multiply_add_into(gate.W_hh, layer.h.data(), buffers.rec[g].data());
+          buffers.rec_at[g] = buffers.rec[g].data();
+        }
+      }
+      if (!combine(layer, buffers.pre_at.data(), buffers.rec_at.data())) return false;
+      ++layer.step;
+      for (std::size_t u = 0; u < units; ++u) buffers.out[u * C + t] = layer.h[u];
+    }
+    return true;
+  }
+
   std::string architecture_;
   Activations activations_;
-  int input_dim_;
-  int output_dim_;
   std::vector<CellLayer> layers_;
   Affine head_;
   LayerBudget budget_;
@@ -334,6 +353,58 @@ class CellStackModel : public TargetModel {
  private:
   // An LSTM's layers carry a cell state besides the hidden one (c0, traces).
   bool has_cell_state() const { return architecture_ == "lstm"; }
+};
+
+// A stack whose layers follow the equations of `Cell`, run in every
+// precision: the chunked executor when there is no trace, else (or when a
+// chunked step leaves its bounds) the per-token one, which records the
+// trace and refuses at the first step out of bounds. The architecture's
+// file (rnn.cpp, gru.cpp, lstm.cpp) says what Cell's equations are:
+//   Cell::gate_names(), Cell::layer_type()       as in CellStackModel;
+//   Cell::combine<T, Act>(layer, pre, rec)       one step of a layer for
+//       run_stack_chunked, Act a FixedCellActivations;
+//   Cell::step(layer, x, gates, act, pre, rec)   one step of a layer for
+//       run_stack, from its input x, each gate's values left in gates (pre
+//       and rec are scratch vectors for gate_parts);
+// both return false when the step leaves the bounds the layer was built for.
+template <typename Cell>
+class CellStackOf : public CellStackModel {
+ public:
+  using CellStackModel::CellStackModel;
+
+  OutputRows run(const std::vector<std::vector<double>>& tokens, Precision precision, Trace* trace) const override {
+    check_token_widths(tokens, input_dim_);
+    return run_in_precision(precision, [&](auto scalar) { return run_typed<decltype(scalar)>(tokens, trace); });
+  }
+
+ protected:
+  std::vector<std::string> gate_names() const override { return Cell::gate_names(); }
+  std::string layer_type() const override { return Cell::layer_type(); }
+
+ private:
+  template <typename T>
+  OutputRows run_typed(const std::vector<std::vector<double>>& tokens, Trace* trace) const {
+    if (!trace) {
+      std::optional<OutputRows> outputs = activations_ == Activations::Paper ? run_chunked<T, true>(tokens)
+                                                                             : run_chunked<T, false>(tokens);
+      if (outputs) return std::move(*outputs);
+      // A step left its bounds: the per-token loop below finds the first one
+      // and says where.
+    }
+    const CellActivations<T> act{activations_ == Activations::Paper};
+    std::vector<T> pre, rec;
+    return run_stack<T>(tokens, trace, [&](CellPreparedLayer<T>& layer, const std::vector<T>& x, GateValues<T>& gates) {
+      if (!Cell::step(layer, x, gates, act, pre, rec)) refuse_out_of_bounds(layer.index, layer.step);
+    });
+  }
+
+  // The activations fixed at compile time (FixedCellActivations).
+  template <typename T, bool kPaper>
+  std::optional<OutputRows> run_chunked(const std::vector<std::vector<double>>& tokens) const {
+    return run_stack_chunked<T>(tokens, [](CellPreparedLayer<T>& layer, const T* const* pre, const T* const* rec) {
+      return Cell::template combine<T, FixedCellActivations<T, kPaper>>(layer, pre, rec);
+    });
+  }
 };
 
 }  // namespace lsrl

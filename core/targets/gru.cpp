@@ -96,20 +96,80 @@ constexpr double kAccumulatorMargin = 2.0;  // K's slack for the accumulator's r
 constexpr double kLargestOffset = 0x1p32;
 
 enum Gate { kR = 0, kZ = 1, kN = 2, kGates = 3 };
+constexpr CellGateLayout kGruLayout{kGates, kN, false};
 
 double pow2_ceil(double x) { return x > 0.0 ? std::exp2(std::ceil(std::log2(x))) : 0.0; }
 
-class GruModel final : public CellStackModel {
+// A GRU layer's step (header), run by CellStackOf.
+struct GruCell {
+  static std::vector<std::string> gate_names() { return {"r", "z", "n"}; }
+  static std::string layer_type() { return "GRU"; }
+
+  template <typename T, typename Act>
+  static bool combine(CellPreparedLayer<T>& L, const T* const* pre, const T* const* rec) {
+    const T zero = to_scalar<T>(0.0);
+    const std::size_t units = L.h.size();
+    // No array here overlaps another (pre and rec are the executor's
+    // buffers or the layer's biases): said so, the loop vectorises.
+    const T* __restrict pre_r = pre[kR];
+    const T* __restrict pre_z = pre[kZ];
+    const T* __restrict pre_n = pre[kN];
+    const T* __restrict rec_r = rec[kR];
+    const T* __restrict rec_z = rec[kZ];
+    const T* __restrict rec_n = rec[kN];
+    T* __restrict h = L.h.data();
+    int outside = 0;
+    for (std::size_t u = 0; u < units; ++u) {
+      const T r = Act::sigmoid(pre_r[u] + rec_r[u]);
+      const T z_pre = pre_z[u] + rec_z[u];
+      const T n_pre = pre_n[u] + r * rec_n[u];
+      outside |= static_cast<int>(z_pre < zero) | static_cast<int>(n_pre < zero);
+      const T z = Act::sigmoid(z_pre);
+      const T n = Act::tanh(n_pre);
+      h[u] = (h[u] - n) * z + n;
+    }
+    return !(L.relus_must_be_identity && outside != 0);
+  }
+
+  template <typename T>
+  static bool step(CellPreparedLayer<T>& L, const std::vector<T>& x, GateValues<T>& gate, const CellActivations<T>& act,
+                   std::vector<T>& pre, std::vector<T>& rec) {
+    const std::size_t units = L.h.size();
+    std::vector<T>& r = gate[kR];
+    std::vector<T>& z = gate[kZ];
+    std::vector<T>& n = gate[kN];
+    r.resize(units);
+    z.resize(units);
+    n.resize(units);
+    // A product layer's ReLUs must act as the identity (header); a
+    // negative pre-activation there means the input left the bounds the
+    // offsets were built for.
+    bool within_bounds = true;
+    const auto check = [&](T pre_activation) {
+      within_bounds = within_bounds && !(L.relus_must_be_identity && pre_activation < to_scalar<T>(0.0));
+      return pre_activation;
+    };
+    gate_parts(L.gates[kR], x, L.h, pre, rec);
+    for (std::size_t u = 0; u < units; ++u) r[u] = act.sigmoid(pre[u] + rec[u]);
+    gate_parts(L.gates[kZ], x, L.h, pre, rec);
+    for (std::size_t u = 0; u < units; ++u) z[u] = act.sigmoid(check(pre[u] + rec[u]));
+    gate_parts(L.gates[kN], x, L.h, pre, rec);
+    for (std::size_t u = 0; u < units; ++u) n[u] = act.tanh(check(pre[u] + r[u] * rec[u]));
+    if (!within_bounds) return false;
+    // PyTorch evaluates h' = (1 - z) n + z h as (h - n) z + n
+    // (aten/src/ATen/native/RNN.cpp, GRUCell); the same order here keeps
+    // the two bit for bit alike.
+    for (std::size_t u = 0; u < units; ++u) L.h[u] = (L.h[u] - n[u]) * z[u] + n[u];
+    return true;
+  }
+};
+
+class GruModel final : public CellStackOf<GruCell> {
  public:
   GruModel(Activations activations, int input_dim, int output_dim, std::vector<CellLayer> layers, Affine head,
            LayerBudget budget, std::vector<double> offsets)
-      : CellStackModel("gru", "gru", activations, input_dim, output_dim, std::move(layers), std::move(head), budget),
+      : CellStackOf("gru", "gru", activations, input_dim, output_dim, std::move(layers), std::move(head), budget),
         offsets_(std::move(offsets)) {}
-
-  OutputRows run(const std::vector<std::vector<double>>& tokens, Precision precision, Trace* trace) const override {
-    check_token_widths(tokens, input_dim_);
-    return run_in_precision(precision, [&](auto scalar) { return run_typed<decltype(scalar)>(tokens, trace); });
-  }
 
   nlohmann::json metadata() const override {
     nlohmann::json m = CellStackModel::metadata();
@@ -125,88 +185,7 @@ class GruModel final : public CellStackModel {
   }
 
  protected:
-  std::vector<std::string> gate_names() const override { return {"r", "z", "n"}; }
-  std::string layer_type() const override { return "GRU"; }
-
- private:
-  template <typename T>
-  OutputRows run_typed(const std::vector<std::vector<double>>& tokens, Trace* trace) const {
-    if (!trace) {
-      std::optional<OutputRows> outputs = activations_ == Activations::Paper ? run_chunked<T, true>(tokens)
-                                                                             : run_chunked<T, false>(tokens);
-      if (outputs) return std::move(*outputs);
-      // A step left its bounds: the per-token loop below finds the first one
-      // and says where.
-    }
-    return run_per_token<T>(tokens, trace);
-  }
-
-  // The same equations as run_per_token, one step of one layer at a time
-  // (CellStackModel::run_stack_chunked), the activations fixed at compile time.
-  template <typename T, bool kPaper>
-  std::optional<OutputRows> run_chunked(const std::vector<std::vector<double>>& tokens) const {
-    using act = FixedCellActivations<T, kPaper>;
-    return run_stack_chunked<T>(tokens, [&](CellPreparedLayer<T>& L, const T* const* pre, const T* const* rec) {
-      const T zero = to_scalar<T>(0.0);
-      const std::size_t units = L.h.size();
-      // No array here overlaps another (pre and rec are the executor's
-      // buffers or the layer's biases): said so, the loop vectorises.
-      const T* __restrict pre_r = pre[kR];
-      const T* __restrict pre_z = pre[kZ];
-      const T* __restrict pre_n = pre[kN];
-      const T* __restrict rec_r = rec[kR];
-      const T* __restrict rec_z = rec[kZ];
-      const T* __restrict rec_n = rec[kN];
-      T* __restrict h = L.h.data();
-      int outside = 0;
-      for (std::size_t u = 0; u < units; ++u) {
-        const T r = act::sigmoid(pre_r[u] + rec_r[u]);
-        const T z_pre = pre_z[u] + rec_z[u];
-        const T n_pre = pre_n[u] + r * rec_n[u];
-        outside |= static_cast<int>(z_pre < zero) | static_cast<int>(n_pre < zero);
-        const T z = act::sigmoid(z_pre);
-        const T n = act::tanh(n_pre);
-        h[u] = (h[u] - n) * z + n;
-      }
-      return !(L.relus_must_be_identity && outside != 0);
-    });
-  }
-
-  template <typename T>
-  OutputRows run_per_token(const std::vector<std::vector<double>>& tokens, Trace* trace) const {
-    const CellActivations<T> act{activations_ == Activations::Paper};
-    std::vector<T> pre, rec;
-    return run_stack<T>(tokens, trace, [&](CellPreparedLayer<T>& L, const std::vector<T>& x, GateValues<T>& gate) {
-      const std::size_t units = L.h.size();
-      std::vector<T>& r = gate[kR];
-      std::vector<T>& z = gate[kZ];
-      std::vector<T>& n = gate[kN];
-      r.resize(units);
-      z.resize(units);
-      n.resize(units);
-      // A product layer's ReLUs must act as the identity (header); a
-      // negative pre-activation there means the input left the bounds the
-      // offsets were built for.
-      bool within_bounds = true;
-      const auto check = [&](T pre_activation) {
-        within_bounds = within_bounds && !(L.relus_must_be_identity && pre_activation < to_scalar<T>(0.0));
-        return pre_activation;
-      };
-      gate_parts(L.gates[kR], x, L.h, pre, rec);
-      for (std::size_t u = 0; u < units; ++u) r[u] = act.sigmoid(pre[u] + rec[u]);
-      gate_parts(L.gates[kZ], x, L.h, pre, rec);
-      for (std::size_t u = 0; u < units; ++u) z[u] = act.sigmoid(check(pre[u] + rec[u]));
-      gate_parts(L.gates[kN], x, L.h, pre, rec);
-      for (std::size_t u = 0; u < units; ++u) n[u] = act.tanh(check(pre[u] + r[u] * rec[u]));
-      if (!within_bounds) refuse_out_of_bounds(L.index, L.step);
-      // PyTorch evaluates h' = (1 - z) n + z h as (h - n) z + n
-      // (aten/src/ATen/native/RNN.cpp, GRUCell); the same order here keeps
-      // the two bit for bit alike.
-      for (std::size_t u = 0; u < units; ++u) L.h[u] = (L.h[u] - n[u]) * z[u] + n[u];
-    });
-  }
-
-  [[noreturn]] void refuse_out_of_bounds(std::size_t layer, std::size_t step) const {
+  [[noreturn]] void refuse_out_of_bounds(std::size_t layer, std::size_t step) const override {
     const CellLayer& l = layers_[layer];
     throw LsrlError(SourceSpan{}, "gru layer " + std::to_string(layer) + " (the product '" + l.label +
                                       "') was built for factors within the static bounds of its input domain, "
@@ -218,6 +197,7 @@ class GruModel final : public CellStackModel {
                                       "griffin, mamba)");
   }
 
+ private:
   std::vector<double> offsets_;
 };
 
@@ -243,184 +223,186 @@ void add_lag_product_pair(CellLayerBuilder& b, ReadoutBuilder& r, const Affine& 
   r.add(output, u2, -coefficient);
 }
 
+// Standard mode's units for a term of a product (extrapolated_product_layer):
+// two lag-product pairs with z = sig(+m e a) and sig(-m e a), both with n's
+// input s b: (U1+ - U2+) - (U1- - U2-) = (sig(-m e a) - sig(m e a)) s b
+// = -tanh(m e a / 2) s b.
+void add_lag_product_term(CellLayerBuilder& b, ReadoutBuilder& r, const Affine& pre, const ExtrapolatedProductTerm& t) {
+  const double coefficient = -2.0 * t.weight / (t.gate_scale * t.value_scale);
+  const ScaledRow value{t.row_b, t.value_scale};
+  add_lag_product_pair(b, r, pre, t.first_unit, {t.row_a, t.gate_scale}, value, t.output, coefficient);
+  add_lag_product_pair(b, r, pre, t.first_unit + 2, {t.row_a, -t.gate_scale}, value, t.output, -coefficient);
+}
+
+// Paper mode's product units for output i (header): the accumulator A and
+// lag L, and when a factor can be negative the shifted factors U = a + S_a,
+// V = b + S_b.
+struct AccumulatorPlan {
+  int row_a, row_b;  // the factors' rows of the pre-activation (z takes row_a)
+  double Sa, Sb, K;  // offsets
+  bool u, v;         // whether U and V are needed
+  int units() const { return 2 + u + v; }
+};
+
+class GruLowering : public CellStackLowering {
+ public:
+  GruLowering(const LogicalModel& lm, const TargetOptions& options)
+      : options_(options),
+        paper_(options.activations == Activations::Paper),
+        mags_(overestimated(static_magnitudes(lm, options), options.magnitude_overestimate)) {}
+
+  // The largest offset of each paper-mode product layer (metadata).
+  std::vector<double> offsets;
+
+  Upstream state(const StageInput& in) {
+    if (paper_) {  // r = relu(1) = 1, z = relu(0) = 0
+      return append(signed_state_layer(kGruLayout, in, [](CellLayerBuilder& b, int u) { b.gate(kR).input_bias(u, 1.0); }),
+                    in.stage.out_dim);
+    }
+    return append(scaled_state_layer(kGruLayout, in, mags_.output[in.index], [](CellLayerBuilder& b, int i) {
+      b.gate(kR).input_bias(i, kSaturate);
+      b.gate(kZ).input_bias(i, -kSaturate);
+    }));
+  }
+
+  Upstream relu(const StageInput& in) {
+    if (std::optional<Upstream> free = read_as_positive_part(in)) return *free;
+    if (paper_) return append(candidate_relu_layer(kGruLayout, in));  // z = r = relu(0) = 0
+    // One unit per output (header): z = sig(-beta y - 800),
+    // r = sig(-beta y - 2000), n = tanh(s y + 40 r), so h' = s y for
+    // y >= 0 and h' = (h - 1) + 1 = 0 for y < 0.
+    const int n = in.stage.out_dim;
+    const Affine& pre = in.pre;
+    CellLayerBuilder b(kGruLayout, n, in.from.units);
+    Eigen::VectorXd scale(n);
+    for (int i = 0; i < n; ++i) {
+      scale[i] = tanh_value_scale(mags_.pre[in.index][i]);
+      const double beta = step_gate_beta(pre, i);
+      b.gate(kZ).input_row(i, pre, i, -beta);
+      b.gate(kZ).recurrent_bias(i, kUpdateShift);
+      b.gate(kR).input_row(i, pre, i, -beta);
+      b.gate(kR).recurrent_bias(i, kResetShift);
+      b.gate(kN).input_row(i, pre, i, scale[i]);
+      b.gate(kN).recurrent_bias(i, kCandidateSaturation);
+    }
+    return append(b.finish(scaled_readout(scale), Eigen::VectorXd::Zero(n), "relu", in.stage.label));
+  }
+
+  Upstream product(const StageInput& in) {
+    if (paper_) return append(accumulator_product_layer(in));
+    return append(extrapolated_product_layer(kGruLayout, in, mags_.pre[in.index], 4, add_lag_product_term));
+  }
+
+ private:
+  AccumulatorPlan plan_accumulator(const StageInput& in, int i) const;
+  CellLayer accumulator_product_layer(const StageInput& in);
+
+  const TargetOptions& options_;
+  bool paper_;
+  StageMagnitudes mags_;
+};
+
+// The offsets of output i's accumulator units: from the bounds of its
+// factors and the drift of the accumulator over the longest sequence;
+// refuses the stage when they exceed kLargestOffset.
+AccumulatorPlan GruLowering::plan_accumulator(const StageInput& in, int i) const {
+  const std::size_t k = in.index;
+  const int n = in.stage.out_dim;
+  const double T = std::max(1, options_.max_sequence_length);
+  // z takes the factor whose lower bound is larger.
+  int ra = i, rb = n + i;
+  if (mags_.pre_lo[k][rb] > mags_.pre_lo[k][ra]) std::swap(ra, rb);
+  const double lo_a = mags_.pre_lo[k][ra], hi_a = mags_.pre_hi[k][ra];
+  const double lo_b = mags_.pre_lo[k][rb], hi_b = mags_.pre_hi[k][rb];
+  AccumulatorPlan plan{ra, rb, 0.0, 0.0, 0.0, false, false};
+  if (lo_a < -1.0) {  // z = relu(1 + a) needs a >= -1
+    plan.Sa = pow2_ceil(-lo_a);
+    plan.Sb = lo_b < 0.0 ? pow2_ceil(-lo_b) : 0.0;
+  }
+  plan.v = plan.Sa != 0.0;
+  plan.u = plan.Sb != 0.0;
+  // Increments (S_a + a)(S_b + b) can be negative only where a factor's
+  // shifted range crosses 0; allow that drift over the longest sequence.
+  double min_increment = 0.0;
+  for (double x : {plan.Sa + lo_a, plan.Sa + hi_a})
+    for (double y : {plan.Sb + lo_b, plan.Sb + hi_b}) min_increment = std::min(min_increment, x * y);
+  const double top = std::max({plan.Sb + hi_b, 0x1p-10 * std::max(std::fabs(lo_b), std::fabs(hi_b)), 1e-30});
+  plan.K = pow2_ceil(kAccumulatorMargin * (top + T * -min_increment));
+  for (double offset : {plan.Sa, plan.Sb, plan.K}) {
+    if (!std::isfinite(offset) || !(offset <= kLargestOffset)) {
+      refuse_stage(in.stage, "gru",
+                   "its paper-mode product units need offsets above their factors' bounds ([" + std::to_string(lo_a) +
+                       ", " + std::to_string(hi_a) + "] and [" + std::to_string(lo_b) + ", " + std::to_string(hi_b) +
+                       "]) and the drift of the accumulator over " + std::to_string(static_cast<long long>(T)) +
+                       " steps, and that is beyond 2^32, where the product's rounding (about offset * 2^-51) "
+                       "exceeds 2e-6",
+                   declare_smaller_domain_hint(options_));
+    }
+  }
+  return plan;
+}
+
+// Paper mode's product layer (header): per output, the units of its plan.
+CellLayer GruLowering::accumulator_product_layer(const StageInput& in) {
+  const int n = in.stage.out_dim;
+  const Affine& pre = in.pre;
+  std::vector<AccumulatorPlan> plans;
+  int units = 0;
+  double largest_offset = 0;
+  for (int i = 0; i < n; ++i) {
+    plans.push_back(plan_accumulator(in, i));
+    const AccumulatorPlan& plan = plans.back();
+    largest_offset = std::max({largest_offset, plan.Sa, plan.Sb, plan.K});
+    units += plan.units();
+  }
+  CellLayerBuilder b(kGruLayout, units, in.from.units);
+  ReadoutBuilder r(n, units);
+  Eigen::VectorXd h0(units);
+  int unit = 0;
+  for (int i = 0; i < n; ++i) {
+    const AccumulatorPlan& p = plans[static_cast<std::size_t>(i)];
+    const int acc = unit++, lag = unit++;
+    // A: z = relu(1 + S_a + a), r = 1, n = relu(A_prev - (S_b + b))
+    b.gate(kZ).input_row(acc, pre, p.row_a, 1.0, 1.0 + p.Sa);
+    b.gate(kR).input_bias(acc, 1.0);
+    b.gate(kN).input_row(acc, pre, p.row_b, -1.0, -p.Sb);
+    b.gate(kN).recurrent(acc, acc, 1.0);
+    // L: z = 0, r = 1, n = relu(A_prev)
+    b.gate(kR).input_bias(lag, 1.0);
+    b.gate(kN).recurrent(lag, acc, 1.0);
+    h0[acc] = p.K;
+    h0[lag] = p.K;
+    // a b = (A - L) - S_a V - S_b U + S_a S_b
+    r.add(i, acc, 1.0);
+    r.add(i, lag, -1.0);
+    if (p.u) {
+      const int ua = unit++;
+      b.gate(kN).input_row(ua, pre, p.row_a, 1.0, p.Sa);  // U = relu(a + S_a)
+      r.add(i, ua, -p.Sb);
+      h0[ua] = p.Sa;
+    }
+    if (p.v) {
+      const int vb = unit++;
+      b.gate(kN).input_row(vb, pre, p.row_b, 1.0, p.Sb);  // V = relu(b + S_b)
+      r.add(i, vb, -p.Sa);
+      h0[vb] = p.Sb;
+    }
+    r.bias(i, p.Sa * p.Sb);
+  }
+  offsets.push_back(largest_offset);
+  CellLayer layer = b.finish(r.finish(), h0, "product", in.stage.label);
+  layer.relus_must_be_identity = true;
+  return layer;
+}
+
 }  // namespace
 
 std::unique_ptr<TargetModel> lower_to_gru(const PathModel& path, const TargetOptions& options) {
   const LogicalModel lm = logical_model_from_path(path, options.keep_linear_chains());
-  const bool paper = options.activations == Activations::Paper;
-  const StageMagnitudes mags = overestimated(static_magnitudes(lm, options), options.magnitude_overestimate);
-  std::vector<CellLayer> layers;
-  std::vector<double> offsets;
-  Upstream up{identity_affine(lm.input_dim), lm.input_dim, -1};
-  for (std::size_t k = 0; k < lm.stages.size(); ++k) {
-    const LogicalStage& s = lm.stages[k];
-    const int n = s.out_dim;
-    switch (s.kind) {
-      case LogicalStageKind::State: {
-        const Affine pre = compose(s.B, s.bias, up.readout);
-        if (paper) {
-          CellLayerBuilder b(kGates, 2 * n, up.units);
-          for (int u = 0; u < 2 * n; ++u) b.gate(kR).input_bias(u, 1.0);  // r = relu(1) = 1, z = relu(0) = 0
-          add_signed_state(b.gate(kN), s, pre);
-          append_layer(layers, up, b.finish(difference_readout(n), signed_parts(s.init), "state", s.label), n);
-        } else {
-          const Eigen::VectorXd scale = tanh_value_scales(mags.output[k]);
-          CellLayerBuilder b(kGates, n, up.units);
-          for (int i = 0; i < n; ++i) {
-            b.gate(kR).input_bias(i, kSaturate);
-            b.gate(kZ).input_bias(i, -kSaturate);
-          }
-          add_scaled_state(b.gate(kN), s, pre, scale);
-          append_layer(layers, up, b.finish(scaled_readout(scale), s.init.cwiseProduct(scale), "state", s.label));
-        }
-        break;
-      }
-      case LogicalStageKind::ReLU: {
-        if (paper && read_relu_as_positive_part(s, up)) break;
-        const Affine pre = compose(s.M, s.c, up.readout);
-        if (paper) {
-          CellLayerBuilder b(kGates, n, up.units);
-          add_pre_activation(b.gate(kN), pre);  // z = r = relu(0) = 0
-          append_layer(layers, up, b.finish(identity_affine(n), Eigen::VectorXd::Zero(n), "relu", s.label));
-        } else {
-          // One unit per output (header): z = sig(-beta y - 800),
-          // r = sig(-beta y - 2000), n = tanh(s y + 40 r), so h' = s y for
-          // y >= 0 and h' = (h - 1) + 1 = 0 for y < 0.
-          CellLayerBuilder b(kGates, n, up.units);
-          Eigen::VectorXd scale(n);
-          for (int i = 0; i < n; ++i) {
-            scale[i] = tanh_value_scale(mags.pre[k][i]);
-            const double beta = step_gate_beta(pre, i);
-            b.gate(kZ).input_row(i, pre, i, -beta);
-            b.gate(kZ).recurrent_bias(i, kUpdateShift);
-            b.gate(kR).input_row(i, pre, i, -beta);
-            b.gate(kR).recurrent_bias(i, kResetShift);
-            b.gate(kN).input_row(i, pre, i, scale[i]);
-            b.gate(kN).recurrent_bias(i, kCandidateSaturation);
-          }
-          append_layer(layers, up, b.finish(scaled_readout(scale), Eigen::VectorXd::Zero(n), "relu", s.label));
-        }
-        break;
-      }
-      case LogicalStageKind::Product: {
-        const Affine pre = compose(s.M, s.c, up.readout);
-        if (paper) {
-          // Per output i: accumulator A and lag L, and when a factor can be
-          // negative the shifted factors U = a + S_a, V = b + S_b (header).
-          struct Plan {
-            int row_a, row_b;
-            double Sa, Sb, K;
-            bool u, v;
-          };
-          std::vector<Plan> plans;
-          int units = 0;
-          double largest_offset = 0;
-          const double T = std::max(1, options.max_sequence_length);
-          for (int i = 0; i < n; ++i) {
-            // z takes the factor whose lower bound is larger.
-            int ra = i, rb = n + i;
-            if (mags.pre_lo[k][rb] > mags.pre_lo[k][ra]) std::swap(ra, rb);
-            const double lo_a = mags.pre_lo[k][ra], hi_a = mags.pre_hi[k][ra];
-            const double lo_b = mags.pre_lo[k][rb], hi_b = mags.pre_hi[k][rb];
-            Plan plan{ra, rb, 0.0, 0.0, 0.0, false, false};
-            if (lo_a < -1.0) {  // z = relu(1 + a) needs a >= -1
-              plan.Sa = pow2_ceil(-lo_a);
-              plan.Sb = lo_b < 0.0 ? pow2_ceil(-lo_b) : 0.0;
-            }
-            plan.v = plan.Sa != 0.0;
-            plan.u = plan.Sb != 0.0;
-            // Increments (S_a + a)(S_b + b) can be negative only where a
-            // factor's shifted range crosses 0; allow that drift over the
-            // longest sequence.
-            double min_increment = 0.0;
-            for (double x : {plan.Sa + lo_a, plan.Sa + hi_a})
-              for (double y : {plan.Sb + lo_b, plan.Sb + hi_b}) min_increment = std::min(min_increment, x * y);
-            const double top = std::max({plan.Sb + hi_b, 0x1p-10 * std::max(std::fabs(lo_b), std::fabs(hi_b)), 1e-30});
-            plan.K = pow2_ceil(kAccumulatorMargin * (top + T * -min_increment));
-            for (double offset : {plan.Sa, plan.Sb, plan.K}) {
-              if (!std::isfinite(offset) || !(offset <= kLargestOffset)) {
-                refuse_stage(s, "gru",
-                             "its paper-mode product units need offsets above their factors' bounds ([" +
-                                 std::to_string(lo_a) + ", " + std::to_string(hi_a) + "] and [" +
-                                 std::to_string(lo_b) + ", " + std::to_string(hi_b) +
-                                 "]) and the drift of the accumulator over " + std::to_string(static_cast<long long>(T)) +
-                                 " steps, and that is beyond 2^32, where the product's rounding (about offset * 2^-51) "
-                                 "exceeds 2e-6",
-                             declare_smaller_domain_hint(options));
-              }
-            }
-            largest_offset = std::max({largest_offset, plan.Sa, plan.Sb, plan.K});
-            units += 2 + plan.u + plan.v;
-            plans.push_back(plan);
-          }
-          CellLayerBuilder b(kGates, units, up.units);
-          ReadoutBuilder r(n, units);
-          Eigen::VectorXd h0(units);
-          int unit = 0;
-          for (int i = 0; i < n; ++i) {
-            const Plan& p = plans[static_cast<std::size_t>(i)];
-            const int acc = unit++, lag = unit++;
-            // A: z = relu(1 + S_a + a), r = 1, n = relu(A_prev - (S_b + b))
-            b.gate(kZ).input_row(acc, pre, p.row_a, 1.0, 1.0 + p.Sa);
-            b.gate(kR).input_bias(acc, 1.0);
-            b.gate(kN).input_row(acc, pre, p.row_b, -1.0, -p.Sb);
-            b.gate(kN).recurrent(acc, acc, 1.0);
-            // L: z = 0, r = 1, n = relu(A_prev)
-            b.gate(kR).input_bias(lag, 1.0);
-            b.gate(kN).recurrent(lag, acc, 1.0);
-            h0[acc] = p.K;
-            h0[lag] = p.K;
-            // a b = (A - L) - S_a V - S_b U + S_a S_b
-            r.add(i, acc, 1.0);
-            r.add(i, lag, -1.0);
-            if (p.u) {
-              const int ua = unit++;
-              b.gate(kN).input_row(ua, pre, p.row_a, 1.0, p.Sa);  // U = relu(a + S_a)
-              r.add(i, ua, -p.Sb);
-              h0[ua] = p.Sa;
-            }
-            if (p.v) {
-              const int vb = unit++;
-              b.gate(kN).input_row(vb, pre, p.row_b, 1.0, p.Sb);  // V = relu(b + S_b)
-              r.add(i, vb, -p.Sa);
-              h0[vb] = p.Sb;
-            }
-            r.bias(i, p.Sa * p.Sb);
-          }
-          offsets.push_back(largest_offset);
-          CellLayer layer = b.finish(r.finish(), h0, "product", s.label);
-          layer.relus_must_be_identity = true;
-          append_layer(layers, up, std::move(layer));
-        } else {
-          // Per output and multiple m (kProductExtrapolation) two lag-product
-          // pairs with z = sig(+m e a) and sig(-m e a), both with n's input
-          // s b: (U1+ - U2+) - (U1- - U2-) = (sig(-m e a) - sig(m e a)) s b
-          // = -tanh(m e a / 2) s b.
-          constexpr int kUnitsPerOutput = 8;
-          CellLayerBuilder b(kGates, kUnitsPerOutput * n, up.units);
-          ReadoutBuilder r(n, kUnitsPerOutput * n);
-          for (int i = 0; i < n; ++i) {
-            const double e = linear_gate_scale(mags.pre[k][i]);
-            const double sb = tanh_value_scale(mags.pre[k][n + i]);
-            int unit = kUnitsPerOutput * i;
-            for (const ExtrapolationTerm& term : kProductExtrapolation) {
-              const double me = term.multiple * e;
-              const double coefficient = -2.0 * term.weight / (me * sb);
-              add_lag_product_pair(b, r, pre, unit, {i, me}, {n + i, sb}, i, coefficient);
-              add_lag_product_pair(b, r, pre, unit + 2, {i, -me}, {n + i, sb}, i, -coefficient);
-              unit += 4;
-            }
-          }
-          append_layer(layers, up,
-                       b.finish(r.finish(), Eigen::VectorXd::Zero(kUnitsPerOutput * n), "product", s.label));
-        }
-        break;
-      }
-    }
-  }
-  Affine head = compose(lm.head_W, lm.head_b, up.readout);
-  return std::make_unique<GruModel>(options.activations, lm.input_dim, lm.output_dim, std::move(layers),
-                                    std::move(head), lm.budget, std::move(offsets));
+  GruLowering lowering(lm, options);
+  CellStack stack = lower_cell_stack(lm, lowering);
+  return std::make_unique<GruModel>(options.activations, lm.input_dim, lm.output_dim, std::move(stack.layers),
+                                    std::move(stack.head), lm.budget, std::move(lowering.offsets));
 }
 
 }  // namespace lsrl

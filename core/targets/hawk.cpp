@@ -40,6 +40,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <optional>
 
 #include "targets/architectures.hpp"
 #include "targets/cell_stack.hpp"
@@ -99,23 +100,12 @@ struct ResidualBlock : StreamBlockOutcome {
   std::string mlp_label;
 };
 
-template <typename T>
-T gate_act(T v, bool paper) {
-  return paper ? act_relu<T>(v) : act_gelu<T>(v);
-}
-
-class HawkModel final : public StreamModel {
+class HawkModel final : public StreamModelOf<HawkModel, ResidualBlock> {
  public:
   HawkModel(std::string target, Activations activations, int input_dim, int output_dim, StreamLayout layout,
             Affine embed, Affine head, std::vector<ResidualBlock> blocks, int horizon, LayerBudget budget)
-      : StreamModel(std::move(target), {"embedder", "head", "blocks"}, activations, input_dim, output_dim, layout,
-                    std::move(embed), std::move(head), horizon, budget),
-        blocks_(std::move(blocks)) {}
-
-  OutputRows run(const std::vector<std::vector<double>>& tokens, Precision precision, Trace* trace) const override {
-    check_input(tokens);
-    return run_in_precision(precision, [&](auto scalar) { return run_typed<decltype(scalar)>(tokens, trace); });
-  }
+      : StreamModelOf(std::move(target), {"embedder", "head", "blocks"}, activations, input_dim, output_dim, layout,
+                      std::move(embed), std::move(head), std::move(blocks), horizon, budget) {}
 
   nlohmann::json metadata() const override {
     nlohmann::json m = StreamModel::metadata();
@@ -130,9 +120,6 @@ class HawkModel final : public StreamModel {
   }
 
  protected:
-  std::size_t block_count() const override { return blocks_.size(); }
-  const StreamBlockOutcome& block_outcome(std::size_t block) const override { return blocks_[block]; }
-
   nlohmann::json block_metadata(std::size_t block) const override {
     const ResidualBlock& b = blocks_[block];
     nlohmann::json j;
@@ -242,6 +229,8 @@ class HawkModel final : public StreamModel {
   }
 
  private:
+  friend class StreamModelOf<HawkModel, ResidualBlock>;
+
   template <typename T>
   struct PreparedRecurrent {
     CsrMatrix<T> ly, lx, ig, ag, lo;
@@ -277,142 +266,180 @@ class HawkModel final : public StreamModel {
   }
 
   template <typename T>
+  struct PreparedBlock {
+    PreparedRecurrent<T> rec;
+    PreparedAttention<T> att;
+    PreparedMlp<T> mlp;
+  };
+
+  // The series a block records: its temporal block's (the RG-LRU's state,
+  // or the attention's output) and the block's output.
+  struct BlockSeries {
+    std::vector<int> temporal;
+    std::vector<int> output;
+  };
+
+  template <typename T>
   OutputRows run_typed(const std::vector<std::vector<double>>& tokens, Trace* trace) const {
     const bool paper = activations_ == Activations::Paper;
-    const int D = layout_.width;
-    std::vector<PreparedRecurrent<T>> recs(blocks_.size());
-    std::vector<PreparedAttention<T>> atts(blocks_.size());
-    std::vector<PreparedMlp<T>> mlps(blocks_.size());
-    for (std::size_t i = 0; i < blocks_.size(); ++i) {
-      const ResidualBlock& b = blocks_[i];
-      if (b.attention) {
-        atts[i].q = to_csr<T>(b.att.q);
-        atts[i].k = to_csr<T>(b.att.k);
-        atts[i].v = to_csr<T>(b.att.v);
-        atts[i].f = to_csr<T>(b.att.final_w);
-        atts[i].fb = to_scalars<T>(b.att.final_b);
-      } else {
-        const RecurrentWeights& r = b.rec;
-        PreparedRecurrent<T>& p = recs[i];
-        p.ly = to_csr<T>(r.linear_y);
-        p.lx = to_csr<T>(r.linear_x);
-        p.ig = to_csr<T>(r.input_gate);
-        p.ag = to_csr<T>(r.a_gate);
-        p.lo = to_csr<T>(r.linear_out);
-        p.lyb = to_scalars<T>(r.linear_y_b);
-        p.lxb = to_scalars<T>(r.linear_x_b);
-        p.igb = to_scalars<T>(r.input_gate_b);
-        p.agb = to_scalars<T>(r.a_gate_b);
-        p.lob = to_scalars<T>(r.linear_out_b);
-        p.a_param_softplus.resize(static_cast<std::size_t>(r.lru_width));
-        for (int j = 0; j < r.lru_width; ++j) p.a_param_softplus[static_cast<std::size_t>(j)] = act_softplus<T>(to_scalar<T>(r.a_param[j]));
-        p.conv = CausalConvolution<T>(r.conv_w.transpose().rowwise().reverse(), r.conv_b);  // row k of conv_w: lag width - 1 - k
-        p.h.assign(static_cast<std::size_t>(r.lru_width), to_scalar<T>(0.0));
-      }
-      mlps[i].g = to_csr<T>(b.mlp.gate);
-      mlps[i].v = to_csr<T>(b.mlp.value);
-      mlps[i].d = to_csr<T>(b.mlp.down);
-      mlps[i].gb = to_scalars<T>(b.mlp.gate_b);
-      mlps[i].vb = to_scalars<T>(b.mlp.value_b);
-      mlps[i].db = to_scalars<T>(b.mlp.down_b);
-    }
-    std::vector<int> lru_series, out_series;
-    if (trace) {
-      begin_trace(*trace, static_cast<int>(tokens.size()));
-      for (std::size_t i = 0; i < blocks_.size(); ++i) {
-        const ResidualBlock& b = blocks_[i];
-        const std::string prefix = "block " + std::to_string(i) + " ";
-        const int layer = static_cast<int>(i);
-        lru_series.push_back(b.attention ? add_series(*trace, prefix + "attention output", "gate:attention", layer, D)
-                                         : add_series(*trace, prefix + "RG-LRU h", "state", layer, b.rec.lru_width));
-        const std::string label = b.mlp_label.empty() ? b.temporal_label : b.mlp_label;
-        out_series.push_back(add_series(*trace, output_series_label(prefix, label), "output", layer, b.width_after));
-      }
-    }
-    const T zero = to_scalar<T>(0.0);
-    const T one = to_scalar<T>(1.0);
+    std::vector<PreparedBlock<T>> blocks(blocks_.size());
+    for (std::size_t i = 0; i < blocks_.size(); ++i) prepare_block(blocks_[i], blocks[i]);
+    BlockSeries series;
+    if (trace) series = begin_block_trace(*trace, static_cast<int>(tokens.size()));
     return run_stream<T>(tokens, [&](std::size_t position, std::vector<T>& stream) {
       for (std::size_t i = 0; i < blocks_.size(); ++i) {
         const ResidualBlock& b = blocks_[i];
-        std::vector<T> delta;
+        PreparedBlock<T>& p = blocks[i];
         if (b.attention) {
-          PreparedAttention<T>& a = atts[i];
-          if (a.f.value.empty()) {
-            // The output projection stores no weight (the construction's
-            // pass-through attention): multiply_add reads stored entries only,
-            // so the block's output is its bias whatever the softmax gives,
-            // NaN included. Skipping the window's O(window x width) work per
-            // token keeps every output bit for bit.
-            delta = a.fb;
-          } else {
-            std::vector<T> q(static_cast<std::size_t>(D), zero), k(static_cast<std::size_t>(D), zero), v(static_cast<std::size_t>(D), zero);
-            multiply_add(a.q, stream, q);
-            multiply_add(a.k, stream, k);
-            multiply_add(a.v, stream, v);
-            apply_rope(q, static_cast<int>(position));
-            apply_rope(k, static_cast<int>(position));
-            a.keys.push_back(k);
-            a.values.push_back(v);
-            while (static_cast<int>(a.keys.size()) > b.att.window + 1) {
-              a.keys.pop_front();
-              a.values.pop_front();
-            }
-            std::vector<double> logits;
-            double top = -INFINITY;
-            for (const auto& key : a.keys) {
-              double dot = 0;
-              for (int j = 0; j < D; ++j) dot += from_scalar(q[static_cast<std::size_t>(j)]) * from_scalar(key[static_cast<std::size_t>(j)]);
-              logits.push_back(dot / std::sqrt(static_cast<double>(D)));
-              top = std::max(top, logits.back());
-            }
-            double total = 0;
-            for (double& l : logits) total += (l = std::exp(l - top));
-            std::vector<T> encoded(static_cast<std::size_t>(D), zero);
-            for (std::size_t s = 0; s < logits.size(); ++s)
-              for (int j = 0; j < D; ++j)
-                encoded[static_cast<std::size_t>(j)] = encoded[static_cast<std::size_t>(j)] + to_scalar<T>(logits[s] / total) * a.values[s][static_cast<std::size_t>(j)];
-            delta = affine(a.f, a.fb, encoded);
-          }
-          if (trace) record(*trace, lru_series[i], delta);
+          const std::vector<T> delta = attention_output(p.att, b.att.window, stream, position);
+          if (trace) record(*trace, series.temporal[i], delta);
+          add_to_stream(stream, delta);
         } else {
-          PreparedRecurrent<T>& r = recs[i];
-          const std::size_t L = r.h.size();
-          std::vector<T> y = affine(r.ly, r.lyb, stream);
-          for (T& v : y) v = gate_act<T>(v, paper);
-          const std::vector<T> u = r.conv.step(affine(r.lx, r.lxb, stream));
-          std::vector<T> gx = affine(r.ig, r.igb, u);
-          std::vector<T> ga = affine(r.ag, r.agb, u);
-          for (std::size_t j = 0; j < L; ++j) {
-            const T gate_x = paper ? act_relu<T>(gx[j]) : act_sigmoid<T>(gx[j]);
-            const T gate_a = paper ? act_relu<T>(ga[j]) : act_sigmoid<T>(ga[j]);
-            const double log_a = -8.0 * from_scalar(gate_a) * from_scalar(r.a_param_softplus[j]);
-            T a = to_scalar<T>(std::exp(log_a));
-            T multiplier = to_scalar<T>(std::sqrt(1.0 - std::exp(2.0 * log_a)));
-            if (position == 0) {
-              a = zero;
-              multiplier = one;
-            }
-            r.h[j] = a * r.h[j] + multiplier * (u[j] * gate_x);
-          }
-          std::vector<T> o(L);
-          for (std::size_t j = 0; j < L; ++j) o[j] = r.h[j] * y[j];
-          delta = affine(r.lo, r.lob, o);
-          if (trace) record(*trace, lru_series[i], r.h);
+          const std::vector<T> delta = recurrent_output(p.rec, stream, position, paper);
+          if (trace) record(*trace, series.temporal[i], p.rec.h);
+          add_to_stream(stream, delta);
         }
-        add_to_stream(stream, delta);
-        // Gated MLP block.
-        const PreparedMlp<T>& m = mlps[i];
-        std::vector<T> g = affine(m.g, m.gb, stream);
-        const std::vector<T> v = affine(m.v, m.vb, stream);
-        for (std::size_t j = 0; j < g.size(); ++j) g[j] = gate_act<T>(g[j], paper) * v[j];
-        const std::vector<T> mlp_out = affine(m.d, m.db, g);
-        add_to_stream(stream, mlp_out);
-        if (trace) record(*trace, out_series[i], layout_.slot_values(stream, b.slot_after, b.width_after));
+        add_to_stream(stream, mlp_output(p.mlp, stream, paper));
+        if (trace) record(*trace, series.output[i], layout_.slot_values(stream, b.slot_after, b.width_after));
       }
     });
   }
 
-  std::vector<ResidualBlock> blocks_;
+  // A block's weights rounded to T, and its temporal block's initial state.
+  template <typename T>
+  static void prepare_block(const ResidualBlock& b, PreparedBlock<T>& p) {
+    if (b.attention) {
+      p.att.q = to_csr<T>(b.att.q);
+      p.att.k = to_csr<T>(b.att.k);
+      p.att.v = to_csr<T>(b.att.v);
+      p.att.f = to_csr<T>(b.att.final_w);
+      p.att.fb = to_scalars<T>(b.att.final_b);
+    } else {
+      const RecurrentWeights& r = b.rec;
+      p.rec.ly = to_csr<T>(r.linear_y);
+      p.rec.lx = to_csr<T>(r.linear_x);
+      p.rec.ig = to_csr<T>(r.input_gate);
+      p.rec.ag = to_csr<T>(r.a_gate);
+      p.rec.lo = to_csr<T>(r.linear_out);
+      p.rec.lyb = to_scalars<T>(r.linear_y_b);
+      p.rec.lxb = to_scalars<T>(r.linear_x_b);
+      p.rec.igb = to_scalars<T>(r.input_gate_b);
+      p.rec.agb = to_scalars<T>(r.a_gate_b);
+      p.rec.lob = to_scalars<T>(r.linear_out_b);
+      p.rec.a_param_softplus.resize(static_cast<std::size_t>(r.lru_width));
+      for (int j = 0; j < r.lru_width; ++j)
+        p.rec.a_param_softplus[static_cast<std::size_t>(j)] = act_softplus<T>(to_scalar<T>(r.a_param[j]));
+      p.rec.conv = CausalConvolution<T>(r.conv_w.transpose().rowwise().reverse(), r.conv_b);  // row k of conv_w: lag width - 1 - k
+      p.rec.h.assign(static_cast<std::size_t>(r.lru_width), to_scalar<T>(0.0));
+    }
+    p.mlp.g = to_csr<T>(b.mlp.gate);
+    p.mlp.v = to_csr<T>(b.mlp.value);
+    p.mlp.d = to_csr<T>(b.mlp.down);
+    p.mlp.gb = to_scalars<T>(b.mlp.gate_b);
+    p.mlp.vb = to_scalars<T>(b.mlp.value_b);
+    p.mlp.db = to_scalars<T>(b.mlp.down_b);
+  }
+
+  BlockSeries begin_block_trace(Trace& trace, int steps) const {
+    BlockSeries series;
+    begin_layer_trace(trace, steps, blocks_.size(), "block", [&](int i, const std::string& prefix) {
+      const ResidualBlock& b = blocks_[static_cast<std::size_t>(i)];
+      series.temporal.push_back(b.attention
+                                    ? add_series(trace, prefix + "attention output", "gate:attention", i, layout_.width)
+                                    : add_series(trace, prefix + "RG-LRU h", "state", i, b.rec.lru_width));
+      const std::string label = b.mlp_label.empty() ? b.temporal_label : b.mlp_label;
+      series.output.push_back(add_output_series(trace, prefix, label, i, b.width_after));
+    });
+    return series;
+  }
+
+  // The local attention block's output at `position` (its window of keys
+  // and values moves on by one token).
+  template <typename T>
+  std::vector<T> attention_output(PreparedAttention<T>& a, int window, const std::vector<T>& stream,
+                                  std::size_t position) const {
+    // The output projection stores no weight (the construction's
+    // pass-through attention): multiply_add reads stored entries only, so
+    // the block's output is its bias whatever the softmax gives, NaN
+    // included. Skipping the window's O(window x width) work per token keeps
+    // every output bit for bit.
+    if (a.f.value.empty()) return a.fb;
+    const int D = layout_.width;
+    const T zero = to_scalar<T>(0.0);
+    std::vector<T> q(static_cast<std::size_t>(D), zero), k(static_cast<std::size_t>(D), zero), v(static_cast<std::size_t>(D), zero);
+    multiply_add(a.q, stream, q);
+    multiply_add(a.k, stream, k);
+    multiply_add(a.v, stream, v);
+    apply_rope(q, static_cast<int>(position));
+    apply_rope(k, static_cast<int>(position));
+    a.keys.push_back(k);
+    a.values.push_back(v);
+    while (static_cast<int>(a.keys.size()) > window + 1) {
+      a.keys.pop_front();
+      a.values.pop_front();
+    }
+    return affine(a.f, a.fb, attend(q, a, D));
+  }
+
+  // Softmax attention of query q over the window's keys, in double.
+  template <typename T>
+  static std::vector<T> attend(const std::vector<T>& q, const PreparedAttention<T>& a, int D) {
+    std::vector<double> logits;
+    double top = -INFINITY;
+    for (const auto& key : a.keys) {
+      double dot = 0;
+      for (int j = 0; j < D; ++j) dot += from_scalar(q[static_cast<std::size_t>(j)]) * from_scalar(key[static_cast<std::size_t>(j)]);
+      logits.push_back(dot / std::sqrt(static_cast<double>(D)));
+      top = std::max(top, logits.back());
+    }
+    double total = 0;
+    for (double& l : logits) total += (l = std::exp(l - top));
+    std::vector<T> encoded(static_cast<std::size_t>(D), to_scalar<T>(0.0));
+    for (std::size_t s = 0; s < logits.size(); ++s)
+      for (int j = 0; j < D; ++j)
+        encoded[static_cast<std::size_t>(j)] = encoded[static_cast<std::size_t>(j)] + to_scalar<T>(logits[s] / total) * a.values[s][static_cast<std::size_t>(j)];
+    return encoded;
+  }
+
+  // The recurrent block's output at `position` (header): the RG-LRU's state
+  // moves on by one token.
+  template <typename T>
+  static std::vector<T> recurrent_output(PreparedRecurrent<T>& r, const std::vector<T>& stream, std::size_t position,
+                                         bool paper) {
+    const T zero = to_scalar<T>(0.0);
+    const T one = to_scalar<T>(1.0);
+    const std::size_t L = r.h.size();
+    std::vector<T> y = affine(r.ly, r.lyb, stream);
+    for (T& v : y) v = gated_channel_act<T, act_gelu<T>>(v, paper);
+    const std::vector<T> u = r.conv.step(affine(r.lx, r.lxb, stream));
+    std::vector<T> gx = affine(r.ig, r.igb, u);
+    std::vector<T> ga = affine(r.ag, r.agb, u);
+    for (std::size_t j = 0; j < L; ++j) {
+      const T gate_x = paper ? act_relu<T>(gx[j]) : act_sigmoid<T>(gx[j]);
+      const T gate_a = paper ? act_relu<T>(ga[j]) : act_sigmoid<T>(ga[j]);
+      const double log_a = -8.0 * from_scalar(gate_a) * from_scalar(r.a_param_softplus[j]);
+      T a = to_scalar<T>(std::exp(log_a));
+      T multiplier = to_scalar<T>(std::sqrt(1.0 - std::exp(2.0 * log_a)));
+      if (position == 0) {
+        a = zero;
+        multiplier = one;
+      }
+      r.h[j] = a * r.h[j] + multiplier * (u[j] * gate_x);
+    }
+    std::vector<T> o(L);
+    for (std::size_t j = 0; j < L; ++j) o[j] = r.h[j] * y[j];
+    return affine(r.lo, r.lob, o);
+  }
+
+  // The gated MLP block's output: ffw_down(act(ffw_up[0] x) * ffw_up[1] x).
+  template <typename T>
+  static std::vector<T> mlp_output(const PreparedMlp<T>& m, const std::vector<T>& stream, bool paper) {
+    std::vector<T> g = affine(m.g, m.gb, stream);
+    const std::vector<T> v = affine(m.v, m.vb, stream);
+    for (std::size_t j = 0; j < g.size(); ++j) g[j] = gated_channel_act<T, act_gelu<T>>(g[j], paper) * v[j];
+    return affine(m.d, m.db, g);
+  }
+
 };
 
 // ------------------------------------------------------------ lowering ----
@@ -576,71 +603,127 @@ std::vector<GatedChannel> state_channels(const LogicalStage& s, const Affine& pr
   return out;
 }
 
+// Hawk's and Griffin's blocks (header): stages are placed greedily, a
+// recurrent block taking the next stage of any kind and the MLP block after
+// it the next stage if that is a ReLU or a product. The block being filled
+// stays open until its MLP has a stage or the next stage cannot go there.
+class HawkLowering {
+ public:
+  HawkLowering(const LogicalModel& lm, const TargetOptions& options, const StreamLayout& layout, bool griffin)
+      : paper_(options.activations == Activations::Paper),
+        griffin_(griffin),
+        horizon_(std::max(1, options.max_sequence_length)),
+        layout_(layout),
+        width_(lm.input_dim) {}
+
+  // How a stage reads the program's value: from the slot that holds it
+  // (the model input, in slot 0, before the first block).
+  Upstream current_value() const { return Upstream{layout_.logical(width_, slot_), layout_.width, -1}; }
+
+  Upstream state(const StageInput& in) { return place(in); }
+  Upstream relu(const StageInput& in) { return place(in); }
+  Upstream product(const StageInput& in) { return place(in); }
+
+  // Every block, the last one closed.
+  std::vector<ResidualBlock> finish() {
+    close_block();
+    return std::move(blocks_);
+  }
+
+ private:
+  Upstream place(const StageInput& in) {
+    const bool fits_mlp = in.stage.kind != LogicalStageKind::State;
+    if (open_ && fits_mlp) return place_in_mlp(in);
+    close_block();
+    for (;;) {
+      open_.emplace();
+      // Griffin: every third temporal block is a local attention block.
+      if (!(griffin_ && blocks_.size() % 3 == 2)) return place_in_recurrent(in);
+      ResidualBlock& b = *open_;
+      b.attention = true;
+      b.att.window = std::min(kAttentionWindow, horizon_);
+      b.att.q = b.att.k = b.att.v = b.att.final_w = SparseD(layout_.width, layout_.width);
+      b.att.final_b = Eigen::VectorXd::Zero(layout_.width);
+      b.temporal_role = "local attention (output projection zero: the residual passes the stream)";
+      if (fits_mlp) return place_in_mlp(in);
+      close_block();
+    }
+  }
+
+  // The open block's recurrent block computes the stage.
+  Upstream place_in_recurrent(const StageInput& in) {
+    const LogicalStage& s = in.stage;
+    const int D = layout_.width;
+    ResidualBlock& b = *open_;
+    std::vector<GatedChannel> channels;
+    Eigen::VectorXd out_bias = Eigen::VectorXd::Zero(D);
+    add_cancel(channels, layout_, width_, slot_);
+    if (s.kind == LogicalStageKind::State) {
+      const StateDecomposition dec = decompose_state(s, false, horizon_);
+      std::vector<GatedChannel> st = state_channels(s, in.pre, dec, layout_, 1 - slot_);
+      channels.insert(channels.end(), st.begin(), st.end());
+      for (int i = 0; i < s.out_dim; ++i) out_bias[layout_.channel(1 - slot_, i)] += dec.bias[i];
+      b.needs_horizon = dec.needs_horizon;
+      b.notes = dec.notes;
+      b.temporal_role = "state";
+    } else {
+      add_stage_channels(channels, s, in.pre, layout_, 1 - slot_, paper_);
+      b.temporal_role = s.kind == LogicalStageKind::ReLU ? "relu" : "product";
+    }
+    b.temporal_label = s.label;
+    b.rec = recurrent_from_channels(channels, D, paper_, out_bias);
+    return move_value(s.out_dim);
+  }
+
+  // The open block's MLP computes the stage (a ReLU or a product); the block is then full.
+  Upstream place_in_mlp(const StageInput& in) {
+    const LogicalStage& s = in.stage;
+    add_cancel(mlp_channels_, layout_, width_, slot_);
+    add_stage_channels(mlp_channels_, s, in.pre, layout_, 1 - slot_, paper_);
+    open_->mlp_role = s.kind == LogicalStageKind::ReLU ? "relu" : "product";
+    open_->mlp_label = s.label;
+    const Upstream next = move_value(s.out_dim);
+    close_block();
+    return next;
+  }
+
+  // The stage's value, `width` wide, is now in the other slot.
+  Upstream move_value(int width) {
+    width_ = width;
+    slot_ = 1 - slot_;
+    return current_value();
+  }
+
+  void close_block() {
+    if (!open_) return;
+    ResidualBlock& b = *open_;
+    b.mlp = mlp_from_channels(mlp_channels_, layout_.width);
+    b.width_after = width_;
+    b.slot_after = slot_;
+    blocks_.push_back(std::move(b));
+    open_.reset();
+    mlp_channels_.clear();
+  }
+
+  bool paper_;
+  bool griffin_;
+  int horizon_;
+  StreamLayout layout_;
+  int width_;  // of the program's value, in slot_
+  int slot_ = 0;
+  std::vector<ResidualBlock> blocks_;
+  std::optional<ResidualBlock> open_;
+  std::vector<GatedChannel> mlp_channels_;  // the open block's MLP channels
+};
+
 std::unique_ptr<TargetModel> lower_stream(const PathModel& path, const TargetOptions& options, bool griffin) {
   const LogicalModel lm = logical_model_from_path(path, options.keep_linear_chains());
-  const bool paper = options.activations == Activations::Paper;
   const StreamLayout layout = StreamLayout::for_model(lm);
-  const int D = layout.width;
-  const int horizon = std::max(1, options.max_sequence_length);
-  const std::string target = griffin ? "griffin" : "hawk";
-  std::vector<ResidualBlock> blocks;
-  int w = lm.input_dim;
-  int slot = 0;
-  std::size_t next = 0;
-  while (next < lm.stages.size()) {
-    ResidualBlock b;
-    b.attention = griffin && blocks.size() % 3 == 2;
-    if (b.attention) {
-      b.att.window = std::min(kAttentionWindow, horizon);
-      b.att.q = b.att.k = b.att.v = b.att.final_w = SparseD(D, D);
-      b.att.final_b = Eigen::VectorXd::Zero(D);
-      b.temporal_role = "local attention (output projection zero: the residual passes the stream)";
-    } else {
-      const LogicalStage& s = lm.stages[next];
-      std::vector<GatedChannel> channels;
-      Eigen::VectorXd out_bias = Eigen::VectorXd::Zero(D);
-      add_cancel(channels, layout, w, slot);
-      if (s.kind == LogicalStageKind::State) {
-        const Affine pre = compose(s.B, s.bias, layout.logical(w, slot));
-        const StateDecomposition dec = decompose_state(s, false, horizon);
-        std::vector<GatedChannel> st = state_channels(s, pre, dec, layout, 1 - slot);
-        channels.insert(channels.end(), st.begin(), st.end());
-        for (int i = 0; i < s.out_dim; ++i) out_bias[layout.channel(1 - slot, i)] += dec.bias[i];
-        b.needs_horizon = dec.needs_horizon;
-        b.notes = dec.notes;
-        b.temporal_role = "state";
-      } else {
-        const Affine pre = compose(s.M, s.c, layout.logical(w, slot));
-        add_stage_channels(channels, s, pre, layout, 1 - slot, paper);
-        b.temporal_role = s.kind == LogicalStageKind::ReLU ? "relu" : "product";
-      }
-      b.temporal_label = s.label;
-      b.rec = recurrent_from_channels(channels, D, paper, out_bias);
-      w = s.out_dim;
-      slot = 1 - slot;
-      ++next;
-    }
-    // The MLP block takes the next stage when it is not a state.
-    std::vector<GatedChannel> mlp_channels;
-    if (next < lm.stages.size() && lm.stages[next].kind != LogicalStageKind::State) {
-      const LogicalStage& s = lm.stages[next];
-      const Affine pre = compose(s.M, s.c, layout.logical(w, slot));
-      add_cancel(mlp_channels, layout, w, slot);
-      add_stage_channels(mlp_channels, s, pre, layout, 1 - slot, paper);
-      b.mlp_role = s.kind == LogicalStageKind::ReLU ? "relu" : "product";
-      b.mlp_label = s.label;
-      w = s.out_dim;
-      slot = 1 - slot;
-      ++next;
-    }
-    b.mlp = mlp_from_channels(mlp_channels, D);
-    b.width_after = w;
-    b.slot_after = slot;
-    blocks.push_back(std::move(b));
-  }
-  const Affine head = compose(lm.head_W, lm.head_b, layout.logical(w, slot));
-  return std::make_unique<HawkModel>(target, options.activations, lm.input_dim, lm.output_dim, layout,
-                                     layout.embedding(lm.input_dim), head, std::move(blocks), horizon, lm.budget);
+  HawkLowering lowering(lm, options, layout, griffin);
+  const Affine head = lower_stages(lm, lowering, lowering.current_value());
+  return std::make_unique<HawkModel>(griffin ? "griffin" : "hawk", options.activations, lm.input_dim, lm.output_dim,
+                                     layout, layout.embedding(lm.input_dim), head, lowering.finish(),
+                                     std::max(1, options.max_sequence_length), lm.budget);
 }
 
 }  // namespace

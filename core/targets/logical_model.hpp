@@ -23,6 +23,7 @@
 // in the program's input domain, before any prompt is seen.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -122,6 +123,52 @@ struct Affine {
 };
 Affine compose(const SparseD& M, const Eigen::VectorXd& c, const Affine& readout);
 Affine identity_affine(int n);
+
+// ------------------------------------------------------ walking the stages --
+
+// How a stage reads its input: its logical input is readout.W h + readout.b,
+// h being what the last layer built holds (the model input before the first
+// layer).
+struct Upstream {
+  Affine readout;
+  int units = 0;          // the width of h
+  int signed_pairs = -1;  // >= 0: h holds the pairs (s+, s-) of a State of this width (cell_lowering.hpp)
+};
+
+// One stage, as the lowering of a target sees it.
+struct StageInput {
+  std::size_t index = 0;  // in LogicalModel::stages, and in the StageMagnitudes of the model
+  const LogicalStage& stage;
+  const Upstream& from;
+  // The stage's affine part read through from.readout, over h: B x + bias
+  // for a State (whose A each target places itself), M x + c for a ReLU or
+  // a Product.
+  Affine pre;
+};
+
+// The one walk over a LogicalModel's stages that every non-linear target
+// lowers through. For each stage in order it reads the stage's affine part
+// through how the last layer is read (compose) and asks `lowering` for what
+// computes the stage: lowering.state(in), lowering.relu(in) and
+// lowering.product(in) build the target's layers (or blocks) and return how
+// the next stage reads their output. Returns the model's head: the program's
+// output map read the same way from the last stage.
+template <typename Lowering>
+Affine lower_stages(const LogicalModel& model, Lowering& lowering, Upstream up) {
+  for (std::size_t k = 0; k < model.stages.size(); ++k) {
+    const LogicalStage& s = model.stages[k];
+    const bool state = s.kind == LogicalStageKind::State;
+    const StageInput in{k, s, up, state ? compose(s.B, s.bias, up.readout) : compose(s.M, s.c, up.readout)};
+    Upstream next;
+    switch (s.kind) {
+      case LogicalStageKind::State: next = lowering.state(in); break;
+      case LogicalStageKind::ReLU: next = lowering.relu(in); break;
+      case LogicalStageKind::Product: next = lowering.product(in); break;
+    }
+    up = std::move(next);
+  }
+  return compose(model.head_W, model.head_b, up.readout);
+}
 
 // A power of two near design / magnitude (magnitude 0 or not finite counts
 // as 1): the scale that maps values of that magnitude to about `design`.

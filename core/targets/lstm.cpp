@@ -53,80 +53,57 @@ constexpr double kSaturate = kExactSaturation;  // sig(1000) == 1.0, sig(-1000) 
 constexpr double kInputShift = -800.0;
 
 enum Gate { kI = 0, kF = 1, kG = 2, kO = 3, kGates = 4 };
+constexpr CellGateLayout kLstmLayout{kGates, kG, true};
 
-class LstmModel final : public CellStackModel {
- public:
-  using CellStackModel::CellStackModel;
+// An LSTM layer's step (header), run by CellStackOf.
+struct LstmCell {
+  static std::vector<std::string> gate_names() { return {"i", "f", "g", "o"}; }
+  static std::string layer_type() { return "LSTM"; }
 
-  OutputRows run(const std::vector<std::vector<double>>& tokens, Precision precision, Trace* trace) const override {
-    check_token_widths(tokens, input_dim_);
-    return run_in_precision(precision, [&](auto scalar) { return run_typed<decltype(scalar)>(tokens, trace); });
-  }
-
- protected:
-  std::vector<std::string> gate_names() const override { return {"i", "f", "g", "o"}; }
-  std::string layer_type() const override { return "LSTM"; }
-
- private:
-  template <typename T>
-  OutputRows run_typed(const std::vector<std::vector<double>>& tokens, Trace* trace) const {
-    if (!trace) {
-      std::optional<OutputRows> outputs = activations_ == Activations::Paper ? run_chunked<T, true>(tokens)
-                                                                             : run_chunked<T, false>(tokens);
-      if (outputs) return std::move(*outputs);
+  template <typename T, typename Act>
+  static bool combine(CellPreparedLayer<T>& L, const T* const* pre, const T* const* rec) {
+    const std::size_t units = L.h.size();
+    // No array here overlaps another (pre and rec are the executor's
+    // buffers or the layer's biases): said so, the loop vectorises.
+    const T* __restrict pre_i = pre[kI];
+    const T* __restrict pre_f = pre[kF];
+    const T* __restrict pre_g = pre[kG];
+    const T* __restrict pre_o = pre[kO];
+    const T* __restrict rec_i = rec[kI];
+    const T* __restrict rec_f = rec[kF];
+    const T* __restrict rec_g = rec[kG];
+    const T* __restrict rec_o = rec[kO];
+    T* __restrict c = L.c.data();
+    T* __restrict h = L.h.data();
+    for (std::size_t u = 0; u < units; ++u) {
+      const T i = Act::sigmoid(pre_i[u] + rec_i[u]);
+      const T f = Act::sigmoid(pre_f[u] + rec_f[u]);
+      const T g = Act::tanh(pre_g[u] + rec_g[u]);
+      const T o = Act::sigmoid(pre_o[u] + rec_o[u]);
+      c[u] = f * c[u] + i * g;
+      h[u] = o * Act::tanh(c[u]);
     }
-    return run_per_token<T>(tokens, trace);
-  }
-
-  // The same equations as run_per_token, one step of one layer at a time
-  // (CellStackModel::run_stack_chunked), the activations fixed at compile time.
-  template <typename T, bool kPaper>
-  std::optional<OutputRows> run_chunked(const std::vector<std::vector<double>>& tokens) const {
-    using act = FixedCellActivations<T, kPaper>;
-    return run_stack_chunked<T>(tokens, [&](CellPreparedLayer<T>& L, const T* const* pre, const T* const* rec) {
-      const std::size_t units = L.h.size();
-      // No array here overlaps another (pre and rec are the executor's
-      // buffers or the layer's biases): said so, the loop vectorises.
-      const T* __restrict pre_i = pre[kI];
-      const T* __restrict pre_f = pre[kF];
-      const T* __restrict pre_g = pre[kG];
-      const T* __restrict pre_o = pre[kO];
-      const T* __restrict rec_i = rec[kI];
-      const T* __restrict rec_f = rec[kF];
-      const T* __restrict rec_g = rec[kG];
-      const T* __restrict rec_o = rec[kO];
-      T* __restrict c = L.c.data();
-      T* __restrict h = L.h.data();
-      for (std::size_t u = 0; u < units; ++u) {
-        const T i = act::sigmoid(pre_i[u] + rec_i[u]);
-        const T f = act::sigmoid(pre_f[u] + rec_f[u]);
-        const T g = act::tanh(pre_g[u] + rec_g[u]);
-        const T o = act::sigmoid(pre_o[u] + rec_o[u]);
-        c[u] = f * c[u] + i * g;
-        h[u] = o * act::tanh(c[u]);
-      }
-      return true;
-    });
+    return true;
   }
 
   template <typename T>
-  OutputRows run_per_token(const std::vector<std::vector<double>>& tokens, Trace* trace) const {
-    const CellActivations<T> act{activations_ == Activations::Paper};
-    std::vector<T> pre, rec;
-    return run_stack<T>(tokens, trace, [&](CellPreparedLayer<T>& L, const std::vector<T>& x, GateValues<T>& gate) {
-      for (int g = 0; g < kGates; ++g) {
-        gate_parts(L.gates[static_cast<std::size_t>(g)], x, L.h, pre, rec);
-        std::vector<T>& v = gate[static_cast<std::size_t>(g)];
-        v.resize(pre.size());
-        for (std::size_t u = 0; u < pre.size(); ++u) v[u] = g == kG ? act.tanh(pre[u] + rec[u]) : act.sigmoid(pre[u] + rec[u]);
-      }
-      for (std::size_t u = 0; u < L.h.size(); ++u) {
-        L.c[u] = gate[kF][u] * L.c[u] + gate[kI][u] * gate[kG][u];
-        L.h[u] = gate[kO][u] * act.tanh(L.c[u]);
-      }
-    });
+  static bool step(CellPreparedLayer<T>& L, const std::vector<T>& x, GateValues<T>& gate, const CellActivations<T>& act,
+                   std::vector<T>& pre, std::vector<T>& rec) {
+    for (int g = 0; g < kGates; ++g) {
+      gate_parts(L.gates[static_cast<std::size_t>(g)], x, L.h, pre, rec);
+      std::vector<T>& v = gate[static_cast<std::size_t>(g)];
+      v.resize(pre.size());
+      for (std::size_t u = 0; u < pre.size(); ++u) v[u] = g == kG ? act.tanh(pre[u] + rec[u]) : act.sigmoid(pre[u] + rec[u]);
+    }
+    for (std::size_t u = 0; u < L.h.size(); ++u) {
+      L.c[u] = gate[kF][u] * L.c[u] + gate[kI][u] * gate[kG][u];
+      L.h[u] = gate[kO][u] * act.tanh(L.c[u]);
+    }
+    return true;
   }
 };
+
+using LstmModel = CellStackOf<LstmCell>;
 
 // Paper mode: gate value 1 through relu(1), 0 through relu(0).
 void paper_pass(CellLayerBuilder& b, int unit) {
@@ -141,131 +118,108 @@ void standard_pass(CellLayerBuilder& b, int unit) {
   b.gate(kO).input_bias(unit, kSaturate);
 }
 
-// An LSTM layer starts with its cell state equal to its hidden state.
-CellLayer finish_layer(const CellLayerBuilder& b, Affine readout, Eigen::VectorXd h0, const std::string& role,
-                       const std::string& label) {
-  CellLayer l = b.finish(std::move(readout), std::move(h0), role, label);
-  l.c0 = l.h0;
-  return l;
+// Standard mode's units for a term of a product (extrapolated_product_layer):
+// two units, i = sig(+m e a) and sig(-m e a), both g = tanh(s b):
+// c+ - c- = tanh(m e a / 2) s b.
+void add_gate_pair_term(CellLayerBuilder& b, ReadoutBuilder& r, const Affine& pre, const ExtrapolatedProductTerm& t) {
+  int u = t.first_unit;
+  for (double side : {1.0, -1.0}) {
+    b.gate(kI).input_row(u, pre, t.row_a, side * t.gate_scale);
+    b.gate(kF).input_bias(u, -kSaturate);
+    b.gate(kO).input_bias(u, kSaturate);
+    b.gate(kG).input_row(u, pre, t.row_b, t.value_scale);
+    r.add(t.output, u, side * 2.0 * t.weight / (t.gate_scale * t.value_scale));
+    ++u;
+  }
 }
+
+class LstmLowering : public CellStackLowering {
+ public:
+  LstmLowering(const LogicalModel& lm, const TargetOptions& options)
+      : paper_(options.activations == Activations::Paper),
+        mags_(paper_ ? StageMagnitudes{} : overestimated(static_magnitudes(lm, options), options.magnitude_overestimate)) {}
+
+  Upstream state(const StageInput& in) {
+    if (paper_) return append(signed_state_layer(kLstmLayout, in, paper_pass), in.stage.out_dim);
+    // g = tanh(s (A v_prev + B x + b)), v_prev = h / s.
+    return append(scaled_state_layer(kLstmLayout, in, mags_.output[in.index], standard_pass));
+  }
+
+  Upstream relu(const StageInput& in) {
+    if (std::optional<Upstream> free = read_as_positive_part(in)) return *free;
+    const int n = in.stage.out_dim;
+    const Affine& pre = in.pre;
+    CellLayerBuilder b(kLstmLayout, n, in.from.units);
+    Eigen::VectorXd scale = Eigen::VectorXd::Ones(n);
+    for (int i = 0; i < n; ++i) {
+      if (paper_) {
+        paper_pass(b, i);
+        b.gate(kG).input_row(i, pre, i, 1.0);
+      } else {
+        scale[i] = tanh_value_scale(mags_.pre[in.index][i]);
+        b.gate(kI).input_row(i, pre, i, step_gate_beta(pre, i));
+        b.gate(kI).recurrent_bias(i, kInputShift);
+        b.gate(kF).input_bias(i, -kSaturate);
+        b.gate(kO).input_bias(i, kSaturate);
+        b.gate(kG).input_row(i, pre, i, scale[i]);
+      }
+    }
+    return append(b.finish(scaled_readout(scale), Eigen::VectorXd::Zero(n), "relu", in.stage.label));
+  }
+
+  Upstream product(const StageInput& in) {
+    if (paper_) return append(sign_split_product_layer(in));
+    return append(extrapolated_product_layer(kLstmLayout, in, mags_.pre[in.index], 2, add_gate_pair_term));
+  }
+
+ private:
+  // Paper mode (header): units for a+ b+, a+ b-, a- b+, a- b- (coefficients
+  // +, -, -, +), leaving out those whose factor is known to be zero.
+  static CellLayer sign_split_product_layer(const StageInput& in) {
+    const int n = in.stage.out_dim;
+    const Affine& pre = in.pre;
+    struct Term {
+      int out;
+      double sa, sb;
+    };
+    std::vector<Term> terms;
+    for (int i = 0; i < n; ++i) {
+      const int sign_a = known_sign_on_nonnegative_inputs(pre, i);
+      const int sign_b = known_sign_on_nonnegative_inputs(pre, n + i);
+      if (sign_a == 2 || sign_b == 2) continue;  // a factor is identically zero
+      for (double sa : {1.0, -1.0}) {
+        if ((sa > 0 && sign_a == -1) || (sa < 0 && sign_a == 1)) continue;
+        for (double sb : {1.0, -1.0}) {
+          if ((sb > 0 && sign_b == -1) || (sb < 0 && sign_b == 1)) continue;
+          terms.push_back(Term{i, sa, sb});
+        }
+      }
+    }
+    const int units = static_cast<int>(terms.size());
+    CellLayerBuilder b(kLstmLayout, units, in.from.units);
+    ReadoutBuilder r(n, units);
+    for (int u = 0; u < units; ++u) {
+      const Term& t = terms[static_cast<std::size_t>(u)];
+      b.gate(kI).input_row(u, pre, t.out, t.sa);
+      b.gate(kG).input_row(u, pre, n + t.out, t.sb);
+      b.gate(kO).input_bias(u, 1.0);
+      r.add(t.out, u, t.sa * t.sb);
+    }
+    return b.finish(r.finish(), Eigen::VectorXd::Zero(units), "product", in.stage.label);
+  }
+
+  bool paper_;
+  StageMagnitudes mags_;
+};
 
 }  // namespace
 
 std::unique_ptr<TargetModel> lower_to_lstm(const PathModel& path, const TargetOptions& options) {
   const LogicalModel lm = logical_model_from_path(path, options.keep_linear_chains());
-  const bool paper = options.activations == Activations::Paper;
-  const StageMagnitudes mags =
-      paper ? StageMagnitudes{} : overestimated(static_magnitudes(lm, options), options.magnitude_overestimate);
-  std::vector<CellLayer> layers;
-  Upstream up{identity_affine(lm.input_dim), lm.input_dim, -1};
-  for (std::size_t k = 0; k < lm.stages.size(); ++k) {
-    const LogicalStage& s = lm.stages[k];
-    const int n = s.out_dim;
-    switch (s.kind) {
-      case LogicalStageKind::State: {
-        const Affine pre = compose(s.B, s.bias, up.readout);
-        if (paper) {
-          CellLayerBuilder b(kGates, 2 * n, up.units);
-          for (int u = 0; u < 2 * n; ++u) paper_pass(b, u);
-          add_signed_state(b.gate(kG), s, pre);
-          append_layer(layers, up, finish_layer(b, difference_readout(n), signed_parts(s.init), "state", s.label), n);
-        } else {
-          // g = tanh(s (A v_prev + B x + b)), v_prev = h / s.
-          const Eigen::VectorXd scale = tanh_value_scales(mags.output[k]);
-          CellLayerBuilder b(kGates, n, up.units);
-          for (int i = 0; i < n; ++i) standard_pass(b, i);
-          add_scaled_state(b.gate(kG), s, pre, scale);
-          append_layer(layers, up,
-                       finish_layer(b, scaled_readout(scale), s.init.cwiseProduct(scale), "state", s.label));
-        }
-        break;
-      }
-      case LogicalStageKind::ReLU: {
-        if (paper && read_relu_as_positive_part(s, up)) break;
-        const Affine pre = compose(s.M, s.c, up.readout);
-        CellLayerBuilder b(kGates, n, up.units);
-        Eigen::VectorXd scale = Eigen::VectorXd::Ones(n);
-        for (int i = 0; i < n; ++i) {
-          if (paper) {
-            paper_pass(b, i);
-            b.gate(kG).input_row(i, pre, i, 1.0);
-          } else {
-            scale[i] = tanh_value_scale(mags.pre[k][i]);
-            b.gate(kI).input_row(i, pre, i, step_gate_beta(pre, i));
-            b.gate(kI).recurrent_bias(i, kInputShift);
-            b.gate(kF).input_bias(i, -kSaturate);
-            b.gate(kO).input_bias(i, kSaturate);
-            b.gate(kG).input_row(i, pre, i, scale[i]);
-          }
-        }
-        append_layer(layers, up, finish_layer(b, scaled_readout(scale), Eigen::VectorXd::Zero(n), "relu", s.label));
-        break;
-      }
-      case LogicalStageKind::Product: {
-        const Affine pre = compose(s.M, s.c, up.readout);
-        if (paper) {
-          // Units for a+ b+, a+ b-, a- b+, a- b- (coefficients +, -, -, +).
-          struct Term {
-            int out;
-            double sa, sb;
-          };
-          std::vector<Term> terms;
-          for (int i = 0; i < n; ++i) {
-            const int sign_a = known_sign_on_nonnegative_inputs(pre, i);
-            const int sign_b = known_sign_on_nonnegative_inputs(pre, n + i);
-            if (sign_a == 2 || sign_b == 2) continue;  // a factor is identically zero
-            for (double sa : {1.0, -1.0}) {
-              if ((sa > 0 && sign_a == -1) || (sa < 0 && sign_a == 1)) continue;
-              for (double sb : {1.0, -1.0}) {
-                if ((sb > 0 && sign_b == -1) || (sb < 0 && sign_b == 1)) continue;
-                terms.push_back(Term{i, sa, sb});
-              }
-            }
-          }
-          const int units = static_cast<int>(terms.size());
-          CellLayerBuilder b(kGates, units, up.units);
-          ReadoutBuilder r(n, units);
-          for (int u = 0; u < units; ++u) {
-            const Term& t = terms[static_cast<std::size_t>(u)];
-            b.gate(kI).input_row(u, pre, t.out, t.sa);
-            b.gate(kG).input_row(u, pre, n + t.out, t.sb);
-            b.gate(kO).input_bias(u, 1.0);
-            r.add(t.out, u, t.sa * t.sb);
-          }
-          append_layer(layers, up, finish_layer(b, r.finish(), Eigen::VectorXd::Zero(units), "product", s.label));
-        } else {
-          // Per output and multiple m (kProductExtrapolation) two units,
-          // i = sig(+m e a) and sig(-m e a), both g = tanh(s b):
-          // c+ - c- = tanh(m e a / 2) s b.
-          constexpr int kUnitsPerOutput = 4;
-          CellLayerBuilder b(kGates, kUnitsPerOutput * n, up.units);
-          ReadoutBuilder r(n, kUnitsPerOutput * n);
-          for (int i = 0; i < n; ++i) {
-            const double e = linear_gate_scale(mags.pre[k][i]);
-            const double sb = tanh_value_scale(mags.pre[k][n + i]);
-            int u = kUnitsPerOutput * i;
-            for (const ExtrapolationTerm& term : kProductExtrapolation) {
-              const double me = term.multiple * e;
-              for (double side : {1.0, -1.0}) {
-                b.gate(kI).input_row(u, pre, i, side * me);
-                b.gate(kF).input_bias(u, -kSaturate);
-                b.gate(kO).input_bias(u, kSaturate);
-                b.gate(kG).input_row(u, pre, n + i, sb);
-                r.add(i, u, side * 2.0 * term.weight / (me * sb));
-                ++u;
-              }
-            }
-          }
-          append_layer(layers, up,
-                       finish_layer(b, r.finish(), Eigen::VectorXd::Zero(kUnitsPerOutput * n), "product", s.label));
-        }
-        break;
-      }
-    }
-  }
-  Affine head = compose(lm.head_W, lm.head_b, up.readout);
+  LstmLowering lowering(lm, options);
+  CellStack stack = lower_cell_stack(lm, lowering);
   return std::make_unique<LstmModel>("lstm", "lstm", options.activations, lm.input_dim, lm.output_dim,
-                                     std::move(layers), std::move(head), lm.budget);
+                                     std::move(stack.layers), std::move(stack.head), lm.budget);
 }
 
 }  // namespace lsrl

@@ -63,23 +63,12 @@ struct MambaBlock : StreamBlockOutcome {
   std::string label;
 };
 
-template <typename T>
-T mamba_act(T v, bool paper) {
-  return paper ? act_relu<T>(v) : act_silu<T>(v);
-}
-
-class MambaModel final : public StreamModel {
+class MambaModel final : public StreamModelOf<MambaModel, MambaBlock> {
  public:
   MambaModel(Activations activations, int input_dim, int output_dim, StreamLayout layout, Affine embed, Affine head,
              std::vector<MambaBlock> blocks, int horizon, LayerBudget budget)
-      : StreamModel("mamba", {"backbone.embedding", "lm_head", "layers"}, activations, input_dim, output_dim, layout,
-                    std::move(embed), std::move(head), horizon, budget),
-        blocks_(std::move(blocks)) {}
-
-  OutputRows run(const std::vector<std::vector<double>>& tokens, Precision precision, Trace* trace) const override {
-    check_input(tokens);
-    return run_in_precision(precision, [&](auto scalar) { return run_typed<decltype(scalar)>(tokens, trace); });
-  }
+      : StreamModelOf("mamba", {"backbone.embedding", "lm_head", "layers"}, activations, input_dim, output_dim, layout,
+                      std::move(embed), std::move(head), std::move(blocks), horizon, budget) {}
 
   nlohmann::json metadata() const override {
     nlohmann::json m = StreamModel::metadata();
@@ -93,9 +82,6 @@ class MambaModel final : public StreamModel {
   }
 
  protected:
-  std::size_t block_count() const override { return blocks_.size(); }
-  const StreamBlockOutcome& block_outcome(std::size_t block) const override { return blocks_[block]; }
-
   nlohmann::json block_metadata(std::size_t block) const override {
     const MambaBlock& b = blocks_[block];
     return {{"role", b.role}, {"d_inner", b.inner}, {"d_conv", b.conv_width}};
@@ -144,6 +130,8 @@ class MambaModel final : public StreamModel {
   }
 
  private:
+  friend class StreamModelOf<MambaModel, MambaBlock>;
+
   template <typename T>
   struct Prepared {
     CsrMatrix<T> in_proj, x_proj, out_proj;
@@ -153,65 +141,70 @@ class MambaModel final : public StreamModel {
   };
 
   template <typename T>
+  static Prepared<T> prepare(const MambaBlock& b) {
+    Prepared<T> p;
+    p.in_proj = to_csr<T>(b.in_proj);
+    p.x_proj = to_csr<T>(b.x_proj);
+    p.out_proj = to_csr<T>(b.out_proj);
+    p.conv = CausalConvolution<T>(b.conv_w.rowwise().reverse(), b.conv_b);  // column k of conv_w: lag width - 1 - k
+    p.dt_w = to_scalars<T>(b.dt_proj_w);
+    p.dt_b = to_scalars<T>(b.dt_bias);
+    p.A.resize(static_cast<std::size_t>(b.inner));
+    for (int e = 0; e < b.inner; ++e) p.A[static_cast<std::size_t>(e)] = to_scalar<T>(-std::exp(b.A_log[e]));
+    p.D = to_scalars<T>(b.D);
+    p.h.assign(static_cast<std::size_t>(b.inner), to_scalar<T>(0.0));
+    return p;
+  }
+
+  template <typename T>
   OutputRows run_typed(const std::vector<std::vector<double>>& tokens, Trace* trace) const {
     const bool paper = activations_ == Activations::Paper;
-    const int Dm = layout_.width;
-    std::vector<Prepared<T>> blocks(blocks_.size());
-    for (std::size_t i = 0; i < blocks_.size(); ++i) {
-      const MambaBlock& b = blocks_[i];
-      Prepared<T>& p = blocks[i];
-      p.in_proj = to_csr<T>(b.in_proj);
-      p.x_proj = to_csr<T>(b.x_proj);
-      p.out_proj = to_csr<T>(b.out_proj);
-      p.conv = CausalConvolution<T>(b.conv_w.rowwise().reverse(), b.conv_b);  // column k of conv_w: lag width - 1 - k
-      p.dt_w = to_scalars<T>(b.dt_proj_w);
-      p.dt_b = to_scalars<T>(b.dt_bias);
-      p.A.resize(static_cast<std::size_t>(b.inner));
-      for (int e = 0; e < b.inner; ++e) p.A[static_cast<std::size_t>(e)] = to_scalar<T>(-std::exp(b.A_log[e]));
-      p.D = to_scalars<T>(b.D);
-      p.h.assign(static_cast<std::size_t>(b.inner), to_scalar<T>(0.0));
-    }
+    std::vector<Prepared<T>> blocks;
+    for (const MambaBlock& b : blocks_) blocks.push_back(prepare<T>(b));
     std::vector<int> state_series, out_series;
     if (trace) {
-      begin_trace(*trace, static_cast<int>(tokens.size()));
-      for (std::size_t i = 0; i < blocks_.size(); ++i) {
-        const std::string prefix = "layer " + std::to_string(i) + " Mamba ";
-        const int layer = static_cast<int>(i);
-        state_series.push_back(add_series(*trace, prefix + "scan h", "state", layer, blocks_[i].inner));
-        out_series.push_back(
-            add_series(*trace, output_series_label(prefix, blocks_[i].label), "output", layer, blocks_[i].width_after));
-      }
+      begin_layer_trace(*trace, static_cast<int>(tokens.size()), blocks_.size(), "layer", [&](int i, const std::string& layer_prefix) {
+        const MambaBlock& b = blocks_[static_cast<std::size_t>(i)];
+        const std::string prefix = layer_prefix + "Mamba ";
+        state_series.push_back(add_series(*trace, prefix + "scan h", "state", i, b.inner));
+        out_series.push_back(add_output_series(*trace, prefix, b.label, i, b.width_after));
+      });
     }
     return run_stream<T>(tokens, [&](std::size_t, std::vector<T>& stream) {
       for (std::size_t i = 0; i < blocks_.size(); ++i) {
         const MambaBlock& b = blocks_[i];
-        Prepared<T>& p = blocks[i];
-        const std::size_t E = static_cast<std::size_t>(b.inner);
-        std::vector<T> xz(2 * E, to_scalar<T>(0.0));
-        multiply_add(p.in_proj, stream, xz);
-        std::vector<T> u = p.conv.step(std::vector<T>(xz.begin(), xz.begin() + static_cast<std::ptrdiff_t>(E)));
-        for (std::size_t e = 0; e < E; ++e) u[e] = mamba_act<T>(u[e], paper);
-        std::vector<T> dbc(3, to_scalar<T>(0.0));
-        multiply_add(p.x_proj, u, dbc);
-        std::vector<T> y(E);
-        for (std::size_t e = 0; e < E; ++e) {
-          const T pre_dt = p.dt_w[e] * dbc[0] + p.dt_b[e];
-          const T dt = paper ? act_relu<T>(pre_dt) : act_softplus<T>(pre_dt);
-          const T decay = to_scalar<T>(std::exp(from_scalar(dt) * from_scalar(p.A[e])));
-          p.h[e] = decay * p.h[e] + dt * dbc[1] * u[e];
-          y[e] = dbc[2] * p.h[e] + p.D[e] * u[e];
-          y[e] = y[e] * mamba_act<T>(xz[E + e], paper);
-        }
-        add_to_stream(stream, affine(p.out_proj, std::vector<T>(static_cast<std::size_t>(Dm), to_scalar<T>(0.0)), y));
+        add_to_stream(stream, block_output(blocks[i], stream, paper));
         if (trace) {
-          record(*trace, state_series[i], p.h);
+          record(*trace, state_series[i], blocks[i].h);
           record(*trace, out_series[i], layout_.slot_values(stream, b.slot_after, b.width_after));
         }
       }
     });
   }
 
-  std::vector<MambaBlock> blocks_;
+  // One token through a block (header): the scan's update, and the block's
+  // output, which the residual connection adds to the stream.
+  template <typename T>
+  std::vector<T> block_output(Prepared<T>& p, const std::vector<T>& stream, bool paper) const {
+    const std::size_t E = p.h.size();
+    std::vector<T> xz(2 * E, to_scalar<T>(0.0));
+    multiply_add(p.in_proj, stream, xz);
+    std::vector<T> u = p.conv.step(std::vector<T>(xz.begin(), xz.begin() + static_cast<std::ptrdiff_t>(E)));
+    for (std::size_t e = 0; e < E; ++e) u[e] = gated_channel_act<T, act_silu<T>>(u[e], paper);
+    std::vector<T> dbc(3, to_scalar<T>(0.0));
+    multiply_add(p.x_proj, u, dbc);
+    std::vector<T> y(E);
+    for (std::size_t e = 0; e < E; ++e) {
+      const T pre_dt = p.dt_w[e] * dbc[0] + p.dt_b[e];
+      const T dt = paper ? act_relu<T>(pre_dt) : act_softplus<T>(pre_dt);
+      const T decay = to_scalar<T>(std::exp(from_scalar(dt) * from_scalar(p.A[e])));
+      p.h[e] = decay * p.h[e] + dt * dbc[1] * u[e];
+      y[e] = dbc[2] * p.h[e] + p.D[e] * u[e];
+      y[e] = y[e] * gated_channel_act<T, act_silu<T>>(xz[E + e], paper);
+    }
+    return affine(p.out_proj, std::vector<T>(static_cast<std::size_t>(layout_.width), to_scalar<T>(0.0)), y);
+  }
+
 };
 
 // ------------------------------------------------------------ lowering ----
@@ -295,103 +288,133 @@ MambaBlock block_from_channels(std::vector<GatedChannel> channels, int width, co
   return b;
 }
 
+// Mamba's block for each stage (header): one block a stage, moving the
+// program's value from one slot of the stream to the other.
+class MambaLowering {
+ public:
+  MambaLowering(const LogicalModel& lm, const TargetOptions& options, const StreamLayout& layout)
+      : paper_(options.activations == Activations::Paper),
+        horizon_(std::max(1, options.max_sequence_length)),
+        layout_(layout),
+        width_(lm.input_dim),
+        last_width_{lm.input_dim, 0} {}
+
+  std::vector<MambaBlock> blocks;
+
+  // How a stage reads the program's value: from the slot that holds it
+  // (the model input, in slot 0, before the first block).
+  Upstream current_value() const { return Upstream{layout_.logical(width_, slot_), layout_.width, -1}; }
+
+  Upstream state(const StageInput& in) {
+    const int D = layout_.width;
+    const int out = 1 - slot_;
+    std::vector<GatedChannel> channels = start_channels();
+    Eigen::VectorXd out_bias = Eigen::VectorXd::Zero(D);
+    const StateDecomposition dec = decompose_state(in.stage, true, horizon_);
+    for (const DecayChannel& d : dec.decays) {
+      const DecayChannelInput input = decay_channel_input(d, in.pre, D);
+      SparseD q = input.row;
+      if (input.constant != 0.0) q = SparseD(q + constant_row(input.constant, D));
+      add_pair(channels, q, decay_channel_outputs(d, layout_, out), d.lambda, {}, d.lambda > 0.0 ? "state (scan)" : "state",
+               D);
+    }
+    for (const ConvChannel& cv : dec.convs) {
+      const SparseD q = cv.source >= 0 ? stream_row(in.pre, cv.source, 1.0, D) : constant_row(1.0, D);
+      add_pair(channels, q, {{layout_.channel(out, cv.row), 1.0}}, 0.0, cv.kernel, "state (conv)", D);
+    }
+    for (int i = 0; i < in.stage.out_dim; ++i) out_bias[layout_.channel(out, i)] += dec.bias[i];
+    MambaBlock& b = append(in, std::move(channels), out_bias, "state");
+    b.needs_horizon = dec.needs_horizon;
+    b.notes = dec.notes;
+    return current_value();
+  }
+
+  // relu(v) = act(beta v) / beta (exact in paper mode, where beta = 1).
+  Upstream relu(const StageInput& in) {
+    const int D = layout_.width;
+    std::vector<GatedChannel> channels = start_channels();
+    for (int i = 0; i < in.stage.out_dim; ++i) {
+      const double beta = paper_ ? 1.0 : kReluStep;
+      GatedChannel c;
+      c.value_w = stream_row(in.pre, i, beta, D);
+      c.gate_w = constant_row(kConstantGate, D);
+      c.out.emplace_back(layout_.channel(1 - slot_, i), 1.0 / (beta * kPairScale));
+      c.role = "relu";
+      channels.push_back(std::move(c));
+    }
+    append(in, std::move(channels), Eigen::VectorXd::Zero(D), "relu");
+    return current_value();
+  }
+
+  // a b = sum over s, t in {+1, -1} of s t act(t b) act(s a).
+  Upstream product(const StageInput& in) {
+    const int D = layout_.width;
+    const int n = in.stage.out_dim;
+    std::vector<GatedChannel> channels = start_channels();
+    for (int i = 0; i < n; ++i) {
+      for (double sa : {1.0, -1.0}) {
+        for (double sb : {1.0, -1.0}) {
+          GatedChannel c;
+          c.value_w = stream_row(in.pre, n + i, sb, D);
+          c.gate_w = stream_row(in.pre, i, sa, D);
+          c.out.emplace_back(layout_.channel(1 - slot_, i), sa * sb / kDelta);
+          c.role = "product";
+          channels.push_back(std::move(c));
+        }
+      }
+    }
+    append(in, std::move(channels), Eigen::VectorXd::Zero(D), "product");
+    return current_value();
+  }
+
+ private:
+  // A block's first channels: they empty the input slot and clear what the
+  // last emptying left in the output slot. silu(v) - silu(-v) is v up to
+  // rounding, so an emptied slot keeps about 1e-16 |v|; clearing it once
+  // more leaves 1e-32 |v|, where it cannot disturb the value written next
+  // (1e10-sized values pass through the lambda-based f_ifelse forms).
+  std::vector<GatedChannel> start_channels() const {
+    std::vector<GatedChannel> channels;
+    add_cancel(channels, layout_, width_, slot_);
+    add_cancel(channels, layout_, last_width_[1 - slot_], 1 - slot_);
+    return channels;
+  }
+
+  // The block computing the stage into the other slot, which then holds the program's value.
+  MambaBlock& append(const StageInput& in, std::vector<GatedChannel> channels, const Eigen::VectorXd& out_bias,
+                     const std::string& role) {
+    const int n = in.stage.out_dim;
+    const int out = 1 - slot_;
+    MambaBlock b = block_from_channels(std::move(channels), layout_.width, out_bias);
+    b.role = role;
+    b.label = in.stage.label;
+    b.width_after = n;
+    b.slot_after = out;
+    blocks.push_back(std::move(b));
+    last_width_[out] = n;
+    width_ = n;
+    slot_ = out;
+    return blocks.back();
+  }
+
+  bool paper_;
+  int horizon_;
+  StreamLayout layout_;
+  int width_;  // of the program's value, in slot_
+  int slot_ = 0;
+  int last_width_[2];  // what each slot held last (its residue after being emptied)
+};
+
 }  // namespace
 
 std::unique_ptr<TargetModel> lower_to_mamba(const PathModel& path, const TargetOptions& options) {
   const LogicalModel lm = logical_model_from_path(path, options.keep_linear_chains());
-  const bool paper = options.activations == Activations::Paper;
   const StreamLayout layout = StreamLayout::for_model(lm);
-  const int D = layout.width;
-  const int horizon = std::max(1, options.max_sequence_length);
-  std::vector<MambaBlock> blocks;
-  int w = lm.input_dim;
-  int slot = 0;
-  // What each slot held last (its residue after being emptied, see below).
-  int last_width[2] = {lm.input_dim, 0};
-  for (std::size_t k = 0; k < lm.stages.size(); ++k) {
-    const LogicalStage& s = lm.stages[k];
-    std::vector<GatedChannel> channels;
-    Eigen::VectorXd out_bias = Eigen::VectorXd::Zero(D);
-    const int out = 1 - slot;
-    // Empty the input slot, and clear what the last emptying left in the
-    // output slot: silu(v) - silu(-v) is v up to rounding, so an emptied slot
-    // keeps about 1e-16 |v|; clearing it once more leaves 1e-32 |v|, where it
-    // cannot disturb the value written next (1e10-sized values pass through
-    // the lambda-based f_ifelse forms).
-    add_cancel(channels, layout, w, slot);
-    add_cancel(channels, layout, last_width[out], out);
-    const int n = s.out_dim;
-    bool needs_horizon = false;
-    std::vector<std::string> notes;
-    std::string role;
-    switch (s.kind) {
-      case LogicalStageKind::State: {
-        const Affine pre = compose(s.B, s.bias, layout.logical(w, slot));
-        const StateDecomposition dec = decompose_state(s, true, horizon);
-        for (const DecayChannel& d : dec.decays) {
-          const DecayChannelInput input = decay_channel_input(d, pre, D);
-          SparseD q = input.row;
-          if (input.constant != 0.0) q = SparseD(q + constant_row(input.constant, D));
-          add_pair(channels, q, decay_channel_outputs(d, layout, out), d.lambda, {}, d.lambda > 0.0 ? "state (scan)" : "state",
-                   D);
-        }
-        for (const ConvChannel& cv : dec.convs) {
-          const SparseD q = cv.source >= 0 ? stream_row(pre, cv.source, 1.0, D) : constant_row(1.0, D);
-          add_pair(channels, q, {{layout.channel(out, cv.row), 1.0}}, 0.0, cv.kernel, "state (conv)", D);
-        }
-        for (int i = 0; i < n; ++i) out_bias[layout.channel(out, i)] += dec.bias[i];
-        needs_horizon = dec.needs_horizon;
-        notes = dec.notes;
-        role = "state";
-        break;
-      }
-      case LogicalStageKind::ReLU: {
-        const Affine pre = compose(s.M, s.c, layout.logical(w, slot));
-        for (int i = 0; i < n; ++i) {
-          const double beta = paper ? 1.0 : kReluStep;
-          GatedChannel c;
-          c.value_w = stream_row(pre, i, beta, D);
-          c.gate_w = constant_row(kConstantGate, D);
-          c.out.emplace_back(layout.channel(out, i), 1.0 / (beta * kPairScale));
-          c.role = "relu";
-          channels.push_back(std::move(c));
-        }
-        role = "relu";
-        break;
-      }
-      case LogicalStageKind::Product: {
-        const Affine pre = compose(s.M, s.c, layout.logical(w, slot));
-        for (int i = 0; i < n; ++i) {
-          for (double sa : {1.0, -1.0}) {
-            for (double sb : {1.0, -1.0}) {
-              GatedChannel c;
-              c.value_w = stream_row(pre, n + i, sb, D);
-              c.gate_w = stream_row(pre, i, sa, D);
-              c.out.emplace_back(layout.channel(out, i), sa * sb / kDelta);
-              c.role = "product";
-              channels.push_back(std::move(c));
-            }
-          }
-        }
-        role = "product";
-        break;
-      }
-    }
-    MambaBlock b = block_from_channels(std::move(channels), D, out_bias);
-    b.role = role;
-    b.label = s.label;
-    b.width_after = n;
-    b.slot_after = out;
-    b.needs_horizon = needs_horizon;
-    b.notes = std::move(notes);
-    blocks.push_back(std::move(b));
-    last_width[out] = n;
-    w = n;
-    slot = out;
-  }
-  const Affine head = compose(lm.head_W, lm.head_b, layout.logical(w, slot));
+  MambaLowering lowering(lm, options, layout);
+  const Affine head = lower_stages(lm, lowering, lowering.current_value());
   return std::make_unique<MambaModel>(options.activations, lm.input_dim, lm.output_dim, layout,
-                                      layout.embedding(lm.input_dim), head, std::move(blocks), horizon, lm.budget);
+                                      layout.embedding(lm.input_dim), head, std::move(lowering.blocks),
+                                      std::max(1, options.max_sequence_length), lm.budget);
 }
 
 }  // namespace lsrl

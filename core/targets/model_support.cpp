@@ -51,8 +51,9 @@ int add_series(Trace& trace, const std::string& label, const std::string& kind, 
   return static_cast<int>(trace.series.size()) - 1;
 }
 
-std::string output_series_label(const std::string& prefix, const std::string& label) {
-  return label.empty() ? prefix + "output" : prefix + "output (" + label + ")";
+int add_output_series(Trace& trace, const std::string& prefix, const std::string& label, int layer, int width) {
+  const std::string name = label.empty() ? prefix + "output" : prefix + "output (" + label + ")";
+  return add_series(trace, name, "output", layer, width);
 }
 
 }  // namespace lsrl

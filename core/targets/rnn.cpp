@@ -36,38 +36,53 @@ GateBlock signed_state_gate(const LogicalStage& s, const Affine& pre) {
 
 // ---------------------------------------------------------------- rnn ------
 
-class RnnModel final : public CellStackModel {
- public:
-  using CellStackModel::CellStackModel;
+// nn.RNN with nonlinearity='relu': h_t = relu(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh),
+// the same in paper and standard mode (CellStackOf runs it).
+struct RnnCell {
+  static std::vector<std::string> gate_names() { return {}; }
+  static std::string layer_type() { return "RNN"; }
 
-  OutputRows run(const std::vector<std::vector<double>>& tokens, Precision precision, Trace* trace) const override {
-    check_token_widths(tokens, input_dim_);
-    return run_in_precision(precision, [&](auto scalar) { return run_typed<decltype(scalar)>(tokens, trace); });
+  template <typename T, typename Act>
+  static bool combine(CellPreparedLayer<T>& L, const T* const* pre, const T* const* rec) {
+    for (std::size_t u = 0; u < L.h.size(); ++u) L.h[u] = act_relu<T>(pre[0][u] + rec[0][u]);
+    return true;
   }
 
- protected:
-  std::vector<std::string> gate_names() const override { return {}; }
-  std::string torch_module() const override { return "torch.nn.RNN(nonlinearity='relu', batch_first=True) + nn.Linear head"; }
-  std::string layer_type() const override { return "RNN"; }
-
- private:
-  // nn.RNN with nonlinearity='relu': h_t = relu(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh).
   template <typename T>
-  OutputRows run_typed(const std::vector<std::vector<double>>& tokens, Trace* trace) const {
-    if (!trace) {
-      // The same equation one step of one layer at a time (run_stack_chunked).
-      std::optional<OutputRows> outputs =
-          run_stack_chunked<T>(tokens, [](CellPreparedLayer<T>& L, const T* const* pre, const T* const* rec) {
-            for (std::size_t u = 0; u < L.h.size(); ++u) L.h[u] = act_relu<T>(pre[0][u] + rec[0][u]);
-            return true;
-          });
-      if (outputs) return std::move(*outputs);
-    }
-    std::vector<T> pre, rec;
-    return run_stack<T>(tokens, trace, [&](CellPreparedLayer<T>& L, const std::vector<T>& x, GateValues<T>&) {
-      gate_parts(L.gates[0], x, L.h, pre, rec);
-      for (std::size_t u = 0; u < pre.size(); ++u) L.h[u] = act_relu<T>(pre[u] + rec[u]);
-    });
+  static bool step(CellPreparedLayer<T>& L, const std::vector<T>& x, GateValues<T>&, const CellActivations<T>&,
+                   std::vector<T>& pre, std::vector<T>& rec) {
+    gate_parts(L.gates[0], x, L.h, pre, rec);
+    for (std::size_t u = 0; u < pre.size(); ++u) L.h[u] = act_relu<T>(pre[u] + rec[u]);
+    return true;
+  }
+};
+
+class RnnModel final : public CellStackOf<RnnCell> {
+ public:
+  using CellStackOf::CellStackOf;
+
+ protected:
+  std::string torch_module() const override { return "torch.nn.RNN(nonlinearity='relu', batch_first=True) + nn.Linear head"; }
+};
+
+constexpr CellGateLayout kRnnLayout{1, 0, false};
+
+// The rnn's layer for each stage (header).
+class RnnLowering : public CellStackLowering {
+ public:
+  Upstream state(const StageInput& in) {
+    return append(signed_state_layer(kRnnLayout, in, [](CellLayerBuilder&, int) {}), in.stage.out_dim);
+  }
+  Upstream relu(const StageInput& in) {
+    if (std::optional<Upstream> free = read_as_positive_part(in)) return *free;
+    return append(candidate_relu_layer(kRnnLayout, in));
+  }
+  [[noreturn]] Upstream product(const StageInput& in) {
+    refuse_stage(in.stage, "rnn",
+                 "it multiplies two values (Multi), and a ReLU RNN's layers are piecewise linear, so no choice "
+                 "of weights computes a product",
+                 "use a gated target (--target gated-rnn, gru, lstm, hawk, griffin or mamba), or an f_ifelse "
+                 "form without Multi (original, optimized or step)");
   }
 };
 
@@ -85,15 +100,11 @@ struct GatedLayer {
   std::string label;
 };
 
-class GatedRnnModel final : public TargetModel {
+class GatedRnnModel final : public NamedTargetModel {
  public:
   GatedRnnModel(int input_dim, int output_dim, std::vector<GatedLayer> layers, Affine head, LayerBudget budget)
-      : input_dim_(input_dim), output_dim_(output_dim), layers_(std::move(layers)), head_(std::move(head)),
+      : NamedTargetModel("gated-rnn", input_dim, output_dim), layers_(std::move(layers)), head_(std::move(head)),
         budget_(budget) {}
-
-  std::string target() const override { return "gated-rnn"; }
-  int input_dim() const override { return input_dim_; }
-  int output_dim() const override { return output_dim_; }
 
   std::vector<LayerSummary> layers() const override {
     std::vector<LayerSummary> out;
@@ -192,15 +203,13 @@ class GatedRnnModel final : public TargetModel {
     }
     std::vector<int> state_series, gate_series, output_series;
     if (trace) {
-      begin_trace(*trace, static_cast<int>(tokens.size()));
-      for (std::size_t k = 0; k < layers_.size(); ++k) {
-        const std::string prefix = "layer " + std::to_string(k) + " gated RNN ";
-        const int layer = static_cast<int>(k);
-        state_series.push_back(add_series(*trace, prefix + "s", "state", layer, layers_[k].units));
-        gate_series.push_back(add_series(*trace, prefix + "gamma", "gate:gamma", layer, layers_[k].outputs));
-        output_series.push_back(
-            add_series(*trace, output_series_label(prefix, layers_[k].label), "output", layer, layers_[k].outputs));
-      }
+      begin_layer_trace(*trace, static_cast<int>(tokens.size()), layers_.size(), "layer", [&](int k, const std::string& layer_prefix) {
+        const GatedLayer& l = layers_[static_cast<std::size_t>(k)];
+        const std::string prefix = layer_prefix + "gated RNN ";
+        state_series.push_back(add_series(*trace, prefix + "s", "state", k, l.units));
+        gate_series.push_back(add_series(*trace, prefix + "gamma", "gate:gamma", k, l.outputs));
+        output_series.push_back(add_output_series(*trace, prefix, l.label, k, l.outputs));
+      });
     }
     std::vector<T> pre, rec;
     return run_tokens<T>(tokens, head_, [&](std::size_t, std::vector<T> x) {
@@ -222,8 +231,6 @@ class GatedRnnModel final : public TargetModel {
     });
   }
 
-  int input_dim_;
-  int output_dim_;
   std::vector<GatedLayer> layers_;
   Affine head_;
   LayerBudget budget_;
@@ -233,106 +240,75 @@ Affine constant_affine(int rows, int cols, double value) {
   return Affine{SparseD(rows, cols), Eigen::VectorXd::Constant(rows, value)};
 }
 
+// The gated-rnn's layer for each stage (header). Its layers output logical
+// values directly: the next stage reads y as is.
+class GatedRnnLowering {
+ public:
+  std::vector<GatedLayer> layers;
+
+  Upstream state(const StageInput& in) {
+    const int n = in.stage.out_dim;
+    return append(in, signed_state_gate(in.stage, in.pre), signed_parts(in.stage.init),
+                  constant_affine(n, in.from.units, 1.0), difference_readout(n), "state");
+  }
+  Upstream relu(const StageInput& in) {
+    const int n = in.stage.out_dim;
+    GateBuilder g(n, in.from.units);
+    add_pre_activation(g, in.pre);
+    return append(in, g.finish(), Eigen::VectorXd::Zero(n), constant_affine(n, in.from.units, 1.0),
+                  identity_affine(n), "relu");
+  }
+  // y = a * b: s = the pairs (relu(b), relu(-b)), phi(s) = s+ - s- = b, gamma(x) = a.
+  Upstream product(const StageInput& in) {
+    const int n = in.stage.out_dim;
+    const Affine& pre = in.pre;
+    GateBuilder g(2 * n, in.from.units);
+    std::vector<Eigen::Triplet<double>> gamma_t;
+    Eigen::VectorXd gamma_b(n);
+    for (int i = 0; i < n; ++i) {
+      g.input_row(positive_unit(i), pre, n + i, 1.0);
+      g.input_row(negative_unit(i), pre, n + i, -1.0);
+      for (SparseD::InnerIterator it(pre.W, i); it; ++it) gamma_t.emplace_back(i, static_cast<int>(it.col()), it.value());
+      gamma_b[i] = pre.b[i];
+    }
+    return append(in, g.finish(), Eigen::VectorXd::Zero(2 * n),
+                  Affine{sparse_from_triplets(n, in.from.units, gamma_t), gamma_b}, difference_readout(n), "product");
+  }
+
+ private:
+  Upstream append(const StageInput& in, GateBlock cell, Eigen::VectorXd s0, Affine gamma, Affine phi,
+                  const std::string& role) {
+    GatedLayer l;
+    l.units = static_cast<int>(s0.size());
+    l.inputs = in.from.units;
+    l.outputs = in.stage.out_dim;
+    l.cell = std::move(cell);
+    l.gamma = std::move(gamma);
+    l.phi = std::move(phi);
+    l.s0 = std::move(s0);
+    l.role = role;
+    l.label = in.stage.label;
+    layers.push_back(std::move(l));
+    return Upstream{identity_affine(in.stage.out_dim), in.stage.out_dim, -1};
+  }
+};
+
 }  // namespace
 
 std::unique_ptr<TargetModel> lower_to_rnn(const PathModel& path, const TargetOptions& options) {
   const LogicalModel lm = logical_model_from_path(path, options.keep_linear_chains());
-  std::vector<CellLayer> layers;
-  Upstream up{identity_affine(lm.input_dim), lm.input_dim, -1};
-  for (const LogicalStage& s : lm.stages) {
-    const int n = s.out_dim;
-    switch (s.kind) {
-      case LogicalStageKind::State: {
-        const Affine pre = compose(s.B, s.bias, up.readout);
-        CellLayerBuilder b(1, 2 * n, up.units);
-        add_signed_state(b.gate(0), s, pre);
-        append_layer(layers, up, b.finish(difference_readout(n), signed_parts(s.init), "state", s.label), n);
-        break;
-      }
-      case LogicalStageKind::ReLU: {
-        if (read_relu_as_positive_part(s, up)) break;
-        const Affine pre = compose(s.M, s.c, up.readout);
-        CellLayerBuilder b(1, n, up.units);
-        add_pre_activation(b.gate(0), pre);
-        append_layer(layers, up, b.finish(identity_affine(n), Eigen::VectorXd::Zero(n), "relu", s.label));
-        break;
-      }
-      case LogicalStageKind::Product:
-        refuse_stage(s, "rnn",
-                     "it multiplies two values (Multi), and a ReLU RNN's layers are piecewise linear, so no choice "
-                     "of weights computes a product",
-                     "use a gated target (--target gated-rnn, gru, lstm, hawk, griffin or mamba), or an f_ifelse "
-                     "form without Multi (original, optimized or step)");
-    }
-  }
-  Affine head = compose(lm.head_W, lm.head_b, up.readout);
-  return std::make_unique<RnnModel>("rnn", "rnn", options.activations, lm.input_dim, lm.output_dim, std::move(layers),
-                                    std::move(head), lm.budget);
+  RnnLowering lowering;
+  CellStack stack = lower_cell_stack(lm, lowering);
+  return std::make_unique<RnnModel>("rnn", "rnn", options.activations, lm.input_dim, lm.output_dim,
+                                    std::move(stack.layers), std::move(stack.head), lm.budget);
 }
 
 std::unique_ptr<TargetModel> lower_to_gated_rnn(const PathModel& path, const TargetOptions& options) {
   const LogicalModel lm = logical_model_from_path(path, options.keep_linear_chains());
-  std::vector<GatedLayer> layers;
-  Affine up = identity_affine(lm.input_dim);  // the layers output logical values directly
-  int up_width = lm.input_dim;
-  for (const LogicalStage& s : lm.stages) {
-    GatedLayer l;
-    l.inputs = up_width;
-    l.label = s.label;
-    const int n = s.out_dim;
-    switch (s.kind) {
-      case LogicalStageKind::State: {
-        const Affine pre = compose(s.B, s.bias, up);
-        l.units = 2 * n;
-        l.outputs = n;
-        l.cell = signed_state_gate(s, pre);
-        l.s0 = signed_parts(s.init);
-        l.gamma = constant_affine(n, up_width, 1.0);
-        l.phi = difference_readout(n);
-        l.role = "state";
-        break;
-      }
-      case LogicalStageKind::ReLU: {
-        const Affine pre = compose(s.M, s.c, up);
-        l.units = n;
-        l.outputs = n;
-        GateBuilder g(n, up_width);
-        add_pre_activation(g, pre);
-        l.cell = g.finish();
-        l.s0 = Eigen::VectorXd::Zero(n);
-        l.gamma = constant_affine(n, up_width, 1.0);
-        l.phi = identity_affine(n);
-        l.role = "relu";
-        break;
-      }
-      case LogicalStageKind::Product: {
-        // y = a * b: s = the pairs (relu(b), relu(-b)), phi(s) = s+ - s- = b, gamma(x) = a.
-        const Affine pre = compose(s.M, s.c, up);
-        l.units = 2 * n;
-        l.outputs = n;
-        GateBuilder g(2 * n, up_width);
-        std::vector<Eigen::Triplet<double>> gamma_t;
-        Eigen::VectorXd gamma_b(n);
-        for (int i = 0; i < n; ++i) {
-          g.input_row(positive_unit(i), pre, n + i, 1.0);
-          g.input_row(negative_unit(i), pre, n + i, -1.0);
-          for (SparseD::InnerIterator it(pre.W, i); it; ++it) gamma_t.emplace_back(i, static_cast<int>(it.col()), it.value());
-          gamma_b[i] = pre.b[i];
-        }
-        l.cell = g.finish();
-        l.s0 = Eigen::VectorXd::Zero(2 * n);
-        l.gamma = Affine{sparse_from_triplets(n, up_width, gamma_t), gamma_b};
-        l.phi = difference_readout(n);
-        l.role = "product";
-        break;
-      }
-    }
-    up = identity_affine(n);
-    up_width = n;
-    layers.push_back(std::move(l));
-  }
-  Affine head = compose(lm.head_W, lm.head_b, up);
-  return std::make_unique<GatedRnnModel>(lm.input_dim, lm.output_dim, std::move(layers), std::move(head), lm.budget);
+  GatedRnnLowering lowering;
+  Affine head = lower_stages(lm, lowering, Upstream{identity_affine(lm.input_dim), lm.input_dim, -1});
+  return std::make_unique<GatedRnnModel>(lm.input_dim, lm.output_dim, std::move(lowering.layers), std::move(head),
+                                         lm.budget);
 }
 
 }  // namespace lsrl

@@ -109,12 +109,10 @@ Eigen::MatrixXd conv_taps_by_lag(const std::vector<GatedChannel>& channels) {
 
 StreamModel::StreamModel(std::string target, ReferenceNames names, Activations activations, int input_dim,
                          int output_dim, StreamLayout layout, Affine embed, Affine head, int horizon, LayerBudget budget)
-    : activations_(activations),
+    : NamedTargetModel(std::move(target), input_dim, output_dim),
+      activations_(activations),
       layout_(layout),
-      target_(std::move(target)),
       names_(std::move(names)),
-      input_dim_(input_dim),
-      output_dim_(output_dim),
       embed_(std::move(embed)),
       head_(std::move(head)),
       horizon_(horizon),

@@ -73,6 +73,13 @@ struct StreamLayout {
   }
 };
 
+// The activation of a stream target's gated channels: ReLU in paper mode,
+// else the architecture's own, `standard` (GeLU for Hawk, SiLU for Mamba).
+template <typename T, T (*standard)(T)>
+T gated_channel_act(T v, bool paper) {
+  return paper ? act_relu<T>(v) : standard(v);
+}
+
 // The residual connection: stream += delta.
 template <typename T>
 void add_to_stream(std::vector<T>& stream, const std::vector<T>& delta) {
@@ -169,7 +176,7 @@ struct StreamBlockOutcome {
 // embedding into the stream, the blocks, a linear head; and, when a block
 // holds a state with a convolution over the whole sequence, the longest
 // input it runs exactly.
-class StreamModel : public TargetModel {
+class StreamModel : public NamedTargetModel {
  public:
   // The reference implementation's names: the tensors at either end and what
   // it calls its blocks ("embedder", "head", "blocks" in recurrentgemma;
@@ -180,9 +187,6 @@ class StreamModel : public TargetModel {
     std::string blocks;
   };
 
-  std::string target() const override { return target_; }
-  int input_dim() const override { return input_dim_; }
-  int output_dim() const override { return output_dim_; }
   std::vector<LayerSummary> layers() const override;
   long long parameter_count() const override;
   long long nonzero_count() const override;
@@ -229,14 +233,38 @@ class StreamModel : public TargetModel {
   // Some block holds a state with a convolution over the whole sequence.
   bool needs_horizon() const;
 
-  std::string target_;
   ReferenceNames names_;
-  int input_dim_;
-  int output_dim_;
   Affine embed_;
   Affine head_;
   int horizon_;
   LayerBudget budget_;
+};
+
+// A stream model made of `Block`s (each a StreamBlockOutcome), run in every
+// precision by its own executor, Model::run_typed<T>(tokens, trace), once
+// the tokens pass check_input.
+template <typename Model, typename Block>
+class StreamModelOf : public StreamModel {
+ public:
+  OutputRows run(const std::vector<std::vector<double>>& tokens, Precision precision, Trace* trace) const override {
+    check_input(tokens);
+    const Model& model = static_cast<const Model&>(*this);
+    return run_in_precision(precision,
+                            [&](auto scalar) { return model.template run_typed<decltype(scalar)>(tokens, trace); });
+  }
+
+ protected:
+  StreamModelOf(std::string target, ReferenceNames names, Activations activations, int input_dim, int output_dim,
+                StreamLayout layout, Affine embed, Affine head, std::vector<Block> blocks, int horizon,
+                LayerBudget budget)
+      : StreamModel(std::move(target), std::move(names), activations, input_dim, output_dim, layout, std::move(embed),
+                    std::move(head), horizon, budget),
+        blocks_(std::move(blocks)) {}
+
+  std::size_t block_count() const override { return blocks_.size(); }
+  const StreamBlockOutcome& block_outcome(std::size_t block) const override { return blocks_[block]; }
+
+  std::vector<Block> blocks_;
 };
 
 }  // namespace lsrl
