@@ -14,6 +14,7 @@
 #include "runtime/activations.hpp"
 #include "runtime/kernels.hpp"
 #include "targets/logical_model.hpp"
+#include "targets/model_support.hpp"
 
 namespace lsrl {
 
@@ -247,97 +248,100 @@ class LinearRnnModel final : public TargetModel {
   OutputRows run_typed(const std::vector<PreparedLayer<T>>& layers, const std::vector<std::vector<double>>& tokens,
                        Trace* trace) const {
     if (!trace) return run_chunked(layers, tokens);
-    const std::size_t steps = tokens.size();
-    // Working buffers: each layer's state and one scratch vector per op.
-    std::vector<std::vector<T>> state(layers.size());
-    std::vector<std::vector<T>> next_state(layers.size());
-    std::vector<std::vector<std::vector<T>>> op_out(layers.size());
-    for (std::size_t i = 0; i < layers.size(); ++i) {
-      state[i] = layers[i].init;
-      next_state[i].resize(static_cast<std::size_t>(layers[i].state_dim));
-      op_out[i].resize(layers[i].ops.size());
-      for (std::size_t j = 0; j < layers[i].ops.size(); ++j)
-        op_out[i][j].resize(static_cast<std::size_t>(layers[i].ops[j].out_dim));
-    }
-    std::vector<TraceSeries*> state_series(layers.size(), nullptr);
-    std::vector<std::vector<TraceSeries*>> op_series(layers.size());
-    TraceSeries* output_series = nullptr;
-    if (trace) {
-      trace->steps = static_cast<int>(steps);
-      trace->series.clear();
-      std::size_t count = 1;
-      for (const auto& l : layers) count += 1 + l.ops.size();
-      trace->series.reserve(count);  // pointers into it stay valid
-      for (std::size_t i = 0; i < layers.size(); ++i) {
-        TraceSeries s;
-        s.label = "layer " + std::to_string(i) + " state";
-        s.kind = "state";
-        s.layer = static_cast<int>(i);
-        s.dim = layers[i].state_dim;
-        s.values.reserve(steps * static_cast<std::size_t>(s.dim));
-        trace->series.push_back(std::move(s));
-        state_series[i] = &trace->series.back();
-        for (std::size_t j = 0; j < layers[i].ops.size(); ++j) {
-          const auto& op = path_.layers[i].ops[j];
-          TraceSeries o;
-          o.label = "layer " + std::to_string(i) + " op " + std::to_string(j) + " " + path_op_kind_name(op.kind);
-          if (!op.label.empty()) o.label += " (" + op.label + ")";
-          o.kind = std::string("op:") + path_op_kind_name(op.kind);
-          o.layer = static_cast<int>(i);
-          o.dim = op.out_dim;
-          o.values.reserve(steps * static_cast<std::size_t>(o.dim));
-          trace->series.push_back(std::move(o));
-          op_series[i].push_back(&trace->series.back());
-        }
-      }
-      TraceSeries out;
-      out.label = "output";
-      out.kind = "output";
-      out.dim = path_.output_dim;
-      trace->series.push_back(std::move(out));
-      output_series = &trace->series.back();
-    }
-    auto record = [](TraceSeries* s, const std::vector<T>& v) {
-      for (const T& x : v) s->values.push_back(from_scalar(x));
-    };
-
+    TokenBuffers<T> buffers(layers);
+    const PathSeries series = begin_path_trace(*trace, layers, tokens.size());
     OutputRows outputs;
-    outputs.reserve(steps);
+    outputs.reserve(tokens.size());
     std::vector<T> token(static_cast<std::size_t>(path_.input_dim));
-    for (std::size_t t = 0; t < steps; ++t) {
-      for (std::size_t i = 0; i < token.size(); ++i) token[i] = to_scalar<T>(tokens[t][i]);
-      const std::vector<T>* x = &token;
-      for (std::size_t i = 0; i < layers.size(); ++i) {
-        const PreparedLayer<T>& l = layers[i];
-        std::vector<T>& s_new = next_state[i];
-        // The DAG's order: bias, then A s, then B x.
-        affine(l.A, l.bias.data(), state[i].data(), s_new.data());
-        multiply_add(l.B, x->data(), s_new.data());
-        state[i].swap(s_new);
-        if (trace) record(state_series[i], state[i]);
-        x = &state[i];
-        for (std::size_t j = 0; j < l.ops.size(); ++j) {
-          const PreparedOp<T>& op = l.ops[j];
-          std::vector<T>& y = op_out[i][j];
-          switch (op.kind) {
-            case PathOpKind::Linear:
-              affine(op.W, op.b.data(), x->data(), y.data());
-              break;
-            case PathOpKind::ReLU:
-              relu(x->data(), y.data(), y.size());
-              break;
-            case PathOpKind::Multi: multi_gate(x->data(), y.size(), y.data()); break;
-          }
-          if (trace) record(op_series[i][j], y);
-          x = &y;
-        }
-      }
-      std::vector<double> row(x->size());
-      for (std::size_t i = 0; i < row.size(); ++i) row[i] = from_scalar((*x)[i]);
-      if (trace) output_series->values.insert(output_series->values.end(), row.begin(), row.end());
+    for (const std::vector<double>& values : tokens) {
+      for (std::size_t i = 0; i < token.size(); ++i) token[i] = to_scalar<T>(values[i]);
+      const std::vector<T>& y = run_token(layers, buffers, token, *trace, series);
+      std::vector<double> row(y.size());
+      for (std::size_t i = 0; i < row.size(); ++i) row[i] = from_scalar(y[i]);
+      std::vector<double>& output = trace->series[static_cast<std::size_t>(series.output)].values;
+      output.insert(output.end(), row.begin(), row.end());
       outputs.push_back(std::move(row));
     }
     return outputs;
+  }
+
+  // The per-token loop's working memory: each layer's state and one scratch
+  // vector per op.
+  template <typename T>
+  struct TokenBuffers {
+    explicit TokenBuffers(const std::vector<PreparedLayer<T>>& layers)
+        : state(layers.size()), next_state(layers.size()), op_out(layers.size()) {
+      for (std::size_t i = 0; i < layers.size(); ++i) {
+        state[i] = layers[i].init;
+        next_state[i].resize(static_cast<std::size_t>(layers[i].state_dim));
+        op_out[i].resize(layers[i].ops.size());
+        for (std::size_t j = 0; j < layers[i].ops.size(); ++j)
+          op_out[i][j].resize(static_cast<std::size_t>(layers[i].ops[j].out_dim));
+      }
+    }
+    std::vector<std::vector<T>> state;
+    std::vector<std::vector<T>> next_state;
+    std::vector<std::vector<std::vector<T>>> op_out;
+  };
+
+  // The trace's series: per layer its state and each op's output, then the model's output.
+  struct PathSeries {
+    std::vector<int> state;
+    std::vector<std::vector<int>> ops;
+    int output = -1;
+  };
+
+  template <typename T>
+  PathSeries begin_path_trace(Trace& trace, const std::vector<PreparedLayer<T>>& layers, std::size_t steps) const {
+    PathSeries series;
+    begin_trace(trace, static_cast<int>(steps));
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+      const int layer = static_cast<int>(i);
+      series.state.push_back(add_series(trace, "layer " + std::to_string(i) + " state", "state", layer, layers[i].state_dim));
+      series.ops.emplace_back();
+      for (std::size_t j = 0; j < layers[i].ops.size(); ++j) {
+        const auto& op = path_.layers[i].ops[j];
+        std::string label = "layer " + std::to_string(i) + " op " + std::to_string(j) + " " + path_op_kind_name(op.kind);
+        if (!op.label.empty()) label += " (" + op.label + ")";
+        series.ops.back().push_back(add_series(trace, label, std::string("op:") + path_op_kind_name(op.kind), layer, op.out_dim));
+      }
+    }
+    series.output = add_series(trace, "output", "output", -1, path_.output_dim);
+    return series;
+  }
+
+  // One token through every layer (recording each state and op output);
+  // returns the last layer's output.
+  template <typename T>
+  static const std::vector<T>& run_token(const std::vector<PreparedLayer<T>>& layers, TokenBuffers<T>& buffers,
+                                         const std::vector<T>& token, Trace& trace, const PathSeries& series) {
+    const std::vector<T>* x = &token;
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+      const PreparedLayer<T>& l = layers[i];
+      std::vector<T>& s_new = buffers.next_state[i];
+      // The DAG's order: bias, then A s, then B x.
+      affine(l.A, l.bias.data(), buffers.state[i].data(), s_new.data());
+      multiply_add(l.B, x->data(), s_new.data());
+      buffers.state[i].swap(s_new);
+      record(trace, series.state[i], buffers.state[i]);
+      x = &buffers.state[i];
+      for (std::size_t j = 0; j < l.ops.size(); ++j) {
+        const PreparedOp<T>& op = l.ops[j];
+        std::vector<T>& y = buffers.op_out[i][j];
+        switch (op.kind) {
+          case PathOpKind::Linear:
+            affine(op.W, op.b.data(), x->data(), y.data());
+            break;
+          case PathOpKind::ReLU:
+            relu(x->data(), y.data(), y.size());
+            break;
+          case PathOpKind::Multi: multi_gate(x->data(), y.size(), y.data()); break;
+        }
+        record(trace, series.ops[i][j], y);
+        x = &y;
+      }
+    }
+    return *x;
   }
 
   PathModel path_;
