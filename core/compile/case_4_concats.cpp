@@ -24,7 +24,7 @@ bool case_4_concats(WorkGraph& g, WorkId bn, RuleCounter& counts) {
     std::vector<const NumSparse*> blocks(c.inputs.size(), &eye);
     c.A = vstack(blocks);
     c.b = zero_vector(c.dim);
-    c.kind = NodeKind::Linear;
+    g.set_kind(u, NodeKind::Linear);
     g.set_inputs(u, {bn});
     g.touch(u);
     changed = true;

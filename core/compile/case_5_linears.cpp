@@ -88,6 +88,8 @@ void gather_multis(WorkGraph& g, WorkId bn, const std::vector<WorkId>& slices, R
   counts.count("case_5a_push_slices");
 }
 
+bool push_slices(WorkGraph& g, WorkId bn, const std::vector<WorkId>& slices, WorkId left_alone, RuleCounter& counts);
+
 }  // namespace
 
 bool case_5a_push_slices(WorkGraph& g, WorkId bn, RuleCounter& counts) {
@@ -95,17 +97,46 @@ bool case_5a_push_slices(WorkGraph& g, WorkId bn, RuleCounter& counts) {
   for (WorkId s : slices)
     if (g.node(s).kind != NodeKind::Slice) return false;
 
-  for (WorkId s : slices)
+  // A Slice with many readers, all of them Concats, is a value carried along
+  // a chain to readers far below (a chain of n additions to one input carries
+  // the input past all n), waiting for their other inputs. Looking at each
+  // of them at every step made such a chain quadratic to compile. None of
+  // them is a rule's to rewrite here unless it reads only slices of bn, and
+  // such a Concat with two different inputs also reads another slice and is
+  // found there. So while the other Slices give the step something to do,
+  // that Slice's readers are left alone; a step the others leave with
+  // nothing to do looks at them all (a Concat reading that Slice alone).
+  // Below the threshold every Slice is looked at every time, as in the
+  // paper's rule. (That every reader is a Concat comes from the count the
+  // graph keeps, not from a look at each.)
+  constexpr std::size_t kCarriedReaders = 64;
+  WorkId carried = -1;
+  for (WorkId s : slices) {
+    const WorkNode& w = g.node(s);
+    if (w.users.size() > kCarriedReaders && static_cast<std::size_t>(w.concat_readers) == w.users.size() &&
+        (carried < 0 || w.users.size() > g.users(carried).size()))
+      carried = s;
+  }
+  if (carried >= 0 && push_slices(g, bn, slices, carried, counts)) return true;
+  return push_slices(g, bn, slices, -1, counts);
+}
+
+namespace {
+
+bool push_slices(WorkGraph& g, WorkId bn, const std::vector<WorkId>& slices, WorkId left_alone, RuleCounter& counts) {
+  for (WorkId s : slices) {
+    if (s == left_alone) continue;
     for (WorkId u : g.users(s))
       if (g.node(u).kind == NodeKind::Multi) {
         gather_multis(g, bn, slices, counts);
         return true;
       }
-
+  }
   const int width = g.node(bn).dim;
   bool changed = false;
   for (WorkId s : slices) {
-    if (!g.node(s).alive) continue;
+    if (!g.node(s).alive || s == left_alone) continue;
+    g.charge_work(s, static_cast<std::int64_t>(g.users(s).size()));
     const int begin = g.node(s).slice_begin;
     const int end = g.node(s).slice_end;
     for (WorkId u : std::vector<WorkId>(g.users(s))) {
@@ -142,7 +173,7 @@ bool case_5a_push_slices(WorkGraph& g, WorkId bn, RuleCounter& counts) {
           }
           w.A = select.finish();
           w.b = zero_vector(w.dim);
-          w.kind = NodeKind::Linear;
+          g.set_kind(u, NodeKind::Linear);
           g.set_inputs(u, {bn});
           break;
         }
@@ -155,6 +186,8 @@ bool case_5a_push_slices(WorkGraph& g, WorkId bn, RuleCounter& counts) {
   if (changed) counts.count("case_5a_push_slices");
   return changed;
 }
+
+}  // namespace
 
 bool case_5b_stack_linears(WorkGraph& g, WorkId bn, RuleCounter& counts) {
   const std::vector<WorkId> users = g.users(bn);
@@ -176,12 +209,13 @@ bool case_5b_stack_linears(WorkGraph& g, WorkId bn, RuleCounter& counts) {
     bps.push_back(&bs[k]);
   }
   const WorkId stacked = g.add_linear(bn, vstack(Aps), stack_vectors(bps), prov);
+  // Each former reader becomes its rows of the stack in place, keeping its
+  // own readers (however many: a carried value is read all along a chain).
   int offset = 0;
   for (WorkId u : users) {
     const int dim = g.node(u).dim;
-    const WorkId part = g.add_slice(stacked, offset, offset + dim, WorkGraph::provenance({&g.node(u)}));
+    g.become_slice(u, stacked, offset, offset + dim);
     offset += dim;
-    g.replace_uses(u, part);
   }
   counts.count("case_5b_stack_linears");
   return true;

@@ -26,7 +26,7 @@ bool case_6_state_bypass(WorkGraph& g, WorkId bn, RuleCounter& counts) {
       w.b = g.affine_bias(u);
       w.A = NumSparse(w.dim, w.dim);
       w.init = zero_vector(w.dim);
-      w.kind = NodeKind::LinState;
+      g.set_kind(u, NodeKind::LinState);
       g.touch(u);
       continue;
     }

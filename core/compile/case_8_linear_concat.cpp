@@ -19,8 +19,10 @@ bool case_8_linear_concat(WorkGraph& g, WorkId bn, RuleCounter& counts) {
   }
   if (!any_linear || !any_concat) return false;
   const WorkId identity = add_identity_linear(g, bn, WorkGraph::bypass_provenance(g.node(bn)));
+  std::vector<WorkId> concats;
   for (WorkId u : users)
-    if (g.node(u).kind == NodeKind::Concat) g.redirect_input(u, bn, identity);
+    if (g.node(u).kind == NodeKind::Concat) concats.push_back(u);
+  g.move_readers(bn, identity, concats);
   counts.count("case_8_linear_concat");
   return true;
 }

@@ -34,7 +34,7 @@ bool concat_dedupe(WorkGraph& g, WorkId at, RuleCounter& counts) {
   }
   const WorkId inner = g.add_concat(unique, WorkGraph::provenance({&n}));
   WorkNode& m = g.node(at);
-  m.kind = NodeKind::Linear;
+  g.set_kind(at, NodeKind::Linear);
   m.A = select.finish();
   m.b = zero_vector(m.dim);
   g.set_inputs(at, {inner});

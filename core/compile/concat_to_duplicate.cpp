@@ -17,7 +17,7 @@ bool concat_to_duplicate(WorkGraph& g, WorkId at, RuleCounter& counts) {
   std::vector<const NumSparse*> blocks(n.inputs.size(), &eye);
   n.A = vstack(blocks);
   n.b = zero_vector(n.dim);
-  n.kind = NodeKind::Linear;
+  g.set_kind(at, NodeKind::Linear);
   g.set_inputs(at, {x});
   g.touch(at);
   counts.count("concat_to_duplicate");

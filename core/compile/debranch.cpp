@@ -17,6 +17,7 @@
 // - Each closed `bn` leaves fewer non-Slice program nodes below the path
 //   (readers become one path node and Slices of it; bypasses are absorbed).
 // The step bound below stays as a safety net only.
+#include <cassert>
 #include <string>
 
 #include "compile/passes.hpp"
@@ -36,17 +37,32 @@ void debranch(WorkGraph& g, RuleCounter& counts) {
   // runs print the most rewrites one compilation took): a compiler bug
   // becomes an error message instead of a hang.
   const std::size_t max_steps = 200000 + 50 * g.capacity();
-  // Where the last branching node was: nothing above it branches again (the
-  // first point above), so the next one is found by walking on from there
-  // instead of from the Input (a walk from the Input at every step made long
-  // programs quadratic). Before declaring the graph a path, one full walk
-  // from the Input checks it.
-  WorkId resume = g.input();
+  // The path walked so far, from the Input: nothing on it branches again
+  // (the first point above), so the next branching node is found by walking
+  // on from the last node of it that is still alive (a rewrite at `bn` often
+  // fuses `bn` away, never the path above it) instead of from the Input (a
+  // walk from the Input at every step made long programs quadratic). Each
+  // node enters the trail once per walk past it and leaves it once, when it
+  // is dead. Before declaring the graph a path, one full walk from the Input
+  // checks it.
+  std::vector<WorkId> trail{g.input()};
+  const auto next_branching_node = [&]() -> WorkId {
+    while (trail.size() > 1 && !g.node(trail.back()).alive) trail.pop_back();
+    for (WorkId at = trail.back();;) {
+      const std::vector<WorkId>& users = g.users(at);
+      if (users.size() > 1) return at;
+      if (users.empty() || trail.size() > g.capacity()) return -1;
+      at = users.front();
+      trail.push_back(at);
+    }
+  };
   for (std::size_t step = 0;; ++step) {
-    WorkId bn = g.first_branching_node_from(resume);
+    WorkId bn = next_branching_node();
     if (bn < 0) bn = g.first_branching_node();
-    if (bn < 0) return;
-    resume = bn;
+    if (bn < 0) {
+      assert(g.reader_lists_consistent());
+      return;
+    }
     g.charge_work(bn);
     bool applied = false;
     for (Case c : kCases) {

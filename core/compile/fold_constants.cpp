@@ -37,7 +37,7 @@ bool may_fold(const WorkGraph& g, WorkId c, WorkId at) {
 // Turns node `at` into the constant `value` (A = 0) reading `source`.
 void make_constant(WorkGraph& g, WorkId at, NumVector value, WorkId source) {
   WorkNode& n = g.node(at);
-  n.kind = NodeKind::Linear;
+  g.set_kind(at, NodeKind::Linear);
   n.A = NumSparse(n.dim, g.node(source).dim);
   n.b = std::move(value);
   n.B = NumSparse();
@@ -99,7 +99,7 @@ bool fold_constants(WorkGraph& g, WorkId at, RuleCounter& counts) {
     }
     const WorkId inner = g.add_concat(varying, WorkGraph::provenance({&n}));
     WorkNode& m = g.node(at);
-    m.kind = NodeKind::Linear;
+    g.set_kind(at, NodeKind::Linear);
     m.A = select.finish();
     m.b = std::move(value);
     g.set_inputs(at, {inner});

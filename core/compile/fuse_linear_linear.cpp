@@ -26,7 +26,7 @@ bool fuse_linear_linear(WorkGraph& g, WorkId at, RuleCounter& counts) {
     if (!composition_rounds_alike(A2, b2, A1, b1)) return false;
     n.A = multiply(A2, A1);
     n.b = add(multiply(A2, b1), b2);
-    n.kind = NodeKind::Linear;
+    g.set_kind(at, NodeKind::Linear);
   }
   WorkGraph::merge_names(n.names, prev.names);
   g.set_inputs(at, {source});

@@ -59,10 +59,21 @@ WorkId WorkGraph::push(WorkNode node) {
   node.id = static_cast<WorkId>(nodes_.size());
   node.alive = true;
   node.users.clear();
+  // A new node is in no user list yet: it is appended once per distinct
+  // input, without add_user's search of the list (a node read by n others
+  // cost O(n) per reader to build, O(n^2) for a chain of n additions).
   std::vector<WorkId> inputs = node.inputs;
+  std::sort(inputs.begin(), inputs.end());
+  inputs.erase(std::unique(inputs.begin(), inputs.end()), inputs.end());
   nodes_.push_back(std::move(node));
   const WorkId id = nodes_.back().id;
-  for (WorkId in : inputs) add_user(in, id);
+  const bool is_concat = nodes_.back().kind == NodeKind::Concat;
+  for (WorkId in : inputs) {
+    this->node(in).users.push_back(id);
+    if (is_concat) ++this->node(in).concat_readers;
+    mark_dirty(in);
+  }
+  charge_work(id, static_cast<std::int64_t>(inputs.size()));
   mark_dirty(id);
   return id;
 }
@@ -80,8 +91,8 @@ void WorkGraph::charge_work(WorkId at, std::int64_t units) {
   throw LsrlError(node(at).origin,
                   "limit exceeded: compiling this program takes more than " + std::to_string(kMaxCompilerWork) +
                       " rewrite steps; the compiler's work grows with how many places read one value, so combine "
-                      "the reads of a value that is used very often (e.g. a loop that adds the same variable "
-                      "thousands of times is one multiplication)");
+                      "the reads of a value that is used very often (e.g. a loop that adds thousands of "
+                      "different multiples of one variable is one multiplication by their sum)");
 }
 
 void WorkGraph::touch(WorkId id) {
@@ -107,14 +118,23 @@ void WorkGraph::add_user(WorkId of, WorkId user) {
   charge_work(of, static_cast<std::int64_t>(list.size()));
   if (std::find(list.begin(), list.end(), user) == list.end()) {
     list.push_back(user);
+    if (node(user).kind == NodeKind::Concat) ++node(of).concat_readers;
     mark_dirty(of);
   }
 }
 
 void WorkGraph::drop_user(WorkId of, WorkId user) {
   auto& list = node(of).users;
-  charge_work(of, static_cast<std::int64_t>(list.size()));
-  list.erase(std::remove(list.begin(), list.end(), user), list.end());
+  // A user is listed once (add_user, push and the bulk moves keep it so).
+  // Readers usually leave a long list near its front (a carried value's
+  // readers leave in the order the chain reaches them), so the search stops
+  // there; the erase is one memmove, charged at 64 ids a step.
+  const auto at = std::find(list.begin(), list.end(), user);
+  charge_work(of, 1 + static_cast<std::int64_t>(at - list.begin()) + static_cast<std::int64_t>(list.size()) / 64);
+  if (at != list.end()) {
+    list.erase(at);
+    if (node(user).kind == NodeKind::Concat) --node(of).concat_readers;
+  }
   mark_dirty(of);
   // The rules a reader runs against its input need the input to have that
   // reader only (fold a node into its only reader); so the other readers
@@ -188,6 +208,7 @@ void WorkGraph::replace_uses(WorkId old_node, WorkId new_node) {
   // of k Slices moved to a new stack at every step of case 5B).
   std::vector<WorkId> users = std::move(node(old_node).users);
   node(old_node).users.clear();
+  node(old_node).concat_readers = 0;
   mark_dirty(old_node);
   std::vector<WorkId>& moved_to = node(new_node).users;
   std::unordered_set<WorkId> present(moved_to.begin(), moved_to.end());
@@ -196,12 +217,92 @@ void WorkGraph::replace_uses(WorkId old_node, WorkId new_node) {
       if (in == old_node) in = new_node;
     if (present.insert(u).second) {
       node(new_node).users.push_back(u);
+      if (node(u).kind == NodeKind::Concat) ++node(new_node).concat_readers;
       mark_dirty(new_node);
     }
     mark_dirty(u);
   }
   if (output_ == old_node) output_ = new_node;
   remove_if_unused(old_node);
+}
+
+void WorkGraph::set_kind(WorkId id, NodeKind kind) {
+  const int change = static_cast<int>(kind == NodeKind::Concat) - static_cast<int>(node(id).kind == NodeKind::Concat);
+  if (change != 0) {
+    std::vector<WorkId> inputs = node(id).inputs;
+    std::sort(inputs.begin(), inputs.end());
+    inputs.erase(std::unique(inputs.begin(), inputs.end()), inputs.end());
+    for (WorkId in : inputs) node(in).concat_readers += change;
+  }
+  node(id).kind = kind;
+}
+
+bool WorkGraph::reader_lists_consistent() const {
+  std::vector<std::vector<WorkId>> users(nodes_.size());
+  for (const WorkNode& n : nodes_) {
+    if (!n.alive) continue;
+    std::vector<WorkId> inputs = n.inputs;
+    std::sort(inputs.begin(), inputs.end());
+    inputs.erase(std::unique(inputs.begin(), inputs.end()), inputs.end());
+    for (WorkId in : inputs) users[static_cast<std::size_t>(in)].push_back(n.id);
+  }
+  for (const WorkNode& n : nodes_) {
+    if (!n.alive) continue;
+    std::vector<WorkId> listed = n.users;
+    std::sort(listed.begin(), listed.end());
+    if (listed != users[static_cast<std::size_t>(n.id)]) return false;
+    int concats = 0;
+    for (WorkId u : listed) concats += node(u).kind == NodeKind::Concat ? 1 : 0;
+    if (concats != n.concat_readers) return false;
+  }
+  return true;
+}
+
+void WorkGraph::become_slice(WorkId id, WorkId source, int begin, int end) {
+  std::vector<WorkId> old_inputs = node(id).inputs;
+  std::sort(old_inputs.begin(), old_inputs.end());
+  old_inputs.erase(std::unique(old_inputs.begin(), old_inputs.end()), old_inputs.end());
+  for (WorkId in : old_inputs) drop_user(in, id);
+  node(id).inputs.clear();  // dropped above: set_kind has nothing to recount
+  set_kind(id, NodeKind::Slice);
+  WorkNode& n = node(id);
+  n.inputs = {source};
+  n.slice_begin = begin;
+  n.slice_end = end;
+  n.dim = end - begin;
+  n.A = NumSparse();
+  n.B = NumSparse();
+  n.b = NumVector();
+  n.init = NumVector();
+  add_user(source, id);
+  mark_dirty(id);
+  if (n.users.size() == 1) mark_dirty(n.users.front());
+  for (WorkId in : old_inputs) remove_if_unused(in);
+}
+
+void WorkGraph::move_readers(WorkId from, WorkId to, const std::vector<WorkId>& readers) {
+  if (from == to || readers.empty()) return;
+  charge_work(from, static_cast<std::int64_t>(node(from).users.size() + node(to).users.size() + readers.size()));
+  const std::unordered_set<WorkId> moving(readers.begin(), readers.end());
+  std::vector<WorkId>& from_users = node(from).users;
+  from_users.erase(std::remove_if(from_users.begin(), from_users.end(), [&](WorkId u) { return moving.count(u) > 0; }),
+                   from_users.end());
+  for (WorkId u : moving)
+    if (node(u).kind == NodeKind::Concat) --node(from).concat_readers;
+  mark_dirty(from);
+  if (from_users.size() == 1) mark_dirty(from_users.front());
+  std::unordered_set<WorkId> present(node(to).users.begin(), node(to).users.end());
+  for (WorkId u : readers) {
+    for (WorkId& in : node(u).inputs)
+      if (in == from) in = to;
+    if (present.insert(u).second) {
+      node(to).users.push_back(u);
+      if (node(u).kind == NodeKind::Concat) ++node(to).concat_readers;
+    }
+    mark_dirty(u);
+  }
+  mark_dirty(to);
+  remove_if_unused(from);
 }
 
 void WorkGraph::redirect_input(WorkId user, WorkId old_input, WorkId new_input) {

@@ -33,6 +33,10 @@ struct WorkNode {
   SourceSpan origin;               // a program node it came from
   bool alive = true;
   std::vector<WorkId> users;  // distinct nodes that read this one
+  // How many of `users` are Concats, kept by every WorkGraph edit (kinds
+  // change through WorkGraph::set_kind): debranching asks it of a value with
+  // thousands of readers at every step, where counting would be quadratic.
+  int concat_readers = 0;
 };
 
 // Counts of rule applications, by rule name, in first-fired order.
@@ -70,6 +74,25 @@ class WorkGraph {
   // Every user of `old_node` (and the output, if it was `old_node`) reads
   // `new_node` instead; `old_node` is then removed if nothing reads it.
   void replace_uses(WorkId old_node, WorkId new_node);
+  // Changes a node's kind in place (a Concat of slices becomes a Linear):
+  // through here, so its inputs' concat_readers stay right.
+  void set_kind(WorkId id, NodeKind kind);
+  // Whether every node's users and concat_readers agree with the inputs of
+  // the live nodes (checked after debranching in debug builds).
+  bool reader_lists_consistent() const;
+  // Turns `id` itself into Slice(source)[begin:end] (its readers keep
+  // reading it, untouched): what replace_uses(id, add_slice(...)) computes,
+  // at a cost independent of how many nodes read `id`. A value carried past
+  // k later readers (a bypass) is moved this way at every debranching step;
+  // moving its k readers each time made a chain of n additions to one input
+  // quadratic. Only the reader of a node with one reader is marked, as
+  // drop_user does: the rules a reader runs need its input to be its own.
+  void become_slice(WorkId id, WorkId source, int begin, int end);
+  // Each of `readers` (some of the users of `from`) reads `to` wherever it
+  // read `from`; one pass over both user lists, where a redirect_input per
+  // reader would search and compact them once per reader (O(k^2) for the k
+  // Concats that read one input in a chain of k additions to it).
+  void move_readers(WorkId from, WorkId to, const std::vector<WorkId>& readers);
   // `user` reads `new_input` wherever it read `old_input`.
   void redirect_input(WorkId user, WorkId old_input, WorkId new_input);
   // Replaces all inputs of `user`.

@@ -123,6 +123,27 @@ TEST(CompileRules, LinearChainsThatWouldRoundDifferentlyStayApart) {
             evaluate_program(p, tokens, Precision::F64, nullptr));
 }
 
+TEST(CompileRules, LongChainOfAdditionsToOneInputStaysWithinTheWorkBound) {
+  // y = y + x, 20,000 times: the Input has 20,000 readers, which debranching
+  // carries down the whole chain. The carried value's readers are moved and
+  // looked at in constant time per step, so this stays far inside the
+  // compiler's work bound (it met it at 8,000 lines when each step cost the
+  // number of readers) and the model is the program, bit for bit.
+  constexpr int kAdditions = 20000;
+  Program p;
+  const NodeId x = p.add_input(1, at(1));
+  NodeId y = x;
+  for (int i = 0; i < kAdditions; ++i)
+    y = p.add_linear(p.add_concat({y, x}, at(i + 2)), matrix({{1, 1}}), vec({0}), at(i + 2));
+  p.set_output(y, at(kAdditions + 2));
+  CompileReport report;
+  const PathModel path = compile_to_path(p, CompilerOptions{}, &report);
+  EXPECT_EQ(fired(report, "case_5b_stack_linears"), 2 * (kAdditions - 1));
+  const std::vector<std::vector<double>> tokens{{0.1}, {-3.0}, {1e10 / 3}, {0.0}, {-0.0}, {7e-300}};
+  EXPECT_EQ(lower_to_target(path, "gated-linear-rnn", TargetOptions{})->run(tokens, Precision::F64, nullptr),
+            evaluate_program(p, tokens, Precision::F64, nullptr));
+}
+
 TEST(CompileRules, FuseReluRelu) {
   Program p;
   NodeId x = p.add_input(2, at(1));
