@@ -72,21 +72,21 @@ BuildOptions build_options_from(const CompileOptions& options) {
   return b;
 }
 
-// Checks the target's name before any work: a typo gets a suggestion and the
-// list of names; a listed but unavailable target says why.
-bool check_target_name(const std::string& target, const std::string& filename, std::vector<Diagnostic>& diagnostics) {
-  if (target == "dag") return true;
+// The registry's row of `target`, checked before any work: a typo gets a
+// suggestion and the list of names; a listed but unavailable target says why.
+std::optional<TargetInfo> find_available_target(const std::string& target, const std::string& filename,
+                                                std::vector<Diagnostic>& diagnostics) {
   std::vector<TargetInfo> targets;
-  if (!guarded("listing the targets", filename, "", diagnostics, [&] { targets = list_targets(); })) return false;
-  std::vector<std::string> names{"dag"};
+  if (!guarded("listing the targets", filename, "", diagnostics, [&] { targets = list_targets(); })) return std::nullopt;
+  std::vector<std::string> names;
   for (const auto& t : targets) {
     if (t.name == target) {
-      if (t.available) return true;
+      if (t.available) return t;
       Diagnostic d;
       d.file = filename;
       d.message = "target '" + target + "' (" + t.description + ") is not available: " + t.reason;
       diagnostics.push_back(d);
-      return false;
+      return std::nullopt;
     }
     names.push_back(t.name);
   }
@@ -98,7 +98,7 @@ bool check_target_name(const std::string& target, const std::string& filename, s
   d.message += " Targets are:";
   for (std::size_t i = 0; i < names.size(); ++i) d.message += (i ? ", " : " ") + names[i];
   diagnostics.push_back(d);
-  return false;
+  return std::nullopt;
 }
 
 std::string bound_text(double v) {
@@ -279,7 +279,8 @@ bool parse_linear_chains(const std::string& text, LinearChains& out) {
 
 CompileResult compile(const std::string& source, const CompileOptions& options) {
   CompileResult result;
-  if (!check_target_name(options.target, options.filename, result.diagnostics)) return result;
+  const std::optional<TargetInfo> target = find_available_target(options.target, options.filename, result.diagnostics);
+  if (!target) return result;
   if (options.max_sequence_length &&
       (*options.max_sequence_length < 1 || *options.max_sequence_length > kMaxSequenceLengthLimit)) {
     Diagnostic d;
@@ -334,7 +335,7 @@ CompileResult compile(const std::string& source, const CompileOptions& options) 
     for (Diagnostic& d : precision_warnings(*model, *options.precision)) result.diagnostics.push_back(std::move(d));
   }
 
-  if (options.target != "dag") {
+  if (target->has_model) {
     const auto compile_start = std::chrono::steady_clock::now();
     const bool compiled = guarded("compiling the program", options.filename, source, result.diagnostics, [&] {
       PathModel path = compile_to_path(model->program, CompilerOptions{}, &model->report);

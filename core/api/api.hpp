@@ -84,8 +84,8 @@ inline constexpr int kDefaultMaxSequenceLength = 4096;
 bool parse_activations(const std::string& text, Activations& out);
 bool parse_linear_chains(const std::string& text, LinearChains& out);
 
-// Every target compile accepts, in display order: "dag" (the program itself,
-// no compilation) first, then the registry's (targets/registry.hpp).
+// Every target compile accepts, in display order: the registry's rows
+// (targets/registry.hpp), "dag" (the program itself, no compilation) first.
 std::vector<TargetInfo> targets();
 
 // How a door names its options in messages: the command line's flags or the

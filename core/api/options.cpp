@@ -44,15 +44,7 @@ bool read_max_length(const std::string& text, const char* name, const std::strin
 
 }  // namespace
 
-std::vector<TargetInfo> targets() {
-  TargetInfo dag;
-  dag.name = "dag";
-  dag.description = "The program's own semantics, node by node (no compilation)";
-  dag.supports_multi = true;
-  std::vector<TargetInfo> all{dag};
-  for (auto& t : list_targets()) all.push_back(std::move(t));
-  return all;
-}
+std::vector<TargetInfo> targets() { return list_targets(); }
 
 CompileOptionsResult read_compile_options(const OptionTexts& texts, const OptionNames& names) {
   CompileOptionsResult result;

@@ -25,9 +25,12 @@ struct TargetInfo {
   // static range analysis bounds their values).
   bool uses_linear_chains = false;
   bool uses_max_length = false;
+  // false: the program runs as it is, node by node ("dag"): compile() builds
+  // no PathModel and no weights, so there is nothing to lower or export.
+  bool has_model = true;
 };
 
-// Every target name the CLI and page accept besides "dag", in display order.
+// Every target name the CLI and page accept, in display order ("dag" first).
 std::vector<TargetInfo> list_targets();
 
 // Lowers to `target`. Throws LsrlError naming the target, the offending

@@ -45,7 +45,7 @@ api::CompileResult compile_example(const std::string& name, const std::string& t
 std::vector<std::string> all_targets() {
   std::vector<std::string> names;
   for (const TargetInfo& t : list_targets()) {
-    if (t.available) names.push_back(t.name);
+    if (t.available && t.has_model) names.push_back(t.name);
   }
   return names;
 }

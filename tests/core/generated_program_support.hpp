@@ -115,7 +115,7 @@ inline void check_program_on_every_target(const std::string& source, const std::
   for (const auto& tokens : prompts) expected.push_back(evaluate_program(program, tokens, Precision::F64, nullptr));
 
   for (const TargetInfo& target : list_targets()) {
-    if (!target.available) continue;
+    if (!target.available || !target.has_model) continue;
     TargetOptions options;
     options.max_sequence_length = 64;  // prompts are at most 12 tokens; keeps Hawk/Mamba kernels small
     if (path.has_multi() && !target.supports_multi) {

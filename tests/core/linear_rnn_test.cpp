@@ -231,13 +231,17 @@ TEST(TargetRegistry, ListsEveryTargetOfTheContract) {
       EXPECT_FALSE(t.reason.empty()) << t.name;
     }
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"linear-rnn", "gated-linear-rnn", "rnn", "gated-rnn", "gru", "lstm", "hawk",
+  EXPECT_EQ(names, (std::vector<std::string>{"dag", "linear-rnn", "gated-linear-rnn", "rnn", "gated-rnn", "gru", "lstm", "hawk",
                                              "griffin", "mamba"}));
   const auto targets = list_targets();
+  // dag: the program itself, a row without a model.
   EXPECT_TRUE(targets[0].available);
-  EXPECT_FALSE(targets[0].supports_multi);
+  EXPECT_FALSE(targets[0].has_model);
   EXPECT_TRUE(targets[1].available);
-  EXPECT_TRUE(targets[1].supports_multi);
+  EXPECT_TRUE(targets[1].has_model);
+  EXPECT_FALSE(targets[1].supports_multi);
+  EXPECT_TRUE(targets[2].available);
+  EXPECT_TRUE(targets[2].supports_multi);
 }
 
 TEST(TargetRegistry, UnavailableAndUnknownTargetsAreErrors) {
