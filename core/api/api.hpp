@@ -447,4 +447,83 @@ nlohmann::json diagnostics_json(const std::vector<Diagnostic>& diagnostics);
 nlohmann::json numeric_failure_json(const NumericFailure& failure);
 nlohmann::json precision_hazards_json(const CompiledModel& model);
 
+// --- The JavaScript API's door (wasm/bindings.cpp, docs/api.md) --------------
+// The bindings hand over the page's option objects as JSON (as
+// JSON.stringify writes them: a key left out or undefined keeps the core's
+// default) and hand back what these functions write: the schema's objects
+// (docs/schema/lsrl-result.schema.json), keys in snake_case as lsrlc writes
+// them. Large numeric arrays (tokens, outputs, trace values) are left out of
+// the JSON: the bindings attach them as typed arrays (FlatRows), so a
+// million-token prompt costs one copy rather than a million JS calls.
+
+// Rows of equal width in one row-major buffer.
+struct FlatRows {
+  std::size_t rows = 0;
+  std::size_t dim = 0;
+  std::vector<double> data;
+};
+FlatRows flat_rows(const std::vector<std::vector<double>>& rows);
+// `steps` tokens of `dim` numbers from one flat buffer; a count that does not
+// match is a diagnostic "WHAT: expected ...", WHAT naming the API call.
+TokensResult tokens_from_flat(const std::vector<double>& flat, int steps, int dim, const std::string& what);
+// Prompts of lengths[i] tokens each from one flat buffer of every prompt's
+// tokens in order; a length that is no whole number is a diagnostic.
+BatchTokensResult prompts_from_flat(const std::vector<double>& flat, const std::vector<double>& lengths, int dim,
+                                    const std::string& what);
+
+// {ok, diagnostics}: the head of every answer.
+nlohmann::json reply_head(bool ok, const std::vector<Diagnostic>& diagnostics);
+
+// The options object { target, params: [[name, value]], activations,
+// linearChains, maxLength, filename }: each value as its text (as String()
+// writes it), a maxLength that is no number quoted, which no number reads
+// from; then checked by read_compile_options.
+CompileOptionsResult read_compile_options(const nlohmann::json& options);
+
+// compile() for the page; json is {ok, diagnostics, model_id: null, info,
+// summary, graphs: {program, path}}. info is there also when compiling
+// failed but the program builds: its params still drive the page's controls.
+struct CompileReply {
+  CompileResult result;
+  nlohmann::json json;
+};
+CompileReply compile_reply(const std::string& source, const nlohmann::json& options);
+
+// run() of steps x dim tokens in one flat buffer, in the precision named by
+// `precision` ("f64" | "f32" | "f16").
+RunResult run_flat(const CompiledModel& model, const std::vector<double>& flat, int steps, int dim,
+                   const std::string& precision, bool trace);
+// {ok, diagnostics, text, run_ms, fidelity, numeric_failure, trace: {steps,
+// series: [{label, kind, layer, dim}]} or null}; outputs and each series'
+// values are the caller's to attach.
+nlohmann::json run_reply_json(const RunResult& result, bool with_trace);
+
+// run_batch() of the prompts of prompts_from_flat.
+BatchRunResult run_batch_flat(const CompiledModel& model, const std::vector<double>& flat,
+                              const std::vector<double>& lengths, int dim, const std::string& precision,
+                              bool compare_with_program);
+// {ok, diagnostics, output_dim, lengths, texts, fidelities, run_ms}; the
+// outputs of every prompt in order are batch_outputs.
+nlohmann::json batch_reply_json(const CompiledModel& model, const BatchRunResult& result);
+FlatRows batch_outputs(const BatchRunResult& result);
+
+// evaluate_function() at `count` points of a flat buffer; json is {ok,
+// diagnostics, output_dim} (values are the caller's to attach).
+FunctionValues evaluate_function_flat(const std::string& function, int input_dims, const std::vector<double>& points,
+                                      int count);
+nlohmann::json function_values_reply_json(const FunctionValues& values);
+
+// export_model() in the format named by `format` ("json" | "safetensors");
+// json is {ok, diagnostics, filename, loader, loader_filename} (the last two
+// only with a loader); the bytes are the caller's to attach.
+ExportResult export_model(const CompiledModel& model, const std::string& format);
+nlohmann::json export_reply_json(const ExportResult& result);
+
+// The noise lab's sweep: the compile options of read_compile_options plus
+// { forms: [names], sigmas: [numbers], trials, seed, prompt: { kind:
+// 'dictionary', pairs: [[key, value]] } or { kind: 'continuous', function,
+// cells, query: [numbers] } }; the answer is reply_head with the keys of
+// noise_sweep_json.
+nlohmann::json noise_sweep_reply(const std::string& source, const nlohmann::json& options);
+
 }  // namespace lsrl::api

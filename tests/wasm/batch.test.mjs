@@ -40,14 +40,14 @@ for (const target of ['dag', 'gated-linear-rnn', 'gru', 'lstm']) {
     const compiled = session.compile(source, { target, filename: 'discrete_ua.lsrl' });
     assert.ok(compiled.ok, JSON.stringify(compiled.diagnostics));
     const batch = prompts();
-    const result = runBatch(compiled.modelId, batch);
+    const result = runBatch(compiled.model_id, batch);
     assert.ok(result.ok, JSON.stringify(result.diagnostics));
     assert.deepEqual(result.lengths, batch.map((p) => p.length));
     const all = rows(result.outputs);
     let next = 0;
     batch.forEach((prompt, i) => {
       const flat = flatten(prompt);
-      const alone = session.run(compiled.modelId, flat.data, flat.steps, flat.dim, 'f64', false);
+      const alone = session.run(compiled.model_id, flat.data, flat.steps, flat.dim, 'f64', false);
       assert.ok(alone.ok, JSON.stringify(alone.diagnostics));
       const mine = all.slice(next, next + prompt.length);
       next += prompt.length;
@@ -56,7 +56,7 @@ for (const target of ['dag', 'gated-linear-rnn', 'gru', 'lstm']) {
       assert.equal(result.texts[i], alone.text);
       assert.deepEqual(result.fidelities[i], alone.fidelity);
     });
-    session.release(compiled.modelId);
+    session.release(compiled.model_id);
   });
 }
 
@@ -64,7 +64,7 @@ test('runBatch agrees with lsrlc run --batch', () => {
   const compiled = session.compile(source, { target: 'gru', filename: 'discrete_ua.lsrl' });
   assert.ok(compiled.ok);
   const batch = prompts();
-  const result = runBatch(compiled.modelId, batch);
+  const result = runBatch(compiled.model_id, batch);
   assert.ok(result.ok);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lsrl-batch-'));
   const file = path.join(dir, 'prompts.txt');
@@ -80,18 +80,18 @@ test('runBatch agrees with lsrlc run --batch', () => {
     assert.deepStrictEqual(all.slice(next, next + batch[i].length), one.outputs, `prompt ${i + 1}`);
     next += batch[i].length;
   });
-  session.release(compiled.modelId);
+  session.release(compiled.model_id);
 });
 
 test('runBatch names the prompt at fault and runs nothing', () => {
   const compiled = session.compile(source, { target: 'gru', filename: 'discrete_ua.lsrl' });
-  const result = runBatch(compiled.modelId, [[[1], [2]], [[1], [99]]]);
+  const result = runBatch(compiled.model_id, [[[1], [2]], [[1], [99]]]);
   assert.equal(result.ok, false);
   assert.match(result.diagnostics[0].message, /^prompt 2: /);
   assert.equal(result.lengths.length, 0);
-  const badLengths = session.runBatch(compiled.modelId, new Float64Array(3), [1, 1.5], 1, 'f64', true);
+  const badLengths = session.runBatch(compiled.model_id, new Float64Array(3), [1, 1.5], 1, 'f64', true);
   assert.equal(badLengths.ok, false);
-  session.release(compiled.modelId);
+  session.release(compiled.model_id);
 });
 
 test('LsrlClient.runBatch through the worker gives one output array per prompt', async (t) => {
@@ -106,11 +106,11 @@ test('LsrlClient.runBatch through the worker gives one output array per prompt',
   const compiled = await client.compile(source, { target: 'lstm', filename: 'discrete_ua.lsrl' });
   assert.ok(compiled.ok, JSON.stringify(compiled.diagnostics));
   const batch = prompts();
-  const result = await client.runBatch(compiled.modelId, batch, { compareWithProgram: false });
+  const result = await client.runBatch(compiled.model_id, batch, { compareWithProgram: false });
   assert.ok(result.ok, JSON.stringify(result.diagnostics));
   assert.equal(result.outputs.length, batch.length);
   for (let i = 0; i < batch.length; i++) {
-    const alone = await client.run(compiled.modelId, batch[i]);
+    const alone = await client.run(compiled.model_id, batch[i]);
     assert.deepStrictEqual(result.outputs[i], alone.outputs, `prompt ${i + 1}`);
     assert.equal(result.fidelities[i], null);
   }

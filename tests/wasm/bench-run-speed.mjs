@@ -8,7 +8,7 @@
 // The input is the paper's prompt (query CAN + the 25 country/capital pairs of
 // examples/discrete_ua.example.json) repeated --repeat times, one long
 // sequence. Each side times the same core call, api::run (the run_ms that
-// `lsrlc run --json` prints and the runMs the module returns), so process
+// `lsrlc run --json` prints and the module returns), so process
 // start, compilation and I/O are left out; the best of --runs runs counts.
 // Measured: native lsrlc; the module in Node; the module in headless Chromium
 // (Debian's /usr/bin/chromium through playwright-core from web/node_modules),
@@ -64,13 +64,13 @@ for (const form of forms) {
     for (let r = 0; r < runs; r++) {
       nativeMs.push(nativeRun(path.join(repoDir, 'examples', 'discrete_ua.lsrl'),
         ['--target', 'gated-linear-rnn', '--param', 'n=3', '--param', `form=${form}`, '--max-length', '65536', '--precision', precision, '--input-file', csv]).run_ms);
-      const ran = session.run(compiled.modelId, data, steps, dim, precision, false);
+      const ran = session.run(compiled.model_id, data, steps, dim, precision, false);
       if (!ran.ok) throw new Error(ran.diagnostics[0].rendered);
-      nodeMs.push(ran.runMs);
+      nodeMs.push(ran.run_ms);
     }
     results.push({ form, precision, tokens: steps, native: bestTokensPerSecond(steps, nativeMs), node: bestTokensPerSecond(steps, nodeMs) });
   }
-  session.release(compiled.modelId);
+  session.release(compiled.model_id);
 }
 
 // --- headless Chromium -------------------------------------------------------
@@ -101,7 +101,7 @@ async function measureInChromium() {
         if (!compiled.ok) throw new Error(compiled.diagnostics[0].rendered);
         for (const precision of precisions) {
           const millis = [];
-          for (let r = 0; r < runs; r++) millis.push((await client.run(compiled.modelId, tokens, { precision })).runMs);
+          for (let r = 0; r < runs; r++) millis.push((await client.run(compiled.model_id, tokens, { precision })).run_ms);
           out.push({ form, precision, millis });
         }
       }

@@ -38,10 +38,10 @@ test('ready() gives the version and every target, dag first', async (t) => {
     assert.equal(typeof target.description, 'string');
     assert.equal(typeof target.available, 'boolean');
     assert.equal(typeof target.reason, 'string');
-    assert.equal(typeof target.supportsMulti, 'boolean');
-    assert.equal(typeof target.hasActivationModes, 'boolean');
-    assert.equal(typeof target.usesLinearChains, 'boolean');
-    assert.equal(typeof target.usesMaxLength, 'boolean');
+    assert.equal(typeof target.supports_multi, 'boolean');
+    assert.equal(typeof target.has_activation_modes, 'boolean');
+    assert.equal(typeof target.uses_linear_chains, 'boolean');
+    assert.equal(typeof target.uses_max_length, 'boolean');
     if (!target.available) assert.ok(target.reason.length > 0, `${target.name} is unavailable without a reason`);
   }
 });
@@ -51,24 +51,24 @@ test('compile and run more_ones with a trace: outputs equal lsrlc, shapes as doc
   t.after(() => client.dispose());
   const compiled = await client.compile(exampleSource('more_ones'), { target: 'gated-linear-rnn', filename: 'more_ones.lsrl' });
   assert.ok(compiled.ok, JSON.stringify(compiled.diagnostics));
-  assert.equal(typeof compiled.modelId, 'number');
-  assert.equal(compiled.info.inputDim, 1);
-  assert.equal(compiled.info.outputDim, 1);
+  assert.equal(typeof compiled.model_id, 'number');
+  assert.equal(compiled.info.input_dim, 1);
+  assert.equal(compiled.info.output_dim, 1);
   assert.equal(compiled.summary.target, 'gated-linear-rnn');
   assert.ok(compiled.summary.layers.length >= 1);
   assert.ok(compiled.summary.params > 0 && compiled.summary.nonzeros > 0);
-  assert.equal(typeof compiled.summary.compileMs, 'number');
+  assert.equal(typeof compiled.summary.compile_ms, 'number');
   assert.ok(Array.isArray(compiled.graphs.program.nodes) && compiled.graphs.program.nodes.length > 0);
 
   const tokens = [[1], [0], [1], [1], [0], [0], [0], [1], [1]];
-  const ran = await client.run(compiled.modelId, tokens, { trace: true, precision: 'f64' });
+  const ran = await client.run(compiled.model_id, tokens, { trace: true, precision: 'f64' });
   assert.ok(ran.ok, JSON.stringify(ran.diagnostics));
   const native = nativeRun(path.join(repoDir, 'examples', 'more_ones.lsrl'),
                            ['--target', 'gated-linear-rnn', '--input-file', writeTokensCsv(tokens)]);
   assert.deepEqual(ran.outputs, native.outputs);
-  assert.equal(typeof ran.runMs, 'number');
+  assert.equal(typeof ran.run_ms, 'number');
   // Measured against the program on the same tokens: this target is exact.
-  assert.deepEqual(ran.fidelity, { maxDeviation: 0, wrongTokens: null });
+  assert.deepEqual(ran.fidelity, { max_deviation: 0, wrong_tokens: null });
   assert.equal(ran.trace.steps, tokens.length);
   assert.ok(ran.trace.series.length > 0);
   for (const series of ran.trace.series) {
@@ -80,12 +80,12 @@ test('compile and run more_ones with a trace: outputs equal lsrlc, shapes as doc
   }
 
   const dagCompiled = await client.compile(exampleSource('more_ones'), { target: 'dag' });
-  const dagRun = await client.run(dagCompiled.modelId, tokens, { trace: true });
+  const dagRun = await client.run(dagCompiled.model_id, tokens, { trace: true });
   assert.deepEqual(dagRun.outputs, native.outputs, 'dag and gated-linear-rnn agree');
   assert.equal(dagRun.fidelity, null, 'the program is not compared with itself');
   const labels = dagRun.trace.series.map((s) => s.label);
   for (const name of ['ctr1s', 'ctr0s', 'is_zero']) assert.ok(labels.includes(name), `the dag trace has ${name}`);
-  const f16 = await client.run(dagCompiled.modelId, tokens, { precision: 'f16' });
+  const f16 = await client.run(dagCompiled.model_id, tokens, { precision: 'f16' });
   assert.ok(f16.ok);
   assert.equal(f16.trace, null, 'no trace unless asked');
 });
@@ -101,18 +101,18 @@ test('a compiled run reports its measured fidelity, as lsrlc run --json does, ri
     const compiled = await client.compile(source, { target: 'gru', activations: 'standard', filename: 'discrete_ua.lsrl',
                                                     params: { form } });
     assert.ok(compiled.ok, JSON.stringify(compiled.diagnostics));
-    const encoded = await client.encodeText('CANAUSVIECANOTT', compiled.modelId);
+    const encoded = await client.encodeText('CANAUSVIECANOTT', compiled.model_id);
     assert.ok(encoded.ok);
-    const ran = await client.run(compiled.modelId, encoded.tokens, {});
+    const ran = await client.run(compiled.model_id, encoded.tokens, {});
     assert.ok(ran.ok, JSON.stringify(ran.diagnostics));
     const native = nativeRun(path.join(repoDir, 'examples', 'discrete_ua.lsrl'),
                              ['--target', 'gru', '--activations', 'standard', '--param', `form=${form}`,
                               '--text', 'CANAUSVIECANOTT']);
     // The same model as lsrlc run's (no prompt changes the weights), the same report.
-    assert.equal(ran.fidelity.wrongTokens, native.fidelity.wrong_tokens, form);
-    assert.equal(ran.fidelity.maxDeviation, native.fidelity.max_deviation, form);
-    assert.equal(ran.fidelity.wrongTokens, 0, form);
-    client.release(compiled.modelId);
+    assert.equal(ran.fidelity.wrong_tokens, native.fidelity.wrong_tokens, form);
+    assert.equal(ran.fidelity.max_deviation, native.fidelity.max_deviation, form);
+    assert.equal(ran.fidelity.wrong_tokens, 0, form);
+    client.release(compiled.model_id);
   }
   // A model that is measurably off: continuous_ua's original form with its
   // Linear chains fused (one affine map per MLP layer rounds differently, and
@@ -123,14 +123,14 @@ test('a compiled run reports its measured fidelity, as lsrlc run --json does, ri
   assert.ok(fused.ok, JSON.stringify(fused.diagnostics));
   const prompt = await client.continuousPrompt('sin(3*x1)*x2', 2, 6, [0.3, 0.7]);
   assert.ok(prompt.ok);
-  const ran = await client.run(fused.modelId, prompt.tokens, {});
+  const ran = await client.run(fused.model_id, prompt.tokens, {});
   assert.ok(ran.ok, JSON.stringify(ran.diagnostics));
   const native = nativeRun(path.join(repoDir, 'examples', 'continuous_ua.lsrl'),
                            ['--target', 'gru', '--linear-chains', 'fuse', '--param', 'form=original',
                             '--prompt-fn', 'sin(3*x1)*x2', '--cells', '6', '--query', '0.3,0.7']);
-  assert.equal(ran.fidelity.wrongTokens, null, 'no vocabulary, no tokens to count');
-  assert.equal(ran.fidelity.maxDeviation, native.fidelity.max_deviation);
-  assert.ok(ran.fidelity.maxDeviation > 1e-3, JSON.stringify(ran.fidelity));
+  assert.equal(ran.fidelity.wrong_tokens, null, 'no vocabulary, no tokens to count');
+  assert.equal(ran.fidelity.max_deviation, native.fidelity.max_deviation);
+  assert.ok(ran.fidelity.max_deviation > 1e-3, JSON.stringify(ran.fidelity));
 });
 
 test('the module builds the model lsrlc run builds, whatever the prompt, and reports its input domain', async (t) => {
@@ -140,11 +140,11 @@ test('the module builds the model lsrlc run builds, whatever the prompt, and rep
   const compiled = await client.compile(source, { target: 'gru', activations: 'standard', filename: 'discrete_ua.lsrl' });
   assert.ok(compiled.ok, JSON.stringify(compiled.diagnostics));
   assert.equal(compiled.summary.calibration, undefined);
-  assert.deepEqual(compiled.summary.inputDomain, { lower: [0], upper: [26], boundsSource: 'vocabulary',
-                                                   maxLength: 4096, maxLengthSource: 'default' });
-  const encoded = await client.encodeText('CANAUSVIECANOTT', compiled.modelId);
+  assert.deepEqual(compiled.summary.input_domain, { lower: [0], upper: [26], bounds_source: 'vocabulary',
+                                                   max_length: 4096, max_length_source: 'default' });
+  const encoded = await client.encodeText('CANAUSVIECANOTT', compiled.model_id);
   assert.ok(encoded.ok);
-  const ran = await client.run(compiled.modelId, encoded.tokens, {});
+  const ran = await client.run(compiled.model_id, encoded.tokens, {});
   assert.ok(ran.ok, JSON.stringify(ran.diagnostics));
   const native = nativeRun(path.join(repoDir, 'examples', 'discrete_ua.lsrl'),
                            ['--target', 'gru', '--activations', 'standard', '--text', 'CANAUSVIECANOTT']);
@@ -155,7 +155,7 @@ test('the module builds the model lsrlc run builds, whatever the prompt, and rep
   }));
   assert.equal(ran.text, native.text);
   // A prompt outside the domain is refused before running, saying what to declare.
-  const outside = await client.run(compiled.modelId, [[1], [27]], {});
+  const outside = await client.run(compiled.model_id, [[1], [27]], {});
   assert.equal(outside.ok, false);
   assert.match(outside.diagnostics[0].message, /token 2, component 1 is 27, outside the input bounds \[0, 26\]/);
   assert.match(outside.diagnostics[0].message, /bounds=\[lo, hi\]/);
@@ -168,13 +168,13 @@ test('compile passes linearChains and maxLength on to the module', async (t) => 
   const keep = await client.compile(source, { target: 'rnn' });
   const fuse = await client.compile(source, { target: 'rnn', linearChains: 'fuse' });
   assert.ok(keep.ok && fuse.ok, JSON.stringify([keep.diagnostics, fuse.diagnostics]));
-  assert.equal(keep.summary.layerBound.linearChains, 'keep', 'keep is the default');
-  assert.equal(fuse.summary.layerBound.linearChains, 'fuse');
+  assert.equal(keep.summary.layer_bound.linear_chains, 'keep', 'keep is the default');
+  assert.equal(fuse.summary.layer_bound.linear_chains, 'fuse');
   assert.ok(fuse.summary.layers.length < keep.summary.layers.length);
 
   const short = await client.compile(exampleSource('counter'), { target: 'hawk', maxLength: 2 });
   assert.ok(short.ok, JSON.stringify(short.diagnostics));
-  const tooLong = await client.run(short.modelId, [[1], [2], [3]]);
+  const tooLong = await client.run(short.model_id, [[1], [2], [3]]);
   assert.equal(tooLong.ok, false);
   assert.match(tooLong.diagnostics[0].message, /the prompt has 3 tokens but the model was built for at most 2 .*maximum sequence length/);
 
@@ -185,7 +185,7 @@ test('compile passes linearChains and maxLength on to the module', async (t) => 
   ]) {
     const refused = await client.compile(source, options);
     assert.equal(refused.ok, false, JSON.stringify(options));
-    assert.equal(refused.modelId, null);
+    assert.equal(refused.model_id, null);
     assert.match(refused.diagnostics[0].message, message);
   }
 });
@@ -243,7 +243,7 @@ test('prompt helpers return tokens as number[][]', async (t) => {
 
   const discrete = await client.compile(exampleSource('discrete_ua'), { target: 'dag', params: { n: 3 } });
   assert.ok(discrete.ok, JSON.stringify(discrete.diagnostics));
-  const encoded = await client.encodeText('CAN', discrete.modelId);
+  const encoded = await client.encodeText('CAN', discrete.model_id);
   assert.deepEqual(encoded.tokens, [[3], [1], [14]]);
 });
 
@@ -251,7 +251,7 @@ test('exportModel gives the bytes and a file name; dag has nothing to export', a
   const client = newClient();
   t.after(() => client.dispose());
   const compiled = await client.compile(exampleSource('more_ones'), { target: 'gated-linear-rnn', filename: 'more_ones.lsrl' });
-  const exported = await client.exportModel(compiled.modelId, 'json');
+  const exported = await client.exportModel(compiled.model_id, 'json');
   assert.ok(exported.ok, JSON.stringify(exported.diagnostics));
   assert.ok(exported.bytes instanceof Uint8Array);
   assert.equal(exported.filename, 'more_ones-gated-linear-rnn.json');
@@ -259,7 +259,7 @@ test('exportModel gives the bytes and a file name; dag has nothing to export', a
   assert.ok(parsed.tensors && parsed.metadata, 'the JSON export has metadata and tensors');
 
   const dag = await client.compile(exampleSource('more_ones'), { target: 'dag' });
-  const none = await client.exportModel(dag.modelId, 'json');
+  const none = await client.exportModel(dag.model_id, 'json');
   assert.equal(none.ok, false);
   assert.match(none.diagnostics[0].message, /dag/);
 });
@@ -268,9 +268,9 @@ test('release frees a model', async (t) => {
   const client = newClient();
   t.after(() => client.dispose());
   const compiled = await client.compile(exampleSource('more_ones'), { target: 'dag' });
-  const released = await client.release(compiled.modelId);
+  const released = await client.release(compiled.model_id);
   assert.equal(released.released, true);
-  const after = await client.run(compiled.modelId, [[1]]);
+  const after = await client.run(compiled.model_id, [[1]]);
   assert.equal(after.ok, false);
   assert.match(after.diagnostics[0].message, /compile again/);
 });
@@ -286,11 +286,11 @@ test('cancel() stops a long run at once, rejects it with .cancelled, and the cli
   const maxLength = 65536;
   const compiled = await client.compile(exampleSource('discrete_ua'), { target: 'lstm', params: { n: 3 }, maxLength });
   assert.ok(compiled.ok, JSON.stringify(compiled.diagnostics));
-  assert.equal(compiled.summary.inputDomain.maxLength, maxLength);
+  assert.equal(compiled.summary.input_domain.max_length, maxLength);
   const huge = Array.from({ length: maxLength }, (_, i) => [1 + (i % 26)]);
   const started = Date.now();
-  const running = client.run(compiled.modelId, huge);
-  const pendingExport = client.exportModel(compiled.modelId, 'json');  // queued behind the run
+  const running = client.run(compiled.model_id, huge);
+  const pendingExport = client.exportModel(compiled.model_id, 'json');  // queued behind the run
   await new Promise((resolve) => setTimeout(resolve, 100));
   client.cancel();
   await assert.rejects(running, (error) => error.cancelled === true);
@@ -298,12 +298,12 @@ test('cancel() stops a long run at once, rejects it with .cancelled, and the cli
   assert.ok(Date.now() - started < 5000, 'cancelled promptly');
 
   await client.ready();
-  const old = await client.run(compiled.modelId, [[1]]);
+  const old = await client.run(compiled.model_id, [[1]]);
   assert.equal(old.ok, false, 'models of the old worker are gone');
   const again = await client.compile(exampleSource('more_ones'), { target: 'dag' });
   assert.ok(again.ok);
-  assert.ok(again.modelId > compiled.modelId, 'a new worker never reuses a model id');
-  const ran = await client.run(again.modelId, [[1], [0], [1]]);
+  assert.ok(again.model_id > compiled.model_id, 'a new worker never reuses a model id');
+  const ran = await client.run(again.model_id, [[1], [0], [1]]);
   assert.ok(ran.ok);
 });
 
@@ -334,8 +334,8 @@ test('noiseSweep gives what lsrlc noise prints, dictionary and continuous', asyn
     assert.ok(got.rows.some((r) => r.sigma === 0 && r.value === 0));
     assert.ok(got.rows.filter((r) => r.sigma === 0).every((r) => r.value === 0), 'no noise, no error');
     if (target === 'linear-rnn') {
-      assert.deepEqual(got.leftOut.map((l) => l.form).sort(), ['multiplicative', 'multiplicative_optimized']);
-      assert.match(got.leftOut[0].message, /Multi/);
+      assert.deepEqual(got.left_out.map((l) => l.form).sort(), ['multiplicative', 'multiplicative_optimized']);
+      assert.match(got.left_out[0].message, /Multi/);
     }
   }
   const bad = await client.noiseSweep(exampleSource('discrete_ua'), { target: 'lstm', sigmas: [0], trials: 1, prompt: { kind: 'dictionary', pairs: [['CAN', 'OTT']] } });

@@ -36,7 +36,7 @@ function relativeDeviation(actual, expected) {
 }
 
 test('the target list says which targets read linearChains and maxLength', () => {
-  const flags = Object.fromEntries(module.targets().map((t) => [t.name, [t.usesLinearChains, t.usesMaxLength]]));
+  const flags = Object.fromEntries(module.targets().map((t) => [t.name, [t.uses_linear_chains, t.uses_max_length]]));
   for (const name of ['dag', 'linear-rnn', 'gated-linear-rnn']) assert.deepEqual(flags[name], [false, false], name);
   for (const name of ['rnn', 'gated-rnn']) assert.deepEqual(flags[name], [true, false], name);
   // GRU and LSTM bound their values over maxLength steps (static range analysis).
@@ -57,8 +57,8 @@ test('continuous_ua (form=original) on rnn: keep follows the program, fuse has t
 
   const dag = session.compile(ua.source, { target: 'dag', params: paramPairs });
   assert.ok(dag.ok, JSON.stringify(dag.diagnostics));
-  assert.equal(dag.summary.layerBound, null, 'dag has no layer bound');
-  const dagRun = run(dag.modelId, tokens);
+  assert.equal(dag.summary.layer_bound, null, 'dag has no layer bound');
+  const dagRun = run(dag.model_id, tokens);
   assert.ok(dagRun.ok, JSON.stringify(dagRun.diagnostics));
   const programOutputs = rows(dagRun.outputs);
 
@@ -66,23 +66,23 @@ test('continuous_ua (form=original) on rnn: keep follows the program, fuse has t
   for (const linearChains of ['keep', 'fuse']) {
     const compiled = session.compile(ua.source, { target: 'rnn', params: paramPairs, linearChains });
     assert.ok(compiled.ok, `${linearChains}: ${JSON.stringify(compiled.diagnostics)}`);
-    const bound = compiled.summary.layerBound;
+    const bound = compiled.summary.layer_bound;
     assert.ok(bound, `${linearChains}: the summary has the layer bound`);
-    assert.equal(bound.linearChains, linearChains);
+    assert.equal(bound.linear_chains, linearChains);
     assert.ok(bound.layers <= bound.bound, `${linearChains}: ${bound.layers} layers, bound ${bound.bound}`);
     assert.equal(bound.layers, compiled.summary.layers.length - 1, 'the bound counts the layers without the output head');
     assert.equal(typeof bound.rule, 'string');
-    for (const key of ['pathLayers', 'reluLayers', 'keptLinearLayers', 'productLayers']) {
+    for (const key of ['path_layers', 'relu_layers', 'kept_linear_layers', 'product_layers']) {
       assert.ok(Number.isInteger(bound[key]) && bound[key] >= 0, `${linearChains}: ${key} = ${bound[key]}`);
     }
     // The same bound as lsrlc's compile --json.
     const native = nativeCompileJson(ua.file, ['--target', 'rnn', '--linear-chains', linearChains,
       ...Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`])]);
     assert.deepEqual(
-      [bound.bound, bound.layers, bound.pathLayers, bound.reluLayers, bound.keptLinearLayers, bound.productLayers],
+      [bound.bound, bound.layers, bound.path_layers, bound.relu_layers, bound.kept_linear_layers, bound.product_layers],
       ['bound', 'layers', 'path_layers', 'relu_layers', 'kept_linear_layers', 'product_layers'].map((k) => native.layer_bound[k]),
       `${linearChains}: the layer bound of lsrlc compile --json`);
-    const ran = run(compiled.modelId, tokens);
+    const ran = run(compiled.model_id, tokens);
     assert.ok(ran.ok, `${linearChains}: ${JSON.stringify(ran.diagnostics)}`);
     models[linearChains] = { compiled, outputs: rows(ran.outputs) };
   }
@@ -91,11 +91,11 @@ test('continuous_ua (form=original) on rnn: keep follows the program, fuse has t
   assert.ok(keepDeviation <= 1e-9, `keep deviates from the program by ${keepDeviation} (relative)`);
   assert.ok(models.fuse.compiled.summary.layers.length < models.keep.compiled.summary.layers.length,
     `fuse: ${models.fuse.compiled.summary.layers.length} layers, keep: ${models.keep.compiled.summary.layers.length}`);
-  assert.equal(models.fuse.compiled.summary.layerBound.keptLinearLayers, 0);
-  assert.ok(models.keep.compiled.summary.layerBound.keptLinearLayers > 0);
+  assert.equal(models.fuse.compiled.summary.layer_bound.kept_linear_layers, 0);
+  assert.ok(models.keep.compiled.summary.layer_bound.kept_linear_layers > 0);
   t.diagnostic(`layers keep ${models.keep.compiled.summary.layers.length}, fuse ${models.fuse.compiled.summary.layers.length}; ` +
     `fuse deviates from the program by ${relativeDeviation(models.fuse.outputs, programOutputs)} (relative)`);
-  for (const id of [dag.modelId, models.keep.compiled.modelId, models.fuse.compiled.modelId]) session.release(id);
+  for (const id of [dag.model_id, models.keep.compiled.model_id, models.fuse.compiled.model_id]) session.release(id);
 });
 
 test('the layer bound is null on the linear targets and present on every non-linear one', () => {
@@ -103,10 +103,10 @@ test('the layer bound is null on the linear targets and present on every non-lin
   for (const target of module.targets().filter((x) => x.available)) {
     const compiled = session.compile(source, { target: target.name });
     assert.ok(compiled.ok, `${target.name}: ${JSON.stringify(compiled.diagnostics)}`);
-    const bound = compiled.summary.layerBound;
-    if (target.usesLinearChains) assert.ok(bound && bound.layers <= bound.bound, `${target.name}: ${JSON.stringify(bound)}`);
+    const bound = compiled.summary.layer_bound;
+    if (target.uses_linear_chains) assert.ok(bound && bound.layers <= bound.bound, `${target.name}: ${JSON.stringify(bound)}`);
     else assert.equal(bound, null, target.name);
-    session.release(compiled.modelId);
+    session.release(compiled.model_id);
   }
 });
 
@@ -133,7 +133,7 @@ test('bad linearChains and maxLength values are refused with a message, never th
     let result;
     assert.doesNotThrow(() => { result = session.compile(source, options); }, JSON.stringify(options));
     assert.equal(result.ok, false, `${JSON.stringify(options)} compiled`);
-    assert.equal(result.modelId, null);
+    assert.equal(result.model_id, null);
     assert.equal(result.diagnostics[0].severity, 'error');
     assert.match(result.diagnostics[0].message, message, String(options.maxLength ?? options.linearChains));
   }
@@ -141,8 +141,8 @@ test('bad linearChains and maxLength values are refused with a message, never th
   for (const options of [{ target: 'hawk' }, { target: 'hawk', linearChains: undefined, maxLength: undefined }]) {
     const compiled = session.compile(source, options);
     assert.ok(compiled.ok, JSON.stringify(compiled.diagnostics));
-    assert.equal(compiled.summary.layerBound.linearChains, 'keep');
-    session.release(compiled.modelId);
+    assert.equal(compiled.summary.layer_bound.linear_chains, 'keep');
+    session.release(compiled.model_id);
   }
 });
 
@@ -156,19 +156,19 @@ test('maxLength: hawk runs exactly up to it, and a longer run fails saying to co
 
   const enough = session.compile(counter.source, { target: 'hawk', maxLength: 5 });
   assert.ok(enough.ok, JSON.stringify(enough.diagnostics));
-  const ran = run(enough.modelId, tokens);
+  const ran = run(enough.model_id, tokens);
   assert.ok(ran.ok, JSON.stringify(ran.diagnostics));
   const nativeRan = nativeRun(counter.file, ['--target', 'hawk', '--max-length', '5', '--input-file', writeTokensCsv(tokens)]);
   const deviation = relativeDeviation(rows(ran.outputs), nativeRan.outputs);
   assert.ok(deviation <= 1e-9, `wasm deviates from lsrlc by ${deviation}`);
-  session.release(enough.modelId);
+  session.release(enough.model_id);
 
   const tooShort = session.compile(counter.source, { target: 'hawk', maxLength: 4 });
   assert.ok(tooShort.ok, JSON.stringify(tooShort.diagnostics));
-  const failed = run(tooShort.modelId, tokens);
+  const failed = run(tooShort.model_id, tokens);
   assert.equal(failed.ok, false, 'a run longer than maxLength fails');
   assert.equal(failed.diagnostics[0].severity, 'error');
   assert.match(failed.diagnostics[0].message, /the prompt has 5 tokens but the model was built for at most 4 .*maximum sequence length/);
-  assert.ok(run(tooShort.modelId, tokens.slice(0, 4)).ok, 'up to maxLength tokens it runs');
-  session.release(tooShort.modelId);
+  assert.ok(run(tooShort.model_id, tokens.slice(0, 4)).ok, 'up to maxLength tokens it runs');
+  session.release(tooShort.model_id);
 });

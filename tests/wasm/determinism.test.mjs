@@ -28,7 +28,7 @@ const session = new module.Session(1);
 const targets = module.targets();
 const configurations = [
   ...targets.map((t) => ({ target: t.name, activations: 'paper' })),
-  ...targets.filter((t) => t.hasActivationModes).map((t) => ({ target: t.name, activations: 'standard' })),
+  ...targets.filter((t) => t.has_activation_modes).map((t) => ({ target: t.name, activations: 'standard' })),
 ];
 const precisions = ['f64', 'f32', 'f16'];
 const generatorPath = path.join(path.dirname(lsrlcPath), 'lsrl_generate_programs');
@@ -71,10 +71,10 @@ function compareEverywhere({ what, source, file, params, tokens, nativeInput }, 
     return tally;
   }
   try {
-    const input = tokens ?? rows(session.encodeText(nativeInput[1], compiled.modelId).tokens);
+    const input = tokens ?? rows(session.encodeText(nativeInput[1], compiled.model_id).tokens);
     const { data, steps, dim } = flatten(input);
     for (const precision of precisions) {
-      const ran = session.run(compiled.modelId, data, steps, dim, precision, false);
+      const ran = session.run(compiled.model_id, data, steps, dim, precision, false);
       const native = lsrlc(['run', file, ...targetArgs, ...nativeInput, ...paramArgs(params), '--precision', precision, '--json']);
       const where = `${what} in ${precision}`;
       if (!ran.ok) {
@@ -91,7 +91,7 @@ function compareEverywhere({ what, source, file, params, tokens, nativeInput }, 
       tally.runs += 1;
     }
   } finally {
-    session.release(compiled.modelId);
+    session.release(compiled.model_id);
   }
   return tally;
 }
@@ -105,10 +105,10 @@ function companionPrompt(example) {
   });
   assert.ok(probe.ok, `${example.name}: ${JSON.stringify(probe.diagnostics)}`);
   const info = probe.info;
-  session.release(probe.modelId);
+  session.release(probe.model_id);
   if (prompt.kind === 'text') return { tokens: null, nativeInput: ['--text', prompt.text] };
   let result;
-  if (prompt.kind === 'tokens') result = module.parseTokens(prompt.text, info.inputDim);
+  if (prompt.kind === 'tokens') result = module.parseTokens(prompt.text, info.input_dim);
   else if (prompt.kind === 'continuous') result = module.continuousPrompt(prompt.function, prompt.query.length, prompt.cells, prompt.query);
   else if (prompt.kind === 'dictionary') result = module.dictionaryPrompt(prompt.query, prompt.pairs, info.vocab);
   else assert.fail(`${example.name}: unknown prompt kind ${prompt.kind}`);
@@ -225,9 +225,9 @@ for (const [name, source, expected] of hostile) {
         assert.ok(compiled.ok, `${name} on ${target}: ${JSON.stringify(compiled.diagnostics).slice(0, 400)}`);
         // A legal model runs too.
         const { data, steps, dim } = flatten([Array(100000).fill(0.5)]);
-        const ran = session.run(compiled.modelId, data, steps, dim, 'f64', false);
+        const ran = session.run(compiled.model_id, data, steps, dim, 'f64', false);
         assert.ok(ran.ok, JSON.stringify(ran.diagnostics).slice(0, 400));
-        session.release(compiled.modelId);
+        session.release(compiled.model_id);
         continue;
       }
       assert.equal(compiled.ok, false, `${name} on ${target} compiled`);
@@ -244,7 +244,7 @@ test('the module still works after the hostile corpus', () => {
   const compiled = session.compile('x = Input(dim=1)\nreturn LinState(x, A=[[1]], B=[[1]], init_state=[[0]])\n', { target: 'gru' });
   assert.ok(compiled.ok, JSON.stringify(compiled.diagnostics));
   const { data, steps, dim } = flatten([[1], [2], [3]]);
-  const ran = session.run(compiled.modelId, data, steps, dim, 'f64', false);
+  const ran = session.run(compiled.model_id, data, steps, dim, 'f64', false);
   assert.deepEqual(rows(ran.outputs), [[1], [3], [6]]);
-  session.release(compiled.modelId);
+  session.release(compiled.model_id);
 });

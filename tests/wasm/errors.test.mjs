@@ -46,7 +46,7 @@ for (const [name, source] of Object.entries(brokenPrograms)) {
     const result = session.compile(source, { target: 'dag', filename: `${name}.lsrl`, params });
     assertDiagnosticsShape(result, name);
     assert.equal(result.ok, false, `${name} compiled`);
-    assert.equal(result.modelId, null);
+    assert.equal(result.model_id, null);
     const first = result.diagnostics.find((d) => d.severity === 'error');
     assert.match(first.rendered, new RegExp(`${name}\\.lsrl`), 'the rendered text names the file');
 
@@ -81,7 +81,7 @@ test('a program with Multi is refused by linear-rnn, naming the line of the Mult
   assertDiagnosticsShape(result, 'multi on linear-rnn');
   assert.equal(result.ok, false);
   assert.equal(result.diagnostics[0].line, 2);
-  assert.ok(result.info && result.info.inputDim === 2, 'the program info is still given for the page controls');
+  assert.ok(result.info && result.info.input_dim === 2, 'the program info is still given for the page controls');
 });
 
 test('unknown target, activations and precision come back as diagnostics', () => {
@@ -94,7 +94,7 @@ test('unknown target, activations and precision come back as diagnostics', () =>
   assert.equal(badActivations.ok, false);
   const compiled = session.compile(source, { target: 'dag' });
   assert.ok(compiled.ok);
-  const badPrecision = session.run(compiled.modelId, new Float64Array([1]), 1, 1, 'f8', false);
+  const badPrecision = session.run(compiled.model_id, new Float64Array([1]), 1, 1, 'f8', false);
   assertDiagnosticsShape(badPrecision, 'bad precision');
   assert.equal(badPrecision.ok, false);
 });
@@ -104,19 +104,19 @@ test('runs with the wrong input width, unknown models and bad shapes return diag
   const compiled = session.compile(source, { target: 'gated-linear-rnn' });
   assert.ok(compiled.ok, JSON.stringify(compiled.diagnostics));
   const wide = flatten([[1, 0], [0, 1]]);
-  const wrongWidth = session.run(compiled.modelId, wide.data, wide.steps, wide.dim, 'f64', true);
+  const wrongWidth = session.run(compiled.model_id, wide.data, wide.steps, wide.dim, 'f64', true);
   assertDiagnosticsShape(wrongWidth, 'wrong width');
   assert.equal(wrongWidth.ok, false);
-  const mismatch = session.run(compiled.modelId, new Float64Array(5), 2, 2, 'f64', false);
+  const mismatch = session.run(compiled.model_id, new Float64Array(5), 2, 2, 'f64', false);
   assertDiagnosticsShape(mismatch, 'count mismatch');
   assert.equal(mismatch.ok, false);
-  const negative = session.run(compiled.modelId, new Float64Array(0), -1, 1, 'f64', false);
+  const negative = session.run(compiled.model_id, new Float64Array(0), -1, 1, 'f64', false);
   assert.equal(negative.ok, false);
   const unknown = session.run(987654, new Float64Array([1]), 1, 1, 'f64', false);
   assertDiagnosticsShape(unknown, 'unknown model');
   assert.equal(unknown.ok, false);
-  assert.equal(session.release(compiled.modelId), true);
-  const released = session.run(compiled.modelId, new Float64Array([1]), 1, 1, 'f64', false);
+  assert.equal(session.release(compiled.model_id), true);
+  const released = session.run(compiled.model_id, new Float64Array([1]), 1, 1, 'f64', false);
   assert.equal(released.ok, false, 'a released model is gone');
   assert.equal(session.encodeText('ABC', 987654).ok, false);
   assert.equal(session.exportModel(987654, 'json').ok, false);
@@ -156,7 +156,7 @@ test('the good paths of the helpers', () => {
   assert.deepEqual(rows(csv.tokens), [[1, 2], [3, 4]]);
   const values = module.evaluateFunction('x1*x2; x1+x2', 2, new Float64Array([0.5, 0.25, 1, 1]), 2);
   assert.ok(values.ok);
-  assert.equal(values.outputDim, 2);
+  assert.equal(values.output_dim, 2);
   assert.deepEqual(rows(values.values), [[0.125, 0.75], [1, 2]]);
 });
 
@@ -194,18 +194,18 @@ test('mangled examples and random text never throw and never kill the module', (
     assertDiagnosticsShape(result, `mangled program ${i}`);
     if (result.ok) {
       compiled++;
-      const width = result.info.inputDim;
+      const width = result.info.input_dim;
       const tokens = new Float64Array(3 * width).map(() => random() * 4 - 2);
-      const ran = session.run(result.modelId, tokens, 3, width, 'f64', true);
+      const ran = session.run(result.model_id, tokens, 3, width, 'f64', true);
       assertDiagnosticsShape(ran, `run of mangled program ${i}`);
-      session.release(result.modelId);
+      session.release(result.model_id);
     }
   }
   // Still alive and well.
   const more = session.compile(examples().find((e) => e.name === 'more_ones').source, { target: 'dag' });
   assert.ok(more.ok);
   assert.equal(session.modelCount(), modelsBefore + 1, 'every released model is gone');
-  session.release(more.modelId);
+  session.release(more.model_id);
   t.diagnostic(`${compiled} of 300 mangled programs still compiled and ran`);
 });
 
@@ -216,6 +216,6 @@ test('deeply nested expressions are reported, not a crash', () => {
   assertDiagnosticsShape(result, 'deep nesting');
   const after = session.compile('input = Input(dim=1)\nreturn ReLU(input)\n', { target: 'dag' });
   assert.ok(after.ok, 'the module works after the deep program');
-  session.release(after.modelId);
-  if (result.ok) session.release(result.modelId);
+  session.release(after.model_id);
+  if (result.ok) session.release(result.model_id);
 });

@@ -26,7 +26,7 @@ const session = new module.Session(1);
 const targets = module.targets();
 const configurations = [
   ...targets.map((t) => ({ target: t.name, activations: 'paper' })),
-  ...targets.filter((t) => t.hasActivationModes).map((t) => ({ target: t.name, activations: 'standard' })),
+  ...targets.filter((t) => t.has_activation_modes).map((t) => ({ target: t.name, activations: 'standard' })),
 ];
 
 test('every target the module lists is available', () => {
@@ -67,9 +67,9 @@ function promptFor(example, compiled) {
   const info = compiled.info;
   let result;
   if (prompt.kind === 'tokens') {
-    result = module.parseTokens(prompt.text, info.inputDim);
+    result = module.parseTokens(prompt.text, info.input_dim);
   } else if (prompt.kind === 'text') {
-    result = session.encodeText(prompt.text, compiled.modelId);
+    result = session.encodeText(prompt.text, compiled.model_id);
     assert.ok(result.ok, JSON.stringify(result.diagnostics));
     return { tokens: rows(result.tokens), nativeInput: ['--text', prompt.text] };
   } else if (prompt.kind === 'continuous') {
@@ -128,7 +128,7 @@ for (const example of examples()) {
       try {
         const { tokens, nativeInput } = promptFor(example, compiled);
         const { data, steps, dim } = flatten(tokens);
-        const ran = session.run(compiled.modelId, data, steps, dim, 'f64', false);
+        const ran = session.run(compiled.model_id, data, steps, dim, 'f64', false);
         assert.ok(ran.ok, `${example.name}: run: ${JSON.stringify(ran.diagnostics)}`);
         const native = nativeRun(example.file, [...targetArgs, ...nativeInput, ...paramArgs(params)]);
         const exact = exactTargets.has(target);
@@ -136,7 +136,7 @@ for (const example of examples()) {
         if (native.text !== undefined) assert.equal(ran.text, native.text, `${example.name} on ${name}: decoded text`);
         t.diagnostic(`${steps} tokens, max difference ${worst}`);
       } finally {
-        session.release(compiled.modelId);
+        session.release(compiled.model_id);
       }
     });
   }
@@ -151,8 +151,8 @@ test('discrete_ua answers OTT for CAN (the companion prompt) in wasm', () => {
   assert.ok(compiled.ok, JSON.stringify(compiled.diagnostics));
   const prompt = module.dictionaryPrompt('CAN', example.companion.prompt.pairs, compiled.info.vocab);
   const { data, steps, dim } = flatten(rows(prompt.tokens));
-  const ran = session.run(compiled.modelId, data, steps, dim, 'f64', false);
+  const ran = session.run(compiled.model_id, data, steps, dim, 'f64', false);
   assert.ok(ran.ok);
   assert.equal(ran.text.slice(-3), 'OTT');
-  session.release(compiled.modelId);
+  session.release(compiled.model_id);
 });

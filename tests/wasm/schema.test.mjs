@@ -1,9 +1,8 @@
 // One serialised form of the results: docs/schema/lsrl-result.schema.json.
 // lsrlc's compile --json and run --json must validate against it; the wasm
 // API's targets, diagnostics, program info, layers, PathModel layers, input
-// domain, layer bound, fidelity and trace series must too, once their
-// camelCase keys are spelt in snake_case (the only difference the schema
-// allows); and docs/api.md must name every key.
+// domain, layer bound, fidelity and trace series must too, as they are (the
+// same snake_case keys); and docs/api.md must name every key.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -50,17 +49,6 @@ function validate(value, node, where = '$', problems = []) {
   return problems;
 }
 
-const snakeCase = (key) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-// A page object with its keys spelt as the schema spells them (values kept:
-// a trace's Float64Array becomes its rows).
-function asSchemaKeys(value) {
-  if (Array.isArray(value)) return value.map(asSchemaKeys);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [snakeCase(k), asSchemaKeys(v)]));
-  }
-  return value;
-}
-
 function assertValid(value, def, what) {
   const problems = validate(value, { $ref: `#/$defs/${def}` });
   assert.deepEqual(problems, [], `${what}:\n${problems.slice(0, 10).join('\n')}`);
@@ -105,58 +93,58 @@ test('lsrlc run --json validates, with a trace, text and fidelity', () => {
   assertValid(lookup, 'run_result', 'discrete_ua with text');
 });
 
-test('the wasm API\'s objects are the schema\'s, spelt in camelCase', async () => {
+test('the wasm API\'s objects are the schema\'s, as they are', async () => {
   const module = await loadModule();
   const session = new module.Session(1);
-  module.targets().forEach((t) => assertValid(asSchemaKeys(t), 'target', `target ${t.name}`));
+  module.targets().forEach((t) => assertValid(t, 'target', `target ${t.name}`));
   const source = examples().find((e) => e.name === 'more_ones').source;
   for (const target of ['dag', 'gru']) {
     const compiled = session.compile(source, { target });
     assert.ok(compiled.ok, JSON.stringify(compiled.diagnostics));
-    assertValid(asSchemaKeys(compiled.info), 'info', `${target} info`);
-    const summary = asSchemaKeys(compiled.summary);
+    assertValid(compiled.info, 'info', `${target} info`);
+    const summary = compiled.summary;
     summary.layers.forEach((layer, i) => assertValid(layer, 'layer', `${target} summary.layers[${i}]`));
     (summary.path || []).forEach((layer, i) => assertValid(layer, 'path_layer', `${target} summary.path[${i}]`));
     assert.equal(summary.path === null, target === 'dag', 'the PathModel\'s layers on compiled targets only');
-    assertValid(summary.input_domain, 'input_domain', `${target} summary.inputDomain`);
-    if (summary.layer_bound) assertValid(summary.layer_bound, 'layer_bound', `${target} summary.layerBound`);
+    assertValid(summary.input_domain, 'input_domain', `${target} summary.input_domain`);
+    if (summary.layer_bound) assertValid(summary.layer_bound, 'layer_bound', `${target} summary.layer_bound`);
     const { data, steps, dim } = flatten([[1], [0], [1]]);
-    const ran = session.run(compiled.modelId, data, steps, dim, 'f64', true);
+    const ran = session.run(compiled.model_id, data, steps, dim, 'f64', true);
     assert.ok(ran.ok, JSON.stringify(ran.diagnostics));
-    if (ran.fidelity) assertValid(asSchemaKeys(ran.fidelity), 'fidelity', `${target} fidelity`);
+    if (ran.fidelity) assertValid(ran.fidelity, 'fidelity', `${target} fidelity`);
     for (const series of ran.trace.series) {
       const values = rows({ rows: ran.trace.steps, dim: series.dim, data: series.values });
-      assertValid({ ...asSchemaKeys(series), values }, 'trace_series', `${target} trace ${series.label}`);
+      assertValid({ ...series, values }, 'trace_series', `${target} trace ${series.label}`);
     }
-    session.release(compiled.modelId);
+    session.release(compiled.model_id);
   }
   // A program with int, float and choice params: typed values, bounds, choices.
   const withParams = session.compile(examples().find((e) => e.name === 'discrete_ua').source, { target: 'dag' });
   assert.ok(withParams.ok && withParams.info.params.length > 0, JSON.stringify(withParams.diagnostics));
-  assertValid(asSchemaKeys(withParams.info), 'info', 'discrete_ua info');
+  assertValid(withParams.info, 'info', 'discrete_ua info');
   assert.ok(withParams.info.params.some((p) => p.kind === 'int' && typeof p.value === 'number'));
   assert.ok(withParams.info.params.some((p) => p.kind === 'choice' && typeof p.value === 'string'));
-  session.release(withParams.modelId);
+  session.release(withParams.model_id);
   // A constant f16 cannot hold, at its node, and the run in f16 it stops.
   const lambda = session.compile(examples().find((e) => e.name === 'discrete_ua').source,
     { target: 'hawk', params: [['form', 'original']] });
   assert.ok(lambda.ok, JSON.stringify(lambda.diagnostics));
-  assert.ok(lambda.summary.precisionHazards.length > 0, 'discrete_ua holds lambda = 1e10');
-  lambda.summary.precisionHazards.forEach((h, i) => assertValid(asSchemaKeys(h), 'precision_hazard', `precisionHazards[${i}]`));
+  assert.ok(lambda.summary.precision_hazards.length > 0, 'discrete_ua holds lambda = 1e10');
+  lambda.summary.precision_hazards.forEach((h, i) => assertValid(h, 'precision_hazard', `precision_hazards[${i}]`));
   const prompt = module.dictionaryPrompt('CAN', [['AUS', 'CAN'], ['CAN', 'OTT']], lambda.info.vocab);
   const { data: ids, steps: idSteps, dim: idDim } = flatten(rows(prompt.tokens));
-  const stopped = session.run(lambda.modelId, ids, idSteps, idDim, 'f16', false);
+  const stopped = session.run(lambda.model_id, ids, idSteps, idDim, 'f16', false);
   assert.equal(stopped.ok, false);
-  assertValid(asSchemaKeys(stopped.numericFailure), 'numeric_failure', 'numericFailure');
+  assertValid(stopped.numeric_failure, 'numeric_failure', 'numeric_failure');
   stopped.diagnostics.forEach((d, i) => assertValid(d, 'diagnostic', `run diagnostics[${i}]`));
-  session.release(lambda.modelId);
+  session.release(lambda.model_id);
   const failed = session.compile('x = Input(dim=1)\nreturn y\n', { target: 'gru' });
   assert.equal(failed.ok, false);
   failed.diagnostics.forEach((d, i) => assertValid(d, 'diagnostic', `diagnostics[${i}]`));
   session.delete();
 });
 
-test('docs/api.md names every key of the schema (as the page or lsrlc spells it)', () => {
+test('docs/api.md names every key of the schema', () => {
   const keys = new Set();
   const collect = (node) => {
     if (!node || typeof node !== 'object') return;
@@ -164,7 +152,6 @@ test('docs/api.md names every key of the schema (as the page or lsrlc spells it)
     for (const child of Object.values(node)) collect(child);
   };
   collect(schema.$defs);
-  const camelCase = (key) => key.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
-  const missing = [...keys].filter((key) => !new RegExp(`\\b(${key}|${camelCase(key)})\\b`).test(apiDoc));
+  const missing = [...keys].filter((key) => !new RegExp(`\\b${key}\\b`).test(apiDoc));
   assert.deepEqual(missing, [], `docs/api.md does not name: ${missing.join(', ')}`);
 });

@@ -210,7 +210,7 @@ test('switching target and precision re-runs the model', async () => {
     await page.selectOption('#target', t.name);
     count = await waitForRun(page, { after: count, timeout: 60000 });
     assert.equal(await page.evaluate(() => document.body.dataset.target), t.name);
-    assert.equal(await page.isDisabled('#activations'), !t.hasActivationModes, `activations menu on ${t.name}`);
+    assert.equal(await page.isDisabled('#activations'), !t.has_activation_modes, `activations menu on ${t.name}`);
     const got = (await outputRows(page)).map((r) => r[0]);
     got.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) <= 1e-6, `${t.name} step ${i}: ${v} vs ${expected[i]}`));
     // Every model is built for the program's input domain, never for the prompt.
@@ -221,7 +221,7 @@ test('switching target and precision re-runs the model', async () => {
     if (t.name === 'dag') assert.equal(await page.locator('#fidelity').count(), 0);
     else assert.match(await page.textContent('#fidelity'), /model = program|vs the program/);
   }
-  const withModes = targets.find((t) => t.hasActivationModes);
+  const withModes = targets.find((t) => t.has_activation_modes);
   if (withModes) {
     await page.selectOption('#target', withModes.name);
     count = await waitForRun(page, { after: count, timeout: 60000 });

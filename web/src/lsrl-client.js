@@ -9,7 +9,7 @@
 //   const client = new LsrlClient();            // or { workerUrl, moduleUrl, wasmUrl }
 //   const { version, targets } = await client.ready();
 //   const compiled = await client.compile(source, { target: 'gated-linear-rnn' });
-//   const ran = await client.run(compiled.modelId, [[1], [0], [1]], { trace: true });
+//   const ran = await client.run(compiled.model_id, [[1], [0], [1]], { trace: true });
 
 function positionlessFailure(message) {
   return {
@@ -40,6 +40,33 @@ function flattenRows(rows, what) {
 }
 
 // [[key, value]], [{ key, value }] or { key: value } -> [[key, value]].
+// The worker hands number arrays over as { rows, dim, data: Float64Array },
+// transferred; they take the shape the API documents (number[][]) here, once.
+function toRows(flat) {
+  if (!flat || !flat.data) return [];
+  const rows = new Array(flat.rows);
+  for (let r = 0; r < flat.rows; r++) rows[r] = Array.from(flat.data.subarray(r * flat.dim, (r + 1) * flat.dim));
+  return rows;
+}
+const withRows = (key) => (result) => {
+  if (result && typeof result === 'object') result[key] = toRows(result[key]);
+  return result;
+};
+// runBatch: every prompt's outputs in one buffer -> one steps x output_dim
+// array per prompt.
+function withPromptOutputs(result) {
+  if (!result || typeof result !== 'object') return result;
+  const rows = toRows(result.outputs);
+  const outputs = [];
+  let next = 0;
+  for (const count of result.lengths || []) {
+    outputs.push(rows.slice(next, next + count));
+    next += count;
+  }
+  result.outputs = outputs;
+  return result;
+}
+
 function normalisePairs(pairs) {
   if (Array.isArray(pairs)) {
     return pairs.map((pair) => (Array.isArray(pair) ? [String(pair[0]), String(pair[1])]
@@ -69,7 +96,7 @@ export class LsrlClient {
   }
 
   // Resolves with { version, targets: [{ name, description, available, reason,
-  // supportsMulti, hasActivationModes, usesLinearChains, usesMaxLength }] }
+  // supports_multi, has_activation_modes, uses_linear_chains, uses_max_length }] }
   // once the engine is loaded.
   ready() {
     return this._ready;
@@ -82,7 +109,7 @@ export class LsrlClient {
   async compile(source, options = {}) {
     const sent = { ...(options || {}) };
     const result = await this._call('compile', { source, options: sent });
-    if (result.ok && typeof result.modelId === 'number') this._highestModelId = Math.max(this._highestModelId, result.modelId);
+    if (result.ok && typeof result.model_id === 'number') this._highestModelId = Math.max(this._highestModelId, result.model_id);
     return result;
   }
 
@@ -93,14 +120,14 @@ export class LsrlClient {
     return this._call('run', {
       modelId, data: flat.data, steps: flat.steps, dim: flat.dim,
       precision: options.precision || 'f64', trace: !!options.trace,
-    }, [flat.data.buffer]);
+    }, [flat.data.buffer]).then(withRows('outputs'));
   }
 
   // prompts: an array of token sequences (each number[][], steps x input
   // width), run independently through one model, each exactly as run() runs
   // it alone. options: { precision = 'f64', compareWithProgram = true }.
   // -> { ok, diagnostics, outputs: one number[][] per prompt, texts,
-  // fidelities, runMs }.
+  // fidelities, run_ms }.
   runBatch(modelId, prompts, options = {}) {
     if (!prompts || typeof prompts.length !== 'number') return Promise.resolve(positionlessFailure('prompts must be an array of token sequences'));
     const lengths = [];
@@ -115,54 +142,56 @@ export class LsrlClient {
     return this._call('runBatch', {
       modelId, data: flat.data, lengths, dim: flat.dim,
       precision: options.precision || 'f64', compareWithProgram: options.compareWithProgram !== false,
-    }, [flat.data.buffer]);
+    }, [flat.data.buffer]).then(withPromptOutputs);
   }
 
   parseTokens(text, inputDim) {
-    return this._call('parseTokens', { text, inputDim });
+    return this._call('parseTokens', { text, inputDim }).then(withRows('tokens'));
   }
 
   parseCsv(text, inputDim) {
-    return this._call('parseCsv', { text, inputDim });
+    return this._call('parseCsv', { text, inputDim }).then(withRows('tokens'));
   }
 
   // Encodes text with the vocab of the compiled program `modelId`.
   encodeText(text, modelId) {
-    return this._call('encodeText', { text, modelId });
+    return this._call('encodeText', { text, modelId }).then(withRows('tokens'));
   }
 
   // Listing 1's prompt (paper Eq. 8) for f given as text in x1..x{dIn}.
   continuousPrompt(fnText, dIn, cells, query) {
-    return this._call('continuousPrompt', { fnText, dIn, cells, query: Array.from(query || [], Number) });
+    return this._call('continuousPrompt', { fnText, dIn, cells, query: Array.from(query || [], Number) })
+      .then(withRows('tokens'));
   }
 
   // Listing 2's prompt: the query, then each key and its value.
   dictionaryPrompt(query, pairs, vocab) {
-    return this._call('dictionaryPrompt', { query, pairs: normalisePairs(pairs), vocab });
+    return this._call('dictionaryPrompt', { query, pairs: normalisePairs(pairs), vocab }).then(withRows('tokens'));
   }
 
   // f (as text in x1..x{dIn}) at each point (number[][], points x dIn):
-  // -> { ok, diagnostics, outputDim, values: number[][] }.
+  // -> { ok, diagnostics, output_dim, values: number[][] }.
   evaluateFunction(fnText, dIn, points) {
     const flat = flattenRows(points, 'points');
     if (flat.error) return Promise.resolve(positionlessFailure(flat.error));
     if (flat.steps > 0 && flat.dim !== dIn) {
       return Promise.resolve(positionlessFailure(`points have ${flat.dim} coordinates but the function takes ${dIn}`));
     }
-    return this._call('evaluateFunction', { fnText, dIn, data: flat.data, count: flat.steps }, [flat.data.buffer]);
+    return this._call('evaluateFunction', { fnText, dIn, data: flat.data, count: flat.steps }, [flat.data.buffer])
+      .then(withRows('values'));
   }
 
   // The paper's noise experiment (api::noise_sweep, as `lsrlc noise` runs it):
   // options = { target: 'gated-linear-rnn' | 'linear-rnn', params, filename,
   // forms?, sigmas, trials, seed, prompt: { kind: 'dictionary', pairs } |
   // { kind: 'continuous', function, cells, query } }
-  // -> { ok, diagnostics, measure: 'wrong_tokens' | 'max_error', outOf?, queries,
-  //      rows: [{ form, sigma, trial, value (null when not finite) }], leftOut: [{ form, message }] }.
+  // -> { ok, diagnostics, measure: 'wrong_tokens' | 'max_error', out_of?, queries,
+  //      rows: [{ form, sigma, trial, value (null when not finite) }], left_out: [{ form, message }] }.
   noiseSweep(source, options = {}) {
     return this._call('noiseSweep', { source, options });
   }
 
-  // format: 'json' | 'safetensors' -> { ok, diagnostics, bytes, filename, loader?, loaderFilename? }.
+  // format: 'json' | 'safetensors' -> { ok, diagnostics, bytes, filename, loader?, loader_filename? }.
   exportModel(modelId, format) {
     return this._call('exportModel', { modelId, format });
   }

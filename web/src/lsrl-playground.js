@@ -234,14 +234,14 @@ export class LsrlPlaygroundElement extends HTMLElement {
     const panels = parsePanels(this.getAttribute('panels'));
     const options = { target: this.target, params: this.params, filename: 'program.lsrl' };
     const compiled = await client.compile(this.source, options);
-    if (!current()) return client.release(compiled.modelId);
+    if (!current()) return client.release(compiled.model_id);
     if (!compiled.ok) return this.fail(compiled.diagnostics.map((d) => d.rendered || d.message).join('\n'));
-    const toRelease = [compiled.modelId];
+    const toRelease = [compiled.model_id];
     try {
       const prompt = new PromptInput(el('div'));
       prompt.set(this.prompt);
       prompt.setProgram(compiled.info);
-      const built = await prompt.buildTokens(client, compiled.modelId, this.prompt);
+      const built = await prompt.buildTokens(client, compiled.model_id, this.prompt);
       if (!current()) return;
       if (!built.ok) return this.fail(`prompt: ${firstMessage(built.diagnostics)}`);
       const tokens = built.tokens || [];
@@ -254,7 +254,7 @@ export class LsrlPlaygroundElement extends HTMLElement {
       const model = compiled;
       this.setStatus('running', `running ${tokens.length} steps on ${this.target}…`);
       const traced = panels.includes('hidden') || (panels.includes('trace') && this.target === 'dag');
-      const result = await client.run(model.modelId, tokens, { trace: traced });
+      const result = await client.run(model.model_id, tokens, { trace: traced });
       if (!current()) return;
       if (!result.ok) return this.fail(`run: ${firstMessage(result.diagnostics)}`);
       this.problems.hidden = true;
@@ -271,10 +271,10 @@ export class LsrlPlaygroundElement extends HTMLElement {
           this.views.trace.render(result.trace);
         } else {
           const dag = await client.compile(this.source, { ...options, target: 'dag' });
-          if (!current()) return client.release(dag.modelId);
+          if (!current()) return client.release(dag.model_id);
           if (dag.ok) {
-            toRelease.push(dag.modelId);
-            const dagRun = await client.run(dag.modelId, tokens, { trace: true });
+            toRelease.push(dag.model_id);
+            const dagRun = await client.run(dag.model_id, tokens, { trace: true });
             if (!current()) return;
             if (dagRun.ok) this.views.trace.render(dagRun.trace);
           }

@@ -48,18 +48,6 @@ function failure(message) {
   };
 }
 
-// { rows, dim, data: Float64Array } -> number[][].
-function toRows(flat) {
-  const rows = new Array(flat.rows);
-  for (let r = 0; r < flat.rows; r++) rows[r] = Array.from(flat.data.subarray(r * flat.dim, (r + 1) * flat.dim));
-  return rows;
-}
-
-function withTokens(result) {
-  result.tokens = result.tokens ? toRows(result.tokens) : [];
-  return result;
-}
-
 // Arguments arrive from other code: check their types here, so that a wrong
 // call gets a diagnostic rather than an Embind type error.
 function needString(value, what) {
@@ -96,72 +84,59 @@ const methods = {
       filename: opts.filename === undefined ? '<input>' : String(opts.filename),
       params,
     });
-    if (result.ok && result.modelId > highestModelId) highestModelId = result.modelId;
+    if (result.ok && result.model_id > highestModelId) highestModelId = result.model_id;
     return result;
   },
 
   async run({ modelId, data, steps, dim, precision, trace }) {
     const { session } = await engine();
-    const result = session.run(needInt(modelId, 'modelId'), needFloat64(data, 'tokens'), needInt(steps, 'steps'),
-                               needInt(dim, 'dim'), precision === undefined ? 'f64' : String(precision), !!trace);
-    result.outputs = result.outputs ? toRows(result.outputs) : [];
-    return result;
+    return session.run(needInt(modelId, 'modelId'), needFloat64(data, 'tokens'), needInt(steps, 'steps'),
+                       needInt(dim, 'dim'), precision === undefined ? 'f64' : String(precision), !!trace);
   },
 
   // Many prompts through one model: data holds every prompt's tokens in
   // order, lengths each prompt's step count. Answers { ok, diagnostics,
-  // outputs: number[][][] (one steps x outputDim array per prompt), texts,
-  // fidelities, runMs }.
+  // outputs: { rows, dim, data } (every prompt's, in order), lengths, texts,
+  // fidelities, run_ms }; the client cuts the outputs into prompts.
   async runBatch({ modelId, data, lengths, dim, precision, compareWithProgram }) {
     const { session } = await engine();
     if (!Array.isArray(lengths) || !lengths.every(Number.isInteger)) throw new TypeError('lengths must be an array of integers');
-    const result = session.runBatch(needInt(modelId, 'modelId'), needFloat64(data, 'tokens'), lengths, needInt(dim, 'dim'),
-                                    precision === undefined ? 'f64' : String(precision), compareWithProgram !== false);
-    const rows = result.outputs ? toRows(result.outputs) : [];
-    const outputs = [];
-    let next = 0;
-    for (const count of result.lengths || []) {
-      outputs.push(rows.slice(next, next + count));
-      next += count;
-    }
-    result.outputs = outputs;
-    return result;
+    return session.runBatch(needInt(modelId, 'modelId'), needFloat64(data, 'tokens'), lengths, needInt(dim, 'dim'),
+                            precision === undefined ? 'f64' : String(precision), compareWithProgram !== false);
   },
 
   async parseTokens({ text, inputDim }) {
     const { module } = await engine();
-    return withTokens(module.parseTokens(needString(text, 'text'), needInt(inputDim, 'inputDim')));
+    return module.parseTokens(needString(text, 'text'), needInt(inputDim, 'inputDim'));
   },
 
   async parseCsv({ text, inputDim }) {
     const { module } = await engine();
-    return withTokens(module.parseCsv(needString(text, 'text'), needInt(inputDim, 'inputDim')));
+    return module.parseCsv(needString(text, 'text'), needInt(inputDim, 'inputDim'));
   },
 
   async encodeText({ text, modelId }) {
     const { session } = await engine();
-    return withTokens(session.encodeText(needString(text, 'text'), needInt(modelId, 'modelId')));
+    return session.encodeText(needString(text, 'text'), needInt(modelId, 'modelId'));
   },
 
   async continuousPrompt({ fnText, dIn, cells, query }) {
     const { module } = await engine();
     const q = Array.from(query || [], Number);
-    return withTokens(module.continuousPrompt(needString(fnText, 'fnText'), needInt(dIn, 'dIn'), needInt(cells, 'cells'), q));
+    return module.continuousPrompt(needString(fnText, 'fnText'), needInt(dIn, 'dIn'), needInt(cells, 'cells'), q);
   },
 
   async dictionaryPrompt({ query, pairs, vocab }) {
     const { module } = await engine();
     if (!Array.isArray(pairs)) throw new TypeError('pairs must be an array of [key, value]');
     const table = pairs.map((pair) => [String(pair[0]), String(pair[1])]);
-    return withTokens(module.dictionaryPrompt(needString(query, 'query'), table, needString(vocab, 'vocab')));
+    return module.dictionaryPrompt(needString(query, 'query'), table, needString(vocab, 'vocab'));
   },
 
   async evaluateFunction({ fnText, dIn, data, count }) {
     const { module } = await engine();
-    const result = module.evaluateFunction(needString(fnText, 'fnText'), needInt(dIn, 'dIn'),
-                                           needFloat64(data, 'points'), needInt(count, 'count'));
-    result.values = result.values ? toRows(result.values) : [];
-    return result;
+    return module.evaluateFunction(needString(fnText, 'fnText'), needInt(dIn, 'dIn'), needFloat64(data, 'points'),
+                                   needInt(count, 'count'));
   },
 
   // The noise lab (docs/api.md): options as compile's plus forms, sigmas,
@@ -205,9 +180,14 @@ function outOfMemory(result) {
   return !!(result && result.ok === false && (result.diagnostics || []).some((d) => /out of memory/i.test(String(d.message))));
 }
 
-// Buffers worth moving rather than copying back to the page.
+// Buffers worth moving rather than copying back to the page: every number
+// array of a result crosses once, as the Float64Array the module made; the
+// client gives it its shape.
 function transferables(result) {
   const list = [];
+  for (const key of ['outputs', 'tokens', 'values']) {
+    if (result && result[key] && result[key].data && result[key].data.buffer) list.push(result[key].data.buffer);
+  }
   if (result && result.trace && Array.isArray(result.trace.series)) {
     for (const s of result.trace.series) if (s.values && s.values.buffer) list.push(s.values.buffer);
   }

@@ -424,7 +424,7 @@ export class Playground {
     // The model on screen: the same for every prompt.
     const model = await this.compileCached('target', s, s.target);
     if (!model?.ok) return model;
-    return this.client.exportModel(model.modelId, format);
+    return this.client.exportModel(model.model_id, format);
   }
 
   markStale(stale) {
@@ -439,9 +439,9 @@ export class Playground {
     // refuses stops only the targets that need one.
     const reads = this.targets.find((t) => t.name === target) || {};
     const options = { target, params, activations: s.activations, filename: FILENAME };
-    if (reads.usesLinearChains) options.linearChains = s.linearChains;
+    if (reads.uses_linear_chains) options.linearChains = s.linearChains;
     // The default length leaves the program's own Input(..., max_length=...) in force.
-    if (reads.usesMaxLength && s.maxLength !== DEFAULT_MAX_LENGTH) options.maxLength = s.maxLength;
+    if (reads.uses_max_length && s.maxLength !== DEFAULT_MAX_LENGTH) options.maxLength = s.maxLength;
     const key = JSON.stringify([s.source, options]);
     const cached = this.cache.get(key);
     if (cached) {
@@ -457,7 +457,7 @@ export class Playground {
       while (this.cache.size > MODEL_CACHE_SIZE) {
         const [oldest, dropped] = this.cache.entries().next().value;
         this.cache.delete(oldest);
-        this.client.release(dropped.modelId);
+        this.client.release(dropped.model_id);
       }
     }
     return result;
@@ -499,10 +499,10 @@ export class Playground {
     // The tokens depend on the prompt and on what the program reads (its
     // input width, vocab and d_in), not on its weights: a new parameter value
     // reuses them.
-    const tokensKey = JSON.stringify([s.prompt, info.inputDim, info.vocab ?? null, this.prompt.dIn]);
+    const tokensKey = JSON.stringify([s.prompt, info.input_dim, info.vocab ?? null, this.prompt.dIn]);
     let built = this.tokensCache?.key === tokensKey ? this.tokensCache.built : null;
     if (!built) {
-      built = await this.prompt.buildTokens(this.client, compiled.modelId, s.prompt);
+      built = await this.prompt.buildTokens(this.client, compiled.model_id, s.prompt);
       if (!current()) return;
       this.tokensCache = built.ok ? { key: tokensKey, built } : null;
     }
@@ -524,12 +524,12 @@ export class Playground {
       this.status.set('idle', 'compiled; waiting for a prompt');
       return;
     }
-    const unitsPerStep = (compiled.summary?.layers || []).reduce((a, l) => a + 4 * (Number(l.hiddenDim) || 0) + (Number(l.outputDim) || 0), 0);
+    const unitsPerStep = (compiled.summary?.layers || []).reduce((a, l) => a + 4 * (Number(l.hidden_dim) || 0) + (Number(l.output_dim) || 0), 0);
     const widthEstimate = Math.max(1, unitsPerStep);
     const traced = steps <= TRACE_MAX_STEPS && steps * widthEstimate <= TRACE_MAX_VALUES;
 
     this.status.set('busy', `running ${steps} step${steps === 1 ? '' : 's'} on ${s.target} (${s.precision})…`);
-    const result = await this.client.run(compiled.modelId, tokens, { precision: s.precision, trace: traced });
+    const result = await this.client.run(compiled.model_id, tokens, { precision: s.precision, trace: traced });
     if (!current()) return;
     if (!result.ok) {
       this.problems?.show(result.diagnostics, 'run');
@@ -542,7 +542,7 @@ export class Playground {
     this.outputs?.render({ result, tokens, vocab: info.vocab || null, answerLength, precision: s.precision, params: info.params || [] });
     await nextTask();
     if (!current()) return;
-    this.summary?.render({ summary: compiled.summary, info, runMs: result.runMs, steps });
+    this.summary?.render({ summary: compiled.summary, info, runMs: result.run_ms, steps });
     const note = traced ? '' : `(no trace: ${steps} steps is more than the ${TRACE_MAX_STEPS} the page records)`;
     if (s.target === 'dag') {
       this.hidden?.render({ summary: null, path: null, trace: null, note });
@@ -568,7 +568,7 @@ export class Playground {
         const dag = await this.compileCached('dag', s, 'dag');
         if (!current()) return;
         if (dag.ok) {
-          const dagRun = await this.client.run(dag.modelId, tokens, { precision: s.precision, trace: true });
+          const dagRun = await this.client.run(dag.model_id, tokens, { precision: s.precision, trace: true });
           if (!current()) return;
           if (dagRun.ok) this.trace.render(dagRun.trace);
           else this.trace.clear((dagRun.diagnostics || []).map((d) => d.message).join('; '));
@@ -581,7 +581,7 @@ export class Playground {
         this.status.set('busy', 'drawing f and its in-context approximation…');
         const dIn = this.prompt.dIn;
         const outcome = await this.approx.run({
-          client: this.client, modelId: compiled.modelId, prompt: s.prompt, dIn, precision: s.precision, isCurrent: current,
+          client: this.client, modelId: compiled.model_id, prompt: s.prompt, dIn, precision: s.precision, isCurrent: current,
         });
         if (outcome === 'superseded') return;
       } else {
@@ -591,7 +591,7 @@ export class Playground {
 
     this.runCount += 1;
     document.body.dataset.runCount = String(this.runCount);
-    const ms = Number.isFinite(result.runMs) ? `, run ${formatNumber(Number(result.runMs.toFixed(2)))} ms` : '';
+    const ms = Number.isFinite(result.run_ms) ? `, run ${formatNumber(Number(result.run_ms.toFixed(2)))} ms` : '';
     this.status.set('ok', `${s.target} · ${s.precision} · ${steps} steps${ms}`);
   }
 

@@ -154,7 +154,7 @@ export async function gradeProgram(client, source, exercise, { filename = 'exerc
                      message: firstError(compiled.diagnostics), outputs: null });
       continue;
     }
-    const ran = await client.run(compiled.modelId, check.input, { precision: 'f64' });
+    const ran = await client.run(compiled.model_id, check.input, { precision: 'f64' });
     if (!ran.ok) {
       results.push({ name: check.name, status: 'error', firstDifferingStep: null, maxDeviation: null,
                      message: firstError(ran.diagnostics), outputs: null });
@@ -163,6 +163,6 @@ export async function gradeProgram(client, source, exercise, { filename = 'exerc
     const outputs = ran.outputs.map((row) => Array.from(row));
     results.push({ name: check.name, ...compareOutputs(check.expected, outputs, exercise.tolerance), outputs });
   }
-  if (compiled.ok) client.release(compiled.modelId);
+  if (compiled.ok) client.release(compiled.model_id);
   return results;
 }

@@ -19,22 +19,22 @@ function kindRank(kind) {
 }
 
 // "GRU · 3 → 8 → 8 · 120 params" from a summary layer
-// ({type, inputDim, hiddenDim, outputDim, params, nonzeros, detail}).
+// ({type, input_dim, hidden_dim, output_dim, params, nonzeros, detail}).
 function describeLayer(entry) {
   if (!entry || typeof entry !== 'object') return '';
-  const dims = [entry.inputDim, entry.hiddenDim, entry.outputDim].every(Number.isFinite)
-    ? `in ${entry.inputDim} → state ${entry.hiddenDim} → out ${entry.outputDim}` : '';
+  const dims = [entry.input_dim, entry.hidden_dim, entry.output_dim].every(Number.isFinite)
+    ? `in ${entry.input_dim} → state ${entry.hidden_dim} → out ${entry.output_dim}` : '';
   const counts = Number.isFinite(entry.params) ? `${formatNumber(entry.params)} params, ${formatNumber(entry.nonzeros)} non-zero` : '';
   return [entry.type, dims, counts].filter(Boolean).join(' · ');
 }
 
-// One layer of the PathModel ({label, inputDim, stateDim, outputDim, ops:
-// [{kind, inputDim, outputDim, label}]}): its LinState, then its
+// One layer of the PathModel ({label, input_dim, state_dim, output_dim, ops:
+// [{kind, input_dim, output_dim, label}]}): its LinState, then its
 // feed-forward ops, in order.
 function pathLayerNodes(layer) {
   return [
-    { kind: 'LinState', name: layer.label || '', dim: layer.stateDim },
-    ...(layer.ops || []).map((op) => ({ kind: op.kind, name: op.label || '', dim: op.outputDim })),
+    { kind: 'LinState', name: layer.label || '', dim: layer.state_dim },
+    ...(layer.ops || []).map((op) => ({ kind: op.kind, name: op.label || '', dim: op.output_dim })),
   ];
 }
 

@@ -455,9 +455,9 @@ export class NoiseLab {
           return 'failed';
         }
         sweep.measure = result.measure;
-        sweep.outOf = result.outOf ?? null;
+        sweep.outOf = result.out_of ?? null;
         sweep.queries = result.queries ?? null;
-        for (const left of result.leftOut || []) sweep.leftOut.push({ form: left.form, message: left.message });
+        for (const left of result.left_out || []) sweep.leftOut.push({ form: left.form, message: left.message });
         const rows = (result.rows || []).map((r) => ({
           form: String(r.form ?? form ?? ''), sigma: Number(r.sigma), trial: Number(r.trial),
           value: r.value === null || r.value === undefined || !Number.isFinite(Number(r.value)) ? null : Number(r.value),

@@ -29,7 +29,7 @@ function decodeChar(value, vocab) {
 // How far the compiled model's run is from the program's own outputs (the
 // core measures it on every run): exact, or the largest relative deviation
 // and the wrong decoded tokens.
-function fidelityLine({ maxDeviation, wrongTokens }, steps, precision = '', untrustworthy = false) {
+function fidelityLine({ max_deviation: maxDeviation, wrong_tokens: wrongTokens }, steps, precision = '', untrustworthy = false) {
   const exact = maxDeviation === 0;
   if (untrustworthy) {
     // Model and program round the same out-of-range constant: agreeing bit
@@ -199,7 +199,7 @@ export class OutputsView {
       for (let i = steps - TAIL_ROWS; i < steps; i++) addRow(i);
     }
     parts.push(el('div', { class: 'meta muted', text: `${steps} step${steps === 1 ? '' : 's'}` +
-      (Number.isFinite(result.runMs) ? `, run in ${formatNumber(Number(result.runMs.toFixed(2)))} ms` : '') }));
+      (Number.isFinite(result.run_ms) ? `, run in ${formatNumber(Number(result.run_ms.toFixed(2)))} ms` : '') }));
     if (result.fidelity) parts.push(fidelityLine(result.fidelity, steps, precision, problems.length > 0));
     if (this.cursor && steps > 0) parts.push(this.stepControl(steps));
     // A scrolling box the keyboard can reach (and scroll) on its own.

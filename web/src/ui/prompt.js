@@ -85,10 +85,10 @@ export class PromptInput {
     const dInParam = (info?.params || []).find((p) => p.name === 'd_in');
     const dIn = dInParam ? Math.max(1, Math.round(Number(dInParam.value))) : this.dIn;
     const vocab = typeof info?.vocab === 'string' && info.vocab ? info.vocab : null;
-    const changed = dIn !== this.dIn || vocab !== this.vocab || info?.inputDim !== this.inputDim;
+    const changed = dIn !== this.dIn || vocab !== this.vocab || info?.input_dim !== this.inputDim;
     this.dIn = dIn;
     this.vocab = vocab;
-    this.inputDim = info?.inputDim || 1;
+    this.inputDim = info?.input_dim || 1;
     if (changed) {
       const q = this.byKind.continuous.query;
       this.byKind.continuous.query = Array.from({ length: dIn }, (_, i) => (Number.isFinite(q[i]) ? q[i] : 0.5));

@@ -43,9 +43,9 @@ function layerWidths(layers) {
 // 4 kept Linear, 6 product layers)", or null when the target has no bound.
 function layerBoundText(b) {
   if (!b || typeof b !== 'object' || !Number.isFinite(b.bound) || !Number.isFinite(b.layers)) return null;
-  const depth = [`${b.reluLayers} ReLU`];
-  if (b.linearChains === 'keep') depth.push(`${b.keptLinearLayers} kept Linear`);
-  depth.push(`${b.productLayers} product layers`);
+  const depth = [`${b.relu_layers} ReLU`];
+  if (b.linear_chains === 'keep') depth.push(`${b.kept_linear_layers} kept Linear`);
+  depth.push(`${b.product_layers} product layers`);
   return `${b.layers} layers ${b.layers <= b.bound ? 'within' : 'above'} the paper's bound of ${b.bound} ` +
     `(k + 2 per gated layer; ${depth.join(', ')})`;
 }
@@ -59,11 +59,11 @@ function inputDomainText(d) {
   const range = d.lower.every((v) => Number(v) === lo) && d.upper.every((v) => Number(v) === hi)
     ? `[${formatNumber(lo)}, ${formatNumber(hi)}]`
     : d.lower.map((v, i) => `[${formatNumber(Number(v))}, ${formatNumber(Number(d.upper[i]))}]`).join(' × ');
-  return `prompts of at most ${formatNumber(d.maxLength)} tokens (${d.maxLengthSource}) in ${range} (${d.boundsSource})`;
+  return `prompts of at most ${formatNumber(d.max_length)} tokens (${d.max_length_source}) in ${range} (${d.bounds_source})`;
 }
 
 export class SummaryView {
-  // onExport(format) -> Promise<{ok, diagnostics, bytes, filename, loader?, loaderFilename?}>
+  // onExport(format) -> Promise<{ok, diagnostics, bytes, filename, loader?, loader_filename?}>
   constructor(container, { onExport = null } = {}) {
     this.container = container;
     this.onExport = onExport;
@@ -81,25 +81,25 @@ export class SummaryView {
       ['target', s.target || '—'],
       ['layers', Array.isArray(s.layers) ? String(s.layers.length) : s.layers != null ? String(s.layers) : '—'],
       ['layer widths', layerWidths(s.layers) || '—'],
-      ['layer bound', layerBoundText(s.layerBound)],
+      ['layer bound', layerBoundText(s.layer_bound)],
       // The prompts the model is built for: its weights depend on these, never on a prompt.
-      ['built for', inputDomainText(s.inputDomain)],
+      ['built for', inputDomainText(s.input_domain)],
       ['widest', s.maxWidth != null ? formatNumber(s.maxWidth) : s.max_width != null ? formatNumber(s.max_width) : null],
       ['parameters', s.params != null ? formatNumber(s.params) : '—'],
       ['non-zeros', s.nonzeros != null ? formatNumber(s.nonzeros) : '—'],
-      ['input / output width', info ? `${info.inputDim} / ${info.outputDim}` : '—'],
-      ['build', ms(s.buildMs)],
-      ['compile', ms(s.compileMs)],
+      ['input / output width', info ? `${info.input_dim} / ${info.output_dim}` : '—'],
+      ['build', ms(s.build_ms)],
+      ['compile', ms(s.compile_ms)],
       ['run', Number.isFinite(runMs) ? `${ms(runMs)}${steps ? ` (${steps} steps)` : ''}` : '—'],
     ].filter(([, v]) => v != null);
     // The bound's rule in full, on hover: it counts the layers without the output head.
-    const titles = { 'layer bound': s.layerBound?.rule ? `${s.layerBound.rule}; the count leaves out the output head` : null };
+    const titles = { 'layer bound': s.layer_bound?.rule ? `${s.layer_bound.rule}; the count leaves out the output head` : null };
     const table = el('table', { class: 'summary-table', id: 'summary-table' },
       el('tbody', {}, ...rows.map(([k, v]) => el('tr', { dataset: { key: k } },
         el('th', { text: k }), typeof v === 'string' ? el('td', { text: v, title: titles[k] }) : el('td', {}, v)))));
     const parts = [table];
-    if (s.ruleCounts && typeof s.ruleCounts === 'object') {
-      const entries = Object.entries(s.ruleCounts).filter(([, n]) => Number(n) > 0);
+    if (s.rule_counts && typeof s.rule_counts === 'object') {
+      const entries = Object.entries(s.rule_counts).filter(([, n]) => Number(n) > 0);
       if (entries.length) {
         parts.push(el('details', { class: 'rules' },
           el('summary', { text: `compiler rules applied (${entries.reduce((a, [, n]) => a + Number(n), 0)})` }),
@@ -126,8 +126,8 @@ export class SummaryView {
               return;
             }
             download(result.bytes, result.filename);
-            if (result.loader && result.loaderFilename) download(new TextEncoder().encode(result.loader), result.loaderFilename);
-            note.textContent = `saved ${result.filename}${result.loaderFilename ? ` and ${result.loaderFilename}` : ''}`;
+            if (result.loader && result.loader_filename) download(new TextEncoder().encode(result.loader), result.loader_filename);
+            note.textContent = `saved ${result.filename}${result.loader_filename ? ` and ${result.loader_filename}` : ''}`;
           } catch (error) {
             note.textContent = error?.cancelled ? 'cancelled' : String(error?.message || error);
           }

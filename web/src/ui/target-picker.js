@@ -12,10 +12,10 @@ export const DAG_TARGET = {
   description: 'the program itself (no compilation)',
   available: true,
   reason: '',
-  supportsMulti: true,
-  hasActivationModes: false,
-  usesLinearChains: false,
-  usesMaxLength: false,
+  supports_multi: true,
+  has_activation_modes: false,
+  uses_linear_chains: false,
+  uses_max_length: false,
 };
 
 const LINEAR_CHAINS_TITLE =
@@ -98,17 +98,17 @@ export class TargetPicker {
 
   updateOptions() {
     const t = this.info(this.targetSelect.value);
-    const modes = !!t?.hasActivationModes;
+    const modes = !!t?.has_activation_modes;
     this.activationsSelect.disabled = !modes;
     this.activationsSelect.title = modes
       ? 'paper: sigmoid/tanh/GeLU/SiLU replaced by ReLU (exact); standard: the real activations'
       : 'this target has one activation mode';
-    const chains = !!t?.usesLinearChains;
+    const chains = !!t?.uses_linear_chains;
     this.linearChainsSelect.disabled = !chains;
     this.linearChainsSelect.title = chains
       ? LINEAR_CHAINS_TITLE
       : 'this target runs the program\'s Linear ops as they are: there is nothing to keep apart or fuse';
-    const horizon = !!t?.usesMaxLength;
+    const horizon = !!t?.uses_max_length;
     this.maxLengthInput.disabled = !horizon;
     this.maxLengthInput.title = horizon ? MAX_LENGTH_TITLE : 'only GRU, LSTM, Hawk, Griffin and Mamba need a maximum sequence length';
     this.maxLengthInput.classList.toggle('invalid', horizon && !isValidMaxLength(this.value().maxLength));
