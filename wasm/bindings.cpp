@@ -163,6 +163,19 @@ val noise_sweep(const std::string& source, const val& options) {
   return guarded("noiseSweep", [&] { return to_js(api::noise_sweep_reply(source, from_js(options))); });
 }
 
+// The page's exercises: exercise is an exercise file's text; each result's
+// outputs (the model's rows, when it ran) as { rows, dim, data }.
+val grade_program(const std::string& source, const std::string& exercise, const std::string& filename) {
+  return guarded("gradeProgram", [&] {
+    const api::GradeReply reply = api::grade_reply(source, exercise, filename);
+    val out = to_js(reply.json);
+    for (std::size_t i = 0; i < reply.outcomes.size(); ++i) {
+      out["results"][static_cast<int>(i)].set("outputs", flat_to_js(api::flat_rows(reply.outcomes[i].outputs)));
+    }
+    return out;
+  });
+}
+
 // --- the session: compiled models by id -------------------------------------
 
 // Owns the compiled models of one worker. Ids start at `first_id` so that a
@@ -268,6 +281,7 @@ EMSCRIPTEN_BINDINGS(lsrl) {
   emscripten::function("dictionaryPrompt", &dictionary_prompt);
   emscripten::function("evaluateFunction", &evaluate_function);
   emscripten::function("noiseSweep", &noise_sweep);
+  emscripten::function("gradeProgram", &grade_program);
   emscripten::class_<Session>("Session")
       .constructor<int>()
       .function("compile", &Session::compile)

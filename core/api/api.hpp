@@ -344,10 +344,15 @@ struct GradeOutcome {
   std::optional<int> first_differing_step;
   std::optional<double> max_deviation;
   std::string message;
+  OutputRows outputs;  // the model's, when it ran (the page shows them beside the expected rows)
 };
 GradeOutcome compare_with_expected(const ExerciseCheck& check, const OutputRows& outputs, double tolerance);
 GradeOutcome grade_check(const std::string& source, const std::string& filename, const Exercise& exercise,
                          const ExerciseCheck& check);
+// Every check of `exercise`, each graded as grade_check grades it, with one
+// compiled model for them all (the weights never depend on a prompt).
+std::vector<GradeOutcome> grade_program(const std::string& source, const std::string& filename,
+                                        const Exercise& exercise);
 
 // Input helpers (CLI's --input / --text / --input-file, the page's prompt box).
 struct TokensResult {
@@ -518,6 +523,16 @@ nlohmann::json function_values_reply_json(const FunctionValues& values);
 // only with a loader); the bytes are the caller's to attach.
 ExportResult export_model(const CompiledModel& model, const std::string& format);
 nlohmann::json export_reply_json(const ExportResult& result);
+
+// The page's exercises: `exercise` is an exercise file's text (as
+// parse_exercise reads it); json is {ok, diagnostics, results: [{name,
+// status, first_differing_step, max_deviation, message}]}, one per check as
+// grade_program grades them; each check's outputs are the caller's to attach.
+struct GradeReply {
+  std::vector<GradeOutcome> outcomes;
+  nlohmann::json json;
+};
+GradeReply grade_reply(const std::string& source, const std::string& exercise, const std::string& filename);
 
 // The noise lab's sweep: the compile options of read_compile_options plus
 // { forms: [names], sigmas: [numbers], trials, seed, prompt: { kind:

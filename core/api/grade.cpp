@@ -1,7 +1,7 @@
 // api::parse_exercise and api::grade_check: the exercise files of
-// docs/exercises.md, read and graded in one place for `lsrlc grade` (and any
-// other caller). The page grades in JavaScript (web/src/ui/grading.js) by the
-// same rules; tests/web/classroom.test.mjs holds the two to the same answers.
+// docs/exercises.md, read and graded in one place for `lsrlc grade` and for
+// the page (through grade_reply and the wasm bindings: web/src/ui/grading.js
+// keeps no rules of its own).
 #include <cmath>
 #include <limits>
 
@@ -152,14 +152,12 @@ GradeOutcome compare_with_expected(const ExerciseCheck& check, const OutputRows&
   return outcome;
 }
 
-GradeOutcome grade_check(const std::string& source, const std::string& filename, const Exercise& exercise,
-                         const ExerciseCheck& check) {
+namespace {
+
+// A check on a compiled program (or on the compiler's refusal of it).
+GradeOutcome grade_compiled(const CompileResult& compiled, const Exercise& exercise, const ExerciseCheck& check) {
   GradeOutcome outcome;
   outcome.status = "error";
-  CompileOptions options;
-  options.filename = filename;
-  options.target = exercise.target;
-  const CompileResult compiled = compile(source, options);
   if (!compiled.ok) {
     outcome.message = first_error(compiled.diagnostics);
     return outcome;
@@ -171,12 +169,36 @@ GradeOutcome grade_check(const std::string& source, const std::string& filename,
   }
   RunOptions run_options;
   run_options.compare_with_program = false;
-  const RunResult ran = run(*compiled.model, check.input, run_options);
+  RunResult ran = run(*compiled.model, check.input, run_options);
   if (!ran.ok) {
     outcome.message = first_error(ran.diagnostics);
     return outcome;
   }
-  return compare_with_expected(check, ran.outputs, exercise.tolerance);
+  outcome = compare_with_expected(check, ran.outputs, exercise.tolerance);
+  outcome.outputs = std::move(ran.outputs);
+  return outcome;
+}
+
+CompileResult compile_for(const std::string& source, const std::string& filename, const Exercise& exercise) {
+  CompileOptions options;
+  options.filename = filename;
+  options.target = exercise.target;
+  return compile(source, options);
+}
+
+}  // namespace
+
+GradeOutcome grade_check(const std::string& source, const std::string& filename, const Exercise& exercise,
+                         const ExerciseCheck& check) {
+  return grade_compiled(compile_for(source, filename, exercise), exercise, check);
+}
+
+std::vector<GradeOutcome> grade_program(const std::string& source, const std::string& filename,
+                                        const Exercise& exercise) {
+  const CompileResult compiled = compile_for(source, filename, exercise);
+  std::vector<GradeOutcome> outcomes;
+  for (const ExerciseCheck& check : exercise.checks) outcomes.push_back(grade_compiled(compiled, exercise, check));
+  return outcomes;
 }
 
 }  // namespace lsrl::api

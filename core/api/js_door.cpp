@@ -323,6 +323,24 @@ nlohmann::json export_reply_json(const ExportResult& result) {
   return j;
 }
 
+GradeReply grade_reply(const std::string& source, const std::string& exercise, const std::string& filename) {
+  GradeReply reply;
+  const ExerciseResult parsed = parse_exercise(exercise, filename);
+  reply.json = reply_head(parsed.ok, parsed.diagnostics);
+  nlohmann::json results = nlohmann::json::array();
+  if (parsed.ok) reply.outcomes = grade_program(source, filename, parsed.exercise);
+  for (std::size_t i = 0; i < reply.outcomes.size(); ++i) {
+    const GradeOutcome& o = reply.outcomes[i];
+    results.push_back({{"name", parsed.exercise.checks[i].name},
+                       {"status", o.status},
+                       {"first_differing_step", o.first_differing_step ? nlohmann::json(*o.first_differing_step) : nlohmann::json()},
+                       {"max_deviation", o.max_deviation ? nlohmann::json(*o.max_deviation) : nlohmann::json()},
+                       {"message", o.message}});
+  }
+  reply.json["results"] = std::move(results);
+  return reply;
+}
+
 nlohmann::json noise_sweep_reply(const std::string& source, const nlohmann::json& options) {
   const CompileOptionsResult read = read_compile_options(options);
   if (!read.ok) return reply_head(false, read.diagnostics);

@@ -192,6 +192,16 @@ export class LsrlClient {
   }
 
   // format: 'json' | 'safetensors' -> { ok, diagnostics, bytes, filename, loader?, loader_filename? }.
+  // An exercise file's text (docs/exercises.md) -> { ok, diagnostics, results:
+  // [{ name, status, first_differing_step, max_deviation, message, outputs }] },
+  // one per check, graded by the core's rules (as lsrlc grade grades them).
+  gradeProgram(source, exercise, { filename } = {}) {
+    return this._call('gradeProgram', { source, exercise, filename }).then((result) => {
+      for (const graded of Array.isArray(result?.results) ? result.results : []) graded.outputs = toRows(graded.outputs);
+      return result;
+    });
+  }
+
   exportModel(modelId, format) {
     return this._call('exportModel', { modelId, format });
   }

@@ -149,6 +149,14 @@ const methods = {
     return module.noiseSweep(needString(source, 'source'), { ...opts, params });
   },
 
+  // The exercises view: every check of an exercise file's text, graded by
+  // the core's rules (as lsrlc grade grades them).
+  async gradeProgram({ source, exercise, filename }) {
+    const { module } = await engine();
+    return module.gradeProgram(needString(source, 'source'), needString(exercise, 'exercise'),
+                               filename === undefined ? 'exercise.lsrl' : String(filename));
+  },
+
   async exportModel({ modelId, format }) {
     const { session } = await engine();
     return session.exportModel(needInt(modelId, 'modelId'), needString(format, 'format'));
@@ -190,6 +198,9 @@ function transferables(result) {
   }
   if (result && result.trace && Array.isArray(result.trace.series)) {
     for (const s of result.trace.series) if (s.values && s.values.buffer) list.push(s.values.buffer);
+  }
+  for (const graded of Array.isArray(result?.results) ? result.results : []) {
+    if (graded.outputs && graded.outputs.data) list.push(graded.outputs.data.buffer);
   }
   if (result && result.bytes && result.bytes.buffer) list.push(result.bytes.buffer);
   return list;

@@ -264,7 +264,7 @@ export class ExercisesView {
     const passedCount = results.filter((r) => r.status === 'pass').length;
     const rows = results.map((r, i) => {
       const check = exercise.checks[i];
-      const step = r.firstDifferingStep;
+      const step = r.first_differing_step;
       const failed = step !== null && step !== undefined;
       const expected = failed ? check.expected[step] : null;
       const got = failed && r.outputs ? r.outputs[step] : null;
@@ -274,7 +274,7 @@ export class ExercisesView {
         el('td', { class: 'check-step', text: failed ? step : '' }),
         el('td', { class: 'mono', text: failed ? rowText(expected) : '' }),
         el('td', { class: 'mono', text: failed ? rowText(got) : '' }),
-        el('td', { class: 'mono', text: r.maxDeviation == null ? '' : formatNumber(r.maxDeviation) }),
+        el('td', { class: 'mono', text: r.max_deviation == null ? '' : formatNumber(r.max_deviation) }),
         el('td', { class: 'check-message', text: r.status === 'error' ? r.message : '' }));
     });
     const firstFailing = results.findIndex((r) => r.status === 'fail');
@@ -292,7 +292,7 @@ export class ExercisesView {
     const rows = check.input.map((token, t) => {
       const expected = check.expected[t];
       const got = result.outputs?.[t];
-      const first = result.firstDifferingStep === t;
+      const first = result.first_differing_step === t;
       return el('tr', { class: first ? 'first-difference' : '' },
         el('td', { text: t }), el('td', { class: 'mono', text: tokenText(token) }),
         el('td', { class: 'mono', text: expected ? rowText(expected) : 'not graded' }),

@@ -4,10 +4,10 @@
 // validated field by field into a fresh object, nothing in it is executed,
 // and its text is only ever shown as text.
 //
-// The rules match lsrlc grade (cli/grade.cpp): every graded step's every
-// component within the tolerance (absolute), a NaN or infinity never passes,
-// steps count from 0 (the first token is step 0), as in the page's outputs
-// table and trace.
+// Grading is the core's (core/api/grade.cpp, the rules of lsrlc grade), run
+// in the engine: every graded step's every component within the tolerance
+// (absolute), a NaN or infinity never passes, steps count from 0 (the first
+// token is step 0), as in the page's outputs table and trace.
 
 export const EXERCISE_FORMAT = 'lsrl-exercise/1';
 export const INDEX_FORMAT = 'lsrl-exercise-index/1';
@@ -100,69 +100,15 @@ export function parseIndex(json, baseUrl) {
   return { ok: true, title, urls };
 }
 
-const formatRow = (row) => (row ? row.map((v) => (Number.isNaN(v) ? 'NaN' : String(v))).join(', ') : '');
-
-// expected: (number[] | null)[]; outputs: number[][] (the model's rows).
-// -> { status: 'pass' | 'fail' | 'error', firstDifferingStep (0-based or null),
-//      maxDeviation, message }
-export function compareOutputs(expected, outputs, tolerance) {
-  if (!Array.isArray(outputs) || outputs.length !== expected.length) {
-    return { status: 'error', firstDifferingStep: null, maxDeviation: null,
-             message: `the model gave ${outputs?.length ?? 0} outputs for ${expected.length} tokens` };
-  }
-  let maxDeviation = 0;
-  let first = null;
-  let message = '';
-  for (let t = 0; t < expected.length; t++) {
-    const want = expected[t];
-    if (!want) continue;
-    const got = Array.from(outputs[t] || []);
-    if (got.length !== want.length) {
-      return { status: 'error', firstDifferingStep: t, maxDeviation: null,
-               message: `the output is ${got.length} wide but the exercise expects ${want.length}` };
-    }
-    let differs = false;
-    for (let u = 0; u < got.length; u++) {
-      const deviation = Number.isFinite(got[u]) ? Math.abs(got[u] - want[u]) : Infinity;
-      if (!(deviation <= tolerance)) differs = true;
-      if (!(deviation <= maxDeviation)) maxDeviation = deviation;
-    }
-    if (differs && first === null) {
-      first = t;
-      message = `step ${t}: expected ${formatRow(want)}, got ${formatRow(got)}`;
-    }
-  }
-  return { status: first === null ? 'pass' : 'fail', firstDifferingStep: first, maxDeviation, message };
-}
-
-const firstError = (diagnostics) => {
-  const d = (diagnostics || []).find((x) => x.severity === 'error') || (diagnostics || [])[0];
-  if (!d) return 'failed';
-  return `${d.line >= 1 ? `line ${d.line}: ` : ''}${d.message}`;
-};
-
-// Grades `source` on every check through an LsrlClient, with one model for
-// every check (the weights never depend on a prompt), as lsrlc grade does.
-// -> [{ name, status, firstDifferingStep, maxDeviation, message, outputs }]
+// Grades `source` on every check through an LsrlClient by the core's rules
+// (core/api/grade.cpp, as lsrlc grade grades), with one model for every
+// check (the weights never depend on a prompt).
+// -> [{ name, status, first_differing_step, max_deviation, message, outputs }]
 export async function gradeProgram(client, source, exercise, { filename = 'exercise.lsrl' } = {}) {
-  const results = [];
-  if (!exercise.checks.length) return results;
-  const compiled = await client.compile(source, { target: exercise.target, filename });
-  for (const check of exercise.checks) {
-    if (!compiled.ok) {
-      results.push({ name: check.name, status: 'error', firstDifferingStep: null, maxDeviation: null,
-                     message: firstError(compiled.diagnostics), outputs: null });
-      continue;
-    }
-    const ran = await client.run(compiled.model_id, check.input, { precision: 'f64' });
-    if (!ran.ok) {
-      results.push({ name: check.name, status: 'error', firstDifferingStep: null, maxDeviation: null,
-                     message: firstError(ran.diagnostics), outputs: null });
-      continue;
-    }
-    const outputs = ran.outputs.map((row) => Array.from(row));
-    results.push({ name: check.name, ...compareOutputs(check.expected, outputs, exercise.tolerance), outputs });
-  }
-  if (compiled.ok) client.release(compiled.model_id);
-  return results;
+  if (!exercise.checks.length) return [];
+  const { id, target, tolerance, checks } = exercise;
+  const file = JSON.stringify({ format: EXERCISE_FORMAT, id, target, tolerance, checks });
+  const graded = await client.gradeProgram(source, file, { filename });
+  if (!graded.ok) throw new Error((graded.diagnostics || []).map((d) => d.message).join('; ') || 'the exercise was refused');
+  return graded.results;
 }
