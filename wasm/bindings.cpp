@@ -1,22 +1,16 @@
-// Embind bindings over core/api: JS values in, core/api calls, plain JS
-// objects { ok, diagnostics, ... } out (docs/api.md). They convert types and
-// nothing else: every check, message and answer's shape is core/api's
-// ("The JavaScript API's door" in api.hpp), shared with lsrlc. Answers are
-// the schema's JSON (docs/schema/lsrl-result.schema.json, snake_case keys)
-// made JS objects by JSON.parse; option objects come in by JSON.stringify.
-// Nothing here throws into JS: a C++ exception that crossed Embind would
-// arrive as a bare number, so each entry point catches everything and
-// reports it as a diagnostic.
-//
-// Large numeric data crosses as typed arrays (tokens in, outputs and trace
-// series out), not inside the JSON, so a million-token prompt costs one copy
-// rather than a million JS calls.
+// Embind bindings over core/api (docs/api.md). They convert types and
+// nothing else: every check, message and answer's shape is core/api's ("The
+// JavaScript API's door" in api.hpp). Option objects come in by
+// JSON.stringify, answers (the schema's snake_case JSON) go out by
+// JSON.parse, and large number arrays cross as typed arrays: one copy, not a
+// JS call per number. Nothing throws into JS (a C++ exception crossing
+// Embind arrives as a bare number): each entry point reports it instead.
 
 #include <cstdlib>
 #include <exception>
-#include <new>
 #include <map>
 #include <memory>
+#include <new>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,10 +29,7 @@ namespace {
 namespace api = lsrl::api;
 using emscripten::val;
 
-// --- conversions ---------------------------------------------------------------
-
-// JSON of the core as a JS value: one JSON.parse (much cheaper than a JS call
-// per value for a program's graph).
+// JSON of the core as a JS value: one JSON.parse, not a JS call per value.
 val to_js(const nlohmann::json& j) { return val::global("JSON").call<val>("parse", j.dump()); }
 
 // A JS value as JSON (what JSON.stringify writes; undefined keys are left
@@ -61,9 +52,7 @@ val float64_array(const double* data, std::size_t size) {
 
 // { rows, dim, data: Float64Array }.
 val flat_to_js(const api::FlatRows& flat) {
-  val out = val::object();
-  out.set("rows", val(static_cast<double>(flat.rows)));
-  out.set("dim", val(static_cast<double>(flat.dim)));
+  val out = to_js({{"rows", flat.rows}, {"dim", flat.dim}});
   out.set("data", float64_array(flat.data.data(), flat.data.size()));
   return out;
 }
@@ -76,12 +65,10 @@ val failure(const std::string& message) {
   return to_js(api::reply_head(false, {d}));
 }
 
-// Memory held back so that running out of it can still be reported: on a
-// full heap the bad_alloc itself and the diagnostic that says so need a
-// little room, and without it the report fails too. When an allocation
-// fails, the new-handler gives the room back and throws; each entry point
-// takes it again (if it can) before it starts. The one piece of state here,
-// and per process, as the heap is.
+// Room held back so that running out of memory can still be reported (the
+// bad_alloc and its diagnostic need some): a failed allocation gives it back
+// and throws; each entry point takes it again if it can. Per process, as the
+// heap is: the one piece of state here.
 void* spare_memory = nullptr;
 void give_back_spare_memory() {
   std::free(spare_memory);
@@ -205,11 +192,9 @@ class Session {
       const api::RunResult r = api::run_flat(*model, numbers(tokens), steps, dim, precision, trace);
       val out = to_js(api::run_reply_json(r, trace));
       out.set("outputs", flat_to_js(api::flat_rows(r.outputs)));
-      if (!out["trace"].isNull()) {
-        for (std::size_t i = 0; i < r.trace.series.size(); ++i) {
-          const auto& values = r.trace.series[i].values;
-          out["trace"]["series"][static_cast<int>(i)].set("values", float64_array(values.data(), values.size()));
-        }
+      for (std::size_t i = 0; !out["trace"].isNull() && i < r.trace.series.size(); ++i) {
+        const auto& values = r.trace.series[i].values;
+        out["trace"]["series"][static_cast<int>(i)].set("values", float64_array(values.data(), values.size()));
       }
       return out;
     });
