@@ -37,8 +37,9 @@ val to_js(const nlohmann::json& j) { return val::global("JSON").call<val>("parse
 nlohmann::json from_js(const val& value) {
   const val text = val::global("JSON").call<val>("stringify", value);
   if (!text.isString()) return nullptr;
-  nlohmann::json j = nlohmann::json::parse(text.as<std::string>(), nullptr, /*allow_exceptions=*/false);
-  return j.is_discarded() ? nlohmann::json() : j;
+  // ordered_json: the parser the module links anyway (core/api/grade.cpp).
+  const auto j = nlohmann::ordered_json::parse(text.as<std::string>(), nullptr, /*allow_exceptions=*/false);
+  return j.is_discarded() ? nlohmann::json() : nlohmann::json(j);
 }
 
 // A typed array (or plain array) of numbers: one copy.

@@ -12,7 +12,7 @@ namespace {
 
 constexpr const char* kExerciseFormat = "lsrl-exercise/1";
 
-bool numbers_row(const nlohmann::json& j, std::vector<double>& row) {
+bool numbers_row(const nlohmann::ordered_json& j, std::vector<double>& row) {
   if (!j.is_array()) return false;
   row.clear();
   for (const auto& v : j) {
@@ -60,7 +60,9 @@ ExerciseResult parse_exercise(const std::string& text, const std::string& filena
     return fail("the exercise file has " + std::to_string(text.size()) + " bytes, more than the limit of " +
                 std::to_string(kMaxExerciseBytes) + "; split it into several exercises");
   }
-  const nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  // ordered_json: the one JSON parser the WebAssembly module links (the
+  // weights export has it already; a second for nlohmann::json costs KBs).
+  const nlohmann::ordered_json j = nlohmann::ordered_json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return fail("not a JSON object; an exercise file is described in docs/exercises.md");
   if (!j.contains("format") || j["format"] != kExerciseFormat) {
     return fail(std::string("\"format\" must be \"") + kExerciseFormat + "\" (docs/exercises.md)");
