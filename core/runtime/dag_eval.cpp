@@ -52,7 +52,6 @@ OutputRows evaluate_chunked(const Program& program, const std::vector<NodeId>& o
     widest = std::max(widest, dim);
   }
   std::vector<T> next_state(widest, zero);
-  std::vector<T> x_step(widest, zero);  // one step's LinState input, contiguous for the kernels
   const NodeId output = program.output();
   const std::size_t output_dim = static_cast<std::size_t>(program.node(output).dim);
 
@@ -70,21 +69,25 @@ OutputRows evaluate_chunked(const Program& program, const std::vector<NodeId>& o
           load_chunk(tokens, first, steps, static_cast<std::size_t>(n.dim), y, C);
           break;
         case NodeKind::Linear:
-          affine_steps(p.A, p.b.data(), in(0), C, steps, y, C, 1, static_cast<T*>(nullptr));
+          // All C steps, also a short last chunk's stale ones (affine_chunk):
+          // a fixed-width loop is faster than one of run-time length.
+          affine_chunk<C>(p.A, p.b.data(), in(0), y);
           break;
         case NodeKind::ReLU:
           relu(in(0), y, static_cast<std::size_t>(n.dim) * C);
           break;
         case NodeKind::LinState: {
           // s_t = A s_{t-1} + B x_t + b, summed as bias, A s, B x.
+          // Row by row, each row's A terms then its B terms (the inline
+          // kernels reading step t of the chunk in place, at stride C): the
+          // per-token order, with no copy of x_t and no call per product.
           const T* x = in(0);
           const std::size_t dim = p.state.size();
-          const std::size_t in_dim = static_cast<std::size_t>(p.B.cols);
           for (std::size_t t = 0; t < steps; ++t) {
-            for (std::size_t i = 0; i < in_dim; ++i) x_step[i] = x[i * C + t];
-            std::copy(p.b.begin(), p.b.end(), next_state.begin());
-            multiply_add_into(p.A, p.state.data(), next_state.data());
-            multiply_add_into(p.B, x_step.data(), next_state.data());
+            for (int r = 0; r < p.A.rows; ++r) {
+              const T sum = csr_row_terms(p.A, r, p.b[static_cast<std::size_t>(r)], p.state.data());
+              next_state[static_cast<std::size_t>(r)] = csr_row_terms(p.B, r, sum, x + t, C);
+            }
             for (std::size_t i = 0; i < dim; ++i) {
               p.state[i] = next_state[i];
               y[i * C + t] = next_state[i];

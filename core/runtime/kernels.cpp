@@ -1,5 +1,9 @@
 #include "runtime/kernels.hpp"
 
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
 namespace lsrl {
 
 namespace {
@@ -34,42 +38,6 @@ CsrMatrix<T> round_to_csr(const Sparse& m, RoundedZeros zeros) {
   return out;
 }
 
-// y = start + M x for compressed rows (start may be y).
-template <typename T>
-inline void csr_accumulate(const CsrMatrix<T>& m, const T* start, const T* x, T* y) {
-  const int* row_start = m.row_start.data();
-  const int* col = m.col.data();
-  const T* val = m.value.data();
-  for (int r = 0; r < m.rows; ++r) {
-    T acc = start[r];
-    for (int k = row_start[r]; k < row_start[r + 1]; ++k) acc = acc + val[k] * x[col[k]];
-    y[r] = acc;
-  }
-}
-
-// Rows [r0, r0 + kBlock) of y = start + M x for a dense (column-major) M,
-// with the block's sums held in registers across the columns: each row still
-// adds its terms column by column, so the order (and the rounding) is the
-// compressed form's. What this fast form adds beyond the compressed one, the
-// terms of zero weights, and what it leaves out, the terms of zero inputs,
-// change nothing when every weight and input is finite and no start is -0:
-// such a term is +-0, and adding a zero leaves a sum unchanged unless the sum
-// is -0 (-0 + +0 = +0); a sum is -0 only while it is a -0 start plus -0 terms
-// (a cancellation rounds to +0). accumulate() calls exact_rows otherwise.
-template <typename T, int kBlock>
-inline void dense_block(const WeightMatrix<T>& m, const T* start, const T* x, T* y, int r0) {
-  T acc[kBlock];
-  for (int k = 0; k < kBlock; ++k) acc[k] = start[r0 + k];
-  const T zero{};
-  const T* column = m.values.data() + r0;
-  for (int c = 0; c < m.cols; ++c, column += m.rows) {
-    const T xc = x[c];
-    if (xc == zero) continue;  // a zero input adds nothing (ReLU layers are mostly zeros)
-    for (int k = 0; k < kBlock; ++k) acc[k] = acc[k] + column[k] * xc;
-  }
-  for (int k = 0; k < kBlock; ++k) y[r0 + k] = acc[k];
-}
-
 // Rows [r0, r0 + count) adding exactly the non-zero weights' terms, as the
 // compressed form does: for a -0 start, an infinite or NaN input (whose
 // product with a zero weight is NaN) or an infinite weight (f16 rounds 1e10
@@ -87,55 +55,126 @@ void exact_rows(const WeightMatrix<T>& m, const T* start, const T* x, T* y, int 
   }
 }
 
+// The bit patterns of the run's scalars, for the exactness checks: testing
+// bits is branch-free and vectorises (and costs the same for every scalar),
+// where a per-value isfinite / signbit with an early exit cost a fifth of the
+// dense product's speed on the models' small matrices (bench_speed).
+template <typename T>
+struct ScalarBits;
+template <>
+struct ScalarBits<double> {
+  using U = std::uint64_t;
+  static constexpr U kSign = U{1} << 63;
+  static constexpr U kExponent = U{0x7ff} << 52;
+  static constexpr U kExponentLsb = U{1} << 52;
+};
+template <>
+struct ScalarBits<float> {
+  using U = std::uint32_t;
+  static constexpr U kSign = U{1} << 31;
+  static constexpr U kExponent = U{0xff} << 23;
+  static constexpr U kExponentLsb = U{1} << 23;
+};
+template <>
+struct ScalarBits<F16> {  // IEEE binary16, xtl::half_float's storage
+  using U = std::uint16_t;
+  static constexpr U kSign = U{1} << 15;
+  static constexpr U kExponent = U{0x1f} << 10;
+  static constexpr U kExponentLsb = U{1} << 10;
+};
+static_assert(sizeof(F16) == 2 && std::is_trivially_copyable_v<F16>, "F16 is a binary16 bit pattern");
+
+template <typename T>
+inline typename ScalarBits<T>::U bits_of(T v) {
+  typename ScalarBits<T>::U u;
+  std::memcpy(&u, &v, sizeof u);
+  return u;
+}
+
+// Some value is infinite or NaN: its exponent field is all ones, and only
+// then does adding one to the field's lowest bit carry into the sign bit.
+template <typename T>
+inline bool any_non_finite(const T* v, int count) {
+  using B = ScalarBits<T>;
+  typename B::U carried = 0;
+  for (int k = 0; k < count; ++k)
+    carried |= static_cast<typename B::U>((bits_of(v[k]) & B::kExponent) + B::kExponentLsb);
+  return (carried & B::kSign) != 0;
+}
+
+// Some value is -0.0: the sign bit alone.
 template <typename T>
 inline bool any_negative_zero(const T* v, int count) {
-  for (int k = 0; k < count; ++k)
-    if (is_negative_zero(v[k])) return true;
-  return false;
+  using B = ScalarBits<T>;
+  unsigned found = 0;
+  for (int k = 0; k < count; ++k) found |= bits_of(v[k]) == B::kSign ? 1u : 0u;
+  return found != 0;
 }
 
-// Rows [r0, r0 + kBlock): the fast form unless a start is -0 (checked
-// before any row is written: start may be y).
-template <typename T, int kBlock>
-inline void dense_rows(const WeightMatrix<T>& m, const T* start, const T* x, T* y, int r0) {
-  if (any_negative_zero(start + r0, kBlock)) {
+// Rows [r0, r0 + kBlock) of y = start + M x for a dense (column-major) M
+// with finite weights, the sums held in registers across the columns: each
+// row still adds its terms column by column, so the order (and the rounding)
+// is the compressed form's. What this fast form adds beyond the compressed
+// one, the terms of zero weights, and what it leaves out, the terms of zero
+// inputs, change nothing when every input is finite and the row's start is
+// not -0: such a term is +-0, and adding a zero leaves a sum unchanged unless
+// the sum is -0 (-0 + +0 = +0); a sum is -0 only while it is a -0 start plus
+// -0 terms (x + y rounds to -0 only for x = y = -0; a cancellation rounds to
+// +0).
+//
+// So a block whose starts hold a -0 takes exact_rows (its starts are read
+// before any row is written: start may be y). And the inputs' finiteness is
+// read off the first block's sums, not checked input by input: an infinite
+// or NaN input is not zero, so every row adds its product with it, which is
+// infinite or NaN whatever the (finite) weight, and a sum stays infinite or
+// NaN from then on. A first block whose sums are all finite proves every
+// input finite; only one with a non-finite sum (an input, or an overflow)
+// checks the inputs, and returns false, before writing anything, when one
+// is infinite or NaN. Later blocks check nothing.
+template <typename T, int kBlock, bool kFirst>
+inline bool dense_block(const WeightMatrix<T>& m, const T* start, const T* x, T* y, int r0) {
+  T acc[kBlock];
+  for (int k = 0; k < kBlock; ++k) acc[k] = start[r0 + k];
+  if (any_negative_zero(acc, kBlock)) {
+    if (kFirst && any_non_finite(x, m.cols)) return false;
     exact_rows(m, start, x, y, r0, kBlock);
-  } else {
-    dense_block<T, kBlock>(m, start, x, y, r0);
+    return true;
   }
+  const T zero{};
+  const T* column = m.values.data() + r0;
+  for (int c = 0; c < m.cols; ++c, column += m.rows) {
+    const T xc = x[c];
+    if (xc == zero) continue;  // a zero input adds nothing (ReLU layers are mostly zeros)
+    for (int k = 0; k < kBlock; ++k) acc[k] = acc[k] + column[k] * xc;
+  }
+  if (kFirst && any_non_finite(acc, kBlock) && any_non_finite(x, m.cols)) return false;
+  for (int k = 0; k < kBlock; ++k) y[r0 + k] = acc[k];
+  return true;
 }
 
-// y = start + M x (start may be y).
+template <typename T, int kBlock>
+inline bool dense_rows(const WeightMatrix<T>& m, const T* start, const T* x, T* y, int r0) {
+  return r0 == 0 ? dense_block<T, kBlock, true>(m, start, x, y, r0) : dense_block<T, kBlock, false>(m, start, x, y, r0);
+}
+
+// Every row in blocks of 8, then at most one block each of 4, 2 and 1 (the
+// models' matrices are mostly narrower than 8 rows: fewer passes over x).
+// False, with nothing written, when an input is infinite or NaN.
 template <typename T>
-inline void accumulate(const WeightMatrix<T>& m, const T* start, const T* x, T* y) {
-  if (!m.dense) {
-    csr_accumulate(m.csr, start, x, y);
-    return;
-  }
-  bool finite = m.finite;
-  for (int c = 0; c < m.cols && finite; ++c) finite = is_finite(x[c]);
-  if (!finite) {
-    exact_rows(m, start, x, y, 0, m.rows);
-    return;
-  }
+inline bool dense_blocks(const WeightMatrix<T>& m, const T* start, const T* x, T* y) {
   int r = 0;
-  for (; r + 8 <= m.rows; r += 8) dense_rows<T, 8>(m, start, x, y, r);
-  for (; r + 2 <= m.rows; r += 2) dense_rows<T, 2>(m, start, x, y, r);
-  for (; r < m.rows; ++r) dense_rows<T, 1>(m, start, x, y, r);
-}
-
-// Where row r's sums for the chunk are built: in place when its steps are
-// contiguous in y, else in scratch (then scattered).
-template <typename T>
-inline T* row_sums(T* y, std::size_t row, std::size_t row_stride, std::size_t step_stride, T* scratch) {
-  return step_stride == 1 ? y + row * row_stride : scratch;
-}
-
-template <typename T>
-inline void store_row(const T* acc, std::size_t steps, T* y, std::size_t row, std::size_t row_stride,
-                      std::size_t step_stride) {
-  if (step_stride == 1) return;
-  for (std::size_t t = 0; t < steps; ++t) y[t * step_stride + row * row_stride] = acc[t];
+  for (; r + 8 <= m.rows; r += 8)
+    if (!dense_rows<T, 8>(m, start, x, y, r)) return false;
+  if (r + 4 <= m.rows) {
+    if (!dense_rows<T, 4>(m, start, x, y, r)) return false;
+    r += 4;
+  }
+  if (r + 2 <= m.rows) {
+    if (!dense_rows<T, 2>(m, start, x, y, r)) return false;
+    r += 2;
+  }
+  if (r < m.rows && !dense_rows<T, 1>(m, start, x, y, r)) return false;
+  return true;
 }
 
 }  // namespace
@@ -168,56 +207,16 @@ WeightMatrix<T> prepare_matrix(const NumSparse& m) {
 }
 
 template <typename T>
-void multiply_add_into(const CsrMatrix<T>& m, const T* x, T* y) {
-  csr_accumulate(m, y, x, y);
-}
-
-template <typename T>
-void multiply_add(const WeightMatrix<T>& m, const T* x, T* y) {
-  accumulate(m, y, x, y);
-}
-
-template <typename T>
-void affine(const WeightMatrix<T>& m, const T* b, const T* x, T* y) {
-  accumulate(m, b, x, y);
-}
-
-template <typename T>
-void affine_steps(const CsrMatrix<T>& m, const T* b, const T* x, std::size_t x_stride, std::size_t steps, T* y,
-                  std::size_t row_stride, std::size_t step_stride, T* scratch) {
-  for (int r = 0; r < m.rows; ++r) {
-    const std::size_t row = static_cast<std::size_t>(r);
-    T* acc = row_sums(y, row, row_stride, step_stride, scratch);
-    for (std::size_t t = 0; t < steps; ++t) acc[t] = b[row];
-    for (int k = m.row_start[row]; k < m.row_start[row + 1]; ++k) {
-      const T w = m.value[static_cast<std::size_t>(k)];
-      const T* xc = x + static_cast<std::size_t>(m.col[static_cast<std::size_t>(k)]) * x_stride;
-      for (std::size_t t = 0; t < steps; ++t) acc[t] = acc[t] + w * xc[t];
-    }
-    store_row(acc, steps, y, row, row_stride, step_stride);
-  }
-}
-
-template <typename T>
-void affine_steps(const WeightMatrix<T>& m, const T* b, const T* x, std::size_t x_stride, std::size_t steps, T* y,
-                  std::size_t row_stride, std::size_t step_stride, T* scratch) {
-  // The compressed rows whatever the density: the same terms in the same
-  // order as the dense layout's with its zero weights skipped, and a branch
-  // per stored weight instead of one per entry.
-  affine_steps(m.csr, b, x, x_stride, steps, y, row_stride, step_stride, scratch);
+void dense_accumulate(const WeightMatrix<T>& m, const T* start, const T* x, T* y) {
+  if (m.finite && dense_blocks(m, start, x, y)) return;
+  exact_rows(m, start, x, y, 0, m.rows);
 }
 
 // Every kernel for the three scalars of a run.
-#define LSRL_KERNELS_INSTANTIATE(T)                                                                                   \
-  template CsrMatrix<T> to_csr<T>(const SparseD&);                                                                   \
-  template WeightMatrix<T> prepare_matrix<T>(const NumSparse&);                                                      \
-  template void multiply_add_into<T>(const CsrMatrix<T>&, const T*, T*);                                             \
-  template void multiply_add<T>(const WeightMatrix<T>&, const T*, T*);                                               \
-  template void affine<T>(const WeightMatrix<T>&, const T*, const T*, T*);                                           \
-  template void affine_steps<T>(const CsrMatrix<T>&, const T*, const T*, std::size_t, std::size_t, T*, std::size_t,  \
-                                std::size_t, T*);                                                                    \
-  template void affine_steps<T>(const WeightMatrix<T>&, const T*, const T*, std::size_t, std::size_t, T*, std::size_t, \
-                                std::size_t, T*);
+#define LSRL_KERNELS_INSTANTIATE(T)                              \
+  template CsrMatrix<T> to_csr<T>(const SparseD&);              \
+  template WeightMatrix<T> prepare_matrix<T>(const NumSparse&); \
+  template void dense_accumulate<T>(const WeightMatrix<T>&, const T*, const T*, T*);
 LSRL_KERNELS_INSTANTIATE(double)
 LSRL_KERNELS_INSTANTIATE(float)
 LSRL_KERNELS_INSTANTIATE(F16)

@@ -188,6 +188,21 @@ void check_every_form(const TestMatrix& tm, const std::vector<T>& bias, const st
     for (std::size_t t = 0; t < steps; ++t)
       EXPECT_TRUE(same_rows(expect_stored[t], y.data() + t * rows)) << "project_columns, step " << t;
   }
+  if (steps <= 8) {
+    // A fixed-width chunk of 8 steps (the evaluator's affine_chunk), the
+    // steps beyond `steps` holding stale values as a short last chunk does.
+    constexpr std::size_t kWidth = 8;
+    std::vector<T> x_chunk(cols * kWidth, to_scalar<T>(-3.0));
+    for (std::size_t t = 0; t < steps; ++t)
+      for (std::size_t c = 0; c < cols; ++c) x_chunk[c * kWidth + t] = xs[t][c];
+    std::vector<T> y(rows * kWidth);
+    affine_chunk<kWidth>(wm.csr, bias.data(), x_chunk.data(), y.data());
+    for (std::size_t t = 0; t < steps; ++t)
+      EXPECT_TRUE(same_rows(expect[t], y.data() + t, kWidth)) << "affine_chunk(program's), step " << t;
+    affine_chunk<kWidth>(csr, bias.data(), x_chunk.data(), y.data());
+    for (std::size_t t = 0; t < steps; ++t)
+      EXPECT_TRUE(same_rows(expect_stored[t], y.data() + t, kWidth)) << "affine_chunk(target's), step " << t;
+  }
   {
     // Step-major output through the dense-or-compressed matrix.
     std::vector<T> y(steps * rows);
@@ -270,6 +285,47 @@ TYPED_TEST(RuntimeKernels, SkippedZeroInputsChangeNothing) {
       for (T& b : bias) b = to_scalar<T>(-0.0);
     std::vector<std::vector<T>> xs;
     for (int t = 0; t < 4; ++t) xs.push_back(pick_vector<T>(rng, cols, true));
+    check_every_form(tm, bias, xs, &saw_dense, &saw_sparse);
+  }
+  EXPECT_TRUE(saw_dense);
+}
+
+// The dense product's exactness checks are per block of rows (8, 4, 2, 1)
+// and read the inputs' finiteness off the first block's sums: a -0 start in
+// one block only (the others keep the fast form), an infinite or NaN input
+// in a column where the first block's weights are zero, and sums that
+// overflow from finite inputs (the fast form stands: no input is infinite).
+// Every form must still give the compressed rows' bits, multiply_add too,
+// whose start is its output.
+TYPED_TEST(RuntimeKernels, DenseBlocksCheckExactnessOneByOne) {
+  using T = TypeParam;
+  std::mt19937 rng(17);
+  bool saw_dense = false, saw_sparse = false;
+  for (int round = 0; round < 150; ++round) {
+    std::uniform_int_distribution<int> size(1, 23);
+    const int rows = size(rng), cols = size(rng);
+    NumDense d = NumDense::Constant(rows, cols, Num(0));
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    // Weights large enough to overflow f16 sums (300 * 300 > 65504), and
+    // the first rows' weights all zero in some columns.
+    const std::vector<Num> big{Num(300), Num(-300), Num::rational(1, 3), Num(-2)};
+    for (int r = 0; r < rows; ++r)
+      for (int c = 0; c < cols; ++c)
+        if (u(rng) < 0.7 && !(r < 8 && c % 3 == 0))
+          d(r, c) = round % 2 ? big[static_cast<std::size_t>(rng() % big.size())] : pick_weight(rng);
+    const TestMatrix tm = make_matrix(d);
+    std::vector<T> bias = pick_vector<T>(rng, rows, false);
+    for (T& b : bias)
+      if (b == T{}) b = to_scalar<T>(1.0);
+    bias[static_cast<std::size_t>(rng() % static_cast<unsigned>(rows))] = to_scalar<T>(-0.0);  // one -0 start
+    std::vector<std::vector<T>> xs;
+    for (int t = 0; t < 4; ++t) {
+      std::vector<T> x = pick_vector<T>(rng, cols, false);
+      if (round % 2) x = std::vector<T>(static_cast<std::size_t>(cols), to_scalar<T>(t % 2 ? 300.0 : 0.0));
+      if (t == 3) x[0] = to_scalar<T>(round % 3 == 0 ? std::numeric_limits<double>::quiet_NaN()
+                                                     : std::numeric_limits<double>::infinity());
+      xs.push_back(x);
+    }
     check_every_form(tm, bias, xs, &saw_dense, &saw_sparse);
   }
   EXPECT_TRUE(saw_dense);
