@@ -3,6 +3,8 @@
 // here each stage's errors become diagnostics with the program's source line
 // attached, and anything else (a bug, an allocation failure) becomes an
 // "internal error" diagnostic rather than a crash.
+#include "api/api.hpp"
+
 #include <chrono>
 #include <cmath>
 #include <exception>
@@ -11,7 +13,6 @@
 #include <sstream>
 #include <string>
 
-#include "api/api.hpp"
 #include "api/numeric.hpp"
 #include "runtime/dag_eval.hpp"
 #include "targets/logical_model.hpp"
@@ -77,7 +78,8 @@ BuildOptions build_options_from(const CompileOptions& options) {
 std::optional<TargetInfo> find_available_target(const std::string& target, const std::string& filename,
                                                 std::vector<Diagnostic>& diagnostics) {
   std::vector<TargetInfo> targets;
-  if (!guarded("listing the targets", filename, "", diagnostics, [&] { targets = list_targets(); })) return std::nullopt;
+  if (!guarded("listing the targets", filename, "", diagnostics, [&] { targets = list_targets(); }))
+    return std::nullopt;
   std::vector<std::string> names;
   for (const auto& t : targets) {
     if (t.name == target) {
@@ -146,17 +148,22 @@ void settle_domain(CompiledModel& model, const CompileOptions& options) {
 
 // A prompt the model was not built for is refused before it runs: longer
 // than T, or a component outside the input domain (NaN included).
-void check_prompt(const CompiledModel& model, const std::vector<std::vector<double>>& tokens) {
+void check_prompt(const CompiledModel& model, const std::vector<std::vector<double>>& tokens,
+                  const OptionNames& names) {
   const std::string what = model.model ? "the model was built for" : "the program declares";
   if (static_cast<long long>(tokens.size()) > model.max_length) {
-    const std::string from = model.max_length_source == "option"    ? "set by --max-length"
+    // The page's users set maxLength in its "max length" box; lsrlc's pass --max-length.
+    const bool page = names.max_length != std::string(kCommandLineNames.max_length);
+    const std::string where = page ? ", the page's max length" : "";
+    const std::string from = model.max_length_source == "option"     ? "set by " + std::string(names.max_length) + where
                              : model.max_length_source == "declared" ? "declared by Input(..., max_length=...)"
                                                                      : "the default";
-    throw LsrlError(SourceSpan{}, "the prompt has " + std::to_string(tokens.size()) + " tokens but " + what +
-                                      " at most " + std::to_string(model.max_length) + " (" + from +
-                                      "); declare a longer one with Input(dim=..., max_length=" +
-                                      std::to_string(tokens.size()) + ") or raise the maximum sequence length (--max-length " +
-                                      std::to_string(tokens.size()) + ")");
+    const std::string needed = std::to_string(tokens.size());
+    throw LsrlError(SourceSpan{}, "the prompt has " + needed + " tokens but " + what + " at most " +
+                                      std::to_string(model.max_length) + " (" + from +
+                                      "); declare a longer one with Input(dim=..., max_length=" + needed +
+                                      ") or raise the maximum sequence length (" + names.max_length + " " + needed +
+                                      where + ")");
   }
   const InputDomain& domain = model.domain;
   for (std::size_t t = 0; t < tokens.size(); ++t) {
@@ -216,7 +223,8 @@ double program_nonzeros(const Program& program) {
 void check_run_limits(const CompiledModel& model, const std::vector<std::vector<double>>& tokens,
                       const RunOptions& options) {
   const double steps = static_cast<double>(tokens.size());
-  const double per_step = model.model ? static_cast<double>(model.model->nonzero_count()) : program_nonzeros(model.program);
+  const double per_step =
+      model.model ? static_cast<double>(model.model->nonzero_count()) : program_nonzeros(model.program);
   if (steps * per_step > options.max_run_work) {
     throw LsrlError(SourceSpan{}, "limit exceeded: this run would take about " + count_text(steps * per_step) +
                                       " multiply-adds (" + std::to_string(tokens.size()) + " tokens x " +
@@ -264,16 +272,22 @@ CheckResult check(const std::string& source, const CompileOptions& options) {
 }
 
 bool parse_activations(const std::string& text, Activations& out) {
-  if (text == "paper") out = Activations::Paper;
-  else if (text == "standard") out = Activations::Standard;
-  else return false;
+  if (text == "paper")
+    out = Activations::Paper;
+  else if (text == "standard")
+    out = Activations::Standard;
+  else
+    return false;
   return true;
 }
 
 bool parse_linear_chains(const std::string& text, LinearChains& out) {
-  if (text == "keep") out = LinearChains::Keep;
-  else if (text == "fuse") out = LinearChains::Fuse;
-  else return false;
+  if (text == "keep")
+    out = LinearChains::Keep;
+  else if (text == "fuse")
+    out = LinearChains::Fuse;
+  else
+    return false;
   return true;
 }
 
@@ -404,7 +418,7 @@ RunResult run(const CompiledModel& model, const std::vector<std::vector<double>>
   const auto start = std::chrono::steady_clock::now();
   Trace* trace = options.trace ? &result.trace : nullptr;
   const bool finished = guarded("running the program", model.filename, model.source, result.diagnostics, [&] {
-    check_prompt(model, tokens);
+    check_prompt(model, tokens, options.names);
     check_run_limits(model, tokens, options);
     if (model.model) {
       result.outputs = model.model->run(tokens, options.precision, trace);
@@ -465,15 +479,17 @@ BatchRunResult run_batch(const CompiledModel& model, const std::vector<std::vect
     return batch;
   };
   if (prompts.size() > static_cast<std::size_t>(options.max_batch_size)) {
-    return refuse("limit exceeded: the batch has " + std::to_string(prompts.size()) + " prompts, more than the limit of " +
-                  std::to_string(options.max_batch_size) + "; split it into smaller batches");
+    return refuse("limit exceeded: the batch has " + std::to_string(prompts.size()) +
+                  " prompts, more than the limit of " + std::to_string(options.max_batch_size) +
+                  "; split it into smaller batches");
   }
   // The whole batch is held to one run's work bound: a batch runs in one
   // call (one worker message in the page), so it must end as soon as a
   // single run does.
   double steps = 0;
   for (const auto& prompt : prompts) steps += static_cast<double>(prompt.size());
-  const double per_step = model.model ? static_cast<double>(model.model->nonzero_count()) : program_nonzeros(model.program);
+  const double per_step =
+      model.model ? static_cast<double>(model.model->nonzero_count()) : program_nonzeros(model.program);
   if (steps * per_step > options.max_run_work) {
     return refuse("limit exceeded: this batch would take about " + count_text(steps * per_step) + " multiply-adds (" +
                   count_text(steps) + " tokens over its prompts x " + count_text(per_step) +
@@ -485,7 +501,7 @@ BatchRunResult run_batch(const CompiledModel& model, const std::vector<std::vect
     std::vector<Diagnostic> found;
     const bool fits = guarded("checking the prompts", model.filename, model.source, found, [&] {
       check_token_widths(prompts[i], model.program.input_dim());
-      check_prompt(model, prompts[i]);
+      check_prompt(model, prompts[i], options.names);
     });
     if (!fits) {
       for (Diagnostic& d : found) d.message = "prompt " + std::to_string(i + 1) + ": " + d.message;

@@ -10,11 +10,10 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/diagnostics.hpp"
 #include "compile/compiler.hpp"
@@ -151,9 +150,9 @@ struct NumericFailure {
   // the program's own run when it is the cause) or a layer quantity of the
   // compiled model ("layer 3 state"); empty when it could not be traced.
   std::string where;
-  int layer = -1;       // compiled models: the layer of `where`
-  SourceSpan span;      // the program node responsible, when known
-  std::string cause;    // why, when known ("the constant 1e+10 does not fit f16")
+  int layer = -1;     // compiled models: the layer of `where`
+  SourceSpan span;    // the program node responsible, when known
+  std::string cause;  // why, when known ("the constant 1e+10 does not fit f16")
 };
 
 // A built (and, unless target == "dag", compiled) program. Immutable; shared
@@ -164,7 +163,7 @@ struct CompiledModel {
   std::string target;
   Program program;
   ProgramInfo info;
-  std::optional<PathModel> path;          // absent for "dag"
+  std::optional<PathModel> path;             // absent for "dag"
   std::shared_ptr<const TargetModel> model;  // absent for "dag"
   CompileReport report;
   double build_ms = 0;    // source -> Program
@@ -208,6 +207,9 @@ struct RunOptions {
   // from it (RunResult::fidelity): the measured fidelity every run of a
   // standard-activation model owes its user. Off: the run alone (benchmarks).
   bool compare_with_program = true;
+  // How a refusal names the maximum sequence length: the door's own option
+  // (lsrlc's --max-length, the page's maxLength).
+  OptionNames names = kCommandLineNames;
   // Limits on one run (see kDefaultMaxRunWork); a batched run also checks
   // the number of its prompts against max_batch_size.
   double max_run_work = kDefaultMaxRunWork;
@@ -277,16 +279,16 @@ bool supports_weight_noise(const std::string& target);
 // A form the target cannot hold is left out (left_out says why) when the
 // sweep covers every form; a form named in `forms` must compile.
 struct NoiseSweepOptions {
-  CompileOptions compile;           // target (linear-rnn or gated-linear-rnn), params, filename
-  std::vector<std::string> forms;   // empty: every choice of the `form` parameter (or the program as is)
+  CompileOptions compile;          // target (linear-rnn or gated-linear-rnn), params, filename
+  std::vector<std::string> forms;  // empty: every choice of the `form` parameter (or the program as is)
   std::vector<double> sigmas{0, 1e-9, 1e-7, 1e-5, 1e-3};
   int trials = 5;
   std::uint64_t seed = 0;
-  std::string kind;                 // "dictionary" or "continuous"
+  std::string kind;                                        // "dictionary" or "continuous"
   std::vector<std::pair<std::string, std::string>> pairs;  // dictionary
-  std::string function;             // continuous: f in x1..xd, ';' between components
-  int cells = 0;                    // continuous: cells per axis
-  std::vector<double> query;        // continuous: the example's query point
+  std::string function;                                    // continuous: f in x1..xd, ';' between components
+  int cells = 0;                                           // continuous: cells per axis
+  std::vector<double> query;                               // continuous: the example's query point
 };
 struct NoiseSweepRow {
   std::string form;  // "" for a program without a form parameter
@@ -297,8 +299,8 @@ struct NoiseSweepRow {
 struct NoiseSweepResult {
   bool ok = false;
   std::vector<Diagnostic> diagnostics;
-  std::string measure;       // "wrong_tokens" or "max_error"
-  long long out_of = 0;      // wrong_tokens: queries x answer tokens
+  std::string measure;   // "wrong_tokens" or "max_error"
+  long long out_of = 0;  // wrong_tokens: queries x answer tokens
   int queries = 0;
   std::vector<NoiseSweepRow> rows;
   struct LeftOut {

@@ -22,11 +22,16 @@ Diagnostic error_message(std::string message) {
 // A JSON value as JavaScript's String() writes the value it came from.
 std::string value_text(const nlohmann::json& value) {
   switch (value.type()) {
-    case nlohmann::json::value_t::string: return value.get<std::string>();
-    case nlohmann::json::value_t::boolean: return value.get<bool>() ? "true" : "false";
-    case nlohmann::json::value_t::number_integer: return std::to_string(value.get<std::int64_t>());
-    case nlohmann::json::value_t::number_unsigned: return std::to_string(value.get<std::uint64_t>());
-    case nlohmann::json::value_t::number_float: return shortest_text(value.get<double>());
+    case nlohmann::json::value_t::string:
+      return value.get<std::string>();
+    case nlohmann::json::value_t::boolean:
+      return value.get<bool>() ? "true" : "false";
+    case nlohmann::json::value_t::number_integer:
+      return std::to_string(value.get<std::int64_t>());
+    case nlohmann::json::value_t::number_unsigned:
+      return std::to_string(value.get<std::uint64_t>());
+    case nlohmann::json::value_t::number_float:
+      return shortest_text(value.get<double>());
     case nlohmann::json::value_t::array: {
       std::string text;
       for (std::size_t i = 0; i < value.size(); ++i) {
@@ -36,8 +41,10 @@ std::string value_text(const nlohmann::json& value) {
       }
       return text;
     }
-    case nlohmann::json::value_t::object: return "[object Object]";
-    default: return "null";
+    case nlohmann::json::value_t::object:
+      return "[object Object]";
+    default:
+      return "null";
   }
 }
 
@@ -47,7 +54,8 @@ double value_number(const nlohmann::json& value) {
   if (value.is_number()) return value.get<double>();
   if (value.is_boolean()) return value.get<bool>() ? 1 : 0;
   double number = std::numeric_limits<double>::quiet_NaN();
-  if (value.is_string() && !parse_decimal(value.get<std::string>(), number)) number = std::numeric_limits<double>::quiet_NaN();
+  if (value.is_string() && !parse_decimal(value.get<std::string>(), number))
+    number = std::numeric_limits<double>::quiet_NaN();
   return number;
 }
 
@@ -214,6 +222,7 @@ RunResult run_flat(const CompiledModel& model, const std::vector<double>& flat, 
                    const std::string& precision, bool trace) {
   RunResult result;
   RunOptions options;
+  options.names = kJavaScriptNames;
   options.trace = trace;
   Diagnostic error;
   if (!read_precision(precision, kJavaScriptNames, options.precision, error)) {
@@ -252,6 +261,7 @@ BatchRunResult run_batch_flat(const CompiledModel& model, const std::vector<doub
                               bool compare_with_program) {
   BatchRunResult result;
   RunOptions options;
+  options.names = kJavaScriptNames;
   options.compare_with_program = compare_with_program;
   Diagnostic error;
   if (!read_precision(precision, kJavaScriptNames, options.precision, error)) {
@@ -331,11 +341,12 @@ GradeReply grade_reply(const std::string& source, const std::string& exercise, c
   if (parsed.ok) reply.outcomes = grade_program(source, filename, parsed.exercise);
   for (std::size_t i = 0; i < reply.outcomes.size(); ++i) {
     const GradeOutcome& o = reply.outcomes[i];
-    results.push_back({{"name", parsed.exercise.checks[i].name},
-                       {"status", o.status},
-                       {"first_differing_step", o.first_differing_step ? nlohmann::json(*o.first_differing_step) : nlohmann::json()},
-                       {"max_deviation", o.max_deviation ? nlohmann::json(*o.max_deviation) : nlohmann::json()},
-                       {"message", o.message}});
+    results.push_back(
+        {{"name", parsed.exercise.checks[i].name},
+         {"status", o.status},
+         {"first_differing_step", o.first_differing_step ? nlohmann::json(*o.first_differing_step) : nlohmann::json()},
+         {"max_deviation", o.max_deviation ? nlohmann::json(*o.max_deviation) : nlohmann::json()},
+         {"message", o.message}});
   }
   reply.json["results"] = std::move(results);
   return reply;
@@ -353,7 +364,8 @@ nlohmann::json noise_sweep_reply(const std::string& source, const nlohmann::json
   if (const auto* value = given(options, "trials")) {
     const double trials = value_number(*value);
     // Out of range or fractional: 0, which noise_sweep answers with its limits.
-    sweep.trials = trials >= 1 && trials <= kMaxNoiseTrials && trials == std::trunc(trials) ? static_cast<int>(trials) : 0;
+    sweep.trials =
+        trials >= 1 && trials <= kMaxNoiseTrials && trials == std::trunc(trials) ? static_cast<int>(trials) : 0;
   }
   if (const auto* value = given(options, "seed")) {
     const double seed = value_number(*value);

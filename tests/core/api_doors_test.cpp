@@ -30,6 +30,26 @@ CompileOptionsResult read_max_length(const std::string& text, const OptionNames&
   return read_compile_options(texts, names);
 }
 
+TEST(RunRefusal, ATooLongPromptNamesTheDoorsOwnOption) {
+  CompileOptions options;
+  options.target = "rnn";
+  options.max_sequence_length = 2;
+  const CompileResult compiled = compile(kMoreOnes, options);
+  ASSERT_TRUE(compiled.ok) << first_message(compiled.diagnostics);
+  const std::vector<std::vector<double>> tokens{{1}, {0}, {1}};
+  const RunResult cli = run(*compiled.model, tokens, RunOptions{});
+  EXPECT_EQ(first_message(cli.diagnostics),
+            "the prompt has 3 tokens but the model was built for at most 2 (set by --max-length); declare a longer "
+            "one with Input(dim=..., max_length=3) or raise the maximum sequence length (--max-length 3)");
+  RunOptions page;
+  page.names = kJavaScriptNames;
+  const RunResult js = run(*compiled.model, tokens, page);
+  EXPECT_EQ(first_message(js.diagnostics),
+            "the prompt has 3 tokens but the model was built for at most 2 (set by maxLength, the page's max length); "
+            "declare a longer one with Input(dim=..., max_length=3) or raise the maximum sequence length (maxLength 3, "
+            "the page's max length)");
+}
+
 TEST(ReadCompileOptions, ValidValuesBecomeTypedOptions) {
   OptionTexts texts;
   texts.filename = "p.lsrl";
@@ -86,8 +106,9 @@ TEST(ReadCompileOptions, MaxLengthMustBeAWholeNumberInRange) {
                 .find("(--max-length) must be between 1 and 65536 tokens (got -5)"),
             std::string::npos);
   // Not whole, or beyond an int: what it must be, with the value when it is a number.
-  EXPECT_EQ(first_message(read_max_length("2.5", kCommandLineNames).diagnostics),
-            "the maximum sequence length (--max-length) must be a whole number of tokens between 1 and 65536 (got 2.5)");
+  EXPECT_EQ(
+      first_message(read_max_length("2.5", kCommandLineNames).diagnostics),
+      "the maximum sequence length (--max-length) must be a whole number of tokens between 1 and 65536 (got 2.5)");
   EXPECT_NE(first_message(read_max_length("99999999999", kCommandLineNames).diagnostics).find("(got 99999999999)"),
             std::string::npos);
   for (const char* text : {"abc", "NaN", "Infinity", "'4096'", "0x10", " 12", ""}) {

@@ -169,6 +169,9 @@ test('maxLength: hawk runs exactly up to it, and a longer run fails saying to co
   assert.equal(failed.ok, false, 'a run longer than maxLength fails');
   assert.equal(failed.diagnostics[0].severity, 'error');
   assert.match(failed.diagnostics[0].message, /the prompt has 5 tokens but the model was built for at most 4 .*maximum sequence length/);
+  // The page's users meet the option by its name on the page, not lsrlc's flag.
+  assert.match(failed.diagnostics[0].message, /\(set by maxLength, the page's max length\).*\(maxLength 5, the page's max length\)$/);
+  assert.doesNotMatch(failed.diagnostics[0].message, /--max-length/);
   assert.ok(run(tooShort.model_id, tokens.slice(0, 4)).ok, 'up to maxLength tokens it runs');
   session.release(tooShort.model_id);
 });
