@@ -13,22 +13,32 @@ constexpr unsigned kAll = kCheck | kCompile | kRun | kExport;
 
 unsigned bit_of(Command c) {
   switch (c) {
-    case Command::Check: return kCheck;
-    case Command::Compile: return kCompile;
-    case Command::Run: return kRun;
-    case Command::Export: return kExport;
-    case Command::Help: return 0;
+    case Command::Check:
+      return kCheck;
+    case Command::Compile:
+      return kCompile;
+    case Command::Run:
+      return kRun;
+    case Command::Export:
+      return kExport;
+    case Command::Help:
+      return 0;
   }
   return 0;
 }
 
 const char* command_name(Command c) {
   switch (c) {
-    case Command::Check: return "check";
-    case Command::Compile: return "compile";
-    case Command::Run: return "run";
-    case Command::Export: return "export";
-    case Command::Help: return "help";
+    case Command::Check:
+      return "check";
+    case Command::Compile:
+      return "compile";
+    case Command::Run:
+      return "run";
+    case Command::Export:
+      return "export";
+    case Command::Help:
+      return "help";
   }
   return "?";
 }
@@ -42,7 +52,7 @@ struct Flag {
 };
 
 std::function<std::string(Arguments&, const std::string&)> into(std::optional<std::string> Arguments::*field,
-                                                                 const char* name) {
+                                                                const char* name) {
   return [field, name](Arguments& a, const std::string& value) -> std::string {
     if (a.*field) return std::string(name) + " is given twice";
     a.*field = value;
@@ -192,7 +202,8 @@ ParseOutcome parse_arguments(const std::vector<std::string>& argv) {
       return fail("run needs an input: --input, --text, --input-file, --prompt-fn, --dict or --batch");
     }
     if (sources > 1) {
-      return fail(name + " takes one input: give only one of --input, --text, --input-file, --prompt-fn, --dict, --batch");
+      return fail(name +
+                  " takes one input: give only one of --input, --text, --input-file, --prompt-fn, --dict, --batch");
     }
     if (a.batch_file && a.trace) return fail("--batch records no trace: run one prompt with --trace");
     if (a.cells && !a.prompt_fn) return fail("--cells goes with --prompt-fn");

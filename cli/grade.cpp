@@ -83,9 +83,10 @@ int run_grade(const std::vector<std::string>& argv) {
         outcome.message = read_error.message;
       }
       std::ostringstream line;
-      line << csv_field(file) << ',' << csv_field(exercise.id) << ',' << csv_field(check.name) << ',' << outcome.status << ','
-           << (outcome.first_differing_step ? std::to_string(*outcome.first_differing_step) : "") << ','
-           << (outcome.max_deviation ? api::shortest_text(*outcome.max_deviation) : "") << ',' << csv_field(outcome.message) << '\n';
+      line << csv_field(file) << ',' << csv_field(exercise.id) << ',' << csv_field(check.name) << ',' << outcome.status
+           << ',' << (outcome.first_differing_step ? std::to_string(*outcome.first_differing_step) : "") << ','
+           << (outcome.max_deviation ? api::shortest_text(*outcome.max_deviation) : "") << ','
+           << csv_field(outcome.message) << '\n';
       std::cout << line.str() << std::flush;
     }
   }

@@ -111,16 +111,17 @@ int run_batch_file(const Arguments& args, const Prepared& prepared, const api::R
   if (args.json) {
     nlohmann::json results = nlohmann::json::array();
     for (const api::RunResult& one : batch.results) results.push_back(api::run_json(model, one, false));
-    nlohmann::json j{{"target", model.target}, {"precision", precision_name(run_options.precision)},
-                     {"run_ms", batch.run_ms}, {"results", std::move(results)}};
+    nlohmann::json j{{"target", model.target},
+                     {"precision", precision_name(run_options.precision)},
+                     {"run_ms", batch.run_ms},
+                     {"results", std::move(results)}};
     std::cout << j.dump() << "\n";
     return kOk;
   }
   std::cout << batch_text(batch);
   for (std::size_t i = 0; i < batch.results.size(); ++i) {
     const api::RunResult& one = batch.results[i];
-    if (one.fidelity &&
-        (prepared.options.activations == Activations::Standard || one.fidelity->max_deviation > 1e-6)) {
+    if (one.fidelity && (prepared.options.activations == Activations::Standard || one.fidelity->max_deviation > 1e-6)) {
       std::cerr << "prompt " << i + 1 << ": " << fidelity_note(model, *one.fidelity, one.outputs.size());
     }
   }
@@ -202,11 +203,17 @@ int main_with(const std::vector<std::string>& argv) {
     return kUsage;
   }
   switch (parsed.args.command) {
-    case Command::Help: std::cout << help_text(); return kOk;
-    case Command::Check: return run_check(parsed.args);
-    case Command::Compile: return run_compile(parsed.args);
-    case Command::Run: return run_run(parsed.args);
-    case Command::Export: return run_export(parsed.args);
+    case Command::Help:
+      std::cout << help_text();
+      return kOk;
+    case Command::Check:
+      return run_check(parsed.args);
+    case Command::Compile:
+      return run_compile(parsed.args);
+    case Command::Run:
+      return run_run(parsed.args);
+    case Command::Export:
+      return run_export(parsed.args);
   }
   return kUsage;
 }

@@ -20,16 +20,15 @@
 
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <limits>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
 
 #include "api/api.hpp"
 #include "inputs.hpp"
@@ -75,7 +74,6 @@ int value_error(const std::string& message, const std::string& file = "") {
   std::cerr << render_all({d}) << std::flush;
   return kError;
 }
-
 
 bool parse_double(const std::string& text, double& out) {
   const char* first = text.data();
@@ -127,7 +125,8 @@ std::optional<int> parse_noise_arguments(const std::vector<std::string>& argv, N
     while (std::getline(list, item, ',')) {
       double sigma = 0;
       if (!parse_double(item, sigma) || !std::isfinite(sigma) || sigma < 0) {
-        return value_error("--sigmas: '" + item + "' is not a standard deviation (a finite number >= 0); write e.g. --sigmas 0,1e-7,1e-5");
+        return value_error("--sigmas: '" + item +
+                           "' is not a standard deviation (a finite number >= 0); write e.g. --sigmas 0,1e-7,1e-5");
       }
       args.sigmas.push_back(sigma);
     }
@@ -138,7 +137,8 @@ std::optional<int> parse_noise_arguments(const std::vector<std::string>& argv, N
   if (trials_text) {
     double trials = 0;
     if (!parse_double(*trials_text, trials) || trials != std::floor(trials) || trials < 1 || trials > kMaxTrials) {
-      return value_error("--trials '" + *trials_text + "' is not a whole number between 1 and " + std::to_string(kMaxTrials));
+      return value_error("--trials '" + *trials_text + "' is not a whole number between 1 and " +
+                         std::to_string(kMaxTrials));
     }
     args.trials = static_cast<int>(trials);
   }
@@ -193,7 +193,8 @@ bool read_prompt(const nlohmann::json& example, const std::string& path, api::No
     const nlohmann::json& prompt = example["prompt"];
     sweep.kind = prompt["kind"].get<std::string>();
     if (sweep.kind == "dictionary") {
-      for (const auto& pair : prompt["pairs"]) sweep.pairs.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+      for (const auto& pair : prompt["pairs"])
+        sweep.pairs.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
     } else if (sweep.kind == "continuous") {
       sweep.function = prompt["function"].get<std::string>();
       sweep.cells = prompt["cells"].get<int>();
@@ -243,7 +244,8 @@ int run_noise(const std::vector<std::string>& argv) {
   const api::NoiseSweepResult swept = api::noise_sweep(source, sweep);
   for (const auto& left : swept.left_out) {
     std::cerr << "lsrlc noise: note: form " << left.form << " does not compile for " << args.target
-              << ", left out of the sweep:\n" << render_all(left.why) << std::flush;
+              << ", left out of the sweep:\n"
+              << render_all(left.why) << std::flush;
   }
   if (!swept.ok) {
     std::cerr << render_all(swept.diagnostics) << std::flush;

@@ -42,9 +42,9 @@ std::string summary_text(const api::CompiledModel& model) {
       << s["program"]["nodes"].get<int>() << " program nodes\n";
   if (s.contains("layer_bound")) {
     const nlohmann::json& b = s["layer_bound"];
-    out << "  " << b["layers"].get<int>() << " layers (head aside) within the paper's bound of " << b["bound"].get<int>()
-        << ": " << b["rule"].get<std::string>() << "; " << b["relu_layers"].get<int>() << " ReLU, "
-        << b["kept_linear_layers"].get<int>() << " kept Linear, " << b["product_layers"].get<int>()
+    out << "  " << b["layers"].get<int>() << " layers (head aside) within the paper's bound of "
+        << b["bound"].get<int>() << ": " << b["rule"].get<std::string>() << "; " << b["relu_layers"].get<int>()
+        << " ReLU, " << b["kept_linear_layers"].get<int>() << " kept Linear, " << b["product_layers"].get<int>()
         << " product layers over " << b["path_layers"].get<int>() << " gated layers\n";
   }
   int index = 0;

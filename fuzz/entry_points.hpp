@@ -36,8 +36,8 @@ inline void check_source(const std::uint8_t* data, std::size_t size) {
 // target, the second the activations and Linear-chain options), then a short
 // run, so the compiler's passes and every lowering see programs nobody wrote.
 inline void compile_and_run(const std::uint8_t* data, std::size_t size) {
-  static constexpr std::array<const char*, 10> kTargets = {"dag", "linear-rnn", "gated-linear-rnn", "rnn", "gated-rnn",
-                                                           "gru", "lstm", "hawk", "griffin", "mamba"};
+  static constexpr std::array<const char*, 10> kTargets = {
+      "dag", "linear-rnn", "gated-linear-rnn", "rnn", "gated-rnn", "gru", "lstm", "hawk", "griffin", "mamba"};
   const auto in = split_input(data, size, 2);
   api::CompileOptions options;
   options.filename = "fuzz.lsrl";
@@ -61,7 +61,8 @@ inline void compile_and_run(const std::uint8_t* data, std::size_t size) {
 // core keeps no global state); the bytes pick the model, the precision,
 // whether to trace, and how to read the prompt (tokens, CSV, or text).
 inline void run_prompt(const std::uint8_t* data, std::size_t size, const std::string& source_dir) {
-  static constexpr std::array<const char*, 5> kExamples = {"more_ones", "discrete_ua", "counter", "modulo", "gated_sum"};
+  static constexpr std::array<const char*, 5> kExamples = {"more_ones", "discrete_ua", "counter", "modulo",
+                                                           "gated_sum"};
   static constexpr std::array<const char*, 5> kTargets = {"dag", "gated-linear-rnn", "gru", "hawk", "mamba"};
   static std::map<std::pair<std::size_t, std::size_t>, std::shared_ptr<const api::CompiledModel>> cache;
   const auto in = split_input(data, size, 3);
@@ -81,9 +82,15 @@ inline void run_prompt(const std::uint8_t* data, std::size_t size, const std::st
   if (!model) return;
   api::TokensResult tokens;
   switch (in.selectors[2] % 3) {
-    case 0: tokens = api::parse_tokens(in.text, model->info.input_dim); break;
-    case 1: tokens = api::parse_csv(in.text, model->info.input_dim); break;
-    default: tokens = api::encode_text(in.text, model->info); break;
+    case 0:
+      tokens = api::parse_tokens(in.text, model->info.input_dim);
+      break;
+    case 1:
+      tokens = api::parse_csv(in.text, model->info.input_dim);
+      break;
+    default:
+      tokens = api::encode_text(in.text, model->info);
+      break;
   }
   require_explained(tokens, "tokens");
   if (!tokens.ok) return;

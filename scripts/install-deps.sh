@@ -3,7 +3,7 @@
 # Safe to run twice: it only installs what is missing.
 set -euo pipefail
 packages=(build-essential cmake ninja-build ccache libeigen3-dev nlohmann-json3-dev xtl-dev libgtest-dev
-          emscripten chromium python3-torch python3-numpy libclang-rt-14-dev)
+          emscripten chromium python3-torch python3-numpy libclang-rt-14-dev clang-format)
 # Node.js and npm may come from Debian or be on the machine already (a
 # nodejs build that bundles npm conflicts with Debian's npm package), so they
 # are looked for as commands, not as packages.

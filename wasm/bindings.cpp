@@ -6,6 +6,9 @@
 // JS call per number. Nothing throws into JS (a C++ exception crossing
 // Embind arrives as a bare number): each entry point reports it instead.
 
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
 #include <cstdlib>
 #include <exception>
 #include <map>
@@ -14,9 +17,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <emscripten/bind.h>
-#include <emscripten/val.h>
 
 #include "api/api.hpp"
 
@@ -233,8 +233,9 @@ class Session {
       const api::ExportResult r = api::export_model(*model, format);
       val out = to_js(api::export_reply_json(r));
       if (r.ok) {
-        out.set("bytes", val::global("Uint8Array").new_(emscripten::typed_memory_view(
-                             r.bytes.size(), reinterpret_cast<const unsigned char*>(r.bytes.data()))));
+        out.set("bytes", val::global("Uint8Array")
+                             .new_(emscripten::typed_memory_view(
+                                 r.bytes.size(), reinterpret_cast<const unsigned char*>(r.bytes.data()))));
       }
       return out;
     });
@@ -249,7 +250,8 @@ class Session {
     return it == models_.end() ? nullptr : it->second;
   }
   static val unknown_model(int id) {
-    return failure("model " + std::to_string(id) + " is not loaded (released, or the engine was restarted): compile again");
+    return failure("model " + std::to_string(id) +
+                   " is not loaded (released, or the engine was restarted): compile again");
   }
 
   int next_id_;

@@ -1,11 +1,12 @@
 // api::export_model: a compiled model's weights as a file and its PyTorch
 // loader, with the names both doors offer them under.
+#include "export/export.hpp"
+
 #include <exception>
 #include <new>
 #include <string>
 
 #include "api/api.hpp"
-#include "export/export.hpp"
 
 namespace lsrl::api {
 namespace {
@@ -34,8 +35,9 @@ ExportResult export_model(const CompiledModel& model, ExportFormat format) {
     return result;
   };
   if (!model.model) {
-    return fail("the dag target has no weights to export: it is the program itself; compile for a target such as "
-                "gated-linear-rnn");
+    return fail(
+        "the dag target has no weights to export: it is the program itself; compile for a target such as "
+        "gated-linear-rnn");
   }
   try {
     const std::string stem = base_name(model.filename) + "-" + model.target;

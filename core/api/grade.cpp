@@ -33,7 +33,8 @@ std::string row_text(const std::vector<double>& row) {
 
 // One line: the diagnostic without its source excerpt (a CSV field, a table cell).
 std::string one_line(const Diagnostic& d) {
-  std::string where = d.span.known() ? "line " + std::to_string(d.span.line) + ":" + std::to_string(d.span.col) + ": " : "";
+  std::string where =
+      d.span.known() ? "line " + std::to_string(d.span.line) + ":" + std::to_string(d.span.col) + ": " : "";
   return where + d.message;
 }
 
@@ -63,7 +64,8 @@ ExerciseResult parse_exercise(const std::string& text, const std::string& filena
   // ordered_json: the one JSON parser the WebAssembly module links (the
   // weights export has it already; a second for nlohmann::json costs KBs).
   const nlohmann::ordered_json j = nlohmann::ordered_json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return fail("not a JSON object; an exercise file is described in docs/exercises.md");
+  if (j.is_discarded() || !j.is_object())
+    return fail("not a JSON object; an exercise file is described in docs/exercises.md");
   if (!j.contains("format") || j["format"] != kExerciseFormat) {
     return fail(std::string("\"format\" must be \"") + kExerciseFormat + "\" (docs/exercises.md)");
   }
@@ -74,7 +76,8 @@ ExerciseResult parse_exercise(const std::string& text, const std::string& filena
   exercise.id = j["id"].get<std::string>();
   exercise.target = j["target"].get<std::string>();
   if (j.contains("tolerance")) {
-    if (!j["tolerance"].is_number() || !(j["tolerance"].get<double>() >= 0)) return fail("\"tolerance\" must be a number >= 0");
+    if (!j["tolerance"].is_number() || !(j["tolerance"].get<double>() >= 0))
+      return fail("\"tolerance\" must be a number >= 0");
     exercise.tolerance = j["tolerance"].get<double>();
   }
   if (!j.contains("checks") || !j["checks"].is_array() || j["checks"].empty()) {
@@ -89,10 +92,12 @@ ExerciseResult parse_exercise(const std::string& text, const std::string& filena
       return fail(at + "needs \"input\" (a non-empty array of tokens) and \"expected\" (one row or null per token)");
     }
     ExerciseCheck check;
-    check.name = c.contains("name") && c["name"].is_string() ? c["name"].get<std::string>() : "check " + std::to_string(index);
+    check.name =
+        c.contains("name") && c["name"].is_string() ? c["name"].get<std::string>() : "check " + std::to_string(index);
     for (const auto& token : c["input"]) {
       std::vector<double> row;
-      if (!numbers_row(token, row) || row.empty() || (!check.input.empty() && row.size() != check.input.front().size())) {
+      if (!numbers_row(token, row) || row.empty() ||
+          (!check.input.empty() && row.size() != check.input.front().size())) {
         return fail(at + "every input token must be a non-empty array of numbers, all of the same width");
       }
       check.input.push_back(std::move(row));
@@ -140,7 +145,8 @@ GradeOutcome compare_with_expected(const ExerciseCheck& check, const OutputRows&
     bool differs = false;
     for (std::size_t u = 0; u < got.size(); ++u) {
       // A NaN or an infinity never passes, whatever the tolerance.
-      const double deviation = std::isfinite(got[u]) ? std::abs(got[u] - expected[u]) : std::numeric_limits<double>::infinity();
+      const double deviation =
+          std::isfinite(got[u]) ? std::abs(got[u] - expected[u]) : std::numeric_limits<double>::infinity();
       if (!(deviation <= tolerance)) differs = true;
       if (!(deviation <= max_deviation)) max_deviation = deviation;
     }

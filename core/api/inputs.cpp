@@ -4,10 +4,10 @@
 // caller), the line and column are where the bad token sits, so the CLI can
 // show a caret under it just as it does for program errors.
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -83,8 +83,8 @@ TokensResult convert_token(const std::string& file, std::string_view text, const
   }
   if (static_cast<int>(components.size()) != input_dim) {
     return failure(file, text, span_of(text, token_begin, token_end),
-                   describe + " has " + plural(components.size(), "component") +
-                       " but the program's Input has width " + std::to_string(input_dim) + "; give every token " +
+                   describe + " has " + plural(components.size(), "component") + " but the program's Input has width " +
+                       std::to_string(input_dim) + "; give every token " +
                        plural(static_cast<std::size_t>(input_dim), "number") +
                        (input_dim > 1 ? " separated by ','" : ""));
   }
@@ -238,9 +238,10 @@ TokensResult parse_tokens(const std::string& text, int input_dim) {
     result.tokens.push_back(std::move(row));
   }
   if (result.tokens.empty()) {
-    return failure(file, text, SourceSpan{}, "the input is empty; give at least one token (" +
-                                                 std::string(input_dim > 1 ? "components separated by ',', " : "") +
-                                                 "tokens separated by spaces or ';')");
+    return failure(file, text, SourceSpan{},
+                   "the input is empty; give at least one token (" +
+                       std::string(input_dim > 1 ? "components separated by ',', " : "") +
+                       "tokens separated by spaces or ';')");
   }
   result.ok = true;
   return result;
@@ -275,8 +276,8 @@ TokensResult parse_csv(const std::string& csv, int input_dim) {
         k = comma + 1;
       }
       std::vector<double> row;
-      TokensResult checked = convert_token(file, csv, "line " + std::to_string(line_number), components, begin, end,
-                                           input_dim, row);
+      TokensResult checked =
+          convert_token(file, csv, "line " + std::to_string(line_number), components, begin, end, input_dim, row);
       if (!checked.ok) return checked;
       result.tokens.push_back(std::move(row));
     }
@@ -310,7 +311,8 @@ TokensResult encode_text(const std::string& text, const ProgramInfo& info) {
   }
   std::vector<CodePoint> chars;
   if (!decode_utf8(text, chars, bad)) {
-    return failure(file, text, span_of(text, bad, bad + 1), "the text is not valid UTF-8 at byte " + std::to_string(bad + 1));
+    return failure(file, text, span_of(text, bad, bad + 1),
+                   "the text is not valid UTF-8 at byte " + std::to_string(bad + 1));
   }
   if (chars.empty()) {
     return failure(file, text, SourceSpan{}, "the text is empty; give at least one character");
@@ -327,7 +329,7 @@ TokensResult encode_text(const std::string& text, const ProgramInfo& info) {
     const int id = index_of(c.value);
     if (id < 0) {
       std::string message = "character '" + text.substr(c.begin, c.end - c.begin) + "' (character " +
-                             std::to_string(k + 1) + ") is not in the program's vocabulary \"" + *info.vocab + "\"";
+                            std::to_string(k + 1) + ") is not in the program's vocabulary \"" + *info.vocab + "\"";
       if (c.value < 0x80 && std::islower(static_cast<int>(c.value)) &&
           index_of(static_cast<char32_t>(std::toupper(static_cast<int>(c.value)))) >= 0) {
         message += "; the vocabulary has upper case letters, write '" +

@@ -79,9 +79,12 @@ long long parameter_count(const CompiledModel& model) {
 
 const char* severity_name(Severity s) {
   switch (s) {
-    case Severity::Error: return "error";
-    case Severity::Warning: return "warning";
-    case Severity::Note: return "note";
+    case Severity::Error:
+      return "error";
+    case Severity::Warning:
+      return "warning";
+    case Severity::Note:
+      return "note";
   }
   return "error";
 }
@@ -249,14 +252,10 @@ nlohmann::json run_json(const CompiledModel& model, const RunResult& result, boo
 }
 
 nlohmann::json numeric_failure_json(const NumericFailure& failure) {
-  return {{"step", failure.step},
-          {"output_step", failure.output_step},
-          {"output", failure.output},
-          {"value", failure.value},
-          {"where", failure.where},
-          {"layer", failure.layer},
-          {"line", failure.span.line},
-          {"col", failure.span.col},
+  return {{"step", failure.step},      {"output_step", failure.output_step},
+          {"output", failure.output},  {"value", failure.value},
+          {"where", failure.where},    {"layer", failure.layer},
+          {"line", failure.span.line}, {"col", failure.span.col},
           {"cause", failure.cause}};
 }
 

@@ -11,9 +11,7 @@
 
 namespace lsrl::api {
 
-bool supports_weight_noise(const std::string& target) {
-  return target == "linear-rnn" || target == "gated-linear-rnn";
-}
+bool supports_weight_noise(const std::string& target) { return target == "linear-rnn" || target == "gated-linear-rnn"; }
 
 CompileResult with_weight_noise(const CompiledModel& model, double sigma, std::uint64_t seed) {
   CompileResult result;
@@ -29,8 +27,10 @@ CompileResult with_weight_noise(const CompiledModel& model, double sigma, std::u
                 "' is the program itself; compile it for linear-rnn or gated-linear-rnn");
   }
   if (!supports_weight_noise(model.target)) {
-    return fail("weight noise is implemented for linear-rnn and gated-linear-rnn (the paper's own compiled form), "
-                "not for " + model.target + "; choose one of those targets");
+    return fail(
+        "weight noise is implemented for linear-rnn and gated-linear-rnn (the paper's own compiled form), "
+        "not for " +
+        model.target + "; choose one of those targets");
   }
   if (!std::isfinite(sigma) || sigma < 0) {
     return fail("the noise's standard deviation must be a finite number >= 0");
@@ -98,7 +98,8 @@ NoiseSweepResult noise_sweep(const std::string& source, const NoiseSweepOptions&
     return fail("the sweep takes 1 to " + std::to_string(kMaxNoiseSigmas) + " noise levels");
   }
   for (double sigma : options.sigmas) {
-    if (!std::isfinite(sigma) || sigma < 0) return fail("a noise level (standard deviation) must be a finite number >= 0");
+    if (!std::isfinite(sigma) || sigma < 0)
+      return fail("a noise level (standard deviation) must be a finite number >= 0");
   }
   if (options.trials < 1 || options.trials > kMaxNoiseTrials) {
     return fail("the number of trials must be a whole number between 1 and " + std::to_string(kMaxNoiseTrials));
@@ -191,7 +192,8 @@ NoiseSweepResult noise_sweep(const std::string& source, const NoiseSweepOptions&
     if (!run_all(*compiled.model, clean)) return fail_with(run_failure);
     for (double sigma : options.sigmas) {
       for (int trial = 0; trial < options.trials; ++trial) {
-        const CompileResult noisy = with_weight_noise(*compiled.model, sigma, options.seed + static_cast<std::uint64_t>(trial));
+        const CompileResult noisy =
+            with_weight_noise(*compiled.model, sigma, options.seed + static_cast<std::uint64_t>(trial));
         if (!noisy.ok) return fail_with(noisy.diagnostics);
         std::vector<OutputRows> outputs;
         if (!run_all(*noisy.model, outputs)) return fail_with(run_failure);
@@ -208,7 +210,8 @@ NoiseSweepResult noise_sweep(const std::string& source, const NoiseSweepOptions&
           } else {
             const auto& last = out.back();
             const auto& reference = clean[qi].back();
-            for (std::size_t c = 0; c < last.size(); ++c) value = nan_aware_max(value, std::fabs(last[c] - reference[c]));
+            for (std::size_t c = 0; c < last.size(); ++c)
+              value = nan_aware_max(value, std::fabs(last[c] - reference[c]));
           }
         }
         result.rows.push_back(NoiseSweepRow{form, sigma, trial, value});
@@ -231,7 +234,10 @@ nlohmann::json noise_sweep_json(const NoiseSweepResult& result) {
   for (const NoiseSweepRow& r : result.rows) {
     nlohmann::json row{{"form", r.form}, {"sigma", r.sigma}, {"trial", r.trial}};
     // JSON has no NaN or Infinity: a blown-up error is written as null.
-    if (std::isfinite(r.value)) row["value"] = r.value; else row["value"] = nullptr;
+    if (std::isfinite(r.value))
+      row["value"] = r.value;
+    else
+      row["value"] = nullptr;
     j["rows"].push_back(row);
   }
   j["left_out"] = nlohmann::json::array();

@@ -19,7 +19,6 @@
 #include <cmath>
 #include <sstream>
 #include <string>
-
 #include <xtl/xhalf_float.hpp>
 
 #include "runtime/dag_eval.hpp"
@@ -34,19 +33,25 @@ constexpr double kMaxTracedValues = 4'000'000;
 
 double round_to(double v, Precision precision) {
   switch (precision) {
-    case Precision::F64: return v;
-    case Precision::F32: return static_cast<double>(static_cast<float>(v));
+    case Precision::F64:
+      return v;
+    case Precision::F32:
+      return static_cast<double>(static_cast<float>(v));
     // The way the executors round a weight: through float, to nearest.
-    case Precision::F16: return static_cast<double>(static_cast<float>(xtl::half_float(static_cast<float>(v))));
+    case Precision::F16:
+      return static_cast<double>(static_cast<float>(xtl::half_float(static_cast<float>(v))));
   }
   return v;
 }
 
 double smallest_normal(Precision precision) {
   switch (precision) {
-    case Precision::F64: return DBL_MIN;
-    case Precision::F32: return FLT_MIN;
-    case Precision::F16: return 6.103515625e-05;  // 2^-14
+    case Precision::F64:
+      return DBL_MIN;
+    case Precision::F32:
+      return FLT_MIN;
+    case Precision::F16:
+      return 6.103515625e-05;  // 2^-14
   }
   return DBL_MIN;
 }
@@ -62,9 +67,12 @@ std::string number_text(double v) {
 
 std::string largest_text(Precision precision) {
   switch (precision) {
-    case Precision::F64: return "about 1.8e308";
-    case Precision::F32: return "about 3.4e38";
-    case Precision::F16: return "65,504";
+    case Precision::F64:
+      return "about 1.8e308";
+    case Precision::F32:
+      return "about 3.4e38";
+    case Precision::F16:
+      return "65,504";
   }
   return "";
 }
@@ -140,7 +148,7 @@ std::string hazard_message(const PrecisionHazard& h) {
 // trace in topological order, a model's layer by layer), so the first one
 // found is the one the others came from.
 struct TraceFault {
-  int step = -1;      // 0-based
+  int step = -1;  // 0-based
   std::size_t series = 0;
   int unit = 0;
   double value = 0;
@@ -288,9 +296,8 @@ std::vector<Diagnostic> precision_warnings(const CompiledModel& model, Precision
     d.severity = Severity::Note;
     d.file = model.filename;
     d.message = std::to_string(total - covered) + " more node" + (total - covered == 1 ? "" : "s") +
-                " elsewhere hold constants " + precision_name(precision) + " cannot hold (" +
-                std::to_string(total) + " nodes in all; `lsrlc compile --json` lists the first " +
-                std::to_string(kMaxPrecisionHazards) + ")";
+                " elsewhere hold constants " + precision_name(precision) + " cannot hold (" + std::to_string(total) +
+                " nodes in all; `lsrlc compile --json` lists the first " + std::to_string(kMaxPrecisionHazards) + ")";
     warnings.push_back(std::move(d));
   }
   attach_source_lines(warnings, model.source);
@@ -311,9 +318,8 @@ std::optional<Diagnostic> refuse_precision(const CompiledModel& model, Precision
 }
 
 std::optional<NumericFailure> find_numeric_failure(const CompiledModel& model,
-                                                   const std::vector<std::vector<double>>& tokens,
-                                                   Precision precision, const OutputRows& outputs,
-                                                   const Trace* recorded) {
+                                                   const std::vector<std::vector<double>>& tokens, Precision precision,
+                                                   const OutputRows& outputs, const Trace* recorded) {
   NumericFailure failure;
   bool found = false;
   for (std::size_t t = 0; t < outputs.size() && !found; ++t) {
@@ -383,8 +389,7 @@ std::optional<NumericFailure> find_numeric_failure(const CompiledModel& model,
   return failure;
 }
 
-Diagnostic numeric_failure_diagnostic(const CompiledModel& model, const NumericFailure& failure,
-                                      Precision precision) {
+Diagnostic numeric_failure_diagnostic(const CompiledModel& model, const NumericFailure& failure, Precision precision) {
   Diagnostic d;
   d.file = model.filename;
   d.span = failure.span;
@@ -392,14 +397,13 @@ Diagnostic numeric_failure_diagnostic(const CompiledModel& model, const NumericF
               std::to_string(failure.step);
   if (!failure.where.empty()) d.message += ", first in " + failure.where;
   if (failure.output_step != failure.step || failure.where.empty()) {
-    d.message += " (output " + std::to_string(failure.output) + " at step " + std::to_string(failure.output_step) +
-                 ")";
+    d.message += " (output " + std::to_string(failure.output) + " at step " + std::to_string(failure.output_step) + ")";
   }
   if (!failure.cause.empty()) d.message += ": " + failure.cause;
   std::string advice = what_to_do(precision);
   advice[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(advice[0])));
-  d.message += "; the run stops there (the outputs before step " + std::to_string(failure.output_step) +
-               " are kept). " + advice;
+  d.message +=
+      "; the run stops there (the outputs before step " + std::to_string(failure.output_step) + " are kept). " + advice;
   std::vector<Diagnostic> one{d};
   attach_source_lines(one, model.source);
   return one.front();

@@ -26,12 +26,10 @@ std::optional<Diagnostic> refuse_precision(const CompiledModel& model, Precision
 // value appeared and why, re-running the prompt's prefix with a trace when
 // `recorded` (the run's own trace) is absent.
 std::optional<NumericFailure> find_numeric_failure(const CompiledModel& model,
-                                                   const std::vector<std::vector<double>>& tokens,
-                                                   Precision precision, const OutputRows& outputs,
-                                                   const Trace* recorded);
+                                                   const std::vector<std::vector<double>>& tokens, Precision precision,
+                                                   const OutputRows& outputs, const Trace* recorded);
 
 // The error diagnostic that says `failure` in words, with what to do.
-Diagnostic numeric_failure_diagnostic(const CompiledModel& model, const NumericFailure& failure,
-                                      Precision precision);
+Diagnostic numeric_failure_diagnostic(const CompiledModel& model, const NumericFailure& failure, Precision precision);
 
 }  // namespace lsrl::api

@@ -26,9 +26,9 @@ bool read_max_length(const std::string& text, const char* name, const std::strin
   const std::string what = std::string("the maximum sequence length (") + name + ")";
   if (!finite || std::trunc(number) != number || number < std::numeric_limits<int>::min() ||
       number > std::numeric_limits<int>::max()) {
-    diagnostics.push_back(error_without_position(
-        filename, what + " must be a whole number of tokens between 1 and " + std::to_string(kMaxSequenceLengthLimit) +
-                      (finite ? " (got " + text + ")" : "")));
+    diagnostics.push_back(error_without_position(filename, what + " must be a whole number of tokens between 1 and " +
+                                                               std::to_string(kMaxSequenceLengthLimit) +
+                                                               (finite ? " (got " + text + ")" : "")));
     return false;
   }
   const int length = static_cast<int>(number);
@@ -52,8 +52,7 @@ CompileOptionsResult read_compile_options(const OptionTexts& texts, const Option
   options.filename = texts.filename;
   options.params = texts.params;
   if (texts.target) options.target = *texts.target;
-  if (texts.activations && !texts.activations->empty() &&
-      !parse_activations(*texts.activations, options.activations)) {
+  if (texts.activations && !texts.activations->empty() && !parse_activations(*texts.activations, options.activations)) {
     result.diagnostics.push_back(error_without_position(
         texts.filename,
         std::string("unknown ") + names.activations + " '" + *texts.activations + "'; use 'paper' or 'standard'"));
@@ -75,8 +74,8 @@ CompileOptionsResult read_compile_options(const OptionTexts& texts, const Option
 
 bool read_precision(const std::string& text, const OptionNames& names, Precision& out, Diagnostic& error) {
   if (parse_precision(text.empty() ? "f64" : text, out)) return true;
-  error = error_without_position("", std::string("unknown ") + names.precision + " '" + text +
-                                         "'; use f64, f32 or f16");
+  error =
+      error_without_position("", std::string("unknown ") + names.precision + " '" + text + "'; use f64, f32 or f16");
   return false;
 }
 
@@ -86,8 +85,8 @@ bool read_export_format(const std::string& text, const OptionNames& names, Expor
   } else if (text == "safetensors") {
     out = ExportFormat::Safetensors;
   } else {
-    error = error_without_position("", std::string("unknown ") + names.format + " '" + text +
-                                           "'; use json or safetensors");
+    error =
+        error_without_position("", std::string("unknown ") + names.format + " '" + text + "'; use json or safetensors");
     return false;
   }
   return true;

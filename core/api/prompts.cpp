@@ -3,6 +3,8 @@
 // built program. Diagnostics name where the text came from ("--prompt-fn",
 // "--query", the dictionary's path; "<function>" for the page's function box)
 // and point into it.
+#include "prompts/prompts.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <exception>
@@ -12,7 +14,6 @@
 
 #include "api/api.hpp"
 #include "api/number_text.hpp"
-#include "prompts/prompts.hpp"
 
 namespace lsrl::api {
 namespace {
@@ -65,11 +66,13 @@ Result guarded(const char* what, Body&& body) {
   } catch (const LsrlError& e) {
     return failure<Result>(e.to_diagnostic(""));
   } catch (const std::bad_alloc&) {
-    return failure<Result>(error_at("", SourceSpan{}, std::string("ran out of memory while ") + what +
-                                                         "; give fewer cells or a shorter dictionary"));
+    return failure<Result>(
+        error_at("", SourceSpan{},
+                 std::string("ran out of memory while ") + what + "; give fewer cells or a shorter dictionary"));
   } catch (const std::exception& e) {
-    return failure<Result>(error_at("", SourceSpan{}, std::string("internal error while ") + what + " (" + e.what() +
-                                                         "); this is a bug in the LSRL core, please report it"));
+    return failure<Result>(error_at("", SourceSpan{},
+                                    std::string("internal error while ") + what + " (" + e.what() +
+                                        "); this is a bug in the LSRL core, please report it"));
   }
 }
 
@@ -91,11 +94,12 @@ bool parse_query_point(const std::string& text, std::vector<double>& point, Diag
     std::string piece = trim(text.substr(begin, end - begin));
     double value = 0;
     if (!parse_decimal(piece, value) || !std::isfinite(value)) {
-      error = error_at("--query",
-                       SourceSpan{1, static_cast<int>(begin) + 1, static_cast<int>(std::max<std::size_t>(1, end - begin))},
-                       "query component " + std::to_string(component) + " ('" + piece +
-                           "') is not a number; give the query point as numbers in [0, 1] separated by ',' (0.3,0.7)",
-                       text);
+      error =
+          error_at("--query",
+                   SourceSpan{1, static_cast<int>(begin) + 1, static_cast<int>(std::max<std::size_t>(1, end - begin))},
+                   "query component " + std::to_string(component) + " ('" + piece +
+                       "') is not a number; give the query point as numbers in [0, 1] separated by ',' (0.3,0.7)",
+                   text);
       return false;
     }
     point.push_back(value);
@@ -134,9 +138,10 @@ FunctionValues evaluate_function(const std::string& function, int input_dims,
     result.values.reserve(points.size());
     for (const auto& x : points) {
       if (static_cast<int>(x.size()) != input_dims) {
-        return failure<FunctionValues>(error_at("", SourceSpan{}, "a point has " + std::to_string(x.size()) +
-                                                                      " coordinates but the function takes " +
-                                                                      std::to_string(input_dims)));
+        return failure<FunctionValues>(error_at("", SourceSpan{},
+                                                "a point has " + std::to_string(x.size()) +
+                                                    " coordinates but the function takes " +
+                                                    std::to_string(input_dims)));
       }
       result.values.push_back(f(x));
     }
@@ -180,14 +185,16 @@ TokensResult continuous_prompt_for(const ProgramInfo& info, const std::string& f
 TokensResult dictionary_prompt_for(const ProgramInfo& info, const std::string& csv, const std::string& path,
                                    const std::string& query) {
   if (!info.vocab) {
-    return failure<TokensResult>(error_at("", SourceSpan{},
-                                          "--dict encodes keys and values with the program's vocab(...), but the "
-                                          "program declares none; add a line like vocab(\"?ABCDEFGHIJKLMNOPQRSTUVWXYZ\")"));
+    return failure<TokensResult>(
+        error_at("", SourceSpan{},
+                 "--dict encodes keys and values with the program's vocab(...), but the "
+                 "program declares none; add a line like vocab(\"?ABCDEFGHIJKLMNOPQRSTUVWXYZ\")"));
   }
   if (info.input_dim != 1) {
-    return failure<TokensResult>(error_at(
-        "", SourceSpan{},
-        "--dict gives one character per 1-wide token, but the program's Input has width " + std::to_string(info.input_dim)));
+    return failure<TokensResult>(
+        error_at("", SourceSpan{},
+                 "--dict gives one character per 1-wide token, but the program's Input has width " +
+                     std::to_string(info.input_dim)));
   }
   std::vector<std::pair<std::string, std::string>> pairs;
   std::istringstream lines(csv);
@@ -208,9 +215,9 @@ TokensResult dictionary_prompt_for(const ProgramInfo& info, const std::string& c
     }
     if (comma == std::string::npos || line.find(',', comma + 1) != std::string::npos) {
       const int col = static_cast<int>(raw.find_first_not_of(" \t")) + 1;
-      return failure<TokensResult>(error_at(path, SourceSpan{line_number, col, static_cast<int>(line.size())},
-                                            "each line of a dictionary must be KEY,VALUE (one comma), for example CAN,OTT",
-                                            raw));
+      return failure<TokensResult>(
+          error_at(path, SourceSpan{line_number, col, static_cast<int>(line.size())},
+                   "each line of a dictionary must be KEY,VALUE (one comma), for example CAN,OTT", raw));
     }
     pairs.emplace_back(trim(line.substr(0, comma)), trim(line.substr(comma + 1)));
   }

@@ -25,9 +25,9 @@ enum class Severity { Error, Warning, Note };
 
 struct Diagnostic {
   Severity severity = Severity::Error;
-  std::string file;      // the program's file name ("<input>" for the page)
+  std::string file;  // the program's file name ("<input>" for the page)
   SourceSpan span;
-  std::string message;   // what is wrong and what to do about it
+  std::string message;      // what is wrong and what to do about it
   std::string source_line;  // the text of span.line, filled in by render helpers
 
   // FILE:LINE:COL: error: MESSAGE, then the source line and a caret under the

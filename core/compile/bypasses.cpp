@@ -19,7 +19,8 @@ WorkId add_relu_identity(WorkGraph& g, WorkId x, const WorkNode& provenance) {
   const int n = g.node(x).dim;
   const NumSparse eye = sparse_identity(n);
   const NumSparse neg = negate(eye);
-  const WorkId split = g.add_linear(x, vstack(std::vector<const NumSparse*>{&eye, &neg}), zero_vector(2 * n), provenance);
+  const WorkId split =
+      g.add_linear(x, vstack(std::vector<const NumSparse*>{&eye, &neg}), zero_vector(2 * n), provenance);
   const WorkId relu = g.add_relu(split, provenance);
   return g.add_linear(relu, plus_minus_columns(n), zero_vector(n), provenance);
 }
@@ -32,7 +33,8 @@ WorkId add_relu_identity_of_affine(WorkGraph& g, WorkId affine) {
   const NumVector b = g.affine_bias(affine);
   const NumVector negb = negate(b);
   const WorkNode prov = WorkGraph::provenance({&a});
-  const WorkId split = g.add_linear(a.inputs[0], vstack(std::vector<const NumSparse*>{&A, &negA}), stack_vectors({&b, &negb}), prov);
+  const WorkId split =
+      g.add_linear(a.inputs[0], vstack(std::vector<const NumSparse*>{&A, &negA}), stack_vectors({&b, &negb}), prov);
   const WorkId relu = g.add_relu(split, prov);
   const WorkId joined = g.add_linear(relu, plus_minus_columns(n), zero_vector(n), prov);
   g.replace_uses(affine, joined);

@@ -14,10 +14,14 @@ bool case_10_mixed(WorkGraph& g, WorkId bn, RuleCounter& counts) {
   bool any_concat = false;
   for (WorkId u : users) {
     const WorkNode& w = g.node(u);
-    if (WorkGraph::is_affine(w)) any_linear = true;
-    else if (w.kind == NodeKind::ReLU) any_relu = true;
-    else if (w.kind == NodeKind::Concat) any_concat = true;
-    else return false;
+    if (WorkGraph::is_affine(w))
+      any_linear = true;
+    else if (w.kind == NodeKind::ReLU)
+      any_relu = true;
+    else if (w.kind == NodeKind::Concat)
+      any_concat = true;
+    else
+      return false;
   }
   if (!any_linear || !any_relu || !any_concat) return false;
   WorkId some_relu = -1;

@@ -35,10 +35,10 @@ bool case_1b_multi_bypass(WorkGraph& g, WorkId bn, RuleCounter& counts) {
   const int h = d / 2;
   SparseAssembler arrange(2 * (h + d), d);
   NumVector bias = zero_vector(2 * (h + d));
-  for (int i = 0; i < h; ++i) arrange.add(i, i, Num(1));                   // first factors
-  for (int j = 0; j < d; ++j) arrange.add(h + j, j, Num(1));               // x ...
-  for (int i = 0; i < h; ++i) arrange.add(h + d + i, h + i, Num(1));       // second factors
-  for (int j = 0; j < d; ++j) bias[2 * h + d + j] = Num(1);                // ... times one
+  for (int i = 0; i < h; ++i) arrange.add(i, i, Num(1));              // first factors
+  for (int j = 0; j < d; ++j) arrange.add(h + j, j, Num(1));          // x ...
+  for (int i = 0; i < h; ++i) arrange.add(h + d + i, h + i, Num(1));  // second factors
+  for (int j = 0; j < d; ++j) bias[2 * h + d + j] = Num(1);           // ... times one
   const WorkNode& first_multi = g.node(multis.front());
   const WorkNode prov = WorkGraph::provenance({&first_multi});
   const WorkId arranged = g.add_linear(bn, arrange.finish(), std::move(bias), prov);

@@ -24,7 +24,8 @@ bool case_2_fuse_states(WorkGraph& g, WorkId bn, RuleCounter& counts) {
     WorkGraph::merge_names(prov.names, s.names);
     if (!prov.origin.known()) prov.origin = s.origin;
   }
-  const WorkId fused = g.add_linstate(bn, block_diagonal(As), vstack(Bs), stack_vectors(biases), stack_vectors(inits), prov);
+  const WorkId fused =
+      g.add_linstate(bn, block_diagonal(As), vstack(Bs), stack_vectors(biases), stack_vectors(inits), prov);
   int offset = 0;
   for (WorkId u : users) {
     const int dim = g.node(u).dim;

@@ -177,7 +177,8 @@ bool push_slices(WorkGraph& g, WorkId bn, const std::vector<WorkId>& slices, Wor
           g.set_inputs(u, {bn});
           break;
         }
-        default: continue;
+        default:
+          continue;
       }
       g.touch(u);
       changed = true;

@@ -18,9 +18,12 @@ bool only_linears_and_relus(const WorkGraph& g, const std::vector<WorkId>& users
   any_linear = any_relu = false;
   for (WorkId u : users) {
     const WorkNode& w = g.node(u);
-    if (WorkGraph::is_affine(w)) any_linear = true;
-    else if (w.kind == NodeKind::ReLU) any_relu = true;
-    else return false;
+    if (WorkGraph::is_affine(w))
+      any_linear = true;
+    else if (w.kind == NodeKind::ReLU)
+      any_relu = true;
+    else
+      return false;
   }
   return any_linear && any_relu;
 }
@@ -46,7 +49,8 @@ bool case_7b_bypass_linears(WorkGraph& g, WorkId bn, RuleCounter& counts) {
   bool any_relu = false;
   if (!only_linears_and_relus(g, users, any_linear, any_relu)) return false;
   bool any_to_carry = false;
-  for (WorkId u : users) any_to_carry = any_to_carry || (WorkGraph::is_affine(g.node(u)) && !followed_only_by_relu(g, u));
+  for (WorkId u : users)
+    any_to_carry = any_to_carry || (WorkGraph::is_affine(g.node(u)) && !followed_only_by_relu(g, u));
   if (!any_to_carry) return false;
   std::vector<WorkId> to_carry;
   int carried_width = 0;

@@ -13,9 +13,12 @@ bool case_8_linear_concat(WorkGraph& g, WorkId bn, RuleCounter& counts) {
   bool any_concat = false;
   for (WorkId u : users) {
     const WorkNode& w = g.node(u);
-    if (WorkGraph::is_affine(w)) any_linear = true;
-    else if (w.kind == NodeKind::Concat) any_concat = true;
-    else return false;
+    if (WorkGraph::is_affine(w))
+      any_linear = true;
+    else if (w.kind == NodeKind::Concat)
+      any_concat = true;
+    else
+      return false;
   }
   if (!any_linear || !any_concat) return false;
   const WorkId identity = add_identity_linear(g, bn, WorkGraph::bypass_provenance(g.node(bn)));

@@ -13,9 +13,12 @@ bool case_9_relu_concat(WorkGraph& g, WorkId bn, RuleCounter& counts) {
   bool any_concat = false;
   for (WorkId u : users) {
     const WorkNode& w = g.node(u);
-    if (w.kind == NodeKind::ReLU) any_relu = true;
-    else if (w.kind == NodeKind::Concat) any_concat = true;
-    else return false;
+    if (w.kind == NodeKind::ReLU)
+      any_relu = true;
+    else if (w.kind == NodeKind::Concat)
+      any_concat = true;
+    else
+      return false;
   }
   if (!any_relu || !any_concat) return false;
   const WorkId carried = add_relu_identity(g, bn, WorkGraph::bypass_provenance(g.node(bn)));

@@ -37,8 +37,13 @@ nlohmann::json path_graph_json(const WorkGraph& g) {
 
 PathModel compile_to_path(const Program& program, const CompilerOptions& options, CompileReport* report) {
   const auto start = std::chrono::steady_clock::now();
-  if (program.input() == kNoNode) throw LsrlError(SourceSpan{}, "the program has no Input(...), so there is nothing to compile; add `input = Input(dim=1)`");
-  if (program.output() == kNoNode) throw LsrlError(SourceSpan{}, "the program has no top-level return, so it has no output to compile; end it with `return VARIABLE`");
+  if (program.input() == kNoNode)
+    throw LsrlError(SourceSpan{},
+                    "the program has no Input(...), so there is nothing to compile; add `input = Input(dim=1)`");
+  if (program.output() == kNoNode)
+    throw LsrlError(
+        SourceSpan{},
+        "the program has no top-level return, so it has no output to compile; end it with `return VARIABLE`");
 
   RuleCounter counts;
   WorkGraph g = WorkGraph::from_program(program);
@@ -58,8 +63,7 @@ PathModel compile_to_path(const Program& program, const CompilerOptions& options
   if (options.optimize) optimize_path(path, counts);
   if (report) {
     report->rule_counts = counts.all();
-    report->milliseconds =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    report->milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   }
   return path;
 }
@@ -69,7 +73,8 @@ nlohmann::json graph_to_json(const Program& program) {
   nlohmann::json edges = nlohmann::json::array();
   for (NodeId id : program.topological_order()) {
     const Node& n = program.node(id);
-    nodes.push_back({{"id", id}, {"kind", node_kind_name(n.kind)}, {"name", n.name}, {"dim", n.dim}, {"line", n.origin.line}});
+    nodes.push_back(
+        {{"id", id}, {"kind", node_kind_name(n.kind)}, {"name", n.name}, {"dim", n.dim}, {"line", n.origin.line}});
     std::vector<NodeId> seen;
     for (NodeId in : n.inputs) {
       bool dup = false;

@@ -3,10 +3,9 @@
 // driver only sequences them.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "compile/path_model.hpp"
 #include "graph/program.hpp"

@@ -26,11 +26,10 @@ namespace lsrl {
 
 void debranch(WorkGraph& g, RuleCounter& counts) {
   using Case = bool (*)(WorkGraph&, WorkId, RuleCounter&);
-  static constexpr Case kCases[] = {case_1a_merge_multis,  case_1b_multi_bypass,   case_2_fuse_states,
-                                    case_3_merge_relus,    case_4_concats,         case_5a_push_slices,
-                                    case_5b_stack_linears, case_6_state_bypass,    case_7a_bypass_relus,
-                                    case_7b_bypass_linears, case_8_linear_concat,  case_9_relu_concat,
-                                    case_10_mixed};
+  static constexpr Case kCases[] = {
+      case_1a_merge_multis, case_1b_multi_bypass,  case_2_fuse_states,  case_3_merge_relus,   case_4_concats,
+      case_5a_push_slices,  case_5b_stack_linears, case_6_state_bypass, case_7a_bypass_relus, case_7b_bypass_linears,
+      case_8_linear_concat, case_9_relu_concat,    case_10_mixed};
   g.set_phase(WorkGraph::Phase::Debranching);
   run_fusions(g, counts);
   // A safety net, far above any program's step count (the generated-program

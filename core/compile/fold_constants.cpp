@@ -160,7 +160,8 @@ bool fold_constants(WorkGraph& g, WorkId at, RuleCounter& counts) {
       g.touch(at);
       break;
     }
-    default: return false;
+    default:
+      return false;
   }
   counts.count("fold_constants");
   return true;

@@ -58,22 +58,28 @@ std::size_t hash_node(const WorkNode& n) {
   std::size_t h = mix(static_cast<std::size_t>(n.kind), static_cast<std::size_t>(n.dim));
   for (WorkId in : n.inputs) h = mix(h, static_cast<std::size_t>(in));
   switch (n.kind) {
-    case NodeKind::Linear: return mix(mix(h, hash_matrix(n.A)), hash_vector(n.b));
-    case NodeKind::Slice: return mix(h, static_cast<std::size_t>(n.slice_begin));
+    case NodeKind::Linear:
+      return mix(mix(h, hash_matrix(n.A)), hash_vector(n.b));
+    case NodeKind::Slice:
+      return mix(h, static_cast<std::size_t>(n.slice_begin));
     case NodeKind::LinState:
       return mix(mix(mix(mix(h, hash_matrix(n.A)), hash_matrix(n.B)), hash_vector(n.b)), hash_vector(n.init));
-    default: return h;
+    default:
+      return h;
   }
 }
 
 bool same_node(const WorkNode& a, const WorkNode& b) {
   if (a.kind != b.kind || a.dim != b.dim || a.inputs != b.inputs) return false;
   switch (a.kind) {
-    case NodeKind::Linear: return same_matrix(a.A, b.A) && same_vector(a.b, b.b);
-    case NodeKind::Slice: return a.slice_begin == b.slice_begin && a.slice_end == b.slice_end;
+    case NodeKind::Linear:
+      return same_matrix(a.A, b.A) && same_vector(a.b, b.b);
+    case NodeKind::Slice:
+      return a.slice_begin == b.slice_begin && a.slice_end == b.slice_end;
     case NodeKind::LinState:
       return same_matrix(a.A, b.A) && same_matrix(a.B, b.B) && same_vector(a.b, b.b) && same_vector(a.init, b.init);
-    default: return true;
+    default:
+      return true;
   }
 }
 

@@ -217,7 +217,8 @@ NumSparse pick_rows(const NumSparse& A, const std::vector<int>& rows) {
   RowWriter out(static_cast<int>(rows.size()), static_cast<int>(A.cols()), nnz);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     out.start_row(static_cast<int>(i));
-    for (NumSparse::InnerIterator a(A, rows[i]); a; ++a) out.put(static_cast<int>(i), static_cast<int>(a.col()), a.value());
+    for (NumSparse::InnerIterator a(A, rows[i]); a; ++a)
+      out.put(static_cast<int>(i), static_cast<int>(a.col()), a.value());
   }
   return out.finish();
 }
@@ -231,7 +232,8 @@ NumVector pick_entries(const NumVector& v, const std::vector<int>& rows) {
 NumSparse pick_columns(const NumSparse& A, const std::vector<int>& cols) {
   // old column -> new columns (a column may be picked more than once)
   std::vector<std::vector<int>> targets(static_cast<std::size_t>(A.cols()));
-  for (std::size_t k = 0; k < cols.size(); ++k) targets[static_cast<std::size_t>(cols[k])].push_back(static_cast<int>(k));
+  for (std::size_t k = 0; k < cols.size(); ++k)
+    targets[static_cast<std::size_t>(cols[k])].push_back(static_cast<int>(k));
   SparseAssembler s(static_cast<int>(A.rows()), static_cast<int>(cols.size()));
   for (int i = 0; i < A.outerSize(); ++i)
     for (NumSparse::InnerIterator a(A, i); a; ++a)
@@ -347,9 +349,9 @@ bool composition_rounds_alike(const NumSparse& A2, const NumVector& b2, const Nu
       ++count;
       scaled = scaled && is_signed_power_of_two(it.value());
     }
-    if (count == 0) continue;                                     // a constant
-    if (count == 1 && scaled && b2[i].is_zero()) continue;        // one scaled row of A1
-    if (!reads_picked_in_order(A2, i, picked)) return false;      // picked inputs, in order
+    if (count == 0) continue;                                 // a constant
+    if (count == 1 && scaled && b2[i].is_zero()) continue;    // one scaled row of A1
+    if (!reads_picked_in_order(A2, i, picked)) return false;  // picked inputs, in order
   }
   return true;
 }

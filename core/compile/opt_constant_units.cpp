@@ -62,8 +62,10 @@ std::vector<Fact> analyse_state(const Stage& s, const std::vector<Fact>& in) {
   for (int i = 0; i < n; ++i) {
     for (NumSparse::InnerIterator it(s.B, i); it; ++it) {
       const Fact& f = in[static_cast<std::size_t>(it.col())];
-      if (!f.value) cand[static_cast<std::size_t>(i)] = 0;
-      else input_terms[static_cast<std::size_t>(i)].push_back(it.value() * *f.value);
+      if (!f.value)
+        cand[static_cast<std::size_t>(i)] = 0;
+      else
+        input_terms[static_cast<std::size_t>(i)].push_back(it.value() * *f.value);
     }
   }
   // One step from `prev`: bias, then A prev, then B x (the program's order).
@@ -112,7 +114,8 @@ std::vector<Fact> analyse_state(const Stage& s, const std::vector<Fact>& in) {
   // Never negative: the greatest set P of units with init >= 0 whose every
   // term is non-negative given P.
   std::vector<char> pos(static_cast<std::size_t>(n), 0);
-  for (int i = 0; i < n; ++i) pos[static_cast<std::size_t>(i)] = !out[static_cast<std::size_t>(i)].value && s.init[i].sign() >= 0;
+  for (int i = 0; i < n; ++i)
+    pos[static_cast<std::size_t>(i)] = !out[static_cast<std::size_t>(i)].value && s.init[i].sign() >= 0;
   for (bool changed = true; changed;) {
     changed = false;
     for (int i = 0; i < n; ++i) {
@@ -146,8 +149,10 @@ std::vector<Fact> analyse_linear(const Stage& s, const std::vector<Fact>& in) {
     for (NumSparse::InnerIterator it(s.A, i); it; ++it) {
       if (it.value().is_zero()) continue;
       const Fact& f = in[static_cast<std::size_t>(it.col())];
-      if (f.value) constant_terms.push_back(it.value() * *f.value);
-      else terms.emplace_back(it.value(), &f);
+      if (f.value)
+        constant_terms.push_back(it.value() * *f.value);
+      else
+        terms.emplace_back(it.value(), &f);
     }
     Fact& f = out[static_cast<std::size_t>(i)];
     if (terms.empty() && sum_is_double_exact(s.b[i], constant_terms)) {
@@ -177,14 +182,21 @@ int fold_constant_units(StagedModel& model) {
     const Stage& s = st[k];
     const std::vector<Fact>& in = k == 0 ? input : facts[k - 1];
     switch (s.kind) {
-      case StageKind::State: facts[k] = analyse_state(s, in); break;
-      case StageKind::Linear: facts[k] = analyse_linear(s, in); break;
+      case StageKind::State:
+        facts[k] = analyse_state(s, in);
+        break;
+      case StageKind::Linear:
+        facts[k] = analyse_linear(s, in);
+        break;
       case StageKind::ReLU: {
         facts[k].resize(in.size());
         for (std::size_t i = 0; i < in.size(); ++i) {
-          if (in[i].value) facts[k][i] = constant_fact(in[i].value->sign() > 0 ? *in[i].value : Num(0));
-          else if (in[i].nonpos) facts[k][i] = constant_fact(Num(0));
-          else facts[k][i].nonneg = true;
+          if (in[i].value)
+            facts[k][i] = constant_fact(in[i].value->sign() > 0 ? *in[i].value : Num(0));
+          else if (in[i].nonpos)
+            facts[k][i] = constant_fact(Num(0));
+          else
+            facts[k][i].nonneg = true;
         }
         break;
       }
@@ -195,8 +207,10 @@ int fold_constant_units(StagedModel& model) {
           const Fact& a = in[i];
           const Fact& b = in[i + h];
           Fact& f = facts[k][i];
-          if (a.value && b.value && is_double_exact(*a.value * *b.value)) f = constant_fact(*a.value * *b.value);
-          else if ((a.value && a.value->is_zero()) || (b.value && b.value->is_zero())) f = constant_fact(Num(0));
+          if (a.value && b.value && is_double_exact(*a.value * *b.value))
+            f = constant_fact(*a.value * *b.value);
+          else if ((a.value && a.value->is_zero()) || (b.value && b.value->is_zero()))
+            f = constant_fact(Num(0));
           else {
             f.nonneg = (a.nonneg && b.nonneg) || (a.nonpos && b.nonpos);
             f.nonpos = (a.nonneg && b.nonpos) || (a.nonpos && b.nonneg);
@@ -229,15 +243,18 @@ int fold_constant_units(StagedModel& model) {
       std::vector<Term> terms;
       if (s.kind == StageKind::State)
         for (NumSparse::InnerIterator it(s.A, i); it; ++it)
-          if (!it.value().is_zero()) terms.push_back({&s.A, static_cast<int>(it.col()), &facts[k][static_cast<std::size_t>(it.col())], true});
+          if (!it.value().is_zero())
+            terms.push_back({&s.A, static_cast<int>(it.col()), &facts[k][static_cast<std::size_t>(it.col())], true});
       for (NumSparse::InnerIterator it(M, i); it; ++it)
-        if (!it.value().is_zero()) terms.push_back({&M, static_cast<int>(it.col()), &in[static_cast<std::size_t>(it.col())], false});
+        if (!it.value().is_zero())
+          terms.push_back({&M, static_cast<int>(it.col()), &in[static_cast<std::size_t>(it.col())], false});
       Num sum = s.b[i];
       bool prefix = is_double_exact(sum);
       for (const Term& t : terms) {
         // A state's own constant is read at step 1 as init, later as the
         // constant: both must agree.
-        const bool constant = t.fact->value && (!t.own || (t.fact->value->is_exact() && *t.fact->value == s.init[t.col]));
+        const bool constant =
+            t.fact->value && (!t.own || (t.fact->value->is_exact() && *t.fact->value == s.init[t.col]));
         if (!constant) {
           prefix = false;
           continue;

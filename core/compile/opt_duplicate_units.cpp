@@ -153,7 +153,9 @@ int merge_duplicate_units(StagedModel& model) {
         cls = classes_from(sigs);
         break;
       }
-      case StageKind::ReLU: cls = prev; break;
+      case StageKind::ReLU:
+        cls = prev;
+        break;
       case StageKind::Multi: {
         std::vector<Signature> sigs(static_cast<std::size_t>(s.out_dim));
         for (int i = 0; i < s.out_dim; ++i) {

@@ -32,8 +32,10 @@ int fuse_linear_stages(StagedModel& model) {
       continue;
     }
     if (is_identity(s.A) && is_zero_vector(s.b)) {
-      if (k + 1 < st.size()) st[k + 1].label = join_labels(st[k + 1].label, s.label);
-      else st[k - 1].label = join_labels(st[k - 1].label, s.label);
+      if (k + 1 < st.size())
+        st[k + 1].label = join_labels(st[k + 1].label, s.label);
+      else
+        st[k - 1].label = join_labels(st[k - 1].label, s.label);
       st.erase(st.begin() + static_cast<long>(k));
       ++fused;
       continue;

@@ -72,9 +72,14 @@ PathModel extract_path_model(const WorkGraph& g) {
         op.b = zero_vector(n.dim);
         break;
       }
-      case NodeKind::ReLU: op.kind = PathOpKind::ReLU; break;
-      case NodeKind::Multi: op.kind = PathOpKind::Multi; break;
-      default: break;
+      case NodeKind::ReLU:
+        op.kind = PathOpKind::ReLU;
+        break;
+      case NodeKind::Multi:
+        op.kind = PathOpKind::Multi;
+        break;
+      default:
+        break;
     }
     model.layers.back().ops.push_back(std::move(op));
     width = n.dim;

@@ -6,9 +6,12 @@ namespace lsrl {
 
 const char* path_op_kind_name(PathOpKind kind) {
   switch (kind) {
-    case PathOpKind::Linear: return "Linear";
-    case PathOpKind::ReLU: return "ReLU";
-    case PathOpKind::Multi: return "Multi";
+    case PathOpKind::Linear:
+      return "Linear";
+    case PathOpKind::ReLU:
+      return "ReLU";
+    case PathOpKind::Multi:
+      return "Multi";
   }
   return "?";
 }

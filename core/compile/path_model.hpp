@@ -21,19 +21,19 @@ struct PathOp {
   PathOpKind kind = PathOpKind::Linear;
   int in_dim = 0;
   int out_dim = 0;
-  NumSparse A;  // Linear only: out_dim x in_dim
-  NumVector b;  // Linear only
+  NumSparse A;        // Linear only: out_dim x in_dim
+  NumVector b;        // Linear only
   std::string label;  // the program variables this op carries, for plots ("is_prompt, ...")
   SourceSpan origin;  // a program node it came from (for target diagnostics)
 };
 
 struct PathLayer {
-  int in_dim = 0;     // width of the layer's input (previous layer's output)
-  int state_dim = 0;  // width of the LinState
-  NumSparse A;        // state_dim x state_dim
-  NumSparse B;        // state_dim x in_dim
-  NumVector bias;     // state_dim
-  NumVector init;     // state_dim, s_0
+  int in_dim = 0;           // width of the layer's input (previous layer's output)
+  int state_dim = 0;        // width of the LinState
+  NumSparse A;              // state_dim x state_dim
+  NumSparse B;              // state_dim x in_dim
+  NumVector bias;           // state_dim
+  NumVector init;           // state_dim, s_0
   std::vector<PathOp> ops;  // feed-forward ops after the state, in order
   std::string label;        // names of the program's LinStates merged here
   int out_dim() const { return ops.empty() ? state_dim : ops.back().out_dim; }

@@ -6,8 +6,8 @@ namespace lsrl {
 
 void run_fusions(WorkGraph& g, RuleCounter& counts) {
   using Rule = bool (*)(WorkGraph&, WorkId, RuleCounter&);
-  static constexpr Rule kRules[] = {fold_constants,         fuse_linear_linear, fuse_relu_relu, fold_linear_into_state,
-                                    concat_flatten,         concat_dedupe,      concat_to_duplicate};
+  static constexpr Rule kRules[] = {fold_constants, fuse_linear_linear, fuse_relu_relu,     fold_linear_into_state,
+                                    concat_flatten, concat_dedupe,      concat_to_duplicate};
   for (;;) {
     std::vector<WorkId> dirty = g.take_dirty();
     if (dirty.empty()) return;

@@ -52,7 +52,9 @@ PathModel path_from_stages(const StagedModel& staged) {
       continue;
     }
     PathOp op;
-    op.kind = s.kind == StageKind::Linear ? PathOpKind::Linear : s.kind == StageKind::ReLU ? PathOpKind::ReLU : PathOpKind::Multi;
+    op.kind = s.kind == StageKind::Linear ? PathOpKind::Linear
+              : s.kind == StageKind::ReLU ? PathOpKind::ReLU
+                                          : PathOpKind::Multi;
     op.in_dim = s.in_dim;
     op.out_dim = s.out_dim;
     if (s.kind == StageKind::Linear) {
@@ -94,7 +96,8 @@ void keep_units(StagedModel& model, const std::vector<std::vector<char>>& keep) 
         s.b = pick_entries(s.b, rows);
         break;
       case StageKind::ReLU:
-      case StageKind::Multi: break;
+      case StageKind::Multi:
+        break;
     }
     s.in_dim = static_cast<int>(input_kept.size());
     s.out_dim = static_cast<int>(rows.size());

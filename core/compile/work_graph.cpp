@@ -461,18 +461,30 @@ Program WorkGraph::to_program() const {
     NodeId made = kNoNode;
     auto in = [&](std::size_t k) { return map[static_cast<std::size_t>(n.inputs[k])]; };
     switch (n.kind) {
-      case NodeKind::Input: made = p.add_input(n.dim, n.origin); break;
-      case NodeKind::Linear: made = p.add_linear(in(0), n.A, n.b, n.origin); break;
-      case NodeKind::ReLU: made = p.add_relu(in(0), n.origin); break;
-      case NodeKind::LinState: made = p.add_linstate(in(0), n.A, n.B, n.init, n.b, n.origin); break;
+      case NodeKind::Input:
+        made = p.add_input(n.dim, n.origin);
+        break;
+      case NodeKind::Linear:
+        made = p.add_linear(in(0), n.A, n.b, n.origin);
+        break;
+      case NodeKind::ReLU:
+        made = p.add_relu(in(0), n.origin);
+        break;
+      case NodeKind::LinState:
+        made = p.add_linstate(in(0), n.A, n.B, n.init, n.b, n.origin);
+        break;
       case NodeKind::Concat: {
         std::vector<NodeId> xs;
         for (std::size_t k = 0; k < n.inputs.size(); ++k) xs.push_back(in(k));
         made = p.add_concat(xs, n.origin);
         break;
       }
-      case NodeKind::Multi: made = p.add_multi(in(0), n.origin); break;
-      case NodeKind::Slice: made = p.add_slice(in(0), n.slice_begin, n.slice_end, n.origin); break;
+      case NodeKind::Multi:
+        made = p.add_multi(in(0), n.origin);
+        break;
+      case NodeKind::Slice:
+        made = p.add_slice(in(0), n.slice_begin, n.slice_end, n.origin);
+        break;
     }
     if (!n.names.empty()) p.name_node(made, n.names.front());
     map[static_cast<std::size_t>(id)] = made;
@@ -488,7 +500,8 @@ nlohmann::json WorkGraph::to_json() const {
     const WorkNode& n = node(id);
     std::string name;
     for (const auto& s : n.names) name += (name.empty() ? "" : ", ") + s;
-    nodes.push_back({{"id", id}, {"kind", node_kind_name(n.kind)}, {"name", name}, {"dim", n.dim}, {"line", n.origin.line}});
+    nodes.push_back(
+        {{"id", id}, {"kind", node_kind_name(n.kind)}, {"name", name}, {"dim", n.dim}, {"line", n.origin.line}});
     std::vector<WorkId> seen;
     for (WorkId in : n.inputs) {
       if (std::find(seen.begin(), seen.end(), in) != seen.end()) continue;

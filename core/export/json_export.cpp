@@ -2,9 +2,9 @@
 // tensor under the name the module gives it, in state_dict order, so a reader
 // can rebuild the module from this file alone. nlohmann::json writes each
 // double in its shortest form that reads back to the same bits.
-#include "export/export.hpp"
-
 #include <nlohmann/json.hpp>
+
+#include "export/export.hpp"
 
 namespace lsrl {
 

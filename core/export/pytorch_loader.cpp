@@ -638,8 +638,8 @@ std::string json_number(const nlohmann::json& j, const char* key) { return j.con
 
 std::string pytorch_loader_source(const TargetModel& model) {
   const std::string target = model.target();
-  static const char* const kTargetsWithModule[] = {"rnn",  "gated-rnn", "gru",     "lstm",  "linear-rnn",
-                                                   "gated-linear-rnn", "hawk", "griffin", "mamba"};
+  static const char* const kTargetsWithModule[] = {
+      "rnn", "gated-rnn", "gru", "lstm", "linear-rnn", "gated-linear-rnn", "hawk", "griffin", "mamba"};
   if (std::find(std::begin(kTargetsWithModule), std::end(kTargetsWithModule), target) == std::end(kTargetsWithModule))
     return "";
   const nlohmann::json meta = model.metadata();
@@ -647,17 +647,20 @@ std::string pytorch_loader_source(const TargetModel& model) {
   std::string source = kPrologue;
   if (target == "linear-rnn" || target == "gated-linear-rnn") {
     std::string body = kLinearModel;
-    replace_all(body, "{{DESCRIPTION}}", target == "linear-rnn" ? "Linear RNN (paper Eq. 3): stacked LinearRNNLayer."
-                                                                : "Gated linear RNN (paper Eq. 4): stacked LinearRNNLayer with Multi ops.");
+    replace_all(body, "{{DESCRIPTION}}",
+                target == "linear-rnn" ? "Linear RNN (paper Eq. 3): stacked LinearRNNLayer."
+                                       : "Gated linear RNN (paper Eq. 4): stacked LinearRNNLayer with Multi ops.");
     source += body;
   } else if (target == "hawk" || target == "griffin") {
     std::string body = kGriffinModel;
-    replace_all(body, "{{DESCRIPTION}}", target == "hawk" ? "Hawk: residual blocks of an RG-LRU recurrent block and a gated MLP block."
-                                                          : "Griffin: Hawk's residual blocks, every third with local MQA attention.");
+    replace_all(body, "{{DESCRIPTION}}",
+                target == "hawk" ? "Hawk: residual blocks of an RG-LRU recurrent block and a gated MLP block."
+                                 : "Griffin: Hawk's residual blocks, every third with local MQA attention.");
     source += body;
   } else if (target == "mamba") {
     std::string body = kMambaModel;
-    replace_all(body, "{{DESCRIPTION}}", "Mamba blocks (S6 selective scan) on a residual stream, linear embedding and head.");
+    replace_all(body, "{{DESCRIPTION}}",
+                "Mamba blocks (S6 selective scan) on a residual stream, linear embedding and head.");
     source += body;
   } else if (target == "gated-rnn") {
     std::string layers = "[";

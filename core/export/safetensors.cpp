@@ -7,7 +7,6 @@
 // multiple of 8 bytes so the data that follows is aligned for doubles.
 #include <cstdint>
 #include <cstring>
-
 #include <nlohmann/json.hpp>
 
 #include "export/export.hpp"

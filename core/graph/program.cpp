@@ -8,13 +8,20 @@ namespace lsrl {
 
 const char* node_kind_name(NodeKind kind) {
   switch (kind) {
-    case NodeKind::Input: return "Input";
-    case NodeKind::Linear: return "Linear";
-    case NodeKind::ReLU: return "ReLU";
-    case NodeKind::LinState: return "LinState";
-    case NodeKind::Concat: return "Concat";
-    case NodeKind::Multi: return "Multi";
-    case NodeKind::Slice: return "Slice";
+    case NodeKind::Input:
+      return "Input";
+    case NodeKind::Linear:
+      return "Linear";
+    case NodeKind::ReLU:
+      return "ReLU";
+    case NodeKind::LinState:
+      return "LinState";
+    case NodeKind::Concat:
+      return "Concat";
+    case NodeKind::Multi:
+      return "Multi";
+    case NodeKind::Slice:
+      return "Slice";
   }
   return "?";
 }
@@ -22,8 +29,10 @@ const char* node_kind_name(NodeKind kind) {
 namespace {
 std::string describe(const Node& n) {
   std::ostringstream os;
-  if (!n.name.empty()) os << "'" << n.name << "' (" << node_kind_name(n.kind) << ", width " << n.dim << ")";
-  else os << "a " << node_kind_name(n.kind) << " of width " << n.dim;
+  if (!n.name.empty())
+    os << "'" << n.name << "' (" << node_kind_name(n.kind) << ", width " << n.dim << ")";
+  else
+    os << "a " << node_kind_name(n.kind) << " of width " << n.dim;
   return os.str();
 }
 }  // namespace
@@ -38,7 +47,8 @@ NodeId Program::add_input(int dim, SourceSpan span) {
   if (input_ != kNoNode) {
     const Node& first = node(input_);
     throw LsrlError(span, "a program has exactly one Input; the first one is at line " +
-                              std::to_string(first.origin.line) + ". Reuse that variable instead of calling Input again");
+                              std::to_string(first.origin.line) +
+                              ". Reuse that variable instead of calling Input again");
   }
   if (dim < 1) throw LsrlError(span, "Input(dim) needs dim >= 1, got " + std::to_string(dim));
   Node n;
@@ -92,8 +102,8 @@ NodeId Program::add_linstate(NodeId x, NumSparse A, NumSparse B, NumVector init,
                              SourceSpan span) {
   const Node& in = node(x);
   if (A.rows() != A.cols()) {
-    throw LsrlError(span, "LinState: A must be square, got " + std::to_string(A.rows()) + " x " +
-                              std::to_string(A.cols()));
+    throw LsrlError(span,
+                    "LinState: A must be square, got " + std::to_string(A.rows()) + " x " + std::to_string(A.cols()));
   }
   const auto d = A.rows();
   if (d < 1) throw LsrlError(span, "LinState: A must be at least 1 x 1");
@@ -103,8 +113,8 @@ NodeId Program::add_linstate(NodeId x, NumSparse A, NumSparse B, NumVector init,
                               " (state width x width of the input " + describe(in) + ")");
   }
   if (init.size() != d) {
-    throw LsrlError(span, "LinState: init_state has " + std::to_string(init.size()) + " entries but the state has width " +
-                              std::to_string(d));
+    throw LsrlError(span, "LinState: init_state has " + std::to_string(init.size()) +
+                              " entries but the state has width " + std::to_string(d));
   }
   if (bias && bias->size() != d) {
     throw LsrlError(span, "LinState: bias has " + std::to_string(bias->size()) + " entries but the state has width " +
@@ -141,8 +151,9 @@ NodeId Program::add_concat(const std::vector<NodeId>& xs, SourceSpan span) {
 NodeId Program::add_multi(NodeId x, SourceSpan span) {
   const Node& in = node(x);
   if (in.dim % 2 != 0) {
-    throw LsrlError(span, "Multi multiplies the first half of its input by the second half, so the width must be even; " +
-                              describe(in) + " has odd width. Concat the two factors of equal width first");
+    throw LsrlError(span,
+                    "Multi multiplies the first half of its input by the second half, so the width must be even; " +
+                        describe(in) + " has odd width. Concat the two factors of equal width first");
   }
   Node n;
   n.kind = NodeKind::Multi;

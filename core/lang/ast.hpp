@@ -19,10 +19,10 @@ using StmtPtr = std::unique_ptr<Stmt>;
 using StmtList = std::vector<StmtPtr>;
 
 enum class ExprKind {
-  Name,       // text
-  Number,     // number, is_float
-  String,     // text
-  Bool,       // flag
+  Name,    // text
+  Number,  // number, is_float
+  String,  // text
+  Bool,    // flag
   None,
   List,       // items
   Tuple,      // items ("a, b" or "(a, b)")
@@ -78,9 +78,9 @@ enum class StmtKind {
   Pass,
   Break,
   Continue,
-  Assert,     // value, message (may be null)
-  Import,     // ignored when it imports lsrl; name holds the module
-  ForEach,    // the optional `ForEach:` header of the paper's listings; body
+  Assert,   // value, message (may be null)
+  Import,   // ignored when it imports lsrl; name holds the module
+  ForEach,  // the optional `ForEach:` header of the paper's listings; body
 };
 
 struct Param {

@@ -18,9 +18,9 @@ BuildResult build_program(const std::string& source, const BuildOptions& options
     // gigabytes to parse before any later limit could notice it.
     if (static_cast<std::int64_t>(source.size()) > lang::kMaxSourceBytes) {
       throw LsrlError(SourceSpan{1, 1, 1}, "limit exceeded: the source is " + std::to_string(source.size()) +
-                                                  " bytes, more than the " + std::to_string(lang::kMaxSourceBytes) +
-                                                  " a program may have; a program this long is almost surely "
-                                                  "generated, so generate a loop instead of its unrolled copies");
+                                               " bytes, more than the " + std::to_string(lang::kMaxSourceBytes) +
+                                               " a program may have; a program this long is almost surely "
+                                               "generated, so generate a loop instead of its unrolled copies");
     }
     const lang::Module module = lang::parse_source(source);
     lang::Evaluator evaluator(result.program, result.info, options);

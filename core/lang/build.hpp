@@ -29,9 +29,9 @@ struct ParamSpec {
 struct ProgramInfo {
   int input_dim = 0;
   int output_dim = 0;
-  std::vector<ParamSpec> params;   // in declaration order
+  std::vector<ParamSpec> params;     // in declaration order
   std::optional<std::string> vocab;  // vocab("?ABC..."): token id i is the i-th character
-  int node_count = 0;              // nodes the output depends on
+  int node_count = 0;                // nodes the output depends on
   // What the prompts are: bounds per input component and the longest prompt,
   // declared with Input(dim, bounds=..., max_length=...), else from the
   // vocabulary (dim 1: token ids 0..|vocab|-1), else the defaults.

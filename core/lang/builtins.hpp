@@ -64,8 +64,8 @@ BoundArgs bind_arguments(const BuiltinSpec& spec, const CallArgs& args);
 std::string signature_text(const BuiltinSpec& spec);
 
 // The parts of the table, one per file.
-void add_value_builtins(std::vector<BuiltinSpec>& table);  // builtins_values.cpp
-void add_graph_builtins(std::vector<BuiltinSpec>& table);  // builtins_graph.cpp
+void add_value_builtins(std::vector<BuiltinSpec>& table);    // builtins_values.cpp
+void add_graph_builtins(std::vector<BuiltinSpec>& table);    // builtins_graph.cpp
 void add_program_builtins(std::vector<BuiltinSpec>& table);  // params.cpp: param, vocab
 
 // range(start, stop, step)'s numbers, counted without building the list

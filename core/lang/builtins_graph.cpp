@@ -39,13 +39,13 @@ Operand operand_argument(Evaluator& ev, const BoundArgs& args, std::size_t i, co
   if (v.kind == ValueKind::Var) return Operand::of(v.node);
   if (v.is_number()) return Operand::scalar(v.num);
   if (is_matrix_like(v)) return Operand::vector(as_column(v, function + ": " + param, args.span(i)));
-  throw LsrlError(args.span(i), function + ": " + param + " must be a graph variable or a number, got " +
-                                    type_name(v) + " " + describe_value(v, &ev.program()));
+  throw LsrlError(args.span(i), function + ": " + param + " must be a graph variable or a number, got " + type_name(v) +
+                                    " " + describe_value(v, &ev.program()));
 }
 
 // t or f of a conditional: absent or None means zero.
-std::optional<Operand> branch_argument(Evaluator& ev, const BoundArgs& args, std::size_t i,
-                                       const std::string& function, const std::string& param) {
+std::optional<Operand> branch_argument(Evaluator& ev, const BoundArgs& args, std::size_t i, const std::string& function,
+                                       const std::string& param) {
   if (!args.given(i)) return std::nullopt;
   return operand_argument(ev, args, i, function, param);
 }
@@ -166,8 +166,8 @@ Value builtin_input(Evaluator& ev, BoundArgs& args, SourceSpan call) {
   const std::int64_t dim = integer_argument(args, 0, "Input: dim");
   if (dim < 1) throw LsrlError(args.span(0), "Input(dim) needs dim >= 1, got " + std::to_string(dim));
   if (dim > kMaxWidth) {
-    throw LsrlError(args.span(0), "limit exceeded: Input dim " + std::to_string(dim) + " is above " +
-                                      std::to_string(kMaxWidth));
+    throw LsrlError(args.span(0),
+                    "limit exceeded: Input dim " + std::to_string(dim) + " is above " + std::to_string(kMaxWidth));
   }
   // Check the declarations before the node exists: a wrong one is the error.
   InputDomain domain;
@@ -198,8 +198,8 @@ Value builtin_linear(Evaluator& ev, BoundArgs& args, SourceSpan call) {
   if (a.cols() != in_dim) {
     throw LsrlError(args.span(1), "Linear: A is " + std::to_string(a.rows()) + " x " + std::to_string(a.cols()) +
                                       " but its input " + sugar::describe_node(ev.program(), x) + " has width " +
-                                      std::to_string(in_dim) + "; A must have " + std::to_string(in_dim) +
-                                      " columns" + width_hint(args.value(1)));
+                                      std::to_string(in_dim) + "; A must have " + std::to_string(in_dim) + " columns" +
+                                      width_hint(args.value(1)));
   }
   NumVector b = args.given(2) ? column_argument(args, 2, "Linear: b") : zero_vector(static_cast<int>(a.rows()));
   if (b.size() != a.rows()) {
@@ -244,9 +244,9 @@ Value builtin_linstate(Evaluator& ev, BoundArgs& args, SourceSpan call) {
     }
   }
   ev.work().charge(static_cast<std::int64_t>(a.size() + b.size()), call);
-  return named(ev, args, 5,
-               ev.program().add_linstate(x, sparse_from_dense(a), sparse_from_dense(b), std::move(init),
-                                         std::move(bias), call));
+  return named(
+      ev, args, 5,
+      ev.program().add_linstate(x, sparse_from_dense(a), sparse_from_dense(b), std::move(init), std::move(bias), call));
 }
 
 Value builtin_concat(Evaluator& ev, BoundArgs& args, SourceSpan call) {
@@ -262,10 +262,10 @@ Value builtin_concat(Evaluator& ev, BoundArgs& args, SourceSpan call) {
   std::vector<NodeId> nodes;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     if (parts[i].value.kind != ValueKind::Var) {
-      throw LsrlError(parts[i].span, "Concat: element " + std::to_string(i) + " must be a graph variable, got " +
-                                         type_name(parts[i].value) + " " +
-                                         describe_value(parts[i].value, &ev.program()) +
-                                         (parts[i].value.is_number() ? " (for a constant use f_constant(x, value))" : ""));
+      throw LsrlError(parts[i].span,
+                      "Concat: element " + std::to_string(i) + " must be a graph variable, got " +
+                          type_name(parts[i].value) + " " + describe_value(parts[i].value, &ev.program()) +
+                          (parts[i].value.is_number() ? " (for a constant use f_constant(x, value))" : ""));
     }
     nodes.push_back(parts[i].value.node);
   }
@@ -290,8 +290,8 @@ Value builtin_slice(Evaluator& ev, BoundArgs& args, SourceSpan call) {
   const int dim = ev.program().node(x).dim;
   if (begin < 0 || end > dim || begin >= end) {
     throw LsrlError(call, "Slice(" + std::to_string(begin) + ", " + std::to_string(end) + ") is out of range for " +
-                              sugar::describe_node(ev.program(), x) + "; it needs 0 <= start < end <= " +
-                              std::to_string(dim));
+                              sugar::describe_node(ev.program(), x) +
+                              "; it needs 0 <= start < end <= " + std::to_string(dim));
   }
   return named(ev, args, 3, ev.program().add_slice(x, static_cast<int>(begin), static_cast<int>(end), call));
 }
@@ -328,8 +328,12 @@ Value logic(Evaluator& ev, BoundArgs& args, SourceSpan call, const char* name) {
   const NodeId y = var_argument(ev, args, 1, name, "y");
   return Value::var(F(ev.program(), x, y, mu_argument(args, 2, name), call));
 }
-Value builtin_f_and(Evaluator& ev, BoundArgs& args, SourceSpan call) { return logic<sugar::f_and>(ev, args, call, "f_and"); }
-Value builtin_f_or(Evaluator& ev, BoundArgs& args, SourceSpan call) { return logic<sugar::f_or>(ev, args, call, "f_or"); }
+Value builtin_f_and(Evaluator& ev, BoundArgs& args, SourceSpan call) {
+  return logic<sugar::f_and>(ev, args, call, "f_and");
+}
+Value builtin_f_or(Evaluator& ev, BoundArgs& args, SourceSpan call) {
+  return logic<sugar::f_or>(ev, args, call, "f_or");
+}
 
 template <NodeId (*F)(Program&, const Operand&, const Operand&, Num, SourceSpan)>
 Value comparison(Evaluator& ev, BoundArgs& args, SourceSpan call, const char* name) {
@@ -343,7 +347,9 @@ Value builtin_f_larger(Evaluator& ev, BoundArgs& args, SourceSpan call) {
 Value builtin_f_smaller(Evaluator& ev, BoundArgs& args, SourceSpan call) {
   return comparison<sugar::f_smaller>(ev, args, call, "f_smaller");
 }
-Value builtin_f_eq(Evaluator& ev, BoundArgs& args, SourceSpan call) { return comparison<sugar::f_eq>(ev, args, call, "f_eq"); }
+Value builtin_f_eq(Evaluator& ev, BoundArgs& args, SourceSpan call) {
+  return comparison<sugar::f_eq>(ev, args, call, "f_eq");
+}
 Value builtin_f_neq(Evaluator& ev, BoundArgs& args, SourceSpan call) {
   return comparison<sugar::f_neq>(ev, args, call, "f_neq");
 }
@@ -368,8 +374,7 @@ Value builtin_f_ifelse_opt(Evaluator& ev, BoundArgs& args, SourceSpan call) {
   const NodeId c = var_argument(ev, args, 0, "f_ifelse_opt", "cond");
   const auto t = branch_argument(ev, args, 1, "f_ifelse_opt", "t");
   const auto f = branch_argument(ev, args, 2, "f_ifelse_opt", "f");
-  return Value::var(
-      sugar::f_ifelse_opt(ev.program(), c, t, f, large_constant_argument(args, 3, "f_ifelse_opt"), call));
+  return Value::var(sugar::f_ifelse_opt(ev.program(), c, t, f, large_constant_argument(args, 3, "f_ifelse_opt"), call));
 }
 
 Value builtin_f_ifelse_step(Evaluator& ev, BoundArgs& args, SourceSpan call) {
@@ -418,14 +423,16 @@ void add_graph_builtins(std::vector<BuiltinSpec>& table) {
   table.push_back({"Input", {req("dim"), opt("name"), opt("bounds"), opt("max_length")}, false, builtin_input});
   table.push_back({"Linear", {req("input", input_aliases), req("A"), opt("b"), opt("name")}, false, builtin_linear});
   table.push_back({"ReLU", {req("input", input_aliases), opt("name")}, false, builtin_relu});
-  table.push_back({"LinState",
-                   {req("input", input_aliases), req("A"), req("B"), req("init_state", {"init"}), opt("bias"),
-                    opt("name")},
-                   false, builtin_linstate});
+  table.push_back(
+      {"LinState",
+       {req("input", input_aliases), req("A"), req("B"), req("init_state", {"init"}), opt("bias"), opt("name")},
+       false,
+       builtin_linstate});
   table.push_back({"Concat", {opt("inputs"), ParamDecl{"name", {}, false, true}}, true, builtin_concat});
   table.push_back({"Multi", {req("input", input_aliases), opt("name")}, false, builtin_multi});
   table.push_back({"Multiplicative", {req("input", input_aliases), opt("name")}, false, builtin_multi});
-  table.push_back({"Slice", {req("input", input_aliases), req("start"), req("end"), opt("name")}, false, builtin_slice});
+  table.push_back(
+      {"Slice", {req("input", input_aliases), req("start"), req("end"), opt("name")}, false, builtin_slice});
 
   table.push_back({"f_constant", {req("x", {"input", "dummy_input"}), req("value")}, false, builtin_f_constant});
   table.push_back({"f_step", {req("x", {"input"}), opt("mu", mu)}, false, builtin_f_step});
@@ -438,9 +445,9 @@ void add_graph_builtins(std::vector<BuiltinSpec>& table) {
   table.push_back({"f_eq", {req("x"), req("y"), opt("mu", mu)}, false, builtin_f_eq});
   table.push_back({"f_neq", {req("x"), req("y"), opt("mu", mu)}, false, builtin_f_neq});
   table.push_back({"f_ifeq",
-                   {req("x"), req("y"), opt("t", {"t_val"}), opt("f", {"f_val"}), opt("mu", mu),
-                    opt("large_constant")},
-                   false, builtin_f_ifeq});
+                   {req("x"), req("y"), opt("t", {"t_val"}), opt("f", {"f_val"}), opt("mu", mu), opt("large_constant")},
+                   false,
+                   builtin_f_ifeq});
   const std::vector<ParamDecl> ifelse_params = {req("cond", {"condition", "c"}), opt("t", {"t_val"}),
                                                 opt("f", {"f_val"}), opt("large_constant")};
   table.push_back({"f_ifelse", ifelse_params, false, builtin_f_ifelse});
@@ -448,10 +455,15 @@ void add_graph_builtins(std::vector<BuiltinSpec>& table) {
   table.push_back({"f_ifelse_step",
                    {req("cond", {"condition", "c"}), opt("t", {"t_val"}), opt("f", {"f_val"}), opt("large_constant"),
                     opt("mu", mu)},
-                   false, builtin_f_ifelse_step});
-  table.push_back({"f_ifelse_mul", {req("cond", {"condition", "c"}), opt("t", {"t_val"}), opt("f", {"f_val"})}, false,
+                   false,
+                   builtin_f_ifelse_step});
+  table.push_back({"f_ifelse_mul",
+                   {req("cond", {"condition", "c"}), opt("t", {"t_val"}), opt("f", {"f_val"})},
+                   false,
                    builtin_f_ifelse_mul});
-  table.push_back({"f_modulo_counter", {req("x", {"dummy_input", "input"}), req("n", {"divisor"})}, false,
+  table.push_back({"f_modulo_counter",
+                   {req("x", {"dummy_input", "input"}), req("n", {"divisor"})},
+                   false,
                    builtin_f_modulo_counter});
   table.push_back({"f_relu_identity", {req("x", {"input"})}, false, builtin_f_relu_identity});
   table.push_back({"nonneg", {req("x")}, false, builtin_nonneg});

@@ -21,9 +21,11 @@ struct ScopeGuard {
 
 // Names that read like Python but are not part of LSRL, with the way out.
 std::string unavailable_name_hint(const std::string& name) {
-  if (name == "print") return "print is not available: a program builds a model and prints nothing (use lsrlc run --trace to see values)";
+  if (name == "print")
+    return "print is not available: a program builds a model and prints nothing (use lsrlc run --trace to see values)";
   if (name == "np" || name == "numpy" || name == "sympy" || name == "scipy" || name == "torch") {
-    return name + " is not available; the matrix helpers eye, zeros, ones, diag, hstack, vstack and Matrix are builtins";
+    return name +
+           " is not available; the matrix helpers eye, zeros, ones, diag, hstack, vstack and Matrix are builtins";
   }
   if (name == "dict" || name == "set") return name + " is not part of LSRL; use lists";
   if (name == "ForEach") {
@@ -53,9 +55,9 @@ void Evaluator::finish(const Module& module) {
     if (used_overrides_.count(name)) continue;
     std::string names;
     for (const auto& p : info_.params) names += (names.empty() ? "" : ", ") + p.name;
-    throw LsrlError(SourceSpan{}, "no parameter '" + name + "' in this program; " +
-                                      (names.empty() ? std::string("it declares no parameters")
-                                                     : "its parameters are: " + names));
+    throw LsrlError(SourceSpan{},
+                    "no parameter '" + name + "' in this program; " +
+                        (names.empty() ? std::string("it declares no parameters") : "its parameters are: " + names));
   }
   if (program_.input() == kNoNode) {
     const SourceSpan at = module.body.empty() ? SourceSpan{1, 1, 1} : module.body.front()->span;
@@ -98,8 +100,9 @@ void Evaluator::count_iteration(SourceSpan span) {
 
 std::string Evaluator::param_name_for(SourceSpan call) {
   if (param_call_ == nullptr || param_call_ != calling_) {
-    throw LsrlError(call, "param(...) declares a parameter named by the variable it is assigned to; write it as "
-                          "NAME = param(default, ...)");
+    throw LsrlError(call,
+                    "param(...) declares a parameter named by the variable it is assigned to; write it as "
+                    "NAME = param(default, ...)");
   }
   if (call_depth_ > 0 || loop_depth_ > 0) {
     throw LsrlError(call, "param(...) must be declared at the top level of the program, not inside a def or a loop");
@@ -136,8 +139,9 @@ Evaluator::Flow Evaluator::exec_block(const StmtList& body) {
     // A statement right after the program's return can never run (one after
     // an if whose branch returned may, when the other branch is taken).
     if (flow == Flow::Return && call_depth_ == 0 && body[i]->kind == StmtKind::Return && i + 1 < body.size()) {
-      throw LsrlError(body[i + 1]->span, "this statement comes after the program's return and would never run; "
-                                         "the top-level return must be the last statement");
+      throw LsrlError(body[i + 1]->span,
+                      "this statement comes after the program's return and would never run; "
+                      "the top-level return must be the last statement");
     }
     return flow;
   }
@@ -157,18 +161,24 @@ Evaluator::Flow Evaluator::exec(const Stmt& stmt) {
     case StmtKind::AugAssign:
       exec_aug_assign(stmt);
       return Flow::Normal;
-    case StmtKind::For: return exec_for(stmt);
-    case StmtKind::While: return exec_while(stmt);
+    case StmtKind::For:
+      return exec_for(stmt);
+    case StmtKind::While:
+      return exec_while(stmt);
     case StmtKind::If:
       if (truthy(eval(*stmt.value), stmt.value->span)) return exec_block(stmt.body);
       return exec_block(stmt.orelse);
     case StmtKind::Def:
       exec_def(stmt);
       return Flow::Normal;
-    case StmtKind::Return: return exec_return(stmt);
-    case StmtKind::Pass: return Flow::Normal;
-    case StmtKind::Break: return Flow::Break;
-    case StmtKind::Continue: return Flow::Continue;
+    case StmtKind::Return:
+      return exec_return(stmt);
+    case StmtKind::Pass:
+      return Flow::Normal;
+    case StmtKind::Break:
+      return Flow::Break;
+    case StmtKind::Continue:
+      return Flow::Continue;
     case StmtKind::Assert:
       exec_assert(stmt);
       return Flow::Normal;
@@ -193,8 +203,8 @@ void Evaluator::exec_assert(const Stmt& stmt) {
 
 void Evaluator::exec_assign(const Stmt& stmt) {
   const Expr& value_expr = *stmt.value;
-  const bool may_be_param = value_expr.kind == ExprKind::Call && stmt.targets.size() == 1 &&
-                            stmt.targets[0]->kind == ExprKind::Name;
+  const bool may_be_param =
+      value_expr.kind == ExprKind::Call && stmt.targets.size() == 1 && stmt.targets[0]->kind == ExprKind::Name;
   if (may_be_param) {
     param_call_ = &value_expr;
     param_target_ = stmt.targets[0]->text;
@@ -242,9 +252,12 @@ void Evaluator::assign(const Expr& target, const Value& value) {
       for (std::size_t i = 0; i < items.size(); ++i) assign(*target.items[i], items[i]);
       return;
     }
-    case ExprKind::Subscript: return assign_subscript(target, value);
-    case ExprKind::Attribute: return assign_attribute(target, value);
-    default: throw LsrlError(target.span, "cannot assign to this expression");
+    case ExprKind::Subscript:
+      return assign_subscript(target, value);
+    case ExprKind::Attribute:
+      return assign_attribute(target, value);
+    default:
+      throw LsrlError(target.span, "cannot assign to this expression");
   }
 }
 
@@ -345,8 +358,8 @@ void Evaluator::exec_import(const Stmt& stmt) {
     return;
   }
   std::string hint = unavailable_name_hint(root);
-  throw LsrlError(stmt.span, hint.empty() ? "only lsrl and math can be imported; '" + stmt.name + "' is not available"
-                                          : hint);
+  throw LsrlError(stmt.span,
+                  hint.empty() ? "only lsrl and math can be imported; '" + stmt.name + "' is not available" : hint);
 }
 
 Evaluator::Flow Evaluator::exec_return(const Stmt& stmt) {
@@ -363,8 +376,9 @@ Evaluator::Flow Evaluator::exec_return(const Stmt& stmt) {
 
 Value Evaluator::program_return_value(const Stmt& stmt) {
   if (loop_depth_ > 0) {
-    throw LsrlError(stmt.span, "the program's return cannot be inside a loop: the output is chosen once; collect "
-                               "values in the loop and return after it");
+    throw LsrlError(stmt.span,
+                    "the program's return cannot be inside a loop: the output is chosen once; collect "
+                    "values in the loop and return after it");
   }
   if (!stmt.value) {
     throw LsrlError(stmt.span, "the program's return needs a value: the graph variable that is its output");
@@ -372,8 +386,10 @@ Value Evaluator::program_return_value(const Stmt& stmt) {
   Value v = eval(*stmt.value);
   if (v.kind != ValueKind::Var) {
     std::string hint;
-    if (v.is_sequence()) hint = "; to output several variables, return Concat([a, b, ...])";
-    else if (v.is_number()) hint = "; for a constant output use f_constant(x, value)";
+    if (v.is_sequence())
+      hint = "; to output several variables, return Concat([a, b, ...])";
+    else if (v.is_number())
+      hint = "; for a constant output use f_constant(x, value)";
     throw LsrlError(stmt.value->span, "the program must return a graph variable, got " + type_name(v) + " " +
                                           describe_value(v, &program_) + hint);
   }
@@ -385,25 +401,42 @@ Value Evaluator::program_return_value(const Stmt& stmt) {
 Value Evaluator::eval(const Expr& e) {
   work_.charge(1, e.span);
   switch (e.kind) {
-    case ExprKind::Name: return eval_name(e);
-    case ExprKind::Number: return e.is_float ? Value::floating(e.number) : Value::integer(e.number);
-    case ExprKind::String: return Value::string(e.text);
-    case ExprKind::Bool: return Value::boolean(e.flag);
-    case ExprKind::None: return Value::none();
-    case ExprKind::List: return eval_sequence(e, ValueKind::List);
-    case ExprKind::Tuple: return eval_sequence(e, ValueKind::Tuple);
-    case ExprKind::ListComp: return eval_comprehension(e);
-    case ExprKind::Unary: return eval_unary(e);
-    case ExprKind::Binary: return eval_binary(e);
-    case ExprKind::BoolOp: return eval_bool_op(e);
-    case ExprKind::Compare: return eval_compare(e);
+    case ExprKind::Name:
+      return eval_name(e);
+    case ExprKind::Number:
+      return e.is_float ? Value::floating(e.number) : Value::integer(e.number);
+    case ExprKind::String:
+      return Value::string(e.text);
+    case ExprKind::Bool:
+      return Value::boolean(e.flag);
+    case ExprKind::None:
+      return Value::none();
+    case ExprKind::List:
+      return eval_sequence(e, ValueKind::List);
+    case ExprKind::Tuple:
+      return eval_sequence(e, ValueKind::Tuple);
+    case ExprKind::ListComp:
+      return eval_comprehension(e);
+    case ExprKind::Unary:
+      return eval_unary(e);
+    case ExprKind::Binary:
+      return eval_binary(e);
+    case ExprKind::BoolOp:
+      return eval_bool_op(e);
+    case ExprKind::Compare:
+      return eval_compare(e);
     case ExprKind::IfExp:
       return truthy(eval(*e.items[0]), e.items[0]->span) ? eval(*e.items[1]) : eval(*e.items[2]);
-    case ExprKind::Call: return eval_call(e);
-    case ExprKind::Subscript: return eval_subscript(e);
-    case ExprKind::Attribute: return eval_attribute(e);
-    case ExprKind::Slice: throw LsrlError(e.span, "a slice a:b can only appear inside [...]");
-    case ExprKind::Starred: throw LsrlError(e.span, "*list can only appear in a call's arguments or a list");
+    case ExprKind::Call:
+      return eval_call(e);
+    case ExprKind::Subscript:
+      return eval_subscript(e);
+    case ExprKind::Attribute:
+      return eval_attribute(e);
+    case ExprKind::Slice:
+      throw LsrlError(e.span, "a slice a:b can only appear inside [...]");
+    case ExprKind::Starred:
+      throw LsrlError(e.span, "*list can only appear in a call's arguments or a list");
   }
   throw LsrlError(e.span, "unsupported expression");
 }
@@ -531,10 +564,14 @@ CallArgs Evaluator::collect_arguments(const Expr& call) {
 
 Value Evaluator::call_value(const Value& callee, CallArgs& args, SourceSpan span) {
   switch (callee.kind) {
-    case ValueKind::Function: return call_function(*callee.function, args, span);
-    case ValueKind::Builtin: return call_builtin(callee.str(), args, span);
-    case ValueKind::BoundMethod: return call_method(callee, args, span);
-    default: not_callable(callee, span);
+    case ValueKind::Function:
+      return call_function(*callee.function, args, span);
+    case ValueKind::Builtin:
+      return call_builtin(callee.str(), args, span);
+    case ValueKind::BoundMethod:
+      return call_method(callee, args, span);
+    default:
+      not_callable(callee, span);
   }
 }
 
@@ -616,8 +653,8 @@ std::unique_ptr<Env> Evaluator::bind_parameters(const FunctionValue& fn, const C
     if (i >= first_default) {
       env->vars[def.params[i].name] = fn.defaults[i - first_default];
     } else {
-      throw LsrlError(span, def.name + "() is missing the argument '" + def.params[i].name + "' (its parameters: " +
-                                param_list() + ")");
+      throw LsrlError(span, def.name + "() is missing the argument '" + def.params[i].name +
+                                "' (its parameters: " + param_list() + ")");
     }
   }
   return env;
@@ -634,16 +671,20 @@ Value Evaluator::eval_attribute(const Expr& e) { return attribute_of(eval(*e.ite
 std::vector<Value> Evaluator::iterate(const Value& v, SourceSpan span) {
   switch (v.kind) {
     case ValueKind::List:
-    case ValueKind::Tuple: return *v.list;
+    case ValueKind::Tuple:
+      return *v.list;
     case ValueKind::Str: {
       std::vector<Value> chars;
       const std::string& s = v.str();
       for (std::size_t i = 0; i < s.size();) {
         std::size_t len = 1;
         const auto b = static_cast<unsigned char>(s[i]);
-        if (b >= 0xF0) len = 4;
-        else if (b >= 0xE0) len = 3;
-        else if (b >= 0xC0) len = 2;
+        if (b >= 0xF0)
+          len = 4;
+        else if (b >= 0xE0)
+          len = 3;
+        else if (b >= 0xC0)
+          len = 2;
         chars.push_back(Value::string(s.substr(i, len)));
         i += len;
       }

@@ -6,30 +6,47 @@ namespace lsrl::lang {
 
 const char* token_kind_name(TokenKind kind) {
   switch (kind) {
-    case TokenKind::Name: return "name";
-    case TokenKind::Int: return "integer";
-    case TokenKind::Float: return "number";
-    case TokenKind::String: return "string";
-    case TokenKind::Op: return "operator";
-    case TokenKind::Newline: return "end of line";
-    case TokenKind::Indent: return "indent";
-    case TokenKind::Dedent: return "dedent";
-    case TokenKind::End: return "end of file";
+    case TokenKind::Name:
+      return "name";
+    case TokenKind::Int:
+      return "integer";
+    case TokenKind::Float:
+      return "number";
+    case TokenKind::String:
+      return "string";
+    case TokenKind::Op:
+      return "operator";
+    case TokenKind::Newline:
+      return "end of line";
+    case TokenKind::Indent:
+      return "indent";
+    case TokenKind::Dedent:
+      return "dedent";
+    case TokenKind::End:
+      return "end of file";
   }
   return "token";
 }
 
 std::string describe_token(const Token& token) {
   switch (token.kind) {
-    case TokenKind::Name: return "'" + token.text + "'";
+    case TokenKind::Name:
+      return "'" + token.text + "'";
     case TokenKind::Int:
-    case TokenKind::Float: return "number " + token.text;
-    case TokenKind::String: return "a string";
-    case TokenKind::Op: return "'" + token.text + "'";
-    case TokenKind::Newline: return "end of line";
-    case TokenKind::Indent: return "an indented block";
-    case TokenKind::Dedent: return "the end of the indented block";
-    case TokenKind::End: return "end of file";
+    case TokenKind::Float:
+      return "number " + token.text;
+    case TokenKind::String:
+      return "a string";
+    case TokenKind::Op:
+      return "'" + token.text + "'";
+    case TokenKind::Newline:
+      return "end of line";
+    case TokenKind::Indent:
+      return "an indented block";
+    case TokenKind::Dedent:
+      return "the end of the indented block";
+    case TokenKind::End:
+      return "end of file";
   }
   return "token";
 }
@@ -143,8 +160,8 @@ class Lexer {
     }
     if (!brackets_.empty()) {
       const auto& [open, span] = brackets_.back();
-      throw LsrlError(span, std::string("'") + open + "' was never closed; add the matching '" + closing_for(open) +
-                                "'");
+      throw LsrlError(span,
+                      std::string("'") + open + "' was never closed; add the matching '" + closing_for(open) + "'");
     }
     if (!tokens_.empty() && tokens_.back().kind != TokenKind::Newline) push(TokenKind::Newline, "", here());
     while (indents_.size() > 1) {
@@ -203,8 +220,9 @@ class Lexer {
         push(TokenKind::Dedent, "", here());
       }
       if (width != indents_.back()) {
-        throw LsrlError(here(), "this line's indentation matches no enclosing block; indent it like the lines of "
-                                "the block it belongs to");
+        throw LsrlError(here(),
+                        "this line's indentation matches no enclosing block; indent it like the lines of "
+                        "the block it belongs to");
       }
     }
     return true;
@@ -297,8 +315,8 @@ class Lexer {
       }
     }
     if (i_ < src_.size() && is_ident_char(src_[i_])) {
-      throw LsrlError(start, "invalid number '" + src_.substr(begin, i_ - begin + 1) +
-                                 "'; a name cannot start with a digit");
+      throw LsrlError(start,
+                      "invalid number '" + src_.substr(begin, i_ - begin + 1) + "'; a name cannot start with a digit");
     }
     SourceSpan span = start;
     span.length = static_cast<int>(i_ - begin);
@@ -349,8 +367,9 @@ class Lexer {
         }
       }
       if (c == '\n' && !triple) {
-        throw LsrlError(start, "this string is never closed on its line; add the closing quote (use triple quotes "
-                               "for text over several lines)");
+        throw LsrlError(start,
+                        "this string is never closed on its line; add the closing quote (use triple quotes "
+                        "for text over several lines)");
       }
       if (c == '\\' && !raw && i_ + 1 < src_.size()) {
         escape(value);
@@ -385,25 +404,59 @@ class Lexer {
       append_utf8(value, cp);
     };
     switch (e) {
-      case 'n': value.push_back('\n'); advance(); return;
-      case 't': value.push_back('\t'); advance(); return;
-      case 'r': value.push_back('\r'); advance(); return;
-      case '0': value.push_back('\0'); advance(); return;
-      case '\\': value.push_back('\\'); advance(); return;
-      case '\'': value.push_back('\''); advance(); return;
-      case '"': value.push_back('"'); advance(); return;
-      case '\n': advance(); return;  // a backslash at the end of a line joins the lines
-      case 'x': advance(); hex_value(2); return;
-      case 'u': advance(); hex_value(4); return;
-      case 'U': advance(); hex_value(8); return;
-      default: value.push_back('\\'); return;  // kept as written, as Python does
+      case 'n':
+        value.push_back('\n');
+        advance();
+        return;
+      case 't':
+        value.push_back('\t');
+        advance();
+        return;
+      case 'r':
+        value.push_back('\r');
+        advance();
+        return;
+      case '0':
+        value.push_back('\0');
+        advance();
+        return;
+      case '\\':
+        value.push_back('\\');
+        advance();
+        return;
+      case '\'':
+        value.push_back('\'');
+        advance();
+        return;
+      case '"':
+        value.push_back('"');
+        advance();
+        return;
+      case '\n':
+        advance();
+        return;  // a backslash at the end of a line joins the lines
+      case 'x':
+        advance();
+        hex_value(2);
+        return;
+      case 'u':
+        advance();
+        hex_value(4);
+        return;
+      case 'U':
+        advance();
+        hex_value(8);
+        return;
+      default:
+        value.push_back('\\');
+        return;  // kept as written, as Python does
     }
   }
 
   void op() {
     static const char* const kThree[] = {"**=", "//=", "..."};
-    static const char* const kTwo[] = {"**", "//", "==", "!=", "<=", ">=", "+=", "-=", "*=", "/=", "%=", "@=", "->",
-                                       "<<", ">>", ":="};
+    static const char* const kTwo[] = {
+        "**", "//", "==", "!=", "<=", ">=", "+=", "-=", "*=", "/=", "%=", "@=", "->", "<<", ">>", ":="};
     const SourceSpan start = here();
     for (const char* t : kThree) {
       if (src_.compare(i_, 3, t) == 0) {

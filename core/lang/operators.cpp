@@ -41,8 +41,9 @@ std::int64_t normalize_index(std::int64_t i, std::int64_t n, const std::string& 
   if (i < 0) i += n;
   if (i < 0 || i >= n) {
     throw LsrlError(span, "index " + std::to_string(original) + " is out of range for " + what +
-                              (n == 0 ? "" : "; valid indices are 0.." + std::to_string(n - 1) + " (or -" +
-                                                 std::to_string(n) + "..-1 from the end)"));
+                              (n == 0 ? ""
+                                      : "; valid indices are 0.." + std::to_string(n - 1) + " (or -" +
+                                            std::to_string(n) + "..-1 from the end)"));
   }
   return i;
 }
@@ -53,9 +54,12 @@ std::vector<std::string> code_points(const std::string& s) {
   for (std::size_t i = 0; i < s.size();) {
     std::size_t len = 1;
     const auto b = static_cast<unsigned char>(s[i]);
-    if (b >= 0xF0) len = 4;
-    else if (b >= 0xE0) len = 3;
-    else if (b >= 0xC0) len = 2;
+    if (b >= 0xF0)
+      len = 4;
+    else if (b >= 0xE0)
+      len = 3;
+    else if (b >= 0xC0)
+      len = 2;
     out.push_back(s.substr(i, len));
     i += len;
   }
@@ -101,8 +105,8 @@ sugar::Operand graph_operand(const Value& v, const std::string& op, const Value&
   if (v.kind == ValueKind::Var) return sugar::Operand::of(v.node);
   if (v.is_number()) return sugar::Operand::scalar(v.num);
   if (is_matrix_like(v)) return sugar::Operand::vector(as_column(v, "the constants beside the variable", span));
-  throw LsrlError(span, "unsupported operand types for " + op + ": " + type_name(a) + " and " + type_name(b) +
-                            " (" + describe_value(v, &program) + " cannot be combined with a graph variable)");
+  throw LsrlError(span, "unsupported operand types for " + op + ": " + type_name(a) + " and " + type_name(b) + " (" +
+                            describe_value(v, &program) + " cannot be combined with a graph variable)");
 }
 
 }  // namespace
@@ -117,9 +121,10 @@ Value Evaluator::graph_binary(const std::string& op, const Value& a, const Value
     result = op == "+" ? sugar::add(program_, left, right, span) : sugar::subtract(program_, left, right, span);
   } else if (op == "*") {
     if (a_var && b_var) {
-      throw LsrlError(span, "two graph variables cannot be multiplied with '*' (Linear and ReLU only scale by "
-                            "constants); their element-wise product is Multi(Concat([x, y])), and a conditional "
-                            "is f_ifelse_mul(cond, t, f)");
+      throw LsrlError(span,
+                      "two graph variables cannot be multiplied with '*' (Linear and ReLU only scale by "
+                      "constants); their element-wise product is Multi(Concat([x, y])), and a conditional "
+                      "is f_ifelse_mul(cond, t, f)");
     }
     const Value& scalar = a_var ? b : a;
     if (is_one_by_one(scalar)) {
@@ -150,8 +155,9 @@ Value Evaluator::graph_binary(const std::string& op, const Value& a, const Value
     const int rows = static_cast<int>(m.rows());
     result = program_.add_linear(b.node, sparse_from_dense(m), zero_vector(rows), span);
   } else {
-    throw LsrlError(span, "'" + op + "' is not defined for graph variables; they support + and - (with variables "
-                                     "or constants), * and / by numbers, M @ x, x[i] and x[a:b]");
+    throw LsrlError(span, "'" + op +
+                              "' is not defined for graph variables; they support + and - (with variables "
+                              "or constants), * and / by numbers, M @ x, x[i] and x[a:b]");
   }
   check_node_limit(span);
   return Value::var(result);
@@ -173,8 +179,9 @@ Value Evaluator::index_variable(const Value& var, const Expr& index, SourceSpan 
   std::int64_t end = 0;
   if (part.is_slice) {
     if (part.step && *part.step != 1) {
-      throw LsrlError(part.span, "a slice of a graph variable cannot have a step; take x[a:b] (or Linear to pick "
-                                 "spread-out entries)");
+      throw LsrlError(part.span,
+                      "a slice of a graph variable cannot have a step; take x[a:b] (or Linear to pick "
+                      "spread-out entries)");
     }
     begin = part.lower.value_or(0);
     end = part.upper.value_or(dim);
@@ -200,8 +207,9 @@ Value Evaluator::index_variable(const Value& var, const Expr& index, SourceSpan 
 Value Evaluator::index_constant(const Value& object, const Expr& index, SourceSpan span) {
   if (object.is_sequence() || object.kind == ValueKind::Str) {
     if (index.kind == ExprKind::Tuple) {
-      throw LsrlError(index.span, "a " + type_name(object) + " has one axis; index it as xs[i] (for rows of rows, "
-                                  "xs[i][j])");
+      throw LsrlError(index.span, "a " + type_name(object) +
+                                      " has one axis; index it as xs[i] (for rows of rows, "
+                                      "xs[i][j])");
     }
     const IndexPart part = index_part(index);
     if (object.kind == ValueKind::Str) {
@@ -256,13 +264,17 @@ Value Evaluator::index_matrix(const NumDense& m, const Expr& index, SourceSpan s
   } else {
     const IndexPart part = index_part(index);
     if (m.cols() != 1) {
-      throw LsrlError(index.span, "M[" + std::string(part.is_slice ? "a:b" : "i") + "] with one index needs a column "
-                                  "vector, but this is " + shape + "; take a row with M[i, :], a column with "
-                                  "M[:, j], an entry with M[i, j] (as in the reference library)");
+      throw LsrlError(index.span, "M[" + std::string(part.is_slice ? "a:b" : "i") +
+                                      "] with one index needs a column "
+                                      "vector, but this is " +
+                                      shape +
+                                      "; take a row with M[i, :], a column with "
+                                      "M[:, j], an entry with M[i, j] (as in the reference library)");
     }
     if (part.is_slice && part.step) {
-      throw LsrlError(part.span, "a column vector's slice v[a:b] cannot have a step (the reference library does not "
-                                 "support it); use v[a:b:s, :]");
+      throw LsrlError(part.span,
+                      "a column vector's slice v[a:b] cannot have a step (the reference library does not "
+                      "support it); use v[a:b:s, :]");
     }
     rows = positions(part, m.rows(), "rows");
     cols = {0};
@@ -318,8 +330,9 @@ void Evaluator::assign_subscript(const Expr& target, const Value& value) {
     throw LsrlError(index.span, "assign matrix entries one at a time: M[i, j] = value (or a row: M[i] = [...])");
   }
   if (object.kind == ValueKind::Var) {
-    throw LsrlError(target.span, "a graph variable cannot be changed in place; build a new variable (for example "
-                                 "with Concat or Linear)");
+    throw LsrlError(target.span,
+                    "a graph variable cannot be changed in place; build a new variable (for example "
+                    "with Concat or Linear)");
   }
   if (object.kind == ValueKind::Tuple) throw LsrlError(target.span, "a tuple cannot be changed; use a list");
   throw LsrlError(target.span, type_name(object) + " does not support item assignment");
@@ -337,8 +350,8 @@ void Evaluator::assign_attribute(const Expr& target, const Value& value) {
       program_.node(object.node).name = value.str();
       return;
     }
-    throw LsrlError(target.span, "a graph variable's '" + target.text +
-                                     "' cannot be set; only always_positive and name can");
+    throw LsrlError(target.span,
+                    "a graph variable's '" + target.text + "' cannot be set; only always_positive and name can");
   }
   throw LsrlError(target.span, "cannot set the attribute '" + target.text + "' of " + type_name(object));
 }
@@ -419,9 +432,10 @@ Value Evaluator::call_method(const Value& method, CallArgs& args, SourceSpan spa
   auto expect_count = [&](std::size_t low, std::size_t high) {
     const std::size_t n = args.positional.size();
     if (n < low || n > high) {
-      throw LsrlError(span, "." + name + "() takes " +
-                                (low == high ? std::to_string(low) : std::to_string(low) + " to " + std::to_string(high)) +
-                                " argument" + (high == 1 ? "" : "s") + " but " + std::to_string(n) + " were given");
+      throw LsrlError(span,
+                      "." + name + "() takes " +
+                          (low == high ? std::to_string(low) : std::to_string(low) + " to " + std::to_string(high)) +
+                          " argument" + (high == 1 ? "" : "s") + " but " + std::to_string(n) + " were given");
     }
   };
   if (self.is_sequence()) {

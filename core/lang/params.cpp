@@ -67,8 +67,7 @@ Value builtin_param(Evaluator& ev, BoundArgs& args, SourceSpan call) {
   if (def.kind == ValueKind::Str) {
     spec.kind = "choice";
     if (spec.choices.empty()) {
-      throw LsrlError(args.span(0), "a text parameter needs its choices: param(\"" + def.str() +
-                                        "\", choices=[...])");
+      throw LsrlError(args.span(0), "a text parameter needs its choices: param(\"" + def.str() + "\", choices=[...])");
     }
     if (args.given(1) || args.given(2)) throw LsrlError(call, "param: min and max apply to numbers, not to choices");
   } else if (def.kind == ValueKind::Int || def.kind == ValueKind::Float) {
@@ -77,8 +76,8 @@ Value builtin_param(Evaluator& ev, BoundArgs& args, SourceSpan call) {
       throw LsrlError(args.span(4), "param: choices are for text parameters; a number takes min= and max=");
     }
   } else {
-    throw LsrlError(args.span(0), "param: the default must be an int, a float or a string (with choices), got " +
-                                      type_name(def));
+    throw LsrlError(args.span(0),
+                    "param: the default must be an int, a float or a string (with choices), got " + type_name(def));
   }
   if (args.given(1)) spec.min = as_number(args.value(1), "param: min", args.span(1)).to_double();
   if (args.given(2)) spec.max = as_number(args.value(2), "param: max", args.span(2)).to_double();
@@ -142,8 +141,8 @@ Value builtin_vocab(Evaluator& ev, BoundArgs& args, SourceSpan call) {
   const std::vector<Value> chars = ev.items_of(v, args.span(0));
   if (chars.empty()) throw LsrlError(args.span(0), "the vocabulary cannot be empty");
   if (static_cast<std::int64_t>(chars.size()) > kMaxWidth) {
-    throw LsrlError(args.span(0), "limit exceeded: a vocabulary of more than " + std::to_string(kMaxWidth) +
-                                      " characters");
+    throw LsrlError(args.span(0),
+                    "limit exceeded: a vocabulary of more than " + std::to_string(kMaxWidth) + " characters");
   }
   std::set<std::string> seen;
   for (std::size_t i = 0; i < chars.size(); ++i) {
@@ -162,7 +161,8 @@ void add_program_builtins(std::vector<BuiltinSpec>& table) {
   table.push_back({"param",
                    {ParamDecl{"default", {"value"}, true}, ParamDecl{"min", {}, false}, ParamDecl{"max", {}, false},
                     ParamDecl{"doc", {}, false}, ParamDecl{"choices", {}, false}},
-                   false, builtin_param});
+                   false,
+                   builtin_param});
   table.push_back({"vocab", {ParamDecl{"chars", {"text"}, true}}, false, builtin_vocab});
 }
 

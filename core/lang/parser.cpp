@@ -9,11 +9,11 @@ namespace lsrl::lang {
 namespace {
 
 const std::set<std::string>& reserved_words() {
-  static const std::set<std::string> words = {
-      "and",   "as",     "assert", "break",  "class", "continue", "def",    "del",   "elif",
-      "else",  "except", "False",  "finally", "for",  "from",     "global", "if",    "import",
-      "in",    "is",     "lambda", "None",   "nonlocal", "not",   "or",     "pass",  "raise",
-      "return", "True",  "try",    "while",  "with",  "yield",    "async",  "await"};
+  static const std::set<std::string> words = {"and",  "as",       "assert", "break",  "class", "continue", "def",
+                                              "del",  "elif",     "else",   "except", "False", "finally",  "for",
+                                              "from", "global",   "if",     "import", "in",    "is",       "lambda",
+                                              "None", "nonlocal", "not",    "or",     "pass",  "raise",    "return",
+                                              "True", "try",      "while",  "with",   "yield", "async",    "await"};
   return words;
 }
 
@@ -56,8 +56,9 @@ class Parser {
         continue;
       }
       if (at(TokenKind::Indent)) {
-        throw LsrlError(peek().span, "unexpected indentation; this line is indented but follows no ':' that opens a "
-                                     "block");
+        throw LsrlError(peek().span,
+                        "unexpected indentation; this line is indented but follows no ':' that opens a "
+                        "block");
       }
       statement(m.body);
     }
@@ -76,9 +77,7 @@ class Parser {
 
  private:
   // ---- token helpers ----------------------------------------------------------
-  const Token& peek(std::size_t ahead = 0) const {
-    return toks_[std::min(pos_ + ahead, toks_.size() - 1)];
-  }
+  const Token& peek(std::size_t ahead = 0) const { return toks_[std::min(pos_ + ahead, toks_.size() - 1)]; }
   bool at(TokenKind kind) const { return peek().kind == kind; }
   bool at_op(const char* op, std::size_t ahead = 0) const {
     return peek(ahead).kind == TokenKind::Op && peek(ahead).text == op;
@@ -160,8 +159,7 @@ class Parser {
     e->height = height_of(*e);
     if (e->height > kMaxExpressionHeight) {
       throw LsrlError(e->span, "limit exceeded: this expression nests deeper than " +
-                                   std::to_string(kMaxExpressionHeight) +
-                                   " levels; split it over several assignments");
+                                   std::to_string(kMaxExpressionHeight) + " levels; split it over several assignments");
     }
     return e;
   }
@@ -281,8 +279,9 @@ class Parser {
       case ExprKind::Call:
         throw LsrlError(e.span, "cannot assign to a function call; to compare, write '=='");
       default:
-        throw LsrlError(e.span, "cannot assign to this expression; the left of '=' must be a name, an element "
-                                "x[i], or names separated by commas");
+        throw LsrlError(e.span,
+                        "cannot assign to this expression; the left of '=' must be a name, an element "
+                        "x[i], or names separated by commas");
     }
   }
 
@@ -327,14 +326,15 @@ class Parser {
                                        std::to_string(header_span.line) + " (write 'pass' for an empty one)");
     }
     if (++block_depth_ > kMaxBlockDepth) {
-      throw LsrlError(peek().span, "limit exceeded: blocks nest deeper than " + std::to_string(kMaxBlockDepth) +
-                                       " levels");
+      throw LsrlError(peek().span,
+                      "limit exceeded: blocks nest deeper than " + std::to_string(kMaxBlockDepth) + " levels");
     }
     next();
     while (!at(TokenKind::Dedent) && !at(TokenKind::End)) {
       if (at(TokenKind::Indent)) {
-        throw LsrlError(peek().span, "unexpected indentation; this line is indented more than the line above it, "
-                                     "which opens no block");
+        throw LsrlError(peek().span,
+                        "unexpected indentation; this line is indented more than the line above it, "
+                        "which opens no block");
       }
       statement(body);
     }
@@ -669,8 +669,9 @@ class Parser {
         seen_keyword = true;
       } else {
         if (seen_keyword) {
-          throw LsrlError(arg.span, "a positional argument cannot follow a keyword argument; give it by keyword or "
-                                    "move it before the keywords");
+          throw LsrlError(arg.span,
+                          "a positional argument cannot follow a keyword argument; give it by keyword or "
+                          "move it before the keywords");
         }
         arg.value = expression();
         arg.span = span_to_previous(arg.span);

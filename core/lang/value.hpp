@@ -39,8 +39,8 @@ enum class ValueKind {
 
 struct FunctionValue {
   const Stmt* def = nullptr;
-  Env* closure = nullptr;            // owned by the evaluator
-  std::vector<Value> defaults;       // one per parameter with a default, evaluated at the def
+  Env* closure = nullptr;       // owned by the evaluator
+  std::vector<Value> defaults;  // one per parameter with a default, evaluated at the def
 };
 
 struct Value {
@@ -51,7 +51,7 @@ struct Value {
   std::shared_ptr<NumDense> matrix;         // Matrix (shared and mutable, as a numpy array: M[i, j] = v)
   NodeId node = kNoNode;                    // Var
   std::shared_ptr<const FunctionValue> function;
-  std::shared_ptr<const Value> self;        // BoundMethod
+  std::shared_ptr<const Value> self;  // BoundMethod
 
   static Value none() { return Value(); }
   static Value boolean(bool b) {
@@ -185,7 +185,8 @@ NumVector as_column(const Value& v, const std::string& what, SourceSpan span);
 bool is_matrix_like(const Value& v);
 // Throws "limit exceeded" for a rows x cols matrix past kMaxWidth / kMaxMatrixEntries,
 // and an error for a dimension below 1.
-void check_matrix_shape(std::int64_t rows, std::int64_t cols, const std::string& what, SourceSpan span);  // Matrix, or a non-empty list of numbers / of lists of numbers
+void check_matrix_shape(std::int64_t rows, std::int64_t cols, const std::string& what,
+                        SourceSpan span);  // Matrix, or a non-empty list of numbers / of lists of numbers
 
 // Operators on compile-time values (not graph variables): + - * / // % ** @,
 // comparisons, unary - + not. Errors name the operand types.

@@ -56,9 +56,10 @@ Value Workspace::make_list(ValueList items, SourceSpan span, ValueKind kind) {
 void Workspace::charge(std::int64_t work, SourceSpan span) {
   steps_ += work;
   if (steps_ > kMaxSteps) {
-    throw LsrlError(anchor_.known() ? anchor_ : span, "limit exceeded: building this takes more than " + std::to_string(kMaxSteps) +
-                              " steps; look for a loop or a recursion that does not end, or that is far larger "
-                              "than intended");
+    throw LsrlError(anchor_.known() ? anchor_ : span,
+                    "limit exceeded: building this takes more than " + std::to_string(kMaxSteps) +
+                        " steps; look for a loop or a recursion that does not end, or that is far larger "
+                        "than intended");
   }
 }
 
@@ -66,19 +67,32 @@ void Workspace::charge(std::int64_t work, SourceSpan span) {
 
 std::string type_name(const Value& v) {
   switch (v.kind) {
-    case ValueKind::None: return "None";
-    case ValueKind::Bool: return "bool";
-    case ValueKind::Int: return "int";
-    case ValueKind::Float: return "float";
-    case ValueKind::Str: return "str";
-    case ValueKind::List: return "list";
-    case ValueKind::Tuple: return "tuple";
-    case ValueKind::Matrix: return "matrix";
-    case ValueKind::Var: return "graph variable";
-    case ValueKind::Function: return "function";
-    case ValueKind::Builtin: return "function";
-    case ValueKind::BoundMethod: return "method";
-    case ValueKind::Module: return "module";
+    case ValueKind::None:
+      return "None";
+    case ValueKind::Bool:
+      return "bool";
+    case ValueKind::Int:
+      return "int";
+    case ValueKind::Float:
+      return "float";
+    case ValueKind::Str:
+      return "str";
+    case ValueKind::List:
+      return "list";
+    case ValueKind::Tuple:
+      return "tuple";
+    case ValueKind::Matrix:
+      return "matrix";
+    case ValueKind::Var:
+      return "graph variable";
+    case ValueKind::Function:
+      return "function";
+    case ValueKind::Builtin:
+      return "function";
+    case ValueKind::BoundMethod:
+      return "method";
+    case ValueKind::Module:
+      return "module";
   }
   return "value";
 }
@@ -118,26 +132,33 @@ std::string sequence_text(const Value& v, const Program* program, int depth) {
 
 std::string describe_value(const Value& v, const Program* program) {
   switch (v.kind) {
-    case ValueKind::None: return "None";
+    case ValueKind::None:
+      return "None";
     case ValueKind::Bool:
     case ValueKind::Int:
-    case ValueKind::Float: return number_text(v);
+    case ValueKind::Float:
+      return number_text(v);
     case ValueKind::Str: {
       std::string s = v.str();
       if (s.size() > 40) s = s.substr(0, 37) + "...";
       return "'" + s + "'";
     }
     case ValueKind::List:
-    case ValueKind::Tuple: return sequence_text(v, program, 0);
+    case ValueKind::Tuple:
+      return sequence_text(v, program, 0);
     case ValueKind::Matrix:
       return "a " + std::to_string(v.matrix->rows()) + " x " + std::to_string(v.matrix->cols()) + " matrix";
     case ValueKind::Var:
       if (program != nullptr) return sugar::describe_node(*program, v.node);
       return "a graph variable";
-    case ValueKind::Function: return "the function " + v.function->def->name;
-    case ValueKind::Builtin: return "the function " + v.str();
-    case ValueKind::BoundMethod: return "the method " + v.str();
-    case ValueKind::Module: return "the module " + v.str();
+    case ValueKind::Function:
+      return "the function " + v.function->def->name;
+    case ValueKind::Builtin:
+      return "the function " + v.str();
+    case ValueKind::BoundMethod:
+      return "the method " + v.str();
+    case ValueKind::Module:
+      return "the module " + v.str();
   }
   return "a value";
 }
@@ -162,20 +183,26 @@ std::string to_text(const Value& v) {
 
 bool truthy(const Value& v, SourceSpan span) {
   switch (v.kind) {
-    case ValueKind::None: return false;
+    case ValueKind::None:
+      return false;
     case ValueKind::Bool:
     case ValueKind::Int:
-    case ValueKind::Float: return !v.num.is_zero();
-    case ValueKind::Str: return !v.text->empty();
+    case ValueKind::Float:
+      return !v.num.is_zero();
+    case ValueKind::Str:
+      return !v.text->empty();
     case ValueKind::List:
-    case ValueKind::Tuple: return !v.list->empty();
+    case ValueKind::Tuple:
+      return !v.list->empty();
     case ValueKind::Matrix:
       throw LsrlError(span, "a matrix has no single truth value; compare its entries instead");
     case ValueKind::Var:
-      throw LsrlError(span, "a graph variable has no value while the program is built, so it cannot decide an "
-                            "'if', 'and', 'or' or 'not' here; conditions on variables happen at run time: use "
-                            "f_larger / f_eq / f_and ... and f_ifelse");
-    default: return true;
+      throw LsrlError(span,
+                      "a graph variable has no value while the program is built, so it cannot decide an "
+                      "'if', 'and', 'or' or 'not' here; conditions on variables happen at run time: use "
+                      "f_larger / f_eq / f_and ... and f_ifelse");
+    default:
+      return true;
   }
 }
 
@@ -184,8 +211,8 @@ namespace {
 constexpr int kMaxCompareDepth = 100;
 
 [[noreturn]] void too_deep(SourceSpan span) {
-  throw LsrlError(span, "limit exceeded: lists nested more than " + std::to_string(kMaxCompareDepth) +
-                            " deep cannot be compared");
+  throw LsrlError(
+      span, "limit exceeded: lists nested more than " + std::to_string(kMaxCompareDepth) + " deep cannot be compared");
 }
 
 bool equal_at(const Value& a, const Value& b, SourceSpan span, int depth);
@@ -204,8 +231,10 @@ bool equal_at(const Value& a, const Value& b, SourceSpan span, int depth) {
     return false;
   }
   switch (a.kind) {
-    case ValueKind::None: return true;
-    case ValueKind::Str: return a.str() == b.str();
+    case ValueKind::None:
+      return true;
+    case ValueKind::Str:
+      return a.str() == b.str();
     case ValueKind::List:
     case ValueKind::Tuple: {
       if (a.list == b.list) return true;
@@ -221,12 +250,17 @@ bool equal_at(const Value& a, const Value& b, SourceSpan span, int depth) {
           if ((*a.matrix)(r, c) != (*b.matrix)(r, c)) return false;
       return true;
     }
-    case ValueKind::Var: return a.node == b.node;
-    case ValueKind::Function: return a.function == b.function;
+    case ValueKind::Var:
+      return a.node == b.node;
+    case ValueKind::Function:
+      return a.function == b.function;
     case ValueKind::Builtin:
-    case ValueKind::Module: return a.str() == b.str();
-    case ValueKind::BoundMethod: return a.str() == b.str() && equal_at(*a.self, *b.self, span, depth + 1);
-    default: return false;
+    case ValueKind::Module:
+      return a.str() == b.str();
+    case ValueKind::BoundMethod:
+      return a.str() == b.str() && equal_at(*a.self, *b.self, span, depth + 1);
+    default:
+      return false;
   }
 }
 
@@ -351,8 +385,8 @@ NumDense as_matrix(const Value& v, const std::string& what, SourceSpan span) {
       }
       if (!is_number_list(row)) {
         if (row.list->empty()) throw LsrlError(span, what + ": row " + std::to_string(r) + " is empty");
-        throw LsrlError(span, what + ": row " + std::to_string(r) + " must hold only numbers, got " +
-                                  describe_value(row, nullptr));
+        throw LsrlError(
+            span, what + ": row " + std::to_string(r) + " must hold only numbers, got " + describe_value(row, nullptr));
       }
       if (r == 0) cols = row.list->size();
       if (row.list->size() != cols) {
@@ -374,8 +408,9 @@ NumDense as_matrix(const Value& v, const std::string& what, SourceSpan span) {
     }
     return m;
   }
-  throw LsrlError(span, what + " must be a matrix (a list of rows such as [[1, 0], [0, 1]], or eye(n), zeros(r, c), "
-                               "...), got " +
+  throw LsrlError(span, what +
+                            " must be a matrix (a list of rows such as [[1, 0], [0, 1]], or eye(n), zeros(r, c), "
+                            "...), got " +
                             type_name(v) + (v.kind == ValueKind::Var ? "" : " " + describe_value(v, nullptr)));
 }
 
@@ -383,8 +418,9 @@ NumVector as_column(const Value& v, const std::string& what, SourceSpan span) {
   NumDense m = as_matrix(v, what, span);
   if (m.cols() != 1) {
     throw LsrlError(span, what + " must be a column vector, but it is a " + std::to_string(m.rows()) + " x " +
-                              std::to_string(m.cols()) + " matrix; write it as a flat list [a, b, ...] or as rows "
-                                                         "[[a], [b], ...]");
+                              std::to_string(m.cols()) +
+                              " matrix; write it as a flat list [a, b, ...] or as rows "
+                              "[[a], [b], ...]");
   }
   return m.col(0);
 }
@@ -459,8 +495,8 @@ Value repeat(const Value& seq, const Value& count, SourceSpan span, Workspace& w
   }
   const auto size = static_cast<std::int64_t>(seq.list->size());
   if (size > 0 && n > kMaxListLength / size) {
-    throw LsrlError(span, "limit exceeded: the list would have more than " + std::to_string(kMaxListLength) +
-                              " elements");
+    throw LsrlError(span,
+                    "limit exceeded: the list would have more than " + std::to_string(kMaxListLength) + " elements");
   }
   ValueList out;
   out.reserve(static_cast<std::size_t>(size * n));
@@ -487,8 +523,8 @@ Value matrices_unchecked(const std::string& op, const Value& a, const Value& b, 
     NumDense right = as_matrix(b, "the right side of '@'", span);
     if (left.cols() != right.rows()) {
       throw LsrlError(span, "matrix product: the left side is " + std::to_string(left.rows()) + " x " +
-                                std::to_string(left.cols()) + " but the right side is " +
-                                std::to_string(right.rows()) + " x " + std::to_string(right.cols()) +
+                                std::to_string(left.cols()) + " but the right side is " + std::to_string(right.rows()) +
+                                " x " + std::to_string(right.cols()) +
                                 "; the left's columns must match the right's rows");
     }
     check_matrix_size(left.rows(), right.cols(), "the product", span);
@@ -586,7 +622,8 @@ namespace {
 int order(const std::string& op, const Value& a, const Value& b, SourceSpan span, int depth = 0) {
   if (depth > kMaxCompareDepth) too_deep(span);
   if (a.is_number() && b.is_number()) return a.num < b.num ? -1 : (b.num < a.num ? 1 : 0);
-  if (a.kind == ValueKind::Str && b.kind == ValueKind::Str) return a.str().compare(b.str()) < 0 ? -1 : (a.str() == b.str() ? 0 : 1);
+  if (a.kind == ValueKind::Str && b.kind == ValueKind::Str)
+    return a.str().compare(b.str()) < 0 ? -1 : (a.str() == b.str() ? 0 : 1);
   if (a.is_sequence() && b.is_sequence()) {
     const auto& x = *a.list;
     const auto& y = *b.list;
@@ -597,8 +634,9 @@ int order(const std::string& op, const Value& a, const Value& b, SourceSpan span
     return x.size() < y.size() ? -1 : (x.size() > y.size() ? 1 : 0);
   }
   if (a.kind == ValueKind::Var || b.kind == ValueKind::Var) {
-    throw LsrlError(span, "'" + op + "' cannot compare graph variables while the program is built (their values "
-                                     "exist only at run time); use f_larger, f_smaller or f_eq");
+    throw LsrlError(span, "'" + op +
+                              "' cannot compare graph variables while the program is built (their values "
+                              "exist only at run time); use f_larger, f_smaller or f_eq");
   }
   throw LsrlError(span, "'" + op + "' is not supported between " + type_name(a) + " and " + type_name(b));
 }
@@ -608,8 +646,10 @@ int order(const std::string& op, const Value& a, const Value& b, SourceSpan span
 bool compare_constant(const std::string& op, const Value& a, const Value& b, SourceSpan span) {
   if ((a.kind == ValueKind::Matrix && b.is_number()) || (a.is_number() && b.kind == ValueKind::Matrix)) {
     // Python (sympy) would say False for M[i, j] == 0.5, a silent trap.
-    throw LsrlError(span, "'" + op + "' between a matrix and a number: M[i, j] is a 1 x 1 matrix (as in the reference "
-                                     "library); compare its number, float(M[i, j]) " + op + " ...");
+    throw LsrlError(span, "'" + op +
+                              "' between a matrix and a number: M[i, j] is a 1 x 1 matrix (as in the reference "
+                              "library); compare its number, float(M[i, j]) " +
+                              op + " ...");
   }
   if (op == "==") return values_equal(a, b, span);
   if (op == "!=") return !values_equal(a, b, span);

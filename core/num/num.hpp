@@ -7,6 +7,8 @@
 // constants of f_ifelse (1e10) from eating the small values beside them.
 #pragma once
 
+#include <Eigen/Core>
+#include <Eigen/SparseCore>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -14,9 +16,6 @@
 #include <ostream>
 #include <string>
 #include <string_view>
-
-#include <Eigen/Core>
-#include <Eigen/SparseCore>
 
 namespace lsrl {
 
@@ -27,12 +26,12 @@ __extension__ typedef __int128 WideInt;
 class Num {
  public:
   Num() = default;
-  Num(int value) : num_(value) {}             // NOLINT(google-explicit-constructor)
-  Num(long value) : num_(value) {}            // NOLINT(google-explicit-constructor)
-  Num(long long value) : num_(value) {}       // NOLINT(google-explicit-constructor)
+  Num(int value) : num_(value) {}        // NOLINT(google-explicit-constructor)
+  Num(long value) : num_(value) {}       // NOLINT(google-explicit-constructor)
+  Num(long long value) : num_(value) {}  // NOLINT(google-explicit-constructor)
   // A double is exact only when it holds an integer that fits; other doubles
   // stay inexact (a computed cos() is not the rational its bits spell).
-  Num(double value) {                          // NOLINT(google-explicit-constructor)
+  Num(double value) {  // NOLINT(google-explicit-constructor)
     if (std::isfinite(value) && value == std::trunc(value) && std::fabs(value) < 9.0e18) {
       num_ = static_cast<std::int64_t>(value);
     } else {
@@ -57,9 +56,7 @@ class Num {
   bool is_integer() const { return exact_ ? den_ == 1 : approx_ == std::trunc(approx_); }
   std::int64_t numerator() const { return num_; }
   std::int64_t denominator() const { return den_; }
-  double to_double() const {
-    return exact_ ? static_cast<double>(num_) / static_cast<double>(den_) : approx_;
-  }
+  double to_double() const { return exact_ ? static_cast<double>(num_) / static_cast<double>(den_) : approx_; }
   bool is_zero() const { return exact_ ? num_ == 0 : approx_ == 0.0; }
   int sign() const {
     if (exact_) return (num_ > 0) - (num_ < 0);

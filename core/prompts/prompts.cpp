@@ -34,15 +34,24 @@ struct FormulaNode {
 
   double evaluate(const std::vector<double>& x) const {
     switch (kind) {
-      case Kind::Number: return number;
-      case Kind::Variable: return x[static_cast<std::size_t>(variable)];
-      case Kind::Negate: return -operands[0]->evaluate(x);
-      case Kind::Add: return operands[0]->evaluate(x) + operands[1]->evaluate(x);
-      case Kind::Subtract: return operands[0]->evaluate(x) - operands[1]->evaluate(x);
-      case Kind::Multiply: return operands[0]->evaluate(x) * operands[1]->evaluate(x);
-      case Kind::Divide: return operands[0]->evaluate(x) / operands[1]->evaluate(x);
-      case Kind::Power: return std::pow(operands[0]->evaluate(x), operands[1]->evaluate(x));
-      case Kind::Call: return call(x);
+      case Kind::Number:
+        return number;
+      case Kind::Variable:
+        return x[static_cast<std::size_t>(variable)];
+      case Kind::Negate:
+        return -operands[0]->evaluate(x);
+      case Kind::Add:
+        return operands[0]->evaluate(x) + operands[1]->evaluate(x);
+      case Kind::Subtract:
+        return operands[0]->evaluate(x) - operands[1]->evaluate(x);
+      case Kind::Multiply:
+        return operands[0]->evaluate(x) * operands[1]->evaluate(x);
+      case Kind::Divide:
+        return operands[0]->evaluate(x) / operands[1]->evaluate(x);
+      case Kind::Power:
+        return std::pow(operands[0]->evaluate(x), operands[1]->evaluate(x));
+      case Kind::Call:
+        return call(x);
     }
     return 0;
   }
@@ -81,9 +90,8 @@ struct FunctionArity {
 
 const std::map<std::string, FunctionArity>& known_functions() {
   static const std::map<std::string, FunctionArity> table = {
-      {"sin", {1, 1}},  {"cos", {1, 1}},   {"tan", {1, 1}},  {"exp", {1, 1}},  {"log", {1, 1}},
-      {"sqrt", {1, 1}}, {"abs", {1, 1}},   {"tanh", {1, 1}}, {"floor", {1, 1}}, {"pow", {2, 2}},
-      {"min", {2, -1}}, {"max", {2, -1}},
+      {"sin", {1, 1}}, {"cos", {1, 1}},  {"tan", {1, 1}},   {"exp", {1, 1}}, {"log", {1, 1}},  {"sqrt", {1, 1}},
+      {"abs", {1, 1}}, {"tanh", {1, 1}}, {"floor", {1, 1}}, {"pow", {2, 2}}, {"min", {2, -1}}, {"max", {2, -1}},
   };
   return table;
 }
@@ -103,7 +111,11 @@ std::string printable(const std::string& text) {
   std::size_t i = 0;
   while (i < text.size()) {
     const auto lead = static_cast<unsigned char>(text[i]);
-    std::size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+    std::size_t length = lead < 0x80           ? 1
+                         : (lead >> 5) == 0x6  ? 2
+                         : (lead >> 4) == 0xE  ? 3
+                         : (lead >> 3) == 0x1E ? 4
+                                               : 0;
     bool valid = length > 0 && i + length <= text.size();
     for (std::size_t k = 1; valid && k < length; ++k) valid = (static_cast<unsigned char>(text[i + k]) >> 6) == 0x2;
     if (valid && !(length == 1 && (lead < 0x20 || lead == 0x7f))) {
@@ -134,9 +146,11 @@ class ExpressionParser {
     skip_spaces();
     if (pos_ < end_) {
       if (text_[pos_] == ')') fail(pos_, 1, "unmatched ')'");
-      if (text_[pos_] == ',') fail(pos_, 1, "unexpected ',' outside a function call (separate output components with ';')");
-      fail(pos_, 1, "unexpected '" + printable(text_.substr(pos_, 1)) +
-                        "' after a complete expression: expected an operator (+ - * / **)");
+      if (text_[pos_] == ',')
+        fail(pos_, 1, "unexpected ',' outside a function call (separate output components with ';')");
+      fail(pos_, 1,
+           "unexpected '" + printable(text_.substr(pos_, 1)) +
+               "' after a complete expression: expected an operator (+ - * / **)");
     }
     return e;
   }
@@ -235,7 +249,9 @@ class ExpressionParser {
 
   ExprPtr parse_primary() {
     skip_spaces();
-    if (pos_ >= end_) fail(pos_, 1, "the expression ends too early: expected a number, " + variable_list() + ", a function call or '('");
+    if (pos_ >= end_)
+      fail(pos_, 1,
+           "the expression ends too early: expected a number, " + variable_list() + ", a function call or '('");
     const char c = text_[pos_];
     if (c == '(') {
       const std::size_t open = pos_++;
@@ -245,8 +261,9 @@ class ExpressionParser {
     }
     if (std::isdigit(static_cast<unsigned char>(c)) || c == '.') return parse_number();
     if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') return parse_name();
-    fail(pos_, 1, "unexpected '" + printable(std::string(1, c)) + "': expected a number, " + variable_list() +
-                      ", a function call or '('");
+    fail(pos_, 1,
+         "unexpected '" + printable(std::string(1, c)) + "': expected a number, " + variable_list() +
+             ", a function call or '('");
   }
 
   ExprPtr parse_number() {
@@ -294,8 +311,8 @@ class ExpressionParser {
       e->number = name == "pi" ? std::numbers::pi : std::numbers::e;
       return e;
     }
-    if (name.size() >= 2 && name[0] == 'x' &&
-        name.find_first_not_of("0123456789", 1) == std::string::npos && name[1] != '0') {
+    if (name.size() >= 2 && name[0] == 'x' && name.find_first_not_of("0123456789", 1) == std::string::npos &&
+        name[1] != '0') {
       const long index = name.size() <= 4 ? std::stol(name.substr(1)) : 100000;
       if (index >= 1 && index <= input_dims_) {
         auto e = std::make_shared<Expr>();
@@ -303,8 +320,9 @@ class ExpressionParser {
         e->variable = static_cast<int>(index - 1);
         return e;
       }
-      fail(start, name.size(), "'" + name + "' is not an input: this function has " + std::to_string(input_dims_) +
-                                   (input_dims_ == 1 ? " input, x1" : " inputs, " + variable_list()));
+      fail(start, name.size(),
+           "'" + name + "' is not an input: this function has " + std::to_string(input_dims_) +
+               (input_dims_ == 1 ? " input, x1" : " inputs, " + variable_list()));
     }
     if (known_functions().count(name))
       fail(start, name.size(), "'" + name + "' is a function: call it with parentheses, e.g. " + name + "(x1)");
@@ -344,16 +362,17 @@ class ExpressionParser {
     if (!accept(")")) {
       skip_spaces();
       if (pos_ >= end_) fail(open, 1, "this '(' of " + name + "(...) is never closed");
-      fail(pos_, 1, "unexpected '" + printable(text_.substr(pos_, 1)) + "' in the arguments of " + name +
-                        ": expected ',' or ')'");
+      fail(pos_, 1,
+           "unexpected '" + printable(text_.substr(pos_, 1)) + "' in the arguments of " + name +
+               ": expected ',' or ')'");
     }
     const FunctionArity arity = found->second;
     const int count = static_cast<int>(args.size());
     if (count < arity.min_args || (arity.max_args >= 0 && count > arity.max_args)) {
-      std::string expected = arity.max_args < 0 ? "at least " + std::to_string(arity.min_args)
-                                                 : std::to_string(arity.min_args);
-      fail(start, pos_ - start, name + " takes " + expected + " argument" + (expected == "1" ? "" : "s") + ", got " +
-                                    std::to_string(count));
+      std::string expected =
+          arity.max_args < 0 ? "at least " + std::to_string(arity.min_args) : std::to_string(arity.min_args);
+      fail(start, pos_ - start,
+           name + " takes " + expected + " argument" + (expected == "1" ? "" : "s") + ", got " + std::to_string(count));
     }
     auto e = std::make_shared<Expr>();
     e->kind = Expr::Kind::Call;
@@ -390,7 +409,11 @@ bool split_utf8(const std::string& text, std::vector<std::string>& out) {
   std::size_t i = 0;
   while (i < text.size()) {
     const auto lead = static_cast<unsigned char>(text[i]);
-    std::size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+    std::size_t length = lead < 0x80           ? 1
+                         : (lead >> 5) == 0x6  ? 2
+                         : (lead >> 4) == 0xE  ? 3
+                         : (lead >> 3) == 0x1E ? 4
+                                               : 0;
     if (length == 0 || i + length > text.size()) return false;
     for (std::size_t k = 1; k < length; ++k)
       if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) return false;
@@ -477,24 +500,23 @@ PromptResult build_continuous_prompt(const TargetFunction& f, int cells_per_axis
     token_count *= cells_per_axis;
     if (token_count > kMaxContinuousPromptTokens) {
       result.diagnostics.push_back(error_without_position(
-          std::to_string(cells_per_axis) + " cells per axis in " + std::to_string(d_in) +
-          " dimensions is more than " + std::to_string(kMaxContinuousPromptTokens) +
-          " prompt tokens: use fewer cells per axis"));
+          std::to_string(cells_per_axis) + " cells per axis in " + std::to_string(d_in) + " dimensions is more than " +
+          std::to_string(kMaxContinuousPromptTokens) + " prompt tokens: use fewer cells per axis"));
       return result;
     }
   }
   if (static_cast<int>(query.size()) != d_in) {
-    result.diagnostics.push_back(error_without_position(
-        "the query has " + std::to_string(query.size()) + " component" + (query.size() == 1 ? "" : "s") +
-        " but the function has " + std::to_string(d_in) + " input" + (d_in == 1 ? "" : "s") +
-        ": give one number in [0, 1] per input"));
+    result.diagnostics.push_back(error_without_position("the query has " + std::to_string(query.size()) + " component" +
+                                                        (query.size() == 1 ? "" : "s") + " but the function has " +
+                                                        std::to_string(d_in) + " input" + (d_in == 1 ? "" : "s") +
+                                                        ": give one number in [0, 1] per input"));
     return result;
   }
   for (std::size_t k = 0; k < query.size(); ++k) {
     if (!std::isfinite(query[k]) || query[k] < 0.0 || query[k] > 1.0) {
       std::ostringstream os;
-      os << "query component " << k + 1 << " is " << query[k]
-         << ": the program approximates f on [0, 1]^" << d_in << ", so every component must lie in [0, 1]";
+      os << "query component " << k + 1 << " is " << query[k] << ": the program approximates f on [0, 1]^" << d_in
+         << ", so every component must lie in [0, 1]";
       result.diagnostics.push_back(error_without_position(os.str()));
       return result;
     }
@@ -568,8 +590,8 @@ PromptResult build_dictionary_prompt(const std::string& query,
   for (std::size_t i = 0; i < vocab_chars.size(); ++i) {
     auto [it, inserted] = id_of.emplace(vocab_chars[i], static_cast<int>(i));
     if (!inserted)
-      return fail("the vocabulary lists '" + printable(vocab_chars[i]) + "' twice (ids " + std::to_string(it->second) + " and " +
-                  std::to_string(i) + "): every character needs exactly one id");
+      return fail("the vocabulary lists '" + printable(vocab_chars[i]) + "' twice (ids " + std::to_string(it->second) +
+                  " and " + std::to_string(i) + "): every character needs exactly one id");
   }
 
   // Encodes `text`, naming `what` ("the query", "key 3 (\"CAN\")") in errors.
@@ -621,8 +643,9 @@ PromptResult build_dictionary_prompt(const std::string& query,
   if (!first_pair_with_key.count(query)) {
     Diagnostic warning;
     warning.severity = Severity::Warning;
-    warning.message = "the query \"" + printable(query) + "\" is not one of the keys: the program will answer with id 0 ('" +
-                      printable(vocab_chars[0]) + "') in every position";
+    warning.message = "the query \"" + printable(query) +
+                      "\" is not one of the keys: the program will answer with id 0 ('" + printable(vocab_chars[0]) +
+                      "') in every position";
     result.diagnostics.push_back(warning);
   }
 

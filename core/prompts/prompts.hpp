@@ -2,8 +2,8 @@
 // by `lsrlc` (--prompt-fn/--cells/--query, --dict) and by the page.
 #pragma once
 
-#include <string>
 #include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 

@@ -53,8 +53,8 @@ NumVector broadcast(const Program& program, const NumVector& c, NodeId x, const 
   if (c.size() == 1) return NumVector::Constant(dim, c(0));
   if (c.size() == dim) return c;
   throw LsrlError(span, std::string(what) + ": a list of " + std::to_string(c.size()) + " numbers does not fit " +
-                            describe_node(program, x) + "; give one number, or one per unit (" +
-                            std::to_string(dim) + ")");
+                            describe_node(program, x) + "; give one number, or one per unit (" + std::to_string(dim) +
+                            ")");
 }
 
 bool all_non_negative(const NumVector& v) {

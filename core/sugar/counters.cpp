@@ -165,8 +165,8 @@ NodeId f_modulo_counter(Program& program, NodeId x, int n, SourceSpan span) {
   NumVector init(2);
   init(0) = c;
   init(1) = -s;
-  NodeId cycler = program.add_linstate(x, sparse_from_dense(rotation), sparse_zero(2, program.node(x).dim), std::move(init),
-                                       std::nullopt, span);
+  NodeId cycler = program.add_linstate(x, sparse_from_dense(rotation), sparse_zero(2, program.node(x).dim),
+                                       std::move(init), std::nullopt, span);
   // Row i is the position R^i e1 = (cos(2 pi i / n), sin(2 pi i / n)); its
   // dot product with the state is 1 at position i, at most cos(2 pi / n) elsewhere.
   NumDense positions(n, 2);

@@ -13,7 +13,8 @@ using Branch = std::optional<Operand>;
 
 void require_some_branch(const Branch& t, const Branch& f, const char* function, SourceSpan span) {
   if (!t && !f) {
-    throw LsrlError(span, std::string(function) + " needs at least one of t and f; both are None (the result would be 0)");
+    throw LsrlError(span,
+                    std::string(function) + " needs at least one of t and f; both are None (the result would be 0)");
   }
 }
 
@@ -62,8 +63,8 @@ bool is_non_negative(const Program& program, const Operand& branch) {
 // -lambda (1 - c)): the value passes where the gate is 0 and is cut off
 // where the gate is -lambda.
 NodeId gated_relu(Program& program, NodeId gate, const Operand& value, bool negate, SourceSpan span) {
-  NodeId inner = negate ? subtract(program, Operand::of(gate), value, span)
-                        : add(program, Operand::of(gate), value, span);
+  NodeId inner =
+      negate ? subtract(program, Operand::of(gate), value, span) : add(program, Operand::of(gate), value, span);
   return program.add_relu(inner, span);
 }
 
@@ -75,8 +76,7 @@ NodeId constant_like(Program& program, NodeId cond, const Operand& value, Source
 
 }  // namespace
 
-NodeId f_ifelse(Program& program, NodeId cond, const Branch& t, const Branch& f, Num large_constant,
-                SourceSpan span) {
+NodeId f_ifelse(Program& program, NodeId cond, const Branch& t, const Branch& f, Num large_constant, SourceSpan span) {
   require_some_branch(t, f, "f_ifelse", span);
   require_branch_width(program, "f_ifelse", "t", cond, t, span);
   require_branch_width(program, "f_ifelse", "f", cond, f, span);

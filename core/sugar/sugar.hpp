@@ -86,8 +86,8 @@ NodeId f_ifelse(Program& program, NodeId cond, const std::optional<Operand>& t, 
 NodeId f_ifelse_opt(Program& program, NodeId cond, const std::optional<Operand>& t, const std::optional<Operand>& f,
                     Num large_constant, SourceSpan span);
 // Eq. 9: the condition sharpened by f_step(c - 1/2) and f_step(1/2 - c).
-NodeId f_ifelse_step(Program& program, NodeId cond, const std::optional<Operand>& t,
-                     const std::optional<Operand>& f, Num large_constant, Num mu, SourceSpan span);
+NodeId f_ifelse_step(Program& program, NodeId cond, const std::optional<Operand>& t, const std::optional<Operand>& f,
+                     Num large_constant, Num mu, SourceSpan span);
 // Eq. 10: c t + (1 - c) f through Concat + Multi (+ Linear summing the halves);
 // with t or f absent, the multiplicative optimized form (one product).
 NodeId f_ifelse_mul(Program& program, NodeId cond, const std::optional<Operand>& t, const std::optional<Operand>& f,

@@ -7,8 +7,8 @@
 #pragma once
 
 #include <algorithm>
-#include <iterator>
 #include <cmath>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
@@ -299,12 +299,12 @@ CellLayer scaled_state_layer(const CellGateLayout& layout, const StageInput& in,
 // One term of kProductExtrapolation for output i of a standard-mode product
 // a_i * b_i (extrapolated_product_layer).
 struct ExtrapolatedProductTerm {
-  int output;         // i
-  int row_a, row_b;   // the factors' rows of the pre-activation: i and out_dim + i
-  int first_unit;     // of the term's units
-  double gate_scale;  // m e, e = linear_gate_scale of a's magnitude
-  double value_scale; // s_b = tanh_value_scale of b's magnitude
-  double weight;      // the term's weight
+  int output;          // i
+  int row_a, row_b;    // the factors' rows of the pre-activation: i and out_dim + i
+  int first_unit;      // of the term's units
+  double gate_scale;   // m e, e = linear_gate_scale of a's magnitude
+  double value_scale;  // s_b = tanh_value_scale of b's magnitude
+  double weight;       // the term's weight
 };
 
 // Standard mode (GRU, LSTM): a Product stage a * b in the sigmoid's linear

@@ -21,7 +21,8 @@ void GateBuilder::input_row(int unit, const Affine& pre, int row, double scale, 
 }
 
 void GateBuilder::input_weights(int unit, const Affine& pre, int row, double scale) {
-  for (SparseD::InnerIterator it(pre.W, row); it; ++it) ih_.emplace_back(unit, static_cast<int>(it.col()), scale * it.value());
+  for (SparseD::InnerIterator it(pre.W, row); it; ++it)
+    ih_.emplace_back(unit, static_cast<int>(it.col()), scale * it.value());
 }
 
 void GateBuilder::input_rows(int unit, const Affine& pre, int row_a, double scale_a, int row_b, double scale_b,
@@ -55,7 +56,8 @@ namespace {
 
 long long layer_nonzeros(const CellLayer& l) {
   long long n = count_nonzeros(l.h0) + count_nonzeros(l.c0);
-  for (const auto& g : l.gates) n += count_nonzeros(g.W_ih) + count_nonzeros(g.W_hh) + count_nonzeros(g.b_ih) + count_nonzeros(g.b_hh);
+  for (const auto& g : l.gates)
+    n += count_nonzeros(g.W_ih) + count_nonzeros(g.W_hh) + count_nonzeros(g.b_ih) + count_nonzeros(g.b_hh);
   return n;
 }
 
@@ -75,7 +77,8 @@ std::vector<LayerSummary> CellStackModel::layers() const {
     s.params = G * l.units * l.inputs + G * l.units * l.units + 2 * G * l.units;
     s.nonzeros = layer_nonzeros(l);
     s.detail = l.label.empty() ? "" : "computes " + l.label;
-    if (l.units < H) s.detail += std::string(s.detail.empty() ? "" : "; ") + "padded to " + std::to_string(H) + " units on export";
+    if (l.units < H)
+      s.detail += std::string(s.detail.empty() ? "" : "; ") + "padded to " + std::to_string(H) + " units on export";
     out.push_back(std::move(s));
   }
   out.push_back(linear_head_summary("head", head_, layers_.empty() ? input_dim_ : layers_.back().units, output_dim_));
@@ -189,10 +192,12 @@ nlohmann::json CellStackModel::metadata() const {
   m["padded"] = padded;
   if (padded) {
     m["padding"] = "PyTorch's stacked module needs one hidden size for all layers: every layer is padded to " +
-                   std::to_string(H) + " units with zero weights, zero biases and zero initial state; those units stay 0";
+                   std::to_string(H) +
+                   " units with zero weights, zero biases and zero initial state; those units stay 0";
   }
   m["batch_first"] = true;
-  m["initial_state"] = has_cell_state() ? "h0 and c0, shape [num_layers, hidden_size]" : "h0, shape [num_layers, hidden_size]";
+  m["initial_state"] =
+      has_cell_state() ? "h0 and c0, shape [num_layers, hidden_size]" : "h0, shape [num_layers, hidden_size]";
   m["head"] = "output_t = head.weight @ h_t(last layer) + head.bias";
   return m;
 }

@@ -116,7 +116,8 @@ std::vector<CellPreparedLayer<T>> prepare_layers(const std::vector<CellLayer>& l
   for (const CellLayer& l : layers) {
     CellPreparedLayer<T> p;
     for (const GateBlock& g : l.gates) {
-      p.gates.push_back(CellPreparedGate<T>{to_csr<T>(g.W_ih), to_csr<T>(g.W_hh), to_scalars<T>(g.b_ih), to_scalars<T>(g.b_hh)});
+      p.gates.push_back(
+          CellPreparedGate<T>{to_csr<T>(g.W_ih), to_csr<T>(g.W_hh), to_scalars<T>(g.b_ih), to_scalars<T>(g.b_hh)});
     }
     p.h = to_scalars<T>(l.h0);
     p.c = l.c0.size() ? to_scalars<T>(l.c0) : std::vector<T>(static_cast<std::size_t>(l.units), to_scalar<T>(0.0));
@@ -157,12 +158,16 @@ struct CellActivations {
 template <typename T, bool kPaper>
 struct FixedCellActivations {
   static T sigmoid(T v) {
-    if constexpr (kPaper) return act_relu<T>(v);
-    else return act_sigmoid<T>(v);
+    if constexpr (kPaper)
+      return act_relu<T>(v);
+    else
+      return act_sigmoid<T>(v);
   }
   static T tanh(T v) {
-    if constexpr (kPaper) return act_relu<T>(v);
-    else return act_tanh<T>(v);
+    if constexpr (kPaper)
+      return act_relu<T>(v);
+    else
+      return act_tanh<T>(v);
   }
 };
 
@@ -182,8 +187,8 @@ StackTraceLayout make_stack_trace(Trace& trace, const std::vector<CellLayer>& la
 
 class CellStackModel : public NamedTargetModel {
  public:
-  CellStackModel(std::string target, std::string architecture, Activations activations, int input_dim,
-                 int output_dim, std::vector<CellLayer> layers, Affine head, LayerBudget budget);
+  CellStackModel(std::string target, std::string architecture, Activations activations, int input_dim, int output_dim,
+                 std::vector<CellLayer> layers, Affine head, LayerBudget budget);
 
   std::vector<LayerSummary> layers() const override;
   long long parameter_count() const override;
@@ -218,7 +223,9 @@ class CellStackModel : public NamedTargetModel {
     std::vector<CellPreparedLayer<T>> layers = prepare_layers<T>(layers_);
     const std::vector<std::string> names = gate_names();
     StackTraceLayout layout;
-    if (trace) layout = make_stack_trace(*trace, layers_, names, has_cell_state(), static_cast<int>(tokens.size()), layer_type());
+    if (trace)
+      layout =
+          make_stack_trace(*trace, layers_, names, has_cell_state(), static_cast<int>(tokens.size()), layer_type());
     GateValues<T> gates(names.size());
     return run_tokens<T>(tokens, head_, [&](std::size_t, std::vector<T> x) {
       for (std::size_t k = 0; k < layers.size(); ++k) {
@@ -385,8 +392,8 @@ class CellStackOf : public CellStackModel {
   template <typename T>
   OutputRows run_typed(const std::vector<std::vector<double>>& tokens, Trace* trace) const {
     if (!trace) {
-      std::optional<OutputRows> outputs = activations_ == Activations::Paper ? run_chunked<T, true>(tokens)
-                                                                             : run_chunked<T, false>(tokens);
+      std::optional<OutputRows> outputs =
+          activations_ == Activations::Paper ? run_chunked<T, true>(tokens) : run_chunked<T, false>(tokens);
       if (outputs) return std::move(*outputs);
       // A step left its bounds: the per-token loop below finds the first one
       // and says where.

@@ -177,7 +177,8 @@ class GruModel final : public CellStackOf<GruCell> {
     if (!offsets_.empty()) {
       m["product_offsets"] = offsets_;
       m["product_assumption"] =
-          "paper-mode product layers assume |factor| <= its offset (the largest offset of each product layer is listed); "
+          "paper-mode product layers assume |factor| <= its offset (the largest offset of each product layer is "
+          "listed); "
           "offsets are powers of two from the static range analysis's bounds over every prompt in the input domain "
           "and maximum length the model was built for; a run whose values leave these bounds is refused";
     }
@@ -189,7 +190,8 @@ class GruModel final : public CellStackOf<GruCell> {
     const CellLayer& l = layers_[layer];
     throw LsrlError(SourceSpan{}, "gru layer " + std::to_string(layer) + " (the product '" + l.label +
                                       "') was built for factors within the static bounds of its input domain, "
-                                      "and at token " + std::to_string(step + 1) +
+                                      "and at token " +
+                                      std::to_string(step + 1) +
                                       " this input leaves them, so the model would no longer compute the program "
                                       "(the paper's App. C assumes such bounds too); run only prompts inside the "
                                       "domain the model was built for (Input(dim=..., bounds=[lo, hi]), "
@@ -256,8 +258,9 @@ class GruLowering : public CellStackLowering {
 
   Upstream state(const StageInput& in) {
     if (paper_) {  // r = relu(1) = 1, z = relu(0) = 0
-      return append(signed_state_layer(kGruLayout, in, [](CellLayerBuilder& b, int u) { b.gate(kR).input_bias(u, 1.0); }),
-                    in.stage.out_dim);
+      return append(
+          signed_state_layer(kGruLayout, in, [](CellLayerBuilder& b, int u) { b.gate(kR).input_bias(u, 1.0); }),
+          in.stage.out_dim);
     }
     return append(scaled_state_layer(kGruLayout, in, mags_.output[in.index], [](CellLayerBuilder& b, int i) {
       b.gate(kR).input_bias(i, kSaturate);

@@ -65,7 +65,7 @@ struct RecurrentWeights {
   Eigen::MatrixXd conv_w;  // conv_width x lru_width; row conv_width - 1 - k is lag k
   Eigen::VectorXd conv_b;
   Eigen::VectorXd a_param;
-  SparseD input_gate;      // out x in (applied as input_gate * u)
+  SparseD input_gate;  // out x in (applied as input_gate * u)
   Eigen::VectorXd input_gate_b;
   SparseD a_gate;
   Eigen::VectorXd a_gate_b;
@@ -109,8 +109,9 @@ class HawkModel final : public StreamModelOf<HawkModel, ResidualBlock> {
 
   nlohmann::json metadata() const override {
     nlohmann::json m = StreamModel::metadata();
-    m["reference_implementation"] = "google-deepmind/recurrentgemma (torch): parameter names of ResidualBlock, "
-                                    "RecurrentBlock, RGLRU, Conv1D, MLPBlock, LocalAttentionBlock";
+    m["reference_implementation"] =
+        "google-deepmind/recurrentgemma (torch): parameter names of ResidualBlock, "
+        "RecurrentBlock, RGLRU, Conv1D, MLPBlock, LocalAttentionBlock";
     m["width"] = layout_.width;
     m["stream_layout"] = layout_.description("stage");
     m["embedder"] = "stream_0 = embedder.weight @ token + embedder.bias (its channel 0 is the constant 1)";
@@ -329,7 +330,8 @@ class HawkModel final : public StreamModelOf<HawkModel, ResidualBlock> {
       p.rec.a_param_softplus.resize(static_cast<std::size_t>(r.lru_width));
       for (int j = 0; j < r.lru_width; ++j)
         p.rec.a_param_softplus[static_cast<std::size_t>(j)] = act_softplus<T>(to_scalar<T>(r.a_param[j]));
-      p.rec.conv = CausalConvolution<T>(r.conv_w.transpose().rowwise().reverse(), r.conv_b);  // row k of conv_w: lag width - 1 - k
+      p.rec.conv = CausalConvolution<T>(r.conv_w.transpose().rowwise().reverse(),
+                                        r.conv_b);  // row k of conv_w: lag width - 1 - k
       p.rec.h.assign(static_cast<std::size_t>(r.lru_width), to_scalar<T>(0.0));
     }
     p.mlp.g = to_csr<T>(b.mlp.gate);
@@ -366,7 +368,8 @@ class HawkModel final : public StreamModelOf<HawkModel, ResidualBlock> {
     if (a.f.value.empty()) return a.fb;
     const int D = layout_.width;
     const T zero = to_scalar<T>(0.0);
-    std::vector<T> q(static_cast<std::size_t>(D), zero), k(static_cast<std::size_t>(D), zero), v(static_cast<std::size_t>(D), zero);
+    std::vector<T> q(static_cast<std::size_t>(D), zero), k(static_cast<std::size_t>(D), zero),
+        v(static_cast<std::size_t>(D), zero);
     multiply_add(a.q, stream, q);
     multiply_add(a.k, stream, k);
     multiply_add(a.v, stream, v);
@@ -388,7 +391,8 @@ class HawkModel final : public StreamModelOf<HawkModel, ResidualBlock> {
     double top = -INFINITY;
     for (const auto& key : a.keys) {
       double dot = 0;
-      for (int j = 0; j < D; ++j) dot += from_scalar(q[static_cast<std::size_t>(j)]) * from_scalar(key[static_cast<std::size_t>(j)]);
+      for (int j = 0; j < D; ++j)
+        dot += from_scalar(q[static_cast<std::size_t>(j)]) * from_scalar(key[static_cast<std::size_t>(j)]);
       logits.push_back(dot / std::sqrt(static_cast<double>(D)));
       top = std::max(top, logits.back());
     }
@@ -397,7 +401,9 @@ class HawkModel final : public StreamModelOf<HawkModel, ResidualBlock> {
     std::vector<T> encoded(static_cast<std::size_t>(D), to_scalar<T>(0.0));
     for (std::size_t s = 0; s < logits.size(); ++s)
       for (int j = 0; j < D; ++j)
-        encoded[static_cast<std::size_t>(j)] = encoded[static_cast<std::size_t>(j)] + to_scalar<T>(logits[s] / total) * a.values[s][static_cast<std::size_t>(j)];
+        encoded[static_cast<std::size_t>(j)] =
+            encoded[static_cast<std::size_t>(j)] +
+            to_scalar<T>(logits[s] / total) * a.values[s][static_cast<std::size_t>(j)];
     return encoded;
   }
 
@@ -439,7 +445,6 @@ class HawkModel final : public StreamModelOf<HawkModel, ResidualBlock> {
     for (std::size_t j = 0; j < g.size(); ++j) g[j] = gated_channel_act<T, act_gelu<T>>(g[j], paper) * v[j];
     return affine(m.d, m.db, g);
   }
-
 };
 
 // ------------------------------------------------------------ lowering ----
@@ -588,8 +593,9 @@ std::vector<GatedChannel> state_channels(const LogicalStage& s, const Affine& pr
     const DecayChannelInput input = decay_channel_input(d, pre, width);
     double scale = 1.0;
     if (d.lambda > 0.0) scale = 1.0 / lru_decay(d.lambda).multiplier;
-    GatedChannel c = linear_channel(input.row * scale, input.constant * scale, decay_channel_outputs(d, layout, out_slot),
-                                    width, d.lambda > 0.0 ? "state (RG-LRU decay)" : "state");
+    GatedChannel c =
+        linear_channel(input.row * scale, input.constant * scale, decay_channel_outputs(d, layout, out_slot), width,
+                       d.lambda > 0.0 ? "state (RG-LRU decay)" : "state");
     c.lambda = d.lambda;
     out.push_back(std::move(c));
   }

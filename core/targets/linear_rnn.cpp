@@ -128,9 +128,12 @@ class LinearRnnModel final : public TargetModel {
   OutputRows run(const std::vector<std::vector<double>>& tokens, Precision precision, Trace* trace) const override {
     check_token_widths(tokens, path_.input_dim);
     switch (precision) {
-      case Precision::F64: return run_typed(f64_, tokens, trace);
-      case Precision::F32: return run_typed(f32_, tokens, trace);
-      case Precision::F16: return run_typed(f16_, tokens, trace);
+      case Precision::F64:
+        return run_typed(f64_, tokens, trace);
+      case Precision::F32:
+        return run_typed(f32_, tokens, trace);
+      case Precision::F16:
+        return run_typed(f16_, tokens, trace);
     }
     return run_typed(f64_, tokens, trace);
   }
@@ -160,12 +163,20 @@ class LinearRnnModel final : public TargetModel {
     for (const auto& l : path_.layers) {
       nlohmann::json ops = nlohmann::json::array();
       for (const auto& op : l.ops)
-        ops.push_back({{"kind", path_op_kind_name(op.kind)}, {"in_dim", op.in_dim}, {"out_dim", op.out_dim}, {"label", op.label}});
-      layers.push_back({{"in_dim", l.in_dim}, {"state_dim", l.state_dim}, {"out_dim", l.out_dim()}, {"label", l.label}, {"ops", ops}});
+        ops.push_back({{"kind", path_op_kind_name(op.kind)},
+                       {"in_dim", op.in_dim},
+                       {"out_dim", op.out_dim},
+                       {"label", op.label}});
+      layers.push_back({{"in_dim", l.in_dim},
+                        {"state_dim", l.state_dim},
+                        {"out_dim", l.out_dim()},
+                        {"label", l.label},
+                        {"ops", ops}});
     }
     return {{"target", target()},
             {"architecture", gated_ ? "Gated Linear RNN (paper Eq. 4)" : "Linear RNN (paper Eq. 3)"},
-            {"equations", "s_t = A s_{t-1} + B x_t + bias (s_0 = init); y_t = ops(s_t): Linear W v + b, ReLU, Multi v[:h]*v[h:]"},
+            {"equations",
+             "s_t = A s_{t-1} + B x_t + bias (s_0 = init); y_t = ops(s_t): Linear W v + b, ReLU, Multi v[:h]*v[h:]"},
             {"activation", "relu"},
             {"input_dim", path_.input_dim},
             {"output_dim", path_.output_dim},
@@ -186,7 +197,8 @@ class LinearRnnModel final : public TargetModel {
   static constexpr std::size_t kChunkSteps = 64;
 
   template <typename T>
-  OutputRows run_chunked(const std::vector<PreparedLayer<T>>& layers, const std::vector<std::vector<double>>& tokens) const {
+  OutputRows run_chunked(const std::vector<PreparedLayer<T>>& layers,
+                         const std::vector<std::vector<double>>& tokens) const {
     constexpr std::size_t C = kChunkSteps;
     const T zero{};
     std::size_t widest = static_cast<std::size_t>(std::max(path_.input_dim, path_.output_dim));
@@ -297,13 +309,16 @@ class LinearRnnModel final : public TargetModel {
     begin_trace(trace, static_cast<int>(steps));
     for (std::size_t i = 0; i < layers.size(); ++i) {
       const int layer = static_cast<int>(i);
-      series.state.push_back(add_series(trace, "layer " + std::to_string(i) + " state", "state", layer, layers[i].state_dim));
+      series.state.push_back(
+          add_series(trace, "layer " + std::to_string(i) + " state", "state", layer, layers[i].state_dim));
       series.ops.emplace_back();
       for (std::size_t j = 0; j < layers[i].ops.size(); ++j) {
         const auto& op = path_.layers[i].ops[j];
-        std::string label = "layer " + std::to_string(i) + " op " + std::to_string(j) + " " + path_op_kind_name(op.kind);
+        std::string label =
+            "layer " + std::to_string(i) + " op " + std::to_string(j) + " " + path_op_kind_name(op.kind);
         if (!op.label.empty()) label += " (" + op.label + ")";
-        series.ops.back().push_back(add_series(trace, label, std::string("op:") + path_op_kind_name(op.kind), layer, op.out_dim));
+        series.ops.back().push_back(
+            add_series(trace, label, std::string("op:") + path_op_kind_name(op.kind), layer, op.out_dim));
       }
     }
     series.output = add_series(trace, "output", "output", -1, path_.output_dim);
@@ -335,7 +350,9 @@ class LinearRnnModel final : public TargetModel {
           case PathOpKind::ReLU:
             relu(x->data(), y.data(), y.size());
             break;
-          case PathOpKind::Multi: multi_gate(x->data(), y.size(), y.data()); break;
+          case PathOpKind::Multi:
+            multi_gate(x->data(), y.size(), y.data());
+            break;
         }
         record(trace, series.ops[i][j], y);
         x = &y;

@@ -73,8 +73,8 @@ NumVector interleave_with_negation(const NumVector& v) {
 }
 
 [[noreturn]] void malformed(const std::string& what) {
-  throw LsrlError(SourceSpan{}, "internal error: the compiled path model is malformed (" + what +
-                                    "); please report this program");
+  throw LsrlError(SourceSpan{},
+                  "internal error: the compiled path model is malformed (" + what + "); please report this program");
 }
 
 // Builds the stage chain; one object per conversion (no shared state).
@@ -102,7 +102,8 @@ class LogicalModelBuilder {
   void add_layer(const PathLayer& layer, int li) {
     if (layer.in_dim != pending_.out_dim()) malformed("layer widths do not chain");
     if (layer.A.rows() != layer.state_dim || layer.A.cols() != layer.state_dim || layer.B.rows() != layer.state_dim ||
-        layer.B.cols() != layer.in_dim || layer.bias.size() != layer.state_dim || layer.init.size() != layer.state_dim) {
+        layer.B.cols() != layer.in_dim || layer.bias.size() != layer.state_dim ||
+        layer.init.size() != layer.state_dim) {
       malformed("a state's matrices have the wrong shape");
     }
     layer_ = li;
@@ -166,7 +167,8 @@ class LogicalModelBuilder {
   }
 
   // A stage reading the pending map as its pre-activation.
-  LogicalStage activation_stage(LogicalStageKind kind, int out_dim, const std::string& label, const SourceSpan& origin) {
+  LogicalStage activation_stage(LogicalStageKind kind, int out_dim, const std::string& label,
+                                const SourceSpan& origin) {
     LogicalStage s;
     s.kind = kind;
     s.in_dim = width_;
@@ -245,10 +247,10 @@ LogicalModel logical_model_from_path(const PathModel& path, bool keep_linear_cha
 
 nlohmann::json layer_budget_json(const LayerBudget& budget) {
   return {{"bound", budget.bound},
-          {"rule", "k + 2 layers per gated layer (paper App. C-E): one for the state, k for its MLP, one per product; "
-                   "k = ReLU layers" +
-                       std::string(budget.linear_chains_kept ? " + Linear layers kept apart for the program's rounding"
-                                                             : "")},
+          {"rule",
+           "k + 2 layers per gated layer (paper App. C-E): one for the state, k for its MLP, one per product; "
+           "k = ReLU layers" +
+               std::string(budget.linear_chains_kept ? " + Linear layers kept apart for the program's rounding" : "")},
           {"path_layers", budget.path_layers},
           {"relu_layers", budget.relu_layers},
           {"kept_linear_layers", budget.kept_linear_layers},
@@ -258,8 +260,10 @@ nlohmann::json layer_budget_json(const LayerBudget& budget) {
 
 const char* linear_chains_name(LinearChains chains) {
   switch (chains) {
-    case LinearChains::Keep: return "keep";
-    case LinearChains::Fuse: return "fuse";
+    case LinearChains::Keep:
+      return "keep";
+    case LinearChains::Fuse:
+      return "fuse";
   }
   return "keep";
 }
@@ -351,7 +355,9 @@ std::vector<double> dense_row_major(const SparseD& m, int rows, int cols) {
   std::vector<double> out(static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols), 0.0);
   for (int r = 0; r < m.outerSize() && r < rows; ++r) {
     for (SparseD::InnerIterator it(m, r); it; ++it) {
-      if (it.col() < cols) out[static_cast<std::size_t>(r) * static_cast<std::size_t>(cols) + static_cast<std::size_t>(it.col())] = it.value();
+      if (it.col() < cols)
+        out[static_cast<std::size_t>(r) * static_cast<std::size_t>(cols) + static_cast<std::size_t>(it.col())] =
+            it.value();
     }
   }
   return out;

@@ -24,10 +24,9 @@
 #pragma once
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/diagnostics.hpp"
 #include "compile/path_model.hpp"
@@ -161,9 +160,15 @@ Affine lower_stages(const LogicalModel& model, Lowering& lowering, Upstream up) 
     const StageInput in{k, s, up, state ? compose(s.B, s.bias, up.readout) : compose(s.M, s.c, up.readout)};
     Upstream next;
     switch (s.kind) {
-      case LogicalStageKind::State: next = lowering.state(in); break;
-      case LogicalStageKind::ReLU: next = lowering.relu(in); break;
-      case LogicalStageKind::Product: next = lowering.product(in); break;
+      case LogicalStageKind::State:
+        next = lowering.state(in);
+        break;
+      case LogicalStageKind::ReLU:
+        next = lowering.relu(in);
+        break;
+      case LogicalStageKind::Product:
+        next = lowering.product(in);
+        break;
     }
     up = std::move(next);
   }

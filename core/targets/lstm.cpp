@@ -93,7 +93,8 @@ struct LstmCell {
       gate_parts(L.gates[static_cast<std::size_t>(g)], x, L.h, pre, rec);
       std::vector<T>& v = gate[static_cast<std::size_t>(g)];
       v.resize(pre.size());
-      for (std::size_t u = 0; u < pre.size(); ++u) v[u] = g == kG ? act.tanh(pre[u] + rec[u]) : act.sigmoid(pre[u] + rec[u]);
+      for (std::size_t u = 0; u < pre.size(); ++u)
+        v[u] = g == kG ? act.tanh(pre[u] + rec[u]) : act.sigmoid(pre[u] + rec[u]);
     }
     for (std::size_t u = 0; u < L.h.size(); ++u) {
       L.c[u] = gate[kF][u] * L.c[u] + gate[kI][u] * gate[kG][u];
@@ -137,7 +138,8 @@ class LstmLowering : public CellStackLowering {
  public:
   LstmLowering(const LogicalModel& lm, const TargetOptions& options)
       : paper_(options.activations == Activations::Paper),
-        mags_(paper_ ? StageMagnitudes{} : overestimated(static_magnitudes(lm, options), options.magnitude_overestimate)) {}
+        mags_(paper_ ? StageMagnitudes{}
+                     : overestimated(static_magnitudes(lm, options), options.magnitude_overestimate)) {}
 
   Upstream state(const StageInput& in) {
     if (paper_) return append(signed_state_layer(kLstmLayout, in, paper_pass), in.stage.out_dim);

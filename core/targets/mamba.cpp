@@ -42,18 +42,18 @@ namespace lsrl {
 
 namespace {
 
-constexpr double kDelta = 32.0;          // dt = softplus(32) = 32 = relu(32)
-constexpr double kNoMemoryLogA = 700.0;  // A = -exp(700): exp(32 A) = 0
-constexpr double kUnitLogA = -1000.0;    // A = -exp(-1000) = -0: exp(32 A) = 1
+constexpr double kDelta = 32.0;                        // dt = softplus(32) = 32 = relu(32)
+constexpr double kNoMemoryLogA = 700.0;                // A = -exp(700): exp(32 A) = 0
+constexpr double kUnitLogA = -1000.0;                  // A = -exp(-1000) = -0: exp(32 A) = 1
 constexpr double kPairScale = kDelta * kConstantGate;  // y * silu(z) = 32 x * 64 on a plain channel
 
 struct MambaBlock : StreamBlockOutcome {
   int inner = 0;  // E
   int conv_width = 1;
-  SparseD in_proj;          // 2E x D
-  Eigen::MatrixXd conv_w;   // E x W, column W - 1 - k is lag k
-  Eigen::VectorXd conv_b;   // E
-  SparseD x_proj;           // 3 x E (dt, B, C)
+  SparseD in_proj;            // 2E x D
+  Eigen::MatrixXd conv_w;     // E x W, column W - 1 - k is lag k
+  Eigen::VectorXd conv_b;     // E
+  SparseD x_proj;             // 3 x E (dt, B, C)
   Eigen::VectorXd dt_proj_w;  // E x 1
   Eigen::VectorXd dt_bias;    // E
   Eigen::VectorXd A_log;      // E x 1
@@ -77,7 +77,8 @@ class MambaModel final : public StreamModelOf<MambaModel, MambaBlock> {
     m["stream_layout"] = layout_.description("layer");
     m["d_state"] = 1;
     m["dt_rank"] = 1;
-    m["embedding"] = "stream_0 = backbone.embedding.weight @ token + backbone.embedding.bias (its channel 0 is the constant 1)";
+    m["embedding"] =
+        "stream_0 = backbone.embedding.weight @ token + backbone.embedding.bias (its channel 0 is the constant 1)";
     return m;
   }
 
@@ -163,12 +164,13 @@ class MambaModel final : public StreamModelOf<MambaModel, MambaBlock> {
     for (const MambaBlock& b : blocks_) blocks.push_back(prepare<T>(b));
     std::vector<int> state_series, out_series;
     if (trace) {
-      begin_layer_trace(*trace, static_cast<int>(tokens.size()), blocks_.size(), "layer", [&](int i, const std::string& layer_prefix) {
-        const MambaBlock& b = blocks_[static_cast<std::size_t>(i)];
-        const std::string prefix = layer_prefix + "Mamba ";
-        state_series.push_back(add_series(*trace, prefix + "scan h", "state", i, b.inner));
-        out_series.push_back(add_output_series(*trace, prefix, b.label, i, b.width_after));
-      });
+      begin_layer_trace(*trace, static_cast<int>(tokens.size()), blocks_.size(), "layer",
+                        [&](int i, const std::string& layer_prefix) {
+                          const MambaBlock& b = blocks_[static_cast<std::size_t>(i)];
+                          const std::string prefix = layer_prefix + "Mamba ";
+                          state_series.push_back(add_series(*trace, prefix + "scan h", "state", i, b.inner));
+                          out_series.push_back(add_output_series(*trace, prefix, b.label, i, b.width_after));
+                        });
     }
     return run_stream<T>(tokens, [&](std::size_t, std::vector<T>& stream) {
       for (std::size_t i = 0; i < blocks_.size(); ++i) {
@@ -204,7 +206,6 @@ class MambaModel final : public StreamModelOf<MambaModel, MambaBlock> {
     }
     return affine(p.out_proj, std::vector<T>(static_cast<std::size_t>(layout_.width), to_scalar<T>(0.0)), y);
   }
-
 };
 
 // ------------------------------------------------------------ lowering ----
@@ -275,12 +276,14 @@ MambaBlock block_from_channels(std::vector<GatedChannel> channels, int width, co
   b.A_log = Eigen::VectorXd::Constant(E, kNoMemoryLogA);
   for (int e = 0; e < E; ++e) {
     const GatedChannel& c = channels[static_cast<std::size_t>(e)];
-    if (c.lambda >= 1.0) b.A_log[e] = kUnitLogA;
-    else if (c.lambda > 0.0) b.A_log[e] = std::log(-std::log(c.lambda) / kDelta);
+    if (c.lambda >= 1.0)
+      b.A_log[e] = kUnitLogA;
+    else if (c.lambda > 0.0)
+      b.A_log[e] = std::log(-std::log(c.lambda) / kDelta);
   }
   // x_proj rows: dt (unused, weight 0), B and C read the constant channel.
-  b.x_proj = sparse_from_triplets(3, E, {Eigen::Triplet<double>(1, 0, 1.0 / kConstantGate),
-                                         Eigen::Triplet<double>(2, 0, 1.0 / kConstantGate)});
+  b.x_proj = sparse_from_triplets(
+      3, E, {Eigen::Triplet<double>(1, 0, 1.0 / kConstantGate), Eigen::Triplet<double>(2, 0, 1.0 / kConstantGate)});
   b.dt_proj_w = Eigen::VectorXd::Zero(E);
   b.dt_bias = Eigen::VectorXd::Constant(E, kDelta);
   b.D = Eigen::VectorXd::Zero(E);
@@ -315,8 +318,8 @@ class MambaLowering {
       const DecayChannelInput input = decay_channel_input(d, in.pre, D);
       SparseD q = input.row;
       if (input.constant != 0.0) q = SparseD(q + constant_row(input.constant, D));
-      add_pair(channels, q, decay_channel_outputs(d, layout_, out), d.lambda, {}, d.lambda > 0.0 ? "state (scan)" : "state",
-               D);
+      add_pair(channels, q, decay_channel_outputs(d, layout_, out), d.lambda, {},
+               d.lambda > 0.0 ? "state (scan)" : "state", D);
     }
     for (const ConvChannel& cv : dec.convs) {
       const SparseD q = cv.source >= 0 ? stream_row(in.pre, cv.source, 1.0, D) : constant_row(1.0, D);

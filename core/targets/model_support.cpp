@@ -15,9 +15,7 @@ long long count_nonzeros(const Eigen::MatrixXd& m) { return (m.array() != 0.0).c
 
 long long count_nonzeros(const Affine& a) { return count_nonzeros(a.W) + count_nonzeros(a.b); }
 
-long long linear_parameters(int outputs, int inputs) {
-  return static_cast<long long>(outputs) * inputs + outputs;
-}
+long long linear_parameters(int outputs, int inputs) { return static_cast<long long>(outputs) * inputs + outputs; }
 
 LayerSummary linear_head_summary(const std::string& name, const Affine& head, int input_dim, int output_dim) {
   LayerSummary s;

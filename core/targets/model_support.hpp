@@ -91,7 +91,6 @@ void begin_trace(Trace& trace, int steps);
 // Appends an empty series for trace.steps steps; returns its index.
 int add_series(Trace& trace, const std::string& label, const std::string& kind, int layer, int dim);
 
-
 // Starts a trace of `steps` steps for a model of `layers` layers (or
 // blocks), calling add_layer_series(k, prefix) to add layer k's series,
 // with prefix = "KIND k " (KIND "layer", "block") to begin their labels.

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <numeric>
 #include <sstream>
-#include <map>
 #include <unordered_map>
 
 #include "graph/program.hpp"
@@ -37,9 +37,7 @@ using Terms = std::vector<std::pair<int, double>>;
 
 // w * [lo, hi] for w != 0, with 0 * inf = 0 impossible (w != 0) and
 // infinite bounds kept.
-Interval scale(double w, double lo, double hi) {
-  return w > 0.0 ? Interval{w * lo, w * hi} : Interval{w * hi, w * lo};
-}
+Interval scale(double w, double lo, double hi) { return w > 0.0 ? Interval{w * lo, w * hi} : Interval{w * hi, w * lo}; }
 
 double product_or_zero(double a, double b) { return a == 0.0 || b == 0.0 ? 0.0 : a * b; }
 
@@ -60,11 +58,11 @@ Interval sanitized(Interval v) {
 // ReLU rows that are exact multiples of one direction of the previous
 // values: pre_i = a_i u_g + c_i, u_g = r_g . x (r_g the group's first row).
 struct ReluGroups {
-  std::vector<int> group;     // per unit
-  std::vector<double> a;      // per unit
-  std::vector<double> c;      // per unit
-  std::vector<Interval> u;    // per group, the range of u_g
-  std::vector<int> size;      // per group
+  std::vector<int> group;   // per unit
+  std::vector<double> a;    // per unit
+  std::vector<double> c;    // per unit
+  std::vector<Interval> u;  // per group, the range of u_g
+  std::vector<int> size;    // per group
 };
 
 // What the analysis keeps of a stage to bound the rows that read it.
@@ -93,9 +91,15 @@ class RangeAnalyzer {
     for (std::size_t k = 0; k < count; ++k) {
       const LogicalStage& s = model_.stages[k];
       switch (s.kind) {
-        case LogicalStageKind::State: bound_state(k, s); break;
-        case LogicalStageKind::ReLU: bound_relu(k, s); break;
-        case LogicalStageKind::Product: bound_product(k, s); break;
+        case LogicalStageKind::State:
+          bound_state(k, s);
+          break;
+        case LogicalStageKind::ReLU:
+          bound_relu(k, s);
+          break;
+        case LogicalStageKind::Product:
+          bound_product(k, s);
+          break;
       }
       mags_.output_lo[k] = ranges_[k].lo;
       mags_.output_hi[k] = ranges_[k].hi;
@@ -243,7 +247,8 @@ class RangeAnalyzer {
       for (const auto& [col, w] : step.next) {
         if (w != 0.0) composed.emplace_back(col, w);
       }
-      row.error += step.added_error + (static_cast<double>(row.terms.size()) + 2.0) * kUnitRoundoff * step.composed_scale;
+      row.error +=
+          step.added_error + (static_cast<double>(row.terms.size()) + 2.0) * kUnitRoundoff * step.composed_scale;
       row.terms = std::move(composed);
       row.c = step.next_c;
       row.source = row.source - 1;
@@ -335,7 +340,8 @@ class RangeAnalyzer {
   // The f64 rounding of evaluating `row` + c over stage `source`'s values.
   double dot_rounding(int source, const Terms& row, double c) const {
     double terms_magnitude = std::fabs(c);
-    for (const auto& [j, w] : row) terms_magnitude += std::fabs(w) * magnitude(source_lo(source, j), source_hi(source, j));
+    for (const auto& [j, w] : row)
+      terms_magnitude += std::fabs(w) * magnitude(source_lo(source, j), source_hi(source, j));
     return (static_cast<double>(row.size()) + 2.0) * kUnitRoundoff * terms_magnitude;
   }
 
@@ -445,8 +451,8 @@ class RangeAnalyzer {
     for (int i = 0; i < rows; ++i) ++groups.size[static_cast<std::size_t>(groups.group[static_cast<std::size_t>(i)])];
     for (std::size_t g = 0; g < representative.size(); ++g) {
       // u_g = r_g . x: only needed for groups of two or more.
-      groups.u[g] = groups.size[g] > 1 ? range_of(representative[g].source, representative[g].terms, 0.0)
-                                       : Interval{-kInf, kInf};
+      groups.u[g] =
+          groups.size[g] > 1 ? range_of(representative[g].source, representative[g].terms, 0.0) : Interval{-kInf, kInf};
     }
   }
 
@@ -542,7 +548,8 @@ class RangeAnalyzer {
     BlockSystem sys{Eigen::MatrixXd::Zero(n, n), Eigen::VectorXd(n), Eigen::VectorXd(n), Eigen::VectorXd(n)};
     for (int i = 0; i < n; ++i) {
       const int row = block[static_cast<std::size_t>(i)];
-      for (SparseD::InnerIterator it(s.A, row); it; ++it) sys.A(i, local[static_cast<std::size_t>(it.col())]) = it.value();
+      for (SparseD::InnerIterator it(s.A, row); it; ++it)
+        sys.A(i, local[static_cast<std::size_t>(it.col())]) = it.value();
       sys.ulo[i] = ulo_all[row];
       sys.uhi[i] = uhi_all[row];
       sys.s0[i] = s.init[row];
@@ -601,9 +608,12 @@ class RangeAnalyzer {
     const double q = r.P.cwiseAbs().rowwise().sum().maxCoeff();
     const double cycles = std::ceil(static_cast<double>(T - t) / std::max(1, t));
     double geometric;  // sum_{j=1}^{cycles} q^j
-    if (q < 1.0) geometric = q / (1.0 - q);
-    else if (q == 1.0) geometric = cycles;
-    else geometric = (std::pow(q, cycles + 1.0) - q) / (q - 1.0);
+    if (q < 1.0)
+      geometric = q / (1.0 - q);
+    else if (q == 1.0)
+      geometric = cycles;
+    else
+      geometric = (std::pow(q, cycles + 1.0) - q) / (q - 1.0);
     const double tail = umax.maxCoeff() * r.power_norm_max * t * geometric +
                         sys.s0.cwiseAbs().maxCoeff() * r.power_norm_max * std::max(1.0, std::pow(q, cycles + 1.0));
     for (Eigen::Index i = 0; i < r.lo.size(); ++i) {

@@ -77,8 +77,9 @@ std::unique_ptr<TargetModel> lower_to_target(const PathModel& path, const std::s
       throw LsrlError(SourceSpan{}, "target '" + target + "' has no model to lower to: it runs the program itself");
     }
     if (!t.lower) {
-      throw LsrlError(SourceSpan{}, "target '" + target + "' is not implemented yet; available now: linear-rnn, "
-                                    "gated-linear-rnn (or dag to run the program itself)");
+      throw LsrlError(SourceSpan{}, "target '" + target +
+                                        "' is not implemented yet; available now: linear-rnn, "
+                                        "gated-linear-rnn (or dag to run the program itself)");
     }
     return t.lower(path, options);
   }

@@ -62,7 +62,9 @@ class RnnModel final : public CellStackOf<RnnCell> {
   using CellStackOf::CellStackOf;
 
  protected:
-  std::string torch_module() const override { return "torch.nn.RNN(nonlinearity='relu', batch_first=True) + nn.Linear head"; }
+  std::string torch_module() const override {
+    return "torch.nn.RNN(nonlinearity='relu', batch_first=True) + nn.Linear head";
+  }
 };
 
 constexpr CellGateLayout kRnnLayout{1, 0, false};
@@ -89,12 +91,12 @@ class RnnLowering : public CellStackLowering {
 // ---------------------------------------------------------- gated-rnn ------
 
 struct GatedLayer {
-  int units = 0;   // width of s
-  int inputs = 0;  // width of x
-  int outputs = 0; // width of y
-  GateBlock cell;  // s_t = relu(W_ih x + b_ih + W_hh s_{t-1} + b_hh)
-  Affine gamma;    // outputs x inputs
-  Affine phi;      // outputs x units
+  int units = 0;    // width of s
+  int inputs = 0;   // width of x
+  int outputs = 0;  // width of y
+  GateBlock cell;   // s_t = relu(W_ih x + b_ih + W_hh s_{t-1} + b_hh)
+  Affine gamma;     // outputs x inputs
+  Affine phi;       // outputs x units
   Eigen::VectorXd s0;
   std::string role;
   std::string label;
@@ -103,7 +105,9 @@ struct GatedLayer {
 class GatedRnnModel final : public NamedTargetModel {
  public:
   GatedRnnModel(int input_dim, int output_dim, std::vector<GatedLayer> layers, Affine head, LayerBudget budget)
-      : NamedTargetModel("gated-rnn", input_dim, output_dim), layers_(std::move(layers)), head_(std::move(head)),
+      : NamedTargetModel("gated-rnn", input_dim, output_dim),
+        layers_(std::move(layers)),
+        head_(std::move(head)),
         budget_(budget) {}
 
   std::vector<LayerSummary> layers() const override {
@@ -161,8 +165,9 @@ class GatedRnnModel final : public NamedTargetModel {
     m["format"] = "lsrl-playground";
     m["target"] = "gated-rnn";
     m["architecture"] = "gated-rnn";
-    m["torch_module"] = "GatedReluRNN (generated loader): s_t = relu(W_ih x_t + b_ih + W_hh s_{t-1} + b_hh), "
-                        "y_t = (gamma.weight x_t + gamma.bias) * (phi.weight s_t + phi.bias)";
+    m["torch_module"] =
+        "GatedReluRNN (generated loader): s_t = relu(W_ih x_t + b_ih + W_hh s_{t-1} + b_hh), "
+        "y_t = (gamma.weight x_t + gamma.bias) * (phi.weight s_t + phi.bias)";
     m["activations"] = "relu (the same in paper and standard mode)";
     m["input_size"] = input_dim_;
     m["output_size"] = output_dim_;
@@ -170,7 +175,8 @@ class GatedRnnModel final : public NamedTargetModel {
     m["path_layers"] = budget_.path_layers;
     m["layer_bound"] = layer_budget_json(budget_);
     nlohmann::json sizes = nlohmann::json::array();
-    for (const auto& l : layers_) sizes.push_back({{"inputs", l.inputs}, {"units", l.units}, {"outputs", l.outputs}, {"role", l.role}});
+    for (const auto& l : layers_)
+      sizes.push_back({{"inputs", l.inputs}, {"units", l.units}, {"outputs", l.outputs}, {"role", l.role}});
     m["layers"] = sizes;
     m["batch_first"] = true;
     return m;
@@ -196,20 +202,21 @@ class GatedRnnModel final : public NamedTargetModel {
     };
     std::vector<Prepared> layers;
     for (const auto& l : layers_) {
-      layers.push_back(Prepared{CellPreparedGate<T>{to_csr<T>(l.cell.W_ih), to_csr<T>(l.cell.W_hh), to_scalars<T>(l.cell.b_ih),
-                                                to_scalars<T>(l.cell.b_hh)},
-                                to_csr<T>(l.gamma.W), to_csr<T>(l.phi.W), to_scalars<T>(l.gamma.b), to_scalars<T>(l.phi.b),
-                                to_scalars<T>(l.s0)});
+      layers.push_back(Prepared{CellPreparedGate<T>{to_csr<T>(l.cell.W_ih), to_csr<T>(l.cell.W_hh),
+                                                    to_scalars<T>(l.cell.b_ih), to_scalars<T>(l.cell.b_hh)},
+                                to_csr<T>(l.gamma.W), to_csr<T>(l.phi.W), to_scalars<T>(l.gamma.b),
+                                to_scalars<T>(l.phi.b), to_scalars<T>(l.s0)});
     }
     std::vector<int> state_series, gate_series, output_series;
     if (trace) {
-      begin_layer_trace(*trace, static_cast<int>(tokens.size()), layers_.size(), "layer", [&](int k, const std::string& layer_prefix) {
-        const GatedLayer& l = layers_[static_cast<std::size_t>(k)];
-        const std::string prefix = layer_prefix + "gated RNN ";
-        state_series.push_back(add_series(*trace, prefix + "s", "state", k, l.units));
-        gate_series.push_back(add_series(*trace, prefix + "gamma", "gate:gamma", k, l.outputs));
-        output_series.push_back(add_output_series(*trace, prefix, l.label, k, l.outputs));
-      });
+      begin_layer_trace(*trace, static_cast<int>(tokens.size()), layers_.size(), "layer",
+                        [&](int k, const std::string& layer_prefix) {
+                          const GatedLayer& l = layers_[static_cast<std::size_t>(k)];
+                          const std::string prefix = layer_prefix + "gated RNN ";
+                          state_series.push_back(add_series(*trace, prefix + "s", "state", k, l.units));
+                          gate_series.push_back(add_series(*trace, prefix + "gamma", "gate:gamma", k, l.outputs));
+                          output_series.push_back(add_output_series(*trace, prefix, l.label, k, l.outputs));
+                        });
     }
     std::vector<T> pre, rec;
     return run_tokens<T>(tokens, head_, [&](std::size_t, std::vector<T> x) {
@@ -255,8 +262,8 @@ class GatedRnnLowering {
     const int n = in.stage.out_dim;
     GateBuilder g(n, in.from.units);
     add_pre_activation(g, in.pre);
-    return append(in, g.finish(), Eigen::VectorXd::Zero(n), constant_affine(n, in.from.units, 1.0),
-                  identity_affine(n), "relu");
+    return append(in, g.finish(), Eigen::VectorXd::Zero(n), constant_affine(n, in.from.units, 1.0), identity_affine(n),
+                  "relu");
   }
   // y = a * b: s = the pairs (relu(b), relu(-b)), phi(s) = s+ - s- = b, gamma(x) = a.
   Upstream product(const StageInput& in) {
@@ -268,7 +275,8 @@ class GatedRnnLowering {
     for (int i = 0; i < n; ++i) {
       g.input_row(positive_unit(i), pre, n + i, 1.0);
       g.input_row(negative_unit(i), pre, n + i, -1.0);
-      for (SparseD::InnerIterator it(pre.W, i); it; ++it) gamma_t.emplace_back(i, static_cast<int>(it.col()), it.value());
+      for (SparseD::InnerIterator it(pre.W, i); it; ++it)
+        gamma_t.emplace_back(i, static_cast<int>(it.col()), it.value());
       gamma_b[i] = pre.b[i];
     }
     return append(in, g.finish(), Eigen::VectorXd::Zero(2 * n),

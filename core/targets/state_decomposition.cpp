@@ -1,12 +1,11 @@
 #include "targets/state_decomposition.hpp"
 
+#include <Eigen/Dense>
+#include <Eigen/Eigenvalues>
 #include <algorithm>
 #include <cmath>
 #include <functional>
 #include <numeric>
-
-#include <Eigen/Dense>
-#include <Eigen/Eigenvalues>
 
 #include "compile/num_ops.hpp"
 #include "targets/cell_stack.hpp"
@@ -21,7 +20,8 @@ std::vector<std::vector<int>> blocks_of(const NumSparse& A) {
   std::vector<int> parent(static_cast<std::size_t>(n));
   std::iota(parent.begin(), parent.end(), 0);
   std::function<int(int)> find = [&](int x) {
-    while (parent[static_cast<std::size_t>(x)] != x) x = parent[static_cast<std::size_t>(x)] = parent[static_cast<std::size_t>(parent[static_cast<std::size_t>(x)])];
+    while (parent[static_cast<std::size_t>(x)] != x)
+      x = parent[static_cast<std::size_t>(x)] = parent[static_cast<std::size_t>(parent[static_cast<std::size_t>(x)])];
     return x;
   };
   for (int i = 0; i < A.outerSize(); ++i)
@@ -145,20 +145,25 @@ struct BlockKernels {
 
 BlockKernels block_kernels(const LogicalStage& state, const StateBlock& block, int window) {
   const int m = static_cast<int>(block.units.size());
-  BlockKernels out{
-      std::vector<std::vector<double>>(static_cast<std::size_t>(m * m), std::vector<double>(static_cast<std::size_t>(window), 0.0)),
-      std::vector<std::vector<double>>(static_cast<std::size_t>(m), std::vector<double>(static_cast<std::size_t>(window), 0.0))};
+  BlockKernels out{std::vector<std::vector<double>>(static_cast<std::size_t>(m * m),
+                                                    std::vector<double>(static_cast<std::size_t>(window), 0.0)),
+                   std::vector<std::vector<double>>(static_cast<std::size_t>(m),
+                                                    std::vector<double>(static_cast<std::size_t>(window), 0.0))};
   Eigen::MatrixXd power = Eigen::MatrixXd::Identity(m, m);
   for (int k = 0; k < window; ++k) {
     const Eigen::MatrixXd next = power * block.A;
     if (!next.allFinite() || next.cwiseAbs().maxCoeff() > 1e290) {
-      throw LsrlError(state.origin, "the state '" + state.label + "' grows without bound (its transition has an "
-                                    "eigenvalue larger than 1), so its convolution over " + std::to_string(window) +
-                                    " tokens overflows; use a target with a linear recurrence (linear-rnn, rnn, gru, "
-                                    "lstm) for this program");
+      throw LsrlError(state.origin,
+                      "the state '" + state.label +
+                          "' grows without bound (its transition has an "
+                          "eigenvalue larger than 1), so its convolution over " +
+                          std::to_string(window) +
+                          " tokens overflows; use a target with a linear recurrence (linear-rnn, rnn, gru, "
+                          "lstm) for this program");
     }
     for (int a = 0; a < m; ++a)
-      for (int b = 0; b < m; ++b) out.kernel[static_cast<std::size_t>(a * m + b)][static_cast<std::size_t>(k)] = power(a, b);
+      for (int b = 0; b < m; ++b)
+        out.kernel[static_cast<std::size_t>(a * m + b)][static_cast<std::size_t>(k)] = power(a, b);
     const Eigen::VectorXd d = (next - power) * block.init;
     for (int a = 0; a < m; ++a) out.init_kernel[static_cast<std::size_t>(a)][static_cast<std::size_t>(k)] = d[a];
     power = next;
@@ -175,11 +180,12 @@ void hold_as_convolution(const LogicalStage& state, const StateBlock& block, int
   const int window = nil > 0 ? nil : std::max(1, horizon);
   if (nil == 0) out.needs_horizon = true;
   out.conv_window = std::max(out.conv_window, window);
-  out.notes.push_back(block.where + (nil > 0 ? ": nilpotent (A^" + std::to_string(nil) + " = 0), convolution window " +
-                                                   std::to_string(nil)
-                                             : ": not a decaying real-diagonal recurrence (eigenvalue 1, negative or complex "
-                                               "eigenvalues, or not diagonalisable), convolution over the whole sequence (" +
-                                                   std::to_string(window) + " tokens)"));
+  out.notes.push_back(
+      block.where + (nil > 0
+                         ? ": nilpotent (A^" + std::to_string(nil) + " = 0), convolution window " + std::to_string(nil)
+                         : ": not a decaying real-diagonal recurrence (eigenvalue 1, negative or complex "
+                           "eigenvalues, or not diagonalisable), convolution over the whole sequence (" +
+                               std::to_string(window) + " tokens)"));
   const BlockKernels kernels = block_kernels(state, block, window);
   const auto all_zero = [](const std::vector<double>& taps) {
     return std::all_of(taps.begin(), taps.end(), [](double v) { return v == 0.0; });
@@ -214,7 +220,8 @@ DecayChannelInput decay_channel_input(const DecayChannel& channel, const Affine&
   double constant = channel.offset;
   for (Eigen::Index i = 0; i < channel.mix.size(); ++i) {
     if (channel.mix[i] == 0.0) continue;
-    for (SparseD::InnerIterator it(pre.W, i); it; ++it) t.emplace_back(0, static_cast<int>(it.col()), channel.mix[i] * it.value());
+    for (SparseD::InnerIterator it(pre.W, i); it; ++it)
+      t.emplace_back(0, static_cast<int>(it.col()), channel.mix[i] * it.value());
     constant += channel.mix[i] * pre.b[i];
   }
   return DecayChannelInput{sparse_from_triplets(1, width, t), constant};

@@ -36,10 +36,10 @@
 namespace lsrl {
 
 struct DecayChannel {
-  double lambda = 0;       // 0: no memory (the channel passes its input)
-  Eigen::VectorXd mix;     // input = mix . w_t + offset (mix over the state's coordinates)
-  double offset = 0;       // -(1 - lambda) z_0
-  Eigen::VectorXd out;     // s += out * h_t (a column of V, over the state's coordinates)
+  double lambda = 0;    // 0: no memory (the channel passes its input)
+  Eigen::VectorXd mix;  // input = mix . w_t + offset (mix over the state's coordinates)
+  double offset = 0;    // -(1 - lambda) z_0
+  Eigen::VectorXd out;  // s += out * h_t (a column of V, over the state's coordinates)
 };
 
 struct ConvChannel {
@@ -51,9 +51,9 @@ struct ConvChannel {
 struct StateDecomposition {
   std::vector<DecayChannel> decays;
   std::vector<ConvChannel> convs;
-  Eigen::VectorXd bias;      // added to s at the output: z_0 terms and s_0 of conv blocks
-  int conv_window = 1;       // taps the convolutions need
-  bool needs_horizon = false;  // some block is exact only up to `horizon` tokens
+  Eigen::VectorXd bias;            // added to s at the output: z_0 terms and s_0 of conv blocks
+  int conv_window = 1;             // taps the convolutions need
+  bool needs_horizon = false;      // some block is exact only up to `horizon` tokens
   std::vector<std::string> notes;  // per block: how it is held and why
 };
 

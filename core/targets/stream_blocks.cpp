@@ -26,15 +26,16 @@ Affine StreamLayout::embedding(int input_dim) const {
 }
 
 std::string StreamLayout::description(const std::string& mover) const {
-  return "channel " + std::to_string(constant_channel()) + ": the constant 1; channels " + std::to_string(channel(0, 0)) +
-         ".." + std::to_string(channel(0, slot_width - 1)) + " and " + std::to_string(channel(1, 0)) + ".." +
-         std::to_string(channel(1, slot_width - 1)) + ": two slots, the program's current value in one (each " + mover +
-         " moves it to the other)";
+  return "channel " + std::to_string(constant_channel()) + ": the constant 1; channels " +
+         std::to_string(channel(0, 0)) + ".." + std::to_string(channel(0, slot_width - 1)) + " and " +
+         std::to_string(channel(1, 0)) + ".." + std::to_string(channel(1, slot_width - 1)) +
+         ": two slots, the program's current value in one (each " + mover + " moves it to the other)";
 }
 
 SparseD single_row(const Affine& pre, int row, double scale, int width) {
   std::vector<Eigen::Triplet<double>> t;
-  for (SparseD::InnerIterator it(pre.W, row); it; ++it) t.emplace_back(0, static_cast<int>(it.col()), scale * it.value());
+  for (SparseD::InnerIterator it(pre.W, row); it; ++it)
+    t.emplace_back(0, static_cast<int>(it.col()), scale * it.value());
   return sparse_from_triplets(1, width, t);
 }
 
@@ -65,8 +66,12 @@ SparseD stack_rows(const std::vector<GatedChannel>& channels, int width, bool ga
 }
 }  // namespace
 
-SparseD stack_value_rows(const std::vector<GatedChannel>& channels, int width) { return stack_rows(channels, width, false); }
-SparseD stack_gate_rows(const std::vector<GatedChannel>& channels, int width) { return stack_rows(channels, width, true); }
+SparseD stack_value_rows(const std::vector<GatedChannel>& channels, int width) {
+  return stack_rows(channels, width, false);
+}
+SparseD stack_gate_rows(const std::vector<GatedChannel>& channels, int width) {
+  return stack_rows(channels, width, true);
+}
 
 SparseD stack_value_and_gate_rows(const std::vector<GatedChannel>& channels, int width) {
   const int n = static_cast<int>(channels.size());
@@ -102,13 +107,15 @@ Eigen::MatrixXd conv_taps_by_lag(const std::vector<GatedChannel>& channels) {
   for (std::size_t c = 0; c < channels.size(); ++c) {
     const std::vector<double>& kernel = channels[c].kernel;
     if (kernel.empty()) taps(static_cast<Eigen::Index>(c), 0) = 1.0;
-    for (std::size_t k = 0; k < kernel.size(); ++k) taps(static_cast<Eigen::Index>(c), static_cast<Eigen::Index>(k)) = kernel[k];
+    for (std::size_t k = 0; k < kernel.size(); ++k)
+      taps(static_cast<Eigen::Index>(c), static_cast<Eigen::Index>(k)) = kernel[k];
   }
   return taps;
 }
 
 StreamModel::StreamModel(std::string target, ReferenceNames names, Activations activations, int input_dim,
-                         int output_dim, StreamLayout layout, Affine embed, Affine head, int horizon, LayerBudget budget)
+                         int output_dim, StreamLayout layout, Affine embed, Affine head, int horizon,
+                         LayerBudget budget)
     : NamedTargetModel(std::move(target), input_dim, output_dim),
       activations_(activations),
       layout_(layout),
@@ -186,10 +193,13 @@ nlohmann::json StreamModel::metadata() const {
 void StreamModel::check_input(const std::vector<std::vector<double>>& tokens) const {
   check_token_widths(tokens, input_dim_);
   if (needs_horizon() && static_cast<int>(tokens.size()) > horizon_) {
-    throw LsrlError(SourceSpan{}, "this " + target_ + " model holds some states with a convolution over the whole "
-                                  "sequence, exact for at most " + std::to_string(horizon_) + " tokens, but the input has " +
-                                  std::to_string(tokens.size()) + "; give a shorter input or compile with a larger "
-                                  "maximum sequence length (lsrlc --max-length N; the page's max length)");
+    throw LsrlError(SourceSpan{}, "this " + target_ +
+                                      " model holds some states with a convolution over the whole "
+                                      "sequence, exact for at most " +
+                                      std::to_string(horizon_) + " tokens, but the input has " +
+                                      std::to_string(tokens.size()) +
+                                      "; give a shorter input or compile with a larger "
+                                      "maximum sequence length (lsrlc --max-length N; the page's max length)");
   }
 }
 

@@ -49,7 +49,7 @@
 namespace lsrl {
 
 constexpr double kConstantGate = 64.0;  // relu(64), gelu_tanh(64) and silu(64) are all exactly 64.0 in double
-constexpr double kReluStep = 0x1p60;  // absolute: relu(a) ~ act(beta a) / beta within 0.28 / beta = 2.4e-19
+constexpr double kReluStep = 0x1p60;    // absolute: relu(a) ~ act(beta a) / beta within 0.28 / beta = 2.4e-19
 
 struct StreamLayout {
   int slot_width = 0;  // W
@@ -90,7 +90,7 @@ void add_to_stream(std::vector<T>& stream, const std::vector<T>& delta) {
 struct GatedChannel {
   SparseD value_w;  // 1 x D
   double value_b = 0;
-  SparseD gate_w;   // 1 x D
+  SparseD gate_w;  // 1 x D
   double gate_b = 0;
   std::vector<std::pair<int, double>> out;  // stream channel -> coefficient on value * act(gate)
   // Temporal extras (Hawk's recurrent block / Mamba's conv and scan).

@@ -5,10 +5,9 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "compile/path_model.hpp"
 #include "runtime/trace.hpp"
@@ -51,7 +50,7 @@ struct TargetOptions {
 };
 
 struct LayerSummary {
-  std::string type;    // "LinState+MLP", "GRU", "LSTM", "RG-LRU block", ...
+  std::string type;  // "LinState+MLP", "GRU", "LSTM", "RG-LRU block", ...
   int input_dim = 0;
   int hidden_dim = 0;  // state width
   int output_dim = 0;
@@ -80,8 +79,7 @@ class TargetModel {
   // Runs the whole token sequence (tokens x input_dim) from the initial state.
   // With `trace`, records every layer's hidden state (and cell state, gates)
   // per step into *trace. Throws LsrlError for bad input widths.
-  virtual OutputRows run(const std::vector<std::vector<double>>& tokens, Precision precision,
-                         Trace* trace) const = 0;
+  virtual OutputRows run(const std::vector<std::vector<double>>& tokens, Precision precision, Trace* trace) const = 0;
   // All weights, in the module's own naming, for export (JSON and safetensors).
   virtual std::vector<NamedTensor> state_dict() const = 0;
   // Architecture, sizes, activation mode, layer count and anything a loader

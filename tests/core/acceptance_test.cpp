@@ -162,7 +162,8 @@ std::vector<double> lipschitz_constants(const TargetFunction& f, int d_in, int d
       }
     }
     for (int j = 0; j < d_out; ++j)
-      L[static_cast<std::size_t>(j)] = std::max(L[static_cast<std::size_t>(j)], std::sqrt(squared[static_cast<std::size_t>(j)]));
+      L[static_cast<std::size_t>(j)] =
+          std::max(L[static_cast<std::size_t>(j)], std::sqrt(squared[static_cast<std::size_t>(j)]));
   }
   for (double& l : L) l *= 1.05;
   return L;

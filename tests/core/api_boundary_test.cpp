@@ -45,8 +45,9 @@ std::string read(const fs::path& path) {
 
 TEST(ApiBoundary, TheScannerFindsACoreHeaderBesideTheApi) {
   const fs::path cli = kRoot / "cli";
-  const std::string text = "#include \"api/api.hpp\"\n#include \"args.hpp\"\n#include <string>\n"
-                           "  #  include \"export/export.hpp\"\n#include \"nonexistent_local.hpp\"\n";
+  const std::string text =
+      "#include \"api/api.hpp\"\n#include \"args.hpp\"\n#include <string>\n"
+      "  #  include \"export/export.hpp\"\n#include \"nonexistent_local.hpp\"\n";
   const std::vector<std::string> found = includes_past_the_door(text, cli);
   ASSERT_EQ(found.size(), 2u);
   EXPECT_EQ(found[0], "4:   #  include \"export/export.hpp\"");

@@ -1,6 +1,8 @@
 // The facade: input parsing with errors that point at the bad token, text
 // encoding and decoding, the JSON views, and check / compile / run never
 // throwing, whatever they are given.
+#include "api/api.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,7 +10,6 @@
 #include <sstream>
 #include <string>
 
-#include "api/api.hpp"
 #include "targets/registry.hpp"
 
 namespace lsrl::api {
@@ -85,7 +86,8 @@ TEST(ParseTokens, NonNumberNamesTokenAndComponent) {
 }
 
 TEST(ParseTokens, RejectsEmptyInputEmptyComponentsAndNonFiniteValues) {
-  for (const std::string bad : {"", "   ;  ", "1,,2", "1,2,", ",1,2", "inf,1", "1,nan", "1e999,1", "--1,2", "1.2.3,4"}) {
+  for (const std::string bad :
+       {"", "   ;  ", "1,,2", "1,2,", ",1,2", "inf,1", "1,nan", "1e999,1", "--1,2", "1.2.3,4"}) {
     TokensResult r = parse_tokens(bad, 2);
     EXPECT_FALSE(r.ok) << "'" << bad << "'";
     ASSERT_EQ(r.diagnostics.size(), 1u) << "'" << bad << "'";
@@ -368,7 +370,7 @@ TEST(Pipeline, DiscreteExampleDecodesItsAnswer) {
 
 TEST(Pipeline, GarbageSourceNeverThrows) {
   for (const std::string& source : {std::string(""), std::string("\x01\x02\xff"), std::string("((((((((((("),
-                                   std::string("return 1\n"), std::string(200, '[')}) {
+                                    std::string("return 1\n"), std::string(200, '[')}) {
     CompileOptions options;
     options.target = "gated-linear-rnn";
     CompileResult r;

@@ -45,7 +45,8 @@ bool is_source_name(const std::string& s) {
 }
 
 bool starts_in_repository(const std::string& s) {
-  for (const char* top : {"core/", "cli/", "wasm/", "web/", "bench/", "fuzz/", "scripts/", "tests/", "docs/", "examples/"}) {
+  for (const char* top :
+       {"core/", "cli/", "wasm/", "web/", "bench/", "fuzz/", "scripts/", "tests/", "docs/", "examples/"}) {
     if (s.rfind(top, 0) == 0) return true;
   }
   return false;

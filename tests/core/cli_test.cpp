@@ -13,11 +13,10 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "lsrlc_process.hpp"
 
@@ -267,8 +266,8 @@ TEST(Cli, DiscreteUaAnswersEveryCountryFromTheDictionary) {
     EXPECT_EQ(text.substr(text.size() - 3), capital) << country;
   }
   // The paper's example on a compiled model, through --text as well.
-  Outcome compiled = lsrlc({"run", example("discrete_ua.lsrl"), "--target", "gated-linear-rnn", "--dict", dict,
-                            "--query", "CAN"});
+  Outcome compiled =
+      lsrlc({"run", example("discrete_ua.lsrl"), "--target", "gated-linear-rnn", "--dict", dict, "--query", "CAN"});
   expect_success(compiled, "gated CAN");
   const std::string text = text_line(compiled.out);
   EXPECT_EQ(text.substr(text.size() - 3), "OTT");
@@ -280,8 +279,8 @@ TEST(Cli, DiscreteUaAnswersEveryCountryFromTheDictionary) {
 TEST(Cli, ContinuousUaApproximatesTheFunctionAtTheQuerysCell) {
   const int cells = 10;
   const double q1 = 0.33, q2 = 0.71;
-  Outcome o = lsrlc({"run", example("continuous_ua.lsrl"), "--prompt-fn", "x1*x2 + 1", "--cells",
-                     std::to_string(cells), "--query", "0.33,0.71"});
+  Outcome o = lsrlc({"run", example("continuous_ua.lsrl"), "--prompt-fn", "x1*x2 + 1", "--cells", std::to_string(cells),
+                     "--query", "0.33,0.71"});
   expect_success(o, "continuous_ua");
   auto rows = output_rows(o.out);
   ASSERT_EQ(rows.size(), 1u + cells * cells);
@@ -289,8 +288,8 @@ TEST(Cli, ContinuousUaApproximatesTheFunctionAtTheQuerysCell) {
   const double c2 = (std::floor(q2 * cells) + 0.5) / cells;
   EXPECT_NEAR(rows.back()[0], c1 * c2 + 1, 1e-6);
   // Two outputs: separate components with ';' and widen the program.
-  Outcome two = lsrlc({"run", example("continuous_ua.lsrl"), "--param", "d_out=2", "--prompt-fn", "x1; x2",
-                       "--cells", "4", "--query", "0.6,0.1"});
+  Outcome two = lsrlc({"run", example("continuous_ua.lsrl"), "--param", "d_out=2", "--prompt-fn", "x1; x2", "--cells",
+                       "4", "--query", "0.6,0.1"});
   expect_success(two, "continuous_ua d_out=2");
   auto rows2 = output_rows(two.out);
   ASSERT_FALSE(rows2.empty());
@@ -304,8 +303,8 @@ TEST(Cli, ContinuousUaApproximatesTheFunctionAtTheQuerysCell) {
 // form turns a last-bit difference into a different cell; fusing them gives
 // the paper's layer count, and compile --json says which bound holds.
 TEST(Cli, LinearChainsKeepReproducesTheProgramAndFuseUsesFewerLayers) {
-  const std::vector<std::string> prompt = {"--param", "form=original", "--prompt-fn", "sin(3*x1)*x2", "--cells", "6",
-                                           "--query", "0.3,0.7"};
+  const std::vector<std::string> prompt = {"--param", "form=original", "--prompt-fn", "sin(3*x1)*x2", "--cells",
+                                           "6",       "--query",       "0.3,0.7"};
   auto run_on = [&](std::vector<std::string> extra) {
     std::vector<std::string> args = {"run", example("continuous_ua.lsrl")};
     args.insert(args.end(), prompt.begin(), prompt.end());
@@ -379,16 +378,16 @@ TEST(Cli, ModelsAreBuiltForTheInputDomainNotAPrompt) {
   // Outside the domain and beyond T: refused before running, with the way out.
   expect_error(lsrlc({"run", p, "--target", "lstm", "--input", "1 2 27"}), "bounds=[lo, hi]", "token 27");
   expect_error(lsrlc({"run", p, "--target", "dag", "--input", "1 2 27"}), "token 3, component 1", "dag token 27");
-  expect_error(lsrlc({"run", p, "--target", "lstm", "--max-length", "4", "--text", "CANAUS"}), "max_length=",
-               "6 tokens over T = 4");
+  expect_error(lsrlc({"run", p, "--target", "lstm", "--max-length", "4", "--text", "CANAUS"}),
+               "max_length=", "6 tokens over T = 4");
 }
 
 // Every run of a compiled model measures how far it is from the program:
 // in the JSON always, on stderr with the standard activations or when off.
 TEST(Cli, RunsReportTheirFidelityToTheProgram) {
   const std::string dict = kSourceDir + "/examples/data/country_capitals.csv";
-  const std::vector<std::string> run = {"run", example("discrete_ua.lsrl"), "--dict", dict, "--query", "CAN",
-                                        "--target", "mamba"};
+  const std::vector<std::string> run = {
+      "run", example("discrete_ua.lsrl"), "--dict", dict, "--query", "CAN", "--target", "mamba"};
   auto with = [&](std::vector<std::string> extra) {
     std::vector<std::string> args = run;
     args.insert(args.end(), extra.begin(), extra.end());
@@ -424,22 +423,21 @@ TEST(Cli, MaxLengthSetsHawksConvolutionWindow) {
   expect_success(o, "compile");
   const nlohmann::json j = nlohmann::json::parse(o.out);
   EXPECT_EQ(j["metadata"]["exact_up_to_tokens"].get<int>(), 8);
-  Outcome fits = lsrlc({"run", example("counter.lsrl"), "--target", "hawk", "--max-length", "8", "--input",
-                        "1 2 3 4 5 6 7 8"});
+  Outcome fits =
+      lsrlc({"run", example("counter.lsrl"), "--target", "hawk", "--max-length", "8", "--input", "1 2 3 4 5 6 7 8"});
   expect_success(fits, "run 8 tokens");
   const auto rows = output_rows(fits.out);
   ASSERT_EQ(rows.size(), 8u);
   EXPECT_NEAR(rows.back()[0], 8, 1e-9);
   EXPECT_NEAR(rows.back()[1], 36, 1e-9);
-  expect_error(lsrlc({"run", example("counter.lsrl"), "--target", "hawk", "--max-length", "4", "--input",
-                      "1 2 3 4 5"}),
+  expect_error(lsrlc({"run", example("counter.lsrl"), "--target", "hawk", "--max-length", "4", "--input", "1 2 3 4 5"}),
                "--max-length", "input longer than the window");
 }
 
 TEST(Cli, ExportJsonWritesEveryTensor) {
   const fs::path out = scratch() / "more_ones.json";
-  Outcome o = lsrlc({"export", example("more_ones.lsrl"), "--target", "gated-linear-rnn", "--format", "json", "-o",
-                     out.string()});
+  Outcome o = lsrlc(
+      {"export", example("more_ones.lsrl"), "--target", "gated-linear-rnn", "--format", "json", "-o", out.string()});
   expect_success(o, "export json");
   nlohmann::json j = nlohmann::json::parse(read_file(out));
   ASSERT_TRUE(j.contains("metadata"));
@@ -454,13 +452,14 @@ TEST(Cli, ExportJsonWritesEveryTensor) {
 
 TEST(Cli, ExportSafetensorsHasAHeaderAndData) {
   const fs::path out = scratch() / "more_ones.safetensors";
-  Outcome o = lsrlc({"export", example("more_ones.lsrl"), "--target", "gated-linear-rnn", "--format", "safetensors", "-o",
-                     out.string()});
+  Outcome o = lsrlc({"export", example("more_ones.lsrl"), "--target", "gated-linear-rnn", "--format", "safetensors",
+                     "-o", out.string()});
   expect_success(o, "export safetensors");
   const std::string bytes = read_file(out);
   ASSERT_GE(bytes.size(), 8u);
   unsigned long long header_length = 0;
-  for (int i = 7; i >= 0; --i) header_length = (header_length << 8) | static_cast<unsigned char>(bytes[static_cast<std::size_t>(i)]);
+  for (int i = 7; i >= 0; --i)
+    header_length = (header_length << 8) | static_cast<unsigned char>(bytes[static_cast<std::size_t>(i)]);
   ASSERT_LE(8 + header_length, bytes.size());
   nlohmann::json header = nlohmann::json::parse(bytes.substr(8, header_length));
   EXPECT_TRUE(header.contains("__metadata__"));
@@ -510,16 +509,16 @@ TEST(CliErrors, BadOptionValues) {
                "dag", "export dag");
   expect_error(lsrlc({"export", p, "--target", "rnn", "--format", "onnx", "-o", (scratch() / "x.onnx").string()}),
                "onnx", "bad format");
-  expect_error(lsrlc({"run", example("continuous_ua.lsrl"), "--prompt-fn", "x1 * y", "--cells", "3", "--query",
-                      "0.5,0.5"}),
-               "--prompt-fn:1:", "bad function");
+  expect_error(
+      lsrlc({"run", example("continuous_ua.lsrl"), "--prompt-fn", "x1 * y", "--cells", "3", "--query", "0.5,0.5"}),
+      "--prompt-fn:1:", "bad function");
   expect_error(lsrlc({"run", example("continuous_ua.lsrl"), "--prompt-fn", "x1", "--cells", "3", "--query", "0.5,zz"}),
                "--query:1:5: error", "bad query");
   expect_error(lsrlc({"run", example("continuous_ua.lsrl"), "--prompt-fn", "x1", "--cells", "0", "--query", "0.5,0.5"}),
                "--cells", "bad cells");
-  expect_error(lsrlc({"run", example("discrete_ua.lsrl"), "--dict", (scratch() / "none.csv").string(), "--query",
-                      "CAN"}),
-               "cannot read", "missing dict");
+  expect_error(
+      lsrlc({"run", example("discrete_ua.lsrl"), "--dict", (scratch() / "none.csv").string(), "--query", "CAN"}),
+      "cannot read", "missing dict");
 }
 
 TEST(CliErrors, CheckReportsBuildErrorsWithACaret) {
@@ -546,15 +545,15 @@ TEST(CliErrors, MalformedCommandLinesPrintUsage) {
   for (const auto& args : std::vector<std::vector<std::string>>{
            {},
            {"frobnicate", p},
-           {"run", p},                                // no input
-           {"run", p, "--input"},                     // missing value
-           {"run", p, "--input", "1", "--bogus"},     // unknown flag
-           {"run", p, "--input", "1", "--text", "A"}, // two inputs
-           {"compile", p},                            // no target
-           {"check"},                                 // no program
-           {"check", p, "--target", "rnn"},           // flag of another command
+           {"run", p},                                            // no input
+           {"run", p, "--input"},                                 // missing value
+           {"run", p, "--input", "1", "--bogus"},                 // unknown flag
+           {"run", p, "--input", "1", "--text", "A"},             // two inputs
+           {"compile", p},                                        // no target
+           {"check"},                                             // no program
+           {"check", p, "--target", "rnn"},                       // flag of another command
            {"export", p, "--target", "rnn", "--format", "json"},  // no -o
-           {"compile", p, "--target", "gru", "--input", "1"},  // compile takes no INPUT
+           {"compile", p, "--target", "gru", "--input", "1"},     // compile takes no INPUT
            {"export", p, "--target", "gru", "--format", "json", "-o", "x.json", "--cells", "3"},  // --cells alone
        }) {
     Outcome o = lsrlc(args);

@@ -54,7 +54,8 @@ double compile_time(const Program& program, PathModel& path) {
   return best;
 }
 
-void expect_answers_every_query(const Program& program, const PathModel& path, bool multiplicative, const std::string& what) {
+void expect_answers_every_query(const Program& program, const PathModel& path, bool multiplicative,
+                                const std::string& what) {
   const auto pairs = listing2::country_capitals(std::string(LSRL_SOURCE_DIR) + "/examples/data/country_capitals.csv");
   ASSERT_EQ(pairs.size(), 25u);
   std::vector<std::string> targets{"gated-linear-rnn"};
@@ -107,7 +108,8 @@ TEST_P(DiscreteUaForm, ReferenceStructuredListingCompilesSmallAndExact) {
   EXPECT_LE(path.max_width(), kMaxWidth);
   const bool multiplicative =
       form == listing2::IfElseForm::Multiplicative || form == listing2::IfElseForm::MultiplicativeOptimized;
-  expect_answers_every_query(program, path, multiplicative, std::string("reference-structured ") + listing2::form_name(form));
+  expect_answers_every_query(program, path, multiplicative,
+                             std::string("reference-structured ") + listing2::form_name(form));
 }
 
 // Compile times are measured by bench/bench_compile.cpp (docs/benchmarks.md),

@@ -5,9 +5,9 @@
 
 #include <random>
 
-#include "num_builders.hpp"
 #include "compile/optimize.hpp"
 #include "compile/stages.hpp"
+#include "num_builders.hpp"
 #include "targets/registry.hpp"
 
 namespace lsrl {
@@ -63,7 +63,8 @@ StagedModel model(int input_dim, std::vector<Stage> stages) {
 }
 
 OutputRows run(const StagedModel& m, const std::vector<std::vector<double>>& tokens) {
-  return lower_to_target(path_from_stages(m), "gated-linear-rnn", TargetOptions{})->run(tokens, Precision::F64, nullptr);
+  return lower_to_target(path_from_stages(m), "gated-linear-rnn", TargetOptions{})
+      ->run(tokens, Precision::F64, nullptr);
 }
 
 std::vector<std::vector<double>> tokens(int width) {
@@ -79,14 +80,16 @@ void expect_same_outputs(const OutputRows& a, const OutputRows& b) {
   ASSERT_EQ(a.size(), b.size());
   for (std::size_t t = 0; t < a.size(); ++t) {
     ASSERT_EQ(a[t].size(), b[t].size());
-    for (std::size_t i = 0; i < a[t].size(); ++i) EXPECT_NEAR(a[t][i], b[t][i], 1e-12 * std::max(1.0, std::abs(a[t][i])));
+    for (std::size_t i = 0; i < a[t].size(); ++i)
+      EXPECT_NEAR(a[t][i], b[t][i], 1e-12 * std::max(1.0, std::abs(a[t][i])));
   }
 }
 
 TEST(OptimizeDropZeros, RemovesStoredExactZeros) {
   NumSparse A = matrix({{1, 2}});
   A.coeffRef(0, 1) = Num(0);  // stored, but zero
-  StagedModel m = model(2, {state(NumSparse(2, 2), matrix({{1, 0}, {0, 1}}), vec({0, 0}), vec({0, 0})), linear(A, vec({0}))});
+  StagedModel m =
+      model(2, {state(NumSparse(2, 2), matrix({{1, 0}, {0, 1}}), vec({0, 0}), vec({0, 0})), linear(A, vec({0}))});
   EXPECT_EQ(drop_exact_zeros(m), 1);
   EXPECT_EQ(m.stages[1].A.nonZeros(), 1);
   EXPECT_EQ(drop_exact_zeros(m), 0);
@@ -95,10 +98,10 @@ TEST(OptimizeDropZeros, RemovesStoredExactZeros) {
 TEST(OptimizeDeadUnits, RemovesUnitsThatNeverReachTheOutput) {
   // State: unit 0 counts inputs, unit 1 feeds unit 2, unit 2 is read by nobody
   // downstream, unit 3 feeds unit 0 through A. The Linear reads only unit 0.
-  StagedModel m = model(1, {state(matrix({{q(1, 2), 0, 0, 1}, {0, q(1, 3), 0, 0}, {0, 1, q(1, 2), 0}, {0, 0, 0, q(1, 4)}}),
-                                  matrix({{1}, {1}, {0}, {2}}), vec({0, 1, 0, 0}), vec({1, 2, 3, 4})),
-                            linear(matrix({{3, 0, 0, 0}, {1, 0, 0, 0}}), vec({0, 1})), relu(2),
-                            linear(matrix({{1, -1}}), vec({0}))});
+  StagedModel m = model(
+      1, {state(matrix({{q(1, 2), 0, 0, 1}, {0, q(1, 3), 0, 0}, {0, 1, q(1, 2), 0}, {0, 0, 0, q(1, 4)}}),
+                matrix({{1}, {1}, {0}, {2}}), vec({0, 1, 0, 0}), vec({1, 2, 3, 4})),
+          linear(matrix({{3, 0, 0, 0}, {1, 0, 0, 0}}), vec({0, 1})), relu(2), linear(matrix({{1, -1}}), vec({0}))});
   const auto t = tokens(1);
   const OutputRows before = run(m, t);
   EXPECT_EQ(remove_dead_units(m), 2);  // units 1 and 2 of the state
@@ -151,8 +154,9 @@ TEST(OptimizeConstantUnits, FoldsConstantsIntoBiases) {
   // State unit 0 stays at its init (A = 1, no input, no bias): constant 5.
   // Linear row 0 has no weights: constant 2. Each is read before any
   // varying term and the sums are exact, so folding rounds alike.
-  StagedModel m = model(1, {state(matrix({{1, 0}, {0, q(1, 2)}}), matrix({{0}, {1}}), vec({0, 0}), vec({5, 0})),
-                            linear(matrix({{0, 0}, {1, 1}}), vec({2, 0})), relu(2), linear(matrix({{3, 1}}), vec({1}))});
+  StagedModel m =
+      model(1, {state(matrix({{1, 0}, {0, q(1, 2)}}), matrix({{0}, {1}}), vec({0, 0}), vec({5, 0})),
+                linear(matrix({{0, 0}, {1, 1}}), vec({2, 0})), relu(2), linear(matrix({{3, 1}}), vec({1}))});
   const auto t = tokens(1);
   const OutputRows before = run(m, t);
   EXPECT_GT(fold_constant_units(m), 0);
@@ -174,10 +178,9 @@ TEST(OptimizeConstantUnits, KeepsConstantsThatWouldRoundDifferentlyInTheBias) {
 
 TEST(OptimizeConstantUnits, DropsTheZeroHalfOfABypassOfANonNegativeValue) {
   // f_relu_identity of r = ReLU(...) >= 0: ReLU(-r) is always 0.
-  StagedModel m = model(1, {state(NumSparse(1, 1), matrix({{1}}), vec({0}), vec({0})),
-                            linear(matrix({{2}}), vec({q(-1, 3)})), relu(1),
-                            linear(matrix({{1}, {-1}}), vec({0, 0})), relu(2),
-                            linear(matrix({{1, -1}}), vec({0}))});
+  StagedModel m =
+      model(1, {state(NumSparse(1, 1), matrix({{1}}), vec({0}), vec({0})), linear(matrix({{2}}), vec({q(-1, 3)})),
+                relu(1), linear(matrix({{1}, {-1}}), vec({0, 0})), relu(2), linear(matrix({{1, -1}}), vec({0}))});
   const auto t = tokens(1);
   const OutputRows before = run(m, t);
   EXPECT_GT(fold_constant_units(m), 0);
@@ -190,8 +193,9 @@ TEST(OptimizeConstantUnits, KeepsConstantsTheProgramComputesInexactly) {
   // State unit 0 is 1/10 at every step, and row 0 adds 2/10 to it: 3/10 in
   // the rationals, 0.30000000000000004 in floating point. Folding would put
   // a bias in the model that the program never computes, so both stay.
-  StagedModel m = model(1, {state(matrix({{0, 0}, {0, q(1, 2)}}), matrix({{0}, {1}}), vec({q(1, 10), 0}), vec({0, 0})),
-                            linear(matrix({{1, 0}, {0, 1}}), vec({q(2, 10), 0})), relu(2), linear(matrix({{1, 1}}), vec({0}))});
+  StagedModel m =
+      model(1, {state(matrix({{0, 0}, {0, q(1, 2)}}), matrix({{0}, {1}}), vec({q(1, 10), 0}), vec({0, 0})),
+                linear(matrix({{1, 0}, {0, 1}}), vec({q(2, 10), 0})), relu(2), linear(matrix({{1, 1}}), vec({0}))});
   const auto t = tokens(1);
   const OutputRows before = run(m, t);
   fold_constant_units(m);
@@ -218,7 +222,8 @@ TEST(OptimizeMemorylessLayers, JoinsAStatelessLayerToThePreviousOne) {
 
 TEST(OptimizeFuseLinears, FusesWhenTheProductIsNotLargerAndRoundsAlike) {
   StagedModel m = model(2, {state(NumSparse(2, 2), matrix({{1, 0}, {0, 1}}), vec({0, 0}), vec({0, 0})),
-                            linear(matrix({{1, 1}, {1, -1}, {0, 2}}), vec({1, 0, 0})), linear(matrix({{0, 0, 2}, {-1, 0, 0}}), vec({0, 0}))});
+                            linear(matrix({{1, 1}, {1, -1}, {0, 2}}), vec({1, 0, 0})),
+                            linear(matrix({{0, 0, 2}, {-1, 0, 0}}), vec({0, 0}))});
   const auto t = tokens(2);
   const OutputRows before = run(m, t);
   EXPECT_EQ(fuse_linear_stages(m), 1);
@@ -235,9 +240,9 @@ TEST(OptimizeFuseLinears, KeepsLinearsWhoseProductRoundsDifferently) {
 
 TEST(OptimizeFuseLinears, KeepsAFactorisationThatIsSmallerThanItsProduct) {
   // A 1x4 then 4x1... the other way round: 4x1 times 1x4 would be a dense 4x4.
-  StagedModel m = model(4, {state(NumSparse(4, 4), sparse_identity(4), vec({0, 0, 0, 0}), vec({0, 0, 0, 0})),
-                            linear(matrix({{1, 2, 3, 4}}), vec({0})), linear(matrix({{1}, {2}, {3}, {4}}), vec({0, 0, 0, 0})),
-                            relu(4)});
+  StagedModel m = model(
+      4, {state(NumSparse(4, 4), sparse_identity(4), vec({0, 0, 0, 0}), vec({0, 0, 0, 0})),
+          linear(matrix({{1, 2, 3, 4}}), vec({0})), linear(matrix({{1}, {2}, {3}, {4}}), vec({0, 0, 0, 0})), relu(4)});
   EXPECT_EQ(fuse_linear_stages(m), 0);
   EXPECT_EQ(m.stages.size(), 4u);
 }

@@ -113,8 +113,8 @@ TEST(CompileProperty, EveryDebranchingCaseFiresSomewhereInTheCorpus) {
   // Case 4 needs every reader of a node to be a Concat of only that node, and
   // case 1A a node read only by Multis before 5B stacks it with other Linears;
   // random programs rarely build either, so compile_rules_test covers them.
-  for (const char* rule : {"case_1b_multi_bypass", "case_2_fuse_states", "case_3_merge_relus",
-                           "case_5a_push_slices", "case_5b_stack_linears", "case_6_state_bypass", "case_7a_bypass_relus",
+  for (const char* rule : {"case_1b_multi_bypass", "case_2_fuse_states", "case_3_merge_relus", "case_5a_push_slices",
+                           "case_5b_stack_linears", "case_6_state_bypass", "case_7a_bypass_relus",
                            "case_7b_bypass_linears", "case_8_linear_concat", "case_9_relu_concat", "case_10_mixed"}) {
     EXPECT_GT(fired[rule], 0) << rule;
   }

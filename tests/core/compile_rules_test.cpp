@@ -11,9 +11,9 @@
 #include <set>
 #include <string>
 
+#include "compile/compiler.hpp"
 #include "num_builders.hpp"
 #include "output_comparison.hpp"
-#include "compile/compiler.hpp"
 #include "runtime/dag_eval.hpp"
 #include "targets/registry.hpp"
 
@@ -59,7 +59,8 @@ void expect_path(const nlohmann::json& graph) {
 std::vector<std::vector<double>> random_tokens(int width, int steps, unsigned seed) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<double> dist(-2.0, 2.0);
-  std::vector<std::vector<double>> t(static_cast<std::size_t>(steps), std::vector<double>(static_cast<std::size_t>(width)));
+  std::vector<std::vector<double>> t(static_cast<std::size_t>(steps),
+                                     std::vector<double>(static_cast<std::size_t>(width)));
   for (auto& row : t)
     for (double& v : row) v = dist(rng);
   return t;
@@ -236,8 +237,8 @@ TEST(CompileRules, Case2FuseStates) {
   Program p;
   NodeId x = p.add_input(2, at(1));
   NodeId s1 = p.add_linstate(x, matrix({{q(1, 2)}}), matrix({{1, -1}}), vec({1}), std::nullopt, at(2));
-  NodeId s2 = p.add_linstate(x, matrix({{0, q(1, 3)}, {q(-1, 3), 0}}), matrix({{1, 0}, {0, 2}}), vec({0, 1}), vec({q(1, 4), 0}),
-                             at(3));
+  NodeId s2 = p.add_linstate(x, matrix({{0, q(1, 3)}, {q(-1, 3), 0}}), matrix({{1, 0}, {0, 2}}), vec({0, 1}),
+                             vec({q(1, 4), 0}), at(3));
   p.set_output(p.add_concat({s2, s1}, at(4)), at(4));
   expect_rule_compiles_exactly(p, "case_2_fuse_states");
 }
@@ -267,7 +268,8 @@ TEST(CompileRules, Case5aPushSlices) {
   NodeId x = p.add_input(3, at(1));
   NodeId a = p.add_relu(p.add_slice(x, 0, 2, at(2)), at(3));
   NodeId b = p.add_relu(p.add_slice(x, 1, 3, at(4)), at(5));
-  p.set_output(p.add_linear(p.add_concat({a, b}, at(6)), matrix({{1, 0, 0, 1}, {0, 1, -1, 0}}), vec({0, 0}), at(7)), at(7));
+  p.set_output(p.add_linear(p.add_concat({a, b}, at(6)), matrix({{1, 0, 0, 1}, {0, 1, -1, 0}}), vec({0, 0}), at(7)),
+               at(7));
   expect_rule_compiles_exactly(p, "case_5a_push_slices");
 }
 
@@ -330,7 +332,8 @@ TEST(CompileRules, Case9ReluConcat) {
   Program p;
   NodeId x = p.add_input(2, at(1));
   NodeId r = p.add_relu(x, at(2));
-  NodeId s = p.add_linstate(r, matrix({{q(1, 2), 0}, {0, q(1, 3)}}), matrix({{1, 0}, {0, 1}}), vec({0, 0}), std::nullopt, at(3));
+  NodeId s = p.add_linstate(r, matrix({{q(1, 2), 0}, {0, q(1, 3)}}), matrix({{1, 0}, {0, 1}}), vec({0, 0}),
+                            std::nullopt, at(3));
   p.set_output(p.add_concat({x, s}, at(4)), at(4));
   expect_rule_compiles_exactly(p, "case_9_relu_concat");
 }
@@ -340,7 +343,8 @@ TEST(CompileRules, Case10Mixed) {
   NodeId x = p.add_input(2, at(1));
   NodeId lin = p.add_linear(x, matrix({{1, -1}}), vec({0}), at(2));
   NodeId r = p.add_relu(x, at(3));
-  NodeId s = p.add_linstate(r, matrix({{q(1, 2), 0}, {0, q(1, 2)}}), matrix({{1, 0}, {0, 1}}), vec({0, 0}), std::nullopt, at(4));
+  NodeId s = p.add_linstate(r, matrix({{q(1, 2), 0}, {0, q(1, 2)}}), matrix({{1, 0}, {0, 1}}), vec({0, 0}),
+                            std::nullopt, at(4));
   p.set_output(p.add_concat({x, lin, s}, at(5)), at(5));
   expect_rule_compiles_exactly(p, "case_10_mixed");
 }
@@ -363,7 +367,8 @@ TEST(CompileShapes, MultiOfAConcatOfTwoBranches) {
   Program p;
   NodeId x = p.add_input(2, at(1));
   NodeId cond = p.add_relu(p.add_linear(x, matrix({{1, 0}}), vec({0}), at(2)), at(3));
-  NodeId value = p.add_linstate(p.add_slice(x, 1, 2, at(4)), matrix({{q(1, 2)}}), matrix({{1}}), vec({1}), std::nullopt, at(5));
+  NodeId value =
+      p.add_linstate(p.add_slice(x, 1, 2, at(4)), matrix({{q(1, 2)}}), matrix({{1}}), vec({1}), std::nullopt, at(5));
   NodeId m = p.add_multi(p.add_concat({cond, value}, at(6)), at(6));
   p.set_output(p.add_concat({m, x}, at(7)), at(7));
   expect_rule_compiles_exactly(p, "");

@@ -7,11 +7,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "api/api.hpp"
 
@@ -110,8 +109,9 @@ TEST(DocsPrograms, EveryTutorialLinkDecodesToItsProgramAndCompiles) {
       bool matches_a_block = false;
       for (const Block& b : blocks)
         if (b.line < static_cast<int>(i) + 1 && b.source == source) matches_a_block = true;
-      EXPECT_TRUE(matches_a_block) << where << ": the link's program is not a block of the tutorial; run node "
-                                              "scripts/make-tutorial-links.mjs";
+      EXPECT_TRUE(matches_a_block) << where
+                                   << ": the link's program is not a block of the tutorial; run node "
+                                      "scripts/make-tutorial-links.mjs";
     }
     api::CompileOptions options;
     options.filename = where;
@@ -121,7 +121,8 @@ TEST(DocsPrograms, EveryTutorialLinkDecodesToItsProgramAndCompiles) {
     ASSERT_TRUE(compiled.ok) << where << ":\n" << render_all(compiled.diagnostics);
     const nlohmann::json& prompt = state["prompt"];
     if (prompt.value("kind", "") == "tokens") {
-      const api::TokensResult tokens = api::parse_tokens(prompt["text"].get<std::string>(), compiled.model->info.input_dim);
+      const api::TokensResult tokens =
+          api::parse_tokens(prompt["text"].get<std::string>(), compiled.model->info.input_dim);
       ASSERT_TRUE(tokens.ok) << where << ":\n" << render_all(tokens.diagnostics);
       const api::RunResult run = api::run(*compiled.model, tokens.tokens, api::RunOptions{});
       ASSERT_TRUE(run.ok) << where << ":\n" << render_all(run.diagnostics);

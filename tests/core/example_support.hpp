@@ -8,12 +8,11 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "api/api.hpp"
 #include "output_comparison.hpp"
@@ -110,7 +109,8 @@ inline PromptTokens companion_tokens(const nlohmann::json& prompt, const Program
     if (!r.ok) out.error = first_message(r.diagnostics);
   } else if (kind == "dictionary") {
     std::vector<std::pair<std::string, std::string>> pairs;
-    for (const auto& pair : prompt.at("pairs")) pairs.emplace_back(pair.at(0).get<std::string>(), pair.at(1).get<std::string>());
+    for (const auto& pair : prompt.at("pairs"))
+      pairs.emplace_back(pair.at(0).get<std::string>(), pair.at(1).get<std::string>());
     if (!info.vocab) {
       out.error = "a dictionary prompt needs a program with a vocab(...)";
       return out;

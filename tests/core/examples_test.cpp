@@ -6,7 +6,6 @@
 // rounding stays the program's, and the linear RNNs run the path's ops in the
 // DAG's order.
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 
 #include <cmath>
@@ -22,7 +21,6 @@ using namespace example_support;
 
 constexpr double kAgreement = 0.0;  // bit for bit (output_comparison.hpp)
 const std::vector<std::string> kForms = {"original", "optimized", "step", "multiplicative", "multiplicative_optimized"};
-
 
 std::shared_ptr<const api::CompiledModel> compile_or_fail(const std::string& name, const std::string& target,
                                                           const std::map<std::string, std::string>& params) {
@@ -59,7 +57,8 @@ void expect_targets_agree(const std::string& name, std::map<std::string, std::st
   ASSERT_TRUE(gated);
   ASSERT_TRUE(gated->path.has_value());
   const OutputRows gated_outputs = run_or_fail(*gated, prompt.tokens);
-  EXPECT_EQ(output_comparison::first_difference(reference, gated_outputs, kAgreement), "") << "gated-linear-rnn differs from dag";
+  EXPECT_EQ(output_comparison::first_difference(reference, gated_outputs, kAgreement), "")
+      << "gated-linear-rnn differs from dag";
 
   api::CompileOptions linear_options;
   linear_options.filename = name + ".lsrl";
@@ -73,7 +72,8 @@ void expect_targets_agree(const std::string& name, std::map<std::string, std::st
   } else {
     ASSERT_TRUE(linear.ok) << first_message(linear.diagnostics);
     const OutputRows linear_outputs = run_or_fail(*linear.model, prompt.tokens);
-    EXPECT_EQ(output_comparison::first_difference(reference, linear_outputs, kAgreement), "") << "linear-rnn differs from dag";
+    EXPECT_EQ(output_comparison::first_difference(reference, linear_outputs, kAgreement), "")
+        << "linear-rnn differs from dag";
   }
 }
 
@@ -146,8 +146,8 @@ TEST(Examples, TheCommandsInTheirCommentsWork) {
   for (const auto& name : example_names()) {
     for (const auto& command : documented_commands(example_source(name))) {
       SCOPED_TRACE(name + ": lsrlc " + command.arguments);
-      const std::string shell = "cd '" + std::string(LSRL_SOURCE_DIR) + "' && '" + LSRL_LSRLC + "' " +
-                                command.arguments + " 2>&1";
+      const std::string shell =
+          "cd '" + std::string(LSRL_SOURCE_DIR) + "' && '" + LSRL_LSRLC + "' " + command.arguments + " 2>&1";
       FILE* pipe = popen(shell.c_str(), "r");
       ASSERT_NE(pipe, nullptr);
       std::string output;
@@ -272,7 +272,8 @@ TEST(ExampleBehaviour, ModuloCountsModK) {
     for (std::size_t t = 0; t < r.tokens.size(); ++t) {
       ASSERT_EQ(r.outputs[t].size(), 3u);
       EXPECT_NEAR(r.outputs[t][0], static_cast<double>(t), 1e-9) << "k=" << k;
-      EXPECT_NEAR(r.outputs[t][1], static_cast<double>(t % static_cast<std::size_t>(k)), 1e-9) << "k=" << k << " t=" << t;
+      EXPECT_NEAR(r.outputs[t][1], static_cast<double>(t % static_cast<std::size_t>(k)), 1e-9)
+          << "k=" << k << " t=" << t;
       EXPECT_NEAR(r.outputs[t][2], t % static_cast<std::size_t>(k) == 0 ? 1.0 : 0.0, 1e-9) << "k=" << k << " t=" << t;
     }
   }
@@ -332,7 +333,8 @@ TEST(ExampleBehaviour, ContinuousUaReturnsTheValueOfTheQuerysCell) {
   for (double q : query) centre.push_back((std::floor(q * N) + 0.5) / N);
   TargetFunction f;
   Diagnostic error;
-  ASSERT_TRUE(TargetFunction::parse(prompt.at("function").get<std::string>(), static_cast<int>(query.size()), f, error));
+  ASSERT_TRUE(
+      TargetFunction::parse(prompt.at("function").get<std::string>(), static_cast<int>(query.size()), f, error));
   EXPECT_NEAR(r.outputs.back()[0], f(centre)[0], 1e-9);
 }
 

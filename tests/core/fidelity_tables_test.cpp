@@ -92,16 +92,12 @@ TEST(FidelityTables, TableRowsAreReadUpToTheTablesEnd) {
   EXPECT_TRUE(table_rows("no table\n").empty());
 }
 
-TEST(FidelityTables, PaperModeChainsKeptIsWhatTheCommandPrints) {
-  expect_page_table_is_printed("--paper --layers");
-}
+TEST(FidelityTables, PaperModeChainsKeptIsWhatTheCommandPrints) { expect_page_table_is_printed("--paper --layers"); }
 
 TEST(FidelityTables, PaperModeChainsFusedIsWhatTheCommandPrints) {
   expect_page_table_is_printed("--paper --linear-chains fuse --layers");
 }
 
-TEST(FidelityTables, StandardModeIsWhatTheCommandPrints) {
-  expect_page_table_is_printed("--layers");
-}
+TEST(FidelityTables, StandardModeIsWhatTheCommandPrints) { expect_page_table_is_printed("--layers"); }
 
 }  // namespace

@@ -64,7 +64,9 @@ struct Dictionary {
 
 Dictionary random_dictionary(std::mt19937& rng, int pairs) {
   std::uniform_int_distribution<int> letter('A', 'Z');
-  const auto word = [&] { return std::string{static_cast<char>(letter(rng)), static_cast<char>(letter(rng)), static_cast<char>(letter(rng))}; };
+  const auto word = [&] {
+    return std::string{static_cast<char>(letter(rng)), static_cast<char>(letter(rng)), static_cast<char>(letter(rng))};
+  };
   Dictionary d;
   std::set<std::string> keys;
   while (static_cast<int>(d.pairs.size()) < pairs) {
@@ -73,7 +75,8 @@ Dictionary random_dictionary(std::mt19937& rng, int pairs) {
     d.pairs.emplace_back(key, word());
   }
   if (std::uniform_int_distribution<int>(0, 9)(rng) == 0) {
-    do d.query = word(); while (keys.count(d.query));
+    do d.query = word();
+    while (keys.count(d.query));
   } else {
     const auto& pick = d.pairs[static_cast<std::size_t>(std::uniform_int_distribution<int>(0, pairs - 1)(rng))];
     d.query = pick.first;
@@ -107,7 +110,8 @@ TEST(FixedWeights, TheWeightsAreTheSameWhateverHappensBetweenCompiles) {
         EXPECT_EQ(bytes, export_safetensors(*second.model->model));
         // What run runs is that model: the same outputs, bit for bit.
         const std::vector<std::vector<double>> tokens =
-            name == "discrete_ua" ? dictionary_prompt : companion_tokens(companion.at("prompt"), first.model->info).tokens;
+            name == "discrete_ua" ? dictionary_prompt
+                                  : companion_tokens(companion.at("prompt"), first.model->info).tokens;
         api::RunOptions run_only;
         run_only.compare_with_program = false;
         const api::RunResult a = api::run(*first.model, tokens, run_only);
@@ -149,7 +153,8 @@ TEST(FixedWeights, PromptsOutsideTheDomainOrLongerThanTAreRefusedBeforeRunning) 
   ASSERT_TRUE(short_model.ok);
   EXPECT_EQ(short_model.model->max_length_source, "option");
   EXPECT_TRUE(api::run(*short_model.model, std::vector<std::vector<double>>(5, {1}), api::RunOptions{}).ok);
-  const api::RunResult longer = api::run(*short_model.model, std::vector<std::vector<double>>(6, {1}), api::RunOptions{});
+  const api::RunResult longer =
+      api::run(*short_model.model, std::vector<std::vector<double>>(6, {1}), api::RunOptions{});
   ASSERT_FALSE(longer.ok);
   const std::string message = longer.diagnostics.front().message;
   for (const char* part : {"6 tokens", "at most 5", "--max-length", "max_length=6", "--max-length 6"}) {
@@ -168,7 +173,8 @@ TEST(FixedWeights, OneModelPerTargetAnswersOneHundredDictionaries) {
     for (const std::string& form : kForms) {
       SCOPED_TRACE(target + " " + form);
       const int prompts = testing_support::scaled_count(form == "multiplicative" ? 100 : 12);
-      const api::CompileResult compiled = compile_example("discrete_ua", target, Activations::Paper, {{"n", "3"}, {"form", form}});
+      const api::CompileResult compiled =
+          compile_example("discrete_ua", target, Activations::Paper, {{"n", "3"}, {"form", form}});
       if (refused_for_multi(compiled) && (target == "linear-rnn" || target == "rnn")) continue;
       ASSERT_TRUE(compiled.ok) << first_message(compiled.diagnostics);
       std::mt19937 rng(1000 + static_cast<unsigned>(prompts));

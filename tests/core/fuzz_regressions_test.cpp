@@ -60,7 +60,8 @@ TEST(FuzzRegressions, TheKeptExerciseInputsAreAnsweredInTime) {
 }
 
 TEST(FuzzRegressions, TheKeptRunInputsAreAnsweredInTime) {
-  replay("run", [](const std::uint8_t* data, std::size_t size) { lsrl::fuzz::run_prompt(data, size, LSRL_SOURCE_DIR); });
+  replay("run",
+         [](const std::uint8_t* data, std::size_t size) { lsrl::fuzz::run_prompt(data, size, LSRL_SOURCE_DIR); });
 }
 
 }  // namespace

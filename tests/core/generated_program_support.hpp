@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "api/api.hpp"
-#include "output_comparison.hpp"
 #include "compile/compiler.hpp"
+#include "output_comparison.hpp"
 #include "runtime/dag_eval.hpp"
 #include "targets/registry.hpp"
 
@@ -71,8 +71,9 @@ struct RunTally {
 // prompt) go to tally.failures.
 // Deviations on a target named in `known_targets` are target findings
 // (tally.target_findings), not failures.
-inline void check_program_on_every_target(const std::string& source, const std::vector<std::vector<std::vector<double>>>& prompts,
-                                          RunTally& tally, const std::vector<std::string>& known_targets = {},
+inline void check_program_on_every_target(const std::string& source,
+                                          const std::vector<std::vector<std::vector<double>>>& prompts, RunTally& tally,
+                                          const std::vector<std::string>& known_targets = {},
                                           double tolerance = kTolerance) {
   ++tally.programs;
   auto fail = [&](const std::string& what) { tally.failures.push_back(what + "\n--- program ---\n" + source); };
@@ -157,7 +158,9 @@ inline void check_program_on_every_target(const std::string& source, const std::
         const OutputRows got = model.run(prompts[k], Precision::F64, nullptr);
         ++tally.comparisons;
         const std::string diff = compare_outputs(expected[k], got, tolerance);
-        if (!diff.empty()) deviation(target.name, target.name + " differs from the program on prompt \"" + render_prompt(prompts[k]) + "\": " + diff);
+        if (!diff.empty())
+          deviation(target.name,
+                    target.name + " differs from the program on prompt \"" + render_prompt(prompts[k]) + "\": " + diff);
       } catch (const LsrlError& e) {
         fail(target.name + " failed on prompt \"" + render_prompt(prompts[k]) + "\": " + e.message());
       }

@@ -23,9 +23,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "test_scale.hpp"
 #include "generated_program_support.hpp"
 #include "source_program_generator.hpp"
+#include "test_scale.hpp"
 
 namespace lsrl {
 namespace {
@@ -39,13 +39,33 @@ long long env_number(const char* name, long long fallback) {
 }
 
 // Every rule of the compiler, so that one never fired shows as 0.
-const char* const kRules[] = {"merge_common_subexpressions", "fold_constants", "fuse_linear_linear", "fuse_relu_relu",
-                              "fold_linear_into_state", "concat_flatten", "concat_dedupe", "concat_to_duplicate",
-                              "case_1a_merge_multis", "case_1b_multi_bypass", "case_2_fuse_states", "case_3_merge_relus",
-                              "case_4_concats", "case_5a_push_slices", "case_5b_stack_linears", "case_6_state_bypass",
-                              "case_7a_bypass_relus", "case_7b_bypass_linears", "case_8_linear_concat", "case_9_relu_concat",
-                              "case_10_mixed", "opt_drop_zeros", "opt_constant_units", "opt_duplicate_units", "opt_dead_units",
-                              "opt_memoryless_layers", "opt_fuse_linears"};
+const char* const kRules[] = {"merge_common_subexpressions",
+                              "fold_constants",
+                              "fuse_linear_linear",
+                              "fuse_relu_relu",
+                              "fold_linear_into_state",
+                              "concat_flatten",
+                              "concat_dedupe",
+                              "concat_to_duplicate",
+                              "case_1a_merge_multis",
+                              "case_1b_multi_bypass",
+                              "case_2_fuse_states",
+                              "case_3_merge_relus",
+                              "case_4_concats",
+                              "case_5a_push_slices",
+                              "case_5b_stack_linears",
+                              "case_6_state_bypass",
+                              "case_7a_bypass_relus",
+                              "case_7b_bypass_linears",
+                              "case_8_linear_concat",
+                              "case_9_relu_concat",
+                              "case_10_mixed",
+                              "opt_drop_zeros",
+                              "opt_constant_units",
+                              "opt_duplicate_units",
+                              "opt_dead_units",
+                              "opt_memoryless_layers",
+                              "opt_fuse_linears"};
 
 // Targets with a numerical problem of their own that the generator found
 // (tests/programs/regressions/targets/, docs/targets.md section 10): their
@@ -58,11 +78,12 @@ const char* const kRules[] = {"merge_common_subexpressions", "fold_constants", "
 const std::vector<std::string> kKnownTargets = {"gru", "hawk", "griffin", "mamba"};
 
 void print_tally(const gen::RunTally& tally, double seconds, long long seed) {
-  std::printf("[generated] seed %lld: %lld programs, %lld comparisons, %lld prompts skipped (program output non-finite or > 1e12), "
-              "%lld Multi refusals, %lld GRU bound refusals, at most %lld rewrites per compilation, %.1f s, %zu failures\n",
-              seed, tally.programs, tally.comparisons, tally.skipped_prompts, tally.refusals, tally.bound_refusals,
-              tally.max_rewrites, seconds,
-              tally.failures.size());
+  std::printf(
+      "[generated] seed %lld: %lld programs, %lld comparisons, %lld prompts skipped (program output non-finite or > "
+      "1e12), "
+      "%lld Multi refusals, %lld GRU bound refusals, at most %lld rewrites per compilation, %.1f s, %zu failures\n",
+      seed, tally.programs, tally.comparisons, tally.skipped_prompts, tally.refusals, tally.bound_refusals,
+      tally.max_rewrites, seconds, tally.failures.size());
   std::printf("[generated] rule hits:");
   for (const char* rule : kRules) {
     const auto it = tally.rule_hits.find(rule);
@@ -84,7 +105,8 @@ TEST(GeneratedPrograms, EveryTargetMatchesTheDag) {
     const std::size_t failures_before = tally.failures.size();
     gen::check_program_on_every_target(program.source, prompts, tally, kKnownTargets);
     for (std::size_t f = failures_before; f < tally.failures.size(); ++f)
-      tally.failures[f] = "program " + std::to_string(index) + " of seed " + std::to_string(seed) + ": " + tally.failures[f];
+      tally.failures[f] =
+          "program " + std::to_string(index) + " of seed " + std::to_string(seed) + ": " + tally.failures[f];
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   print_tally(tally, seconds, seed);
@@ -230,7 +252,8 @@ TEST(RegressionPrograms, TargetFindingsStillDeviateOnlyOnTheirTargets) {
     api::CompileOptions front;
     const api::CompileResult built = api::compile(source, front);
     ASSERT_TRUE(built.ok) << render_all(built.diagnostics);
-    const api::TokensResult prompt = api::parse_tokens(header_value(source, "prompt"), built.model->program.input_dim());
+    const api::TokensResult prompt =
+        api::parse_tokens(header_value(source, "prompt"), built.model->program.input_dim());
     ASSERT_TRUE(prompt.ok);
     gen::RunTally tally;
     gen::check_program_on_every_target(source, {prompt.tokens}, tally, targets);

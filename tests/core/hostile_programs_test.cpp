@@ -59,33 +59,37 @@ std::string repeat(const std::string& piece, std::size_t times) {
 
 std::vector<Hostile> hostile_programs() {
   std::vector<Hostile> all;
-  all.push_back({"deep_parentheses", "x = Input(dim=1)\ny = " + repeat("(", 100000) + "x" + repeat(")", 100000) + "\nreturn y\n",
-                 "2:"});
+  all.push_back({"deep_parentheses",
+                 "x = Input(dim=1)\ny = " + repeat("(", 100000) + "x" + repeat(")", 100000) + "\nreturn y\n", "2:"});
   {
     std::string nested = "x = Input(dim=1)\n";
-    for (int depth = 0; depth < 400; ++depth) nested += std::string(static_cast<std::size_t>(depth) * 1, ' ') + "if True:\n";
+    for (int depth = 0; depth < 400; ++depth)
+      nested += std::string(static_cast<std::size_t>(depth) * 1, ' ') + "if True:\n";
     nested += std::string(400, ' ') + "pass\nreturn x\n";
     all.push_back({"deep_blocks", nested, "limit exceeded: blocks nest deeper than"});
   }
-  all.push_back({"deep_unary_minus", "x = Input(dim=1)\ny = " + repeat("-", 200000) + "1\nreturn x\n", "limit exceeded"});
-  all.push_back({"huge_input_width", "x = Input(dim=1000000000)\nreturn x\n", "1:11: error: limit exceeded: Input dim"});
+  all.push_back(
+      {"deep_unary_minus", "x = Input(dim=1)\ny = " + repeat("-", 200000) + "1\nreturn x\n", "limit exceeded"});
+  all.push_back(
+      {"huge_input_width", "x = Input(dim=1000000000)\nreturn x\n", "1:11: error: limit exceeded: Input dim"});
   all.push_back({"huge_matrix", "x = Input(dim=1)\nA = [[0] * 100000] * 100000\ny = Linear(x, A=A)\nreturn y\n",
                  "limit exceeded"});
-  all.push_back({"billion_iterations", "x = Input(dim=1)\nfor i in range(1000000000):\n    pass\nreturn x\n",
-                 "limit exceeded"});
+  all.push_back(
+      {"billion_iterations", "x = Input(dim=1)\nfor i in range(1000000000):\n    pass\nreturn x\n", "limit exceeded"});
   all.push_back({"endless_while", "x = Input(dim=1)\nwhile True:\n    x = x\nreturn x\n",
                  "2:1: error: limit exceeded: loops have run more than"});
-  all.push_back({"enormous_integer_literal", "x = Input(dim=1)\ny = Linear(x, A=[[1" + repeat("0", 100000) + "]])\nreturn y\n",
-                 "2:"});
+  all.push_back({"enormous_integer_literal",
+                 "x = Input(dim=1)\ny = Linear(x, A=[[1" + repeat("0", 100000) + "]])\nreturn y\n", "2:"});
   all.push_back({"enormous_exponent", "x = Input(dim=1)\ny = Linear(x, A=[[1e999999999]])\nreturn y\n", "2:"});
   all.push_back({"endless_recursion", "def f(a):\n    return f(a)\nx = Input(dim=1)\nreturn f(x)\n",
                  "limit exceeded: function calls nest deeper than"});
-  all.push_back({"mutual_recursion", "def f(a):\n    return g(a)\ndef g(a):\n    return f(a)\nx = Input(dim=1)\nreturn f(x)\n",
+  all.push_back({"mutual_recursion",
+                 "def f(a):\n    return g(a)\ndef g(a):\n    return f(a)\nx = Input(dim=1)\nreturn f(x)\n",
                  "limit exceeded: function calls nest deeper than"});
   all.push_back({"string_doubling", "x = Input(dim=1)\ns = \"ab\"\nfor i in range(64):\n    s = s + s\nreturn x\n",
                  "limit exceeded"});
-  all.push_back({"list_doubling", "x = Input(dim=1)\ns = [0]\nfor i in range(64):\n    s = s + s\nreturn x\n",
-                 "limit exceeded"});
+  all.push_back(
+      {"list_doubling", "x = Input(dim=1)\ns = [0]\nfor i in range(64):\n    s = s + s\nreturn x\n", "limit exceeded"});
   all.push_back({"right_to_left_override", "x = Input(dim=1)\n\u202ey = x\nreturn y\n", "2:1: error:"});
   all.push_back({"zero_width_space_in_name", "x = Input(dim=1)\ny\u200b = x\nreturn y\n", "2:"});
   all.push_back({"cyrillic_lookalike_name", "x = Input(dim=1)\n\u0445 = x\nreturn \u0445\n", "2:1: error:"});
@@ -136,7 +140,8 @@ TEST_P(HostilePrograms, EndInAClearMessageInBoundedTimeAndMemory) {
       EXPECT_EQ(o.exit_code, 0) << context;
     } else {
       EXPECT_EQ(o.exit_code, 1) << context;
-      EXPECT_NE(o.err.find(program.expected), std::string::npos) << "expected \"" << program.expected << "\"\n" << context;
+      EXPECT_NE(o.err.find(program.expected), std::string::npos) << "expected \"" << program.expected << "\"\n"
+                                                                 << context;
       // Every message has a position: FILE:LINE:COL: error.
       EXPECT_NE(o.err.find(".lsrl:"), std::string::npos) << context;
       EXPECT_EQ(o.err.find("internal"), std::string::npos) << context;

@@ -75,8 +75,7 @@ TEST(LangErrors, CorpusOfBrokenProgramsGivesTheStatedErrors) {
 }
 
 TEST(LangErrors, MessagesOfCallsNameTheValidChoices) {
-  expect_error("x = Input(dim=1)\ny = f_larger(x, 1, scal=10)\nreturn y\n", 2, 20,
-               "Its keywords: x, y, mu (or scale)");
+  expect_error("x = Input(dim=1)\ny = f_larger(x, 1, scal=10)\nreturn y\n", 2, 20, "Its keywords: x, y, mu (or scale)");
   expect_error("x = Input(dim=1)\ny = f_ifelse(x, tval=x)\nreturn y\n", 2, 17, "did you mean 't_val'?");
   expect_error("def f(a, b=1):\n    return a\nx = Input(1)\nreturn f(x, 1, 2)\n", 4, 16,
                "f() takes 2 arguments (a, b) but 3 were given");
@@ -169,7 +168,8 @@ TEST(LangErrors, ExtremeIntegersNeitherOverflowNorLoopSilently) {
                "limit exceeded: loops have run");
   expect_error("x = Input(1)\ns = 'ab' * 2 ** 62\nreturn x\n", 2, 10, "limit exceeded");
   expect_error("x = Input(1)\nk = 2.0 ** (2 ** 62)\nreturn x\n", 2, 9, "too large");
-  expect_error("x = Input(1)\nk = int(2 ** 70)\nfor i in range(k):\n    pass\nreturn x\n", 3, 16, "too large an integer");
+  expect_error("x = Input(1)\nk = int(2 ** 70)\nfor i in range(k):\n    pass\nreturn x\n", 3, 16,
+               "too large an integer");
 }
 
 TEST(LangErrors, NonAsciiIsFineInStringsAndCommentsOnly) {
@@ -208,10 +208,18 @@ TEST(LangErrors, MutatedProgramsNeverCrash) {
     for (int e = 0; e < edits && !src.empty(); ++e) {
       const std::size_t at = rng() % src.size();
       switch (rng() % 4) {
-        case 0: src.erase(at, 1 + rng() % 6); break;
-        case 1: src.insert(at, 1, alphabet[rng() % alphabet.size()]); break;
-        case 2: src.insert(at, src.substr(rng() % src.size(), 1 + rng() % 12)); break;
-        default: std::swap(src[at], src[rng() % src.size()]); break;
+        case 0:
+          src.erase(at, 1 + rng() % 6);
+          break;
+        case 1:
+          src.insert(at, 1, alphabet[rng() % alphabet.size()]);
+          break;
+        case 2:
+          src.insert(at, src.substr(rng() % src.size(), 1 + rng() % 12));
+          break;
+        default:
+          std::swap(src[at], src[rng() % src.size()]);
+          break;
       }
     }
     BuildResult r;

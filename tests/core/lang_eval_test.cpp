@@ -35,9 +35,7 @@ Diagnostic build_fails(const std::string& source, std::map<std::string, std::str
 }
 
 // Compile-time checks: a list of assert lines around a trivial program.
-void expect_asserts_hold(const std::string& asserts) {
-  build_ok(asserts + "\nx = Input(dim=1)\nreturn x\n");
-}
+void expect_asserts_hold(const std::string& asserts) { build_ok(asserts + "\nx = Input(dim=1)\nreturn x\n"); }
 
 OutputRows run(const Program& program, const std::vector<std::vector<double>>& tokens) {
   return evaluate_program(program, tokens, Precision::F64, nullptr);
@@ -238,8 +236,9 @@ TEST(LangEval, ArithmeticOnVariablesFollowsTheReferenceAndComputesRightValues) {
   EXPECT_EQ(find_named(r.program, "e")->kind, NodeKind::Slice);
   const OutputRows out = run(r.program, {{3, 5}});
   const double x0 = 3, x1 = 5;
-  const std::vector<double> expected = {x0 + x1, x1 + x0, x0 - x1, x1 - x0, 3 - x0, 3 - x1, 2 * x0 + 1, 2 * x1 + 1,
-                                        x0 / 4 - 1, x1 / 4 - 2, -x0, -x1, x0 + x1, x1, x0, x1};
+  const std::vector<double> expected = {x0 + x1,    x1 + x0,    x0 - x1,    x1 - x0,    3 - x0, 3 - x1,
+                                        2 * x0 + 1, 2 * x1 + 1, x0 / 4 - 1, x1 / 4 - 2, -x0,    -x1,
+                                        x0 + x1,    x1,         x0,         x1};
   ASSERT_EQ(out[0].size(), expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) EXPECT_DOUBLE_EQ(out[0][i], expected[i]) << "entry " << i;
 }

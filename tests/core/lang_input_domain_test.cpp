@@ -41,8 +41,7 @@ TEST(LangInputDomain, OnePairBoundsEveryComponent) {
 }
 
 TEST(LangInputDomain, ListOfPairsBoundsEachComponent) {
-  const InputDomain d =
-      domain_of("x = Input(dim=3, bounds=[[0, 1], (0, 1.5), [-5, 5]])   # per component\nreturn x\n");
+  const InputDomain d = domain_of("x = Input(dim=3, bounds=[[0, 1], (0, 1.5), [-5, 5]])   # per component\nreturn x\n");
   EXPECT_EQ(d.lower, (std::vector<double>{0, 0, -5}));
   EXPECT_EQ(d.upper, (std::vector<double>{1, 1.5, 5}));
   EXPECT_EQ(d.bounds_source, "declared");
@@ -113,7 +112,8 @@ void expect_error(const std::string& input_call, int col, const std::string& fra
 TEST(LangInputDomain, EveryWrongDeclarationIsAPositionedError) {
   // x = Input(dim=2, bounds=...): the argument bounds=... starts at column 18.
   expect_error("Input(dim=2, bounds=[0, 'a'])", 18, "the upper bound must be a number, got str");
-  expect_error("Input(dim=2, bounds=[0, 'a'])", 18, "bounds=[lo, hi] (the same for every component) or a list of 2 pairs");
+  expect_error("Input(dim=2, bounds=[0, 'a'])", 18,
+               "bounds=[lo, hi] (the same for every component) or a list of 2 pairs");
   expect_error("Input(dim=2, bounds=[True, 1])", 18, "the lower bound must be a number, got bool");
   // No number in the language is infinite: an overflowing literal is refused where it is written.
   expect_error("Input(dim=2, bounds=[0, 1e400])", 29, "the number 1e400 is too large");

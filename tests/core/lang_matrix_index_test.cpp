@@ -71,7 +71,8 @@ TEST(LangMatrixIndex, OneIndexOnAColumnVectorAsInTheReference) {
       // v[1] -> (1, 1) [[20]];  v[-1] -> (1, 1) [[40]]
       "assert v[1] == Matrix([[20]]) and v[-1] == Matrix([[40]])\n"
       // v[1:3] -> (2, 1) [[20], [30]];  v[-2:] -> (2, 1) [[30], [40]];  v[:-1] -> (3, 1) [[10], [20], [30]]
-      "assert v[1:3] == Matrix([[20], [30]]) and v[-2:] == Matrix([[30], [40]]) and v[:-1] == Matrix([[10], [20], [30]])\n"
+      "assert v[1:3] == Matrix([[20], [30]]) and v[-2:] == Matrix([[30], [40]]) and v[:-1] == Matrix([[10], [20], "
+      "[30]])\n"
       // v[2:10] -> (2, 1) [[30], [40]] (a slice past the end is cut, as in Python)
       "assert v[2:10] == Matrix([[30], [40]])\n"
       // v[1, 0] -> (1, 1) [[20]];  v[1:3, 0] -> (2, 1) [[20], [30]];  v[1, :] -> (1, 1) [[20]]
@@ -151,8 +152,7 @@ TEST(LangMatrixIndex, AShapeThePrimitiveCannotUseNamesBothShapes) {
   r = build(head + "y = Linear(x, A=M, b=M[0, :])\nreturn y\n");
   ASSERT_FALSE(r.ok);
   EXPECT_EQ(r.diagnostics.front().span.line, 4);
-  EXPECT_NE(r.diagnostics.front().message.find("must be a column vector, but it is a 1 x 3 matrix"),
-            std::string::npos)
+  EXPECT_NE(r.diagnostics.front().message.find("must be a column vector, but it is a 1 x 3 matrix"), std::string::npos)
       << r.diagnostics.front().message;
 }
 

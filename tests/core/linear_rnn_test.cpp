@@ -7,9 +7,9 @@
 
 #include <cmath>
 
-#include "num_builders.hpp"
 #include "compile/compiler.hpp"
 #include "lang/build.hpp"
+#include "num_builders.hpp"
 #include "targets/registry.hpp"
 
 namespace lsrl {
@@ -78,12 +78,16 @@ OutputRows reference_run(const PathModel& m, const std::vector<std::vector<doubl
     Eigen::VectorXd x = Eigen::Map<const Eigen::VectorXd>(token.data(), static_cast<Eigen::Index>(token.size()));
     for (std::size_t i = 0; i < m.layers.size(); ++i) {
       const auto& l = m.layers[i];
-      state[i] = to_double(dense_from_sparse(l.A)) * state[i] + to_double(dense_from_sparse(l.B)) * x + to_double(l.bias);
+      state[i] =
+          to_double(dense_from_sparse(l.A)) * state[i] + to_double(dense_from_sparse(l.B)) * x + to_double(l.bias);
       x = state[i];
       for (const auto& op : l.ops) {
-        if (op.kind == PathOpKind::Linear) x = to_double(dense_from_sparse(op.A)) * x + to_double(op.b);
-        else if (op.kind == PathOpKind::ReLU) x = x.cwiseMax(0.0);
-        else x = x.head(x.size() / 2).cwiseProduct(x.tail(x.size() / 2)).eval();
+        if (op.kind == PathOpKind::Linear)
+          x = to_double(dense_from_sparse(op.A)) * x + to_double(op.b);
+        else if (op.kind == PathOpKind::ReLU)
+          x = x.cwiseMax(0.0);
+        else
+          x = x.head(x.size() / 2).cwiseProduct(x.tail(x.size() / 2)).eval();
       }
     }
     out.emplace_back(x.data(), x.data() + x.size());
@@ -101,7 +105,8 @@ void expect_close(const OutputRows& a, const OutputRows& b, double rel) {
   ASSERT_EQ(a.size(), b.size());
   for (std::size_t t = 0; t < a.size(); ++t) {
     ASSERT_EQ(a[t].size(), b[t].size());
-    for (std::size_t i = 0; i < a[t].size(); ++i) EXPECT_NEAR(a[t][i], b[t][i], rel * std::max(1.0, std::abs(b[t][i]))) << t;
+    for (std::size_t i = 0; i < a[t].size(); ++i)
+      EXPECT_NEAR(a[t][i], b[t][i], rel * std::max(1.0, std::abs(b[t][i]))) << t;
   }
 }
 
@@ -129,7 +134,8 @@ TEST(LinearRnn, RecordsStatesAndOpOutputsInTheTrace) {
     kinds.push_back(s.kind);
     EXPECT_EQ(s.values.size(), 6u * static_cast<std::size_t>(s.dim)) << s.label;
   }
-  EXPECT_EQ(kinds, (std::vector<std::string>{"state", "op:Linear", "op:ReLU", "state", "op:Linear", "op:Multi", "output"}));
+  EXPECT_EQ(kinds,
+            (std::vector<std::string>{"state", "op:Linear", "op:ReLU", "state", "op:Linear", "op:Multi", "output"}));
   EXPECT_EQ(trace.series[0].label, "layer 0 state");
   EXPECT_EQ(trace.series[0].layer, 0);
   EXPECT_EQ(trace.series[3].label, "layer 1 state");
@@ -204,9 +210,10 @@ TEST(LinearRnn, RefusesMultiAtTheMultisSpan) {
   } catch (const LsrlError& e) {
     EXPECT_EQ(e.span().line, 7);
     EXPECT_EQ(e.span().col, 5);
-    EXPECT_EQ(e.message(),
-              "target linear-rnn has no multiplicative gating; node 'gate' (Multi) needs --target gated-linear-rnn, or use "
-              "an f_ifelse form without Multi (original, optimized, step)");
+    EXPECT_EQ(
+        e.message(),
+        "target linear-rnn has no multiplicative gating; node 'gate' (Multi) needs --target gated-linear-rnn, or use "
+        "an f_ifelse form without Multi (original, optimized, step)");
   }
   EXPECT_NO_THROW(lower_to_target(m, "gated-linear-rnn", TargetOptions{}));
 }
@@ -231,8 +238,8 @@ TEST(TargetRegistry, ListsEveryTargetOfTheContract) {
       EXPECT_FALSE(t.reason.empty()) << t.name;
     }
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"dag", "linear-rnn", "gated-linear-rnn", "rnn", "gated-rnn", "gru", "lstm", "hawk",
-                                             "griffin", "mamba"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"dag", "linear-rnn", "gated-linear-rnn", "rnn", "gated-rnn", "gru", "lstm",
+                                             "hawk", "griffin", "mamba"}));
   const auto targets = list_targets();
   // dag: the program itself, a row without a model.
   EXPECT_TRUE(targets[0].available);

@@ -21,11 +21,16 @@ enum class IfElseForm { Original, Optimized, Step, Multiplicative, Multiplicativ
 
 inline const char* form_name(IfElseForm f) {
   switch (f) {
-    case IfElseForm::Original: return "original";
-    case IfElseForm::Optimized: return "optimized";
-    case IfElseForm::Step: return "step";
-    case IfElseForm::Multiplicative: return "multiplicative";
-    case IfElseForm::MultiplicativeOptimized: return "multiplicative_optimized";
+    case IfElseForm::Original:
+      return "original";
+    case IfElseForm::Optimized:
+      return "optimized";
+    case IfElseForm::Step:
+      return "step";
+    case IfElseForm::Multiplicative:
+      return "multiplicative";
+    case IfElseForm::MultiplicativeOptimized:
+      return "multiplicative_optimized";
   }
   return "?";
 }
@@ -59,7 +64,9 @@ class Sugar {
     return x;
   }
   // x * s + c
-  NodeId affine(NodeId x, const Num& s, const Num& c) { return p_.add_linear(x, scaled_eye(dim(x), s), filled(dim(x), c), at()); }
+  NodeId affine(NodeId x, const Num& s, const Num& c) {
+    return p_.add_linear(x, scaled_eye(dim(x), s), filled(dim(x), c), at());
+  }
   NodeId scale(NodeId x, const Num& s) { return affine(x, s, Num(0)); }
   NodeId plus(NodeId x, const Num& c) { return affine(x, Num(1), c); }
   NodeId relu(NodeId x) { return p_.add_relu(x, at()); }
@@ -91,7 +98,9 @@ class Sugar {
   NodeId smaller(NodeId x, const Num& c, const Num& mu) { return step(affine(x, Num(-1), c), mu); }
   NodeId smaller(NodeId x, NodeId y, const Num& mu) { return step(sub(y, x), mu); }
   NodeId f_not(NodeId x) { return positive(affine(x, Num(-1), Num(1))); }
-  NodeId f_and(NodeId x, NodeId y, const Num& mu) { return positive(relu(plus(add(step(x, mu), step(y, mu)), Num(-1)))); }
+  NodeId f_and(NodeId x, NodeId y, const Num& mu) {
+    return positive(relu(plus(add(step(x, mu), step(y, mu)), Num(-1))));
+  }
   NodeId f_or(NodeId x, NodeId y, const Num& mu) { return positive(step(add(x, y), mu)); }
 
   // f_ifelse (Eq. 7): f == -1 means "None" (zero).
@@ -154,9 +163,9 @@ inline Program build(int n, IfElseForm form) {
   const Num half = Num::rational(1, 2);
   NodeId input = s.positive(s.named(s.input(1), "input"));
   NodeId one = s.constant(input, Num(1));
-  NodeId counter = s.positive(s.named(
-      p.add_linstate(one, Sugar::scaled_eye(1, Num(1)), Sugar::scaled_eye(1, Num(1)), Sugar::filled(1, Num(-1)), std::nullopt, s.at()),
-      "global_counter"));
+  NodeId counter = s.positive(s.named(p.add_linstate(one, Sugar::scaled_eye(1, Num(1)), Sugar::scaled_eye(1, Num(1)),
+                                                     Sugar::filled(1, Num(-1)), std::nullopt, s.at()),
+                                      "global_counter"));
   NodeId mod_n = s.named(s.modulo_counter(input, n), "mod_n");
   NodeId mod_2n = s.named(s.modulo_counter(input, 2 * n), "mod_2n");
   NodeId is_prompt = s.named(s.larger(counter, Num(n) - half, mu), "is_prompt");
@@ -171,10 +180,14 @@ inline Program build(int n, IfElseForm form) {
   // The reference test's five ways of writing "t if cond else 0".
   auto gated = [&](NodeId cond, NodeId t, bool cond_is_negated_form) -> NodeId {
     switch (form) {
-      case IfElseForm::Original: return s.ifelse(cond, t, zero_of(t), lambda);
-      case IfElseForm::Step: return s.ifelse_step(cond, t, lambda, mu);
-      case IfElseForm::Multiplicative: return s.ifelse_mul(cond, t, zero_of(t));
-      case IfElseForm::MultiplicativeOptimized: return s.ifelse_mul(cond, t, -1);
+      case IfElseForm::Original:
+        return s.ifelse(cond, t, zero_of(t), lambda);
+      case IfElseForm::Step:
+        return s.ifelse_step(cond, t, lambda, mu);
+      case IfElseForm::Multiplicative:
+        return s.ifelse_mul(cond, t, zero_of(t));
+      case IfElseForm::MultiplicativeOptimized:
+        return s.ifelse_mul(cond, t, -1);
       case IfElseForm::Optimized:
         // ReLU(-lambda * not(cond) + t), for t known to be non-negative.
         return s.relu(s.add(s.scale(cond_is_negated_form ? cond : s.f_not(cond), -lambda), t));
@@ -185,16 +198,18 @@ inline Program build(int n, IfElseForm form) {
   NodeId query_update_single = gated(s.smaller(is_prompt, half, mu), input, false);
   std::vector<NodeId> query_updates;
   for (int i = 0; i < n; ++i) query_updates.push_back(gated(position_is(i), query_update_single, false));
-  NodeId query = s.named(p.add_linstate(s.concat(query_updates), Sugar::scaled_eye(n, Num(1)), Sugar::scaled_eye(n, Num(1)),
-                                        Sugar::filled(n, Num(0)), std::nullopt, s.at()),
+  NodeId query = s.named(p.add_linstate(s.concat(query_updates), Sugar::scaled_eye(n, Num(1)),
+                                        Sugar::scaled_eye(n, Num(1)), Sugar::filled(n, Num(0)), std::nullopt, s.at()),
                          "query");
 
   std::vector<NodeId> corresponding;
   for (int i = 0; i < n; ++i) corresponding.push_back(gated(position_is(i), s.slice(query, i), false));
-  NodeId element = p.add_linear(s.concat(corresponding), Sugar::dense(1, n, std::vector<Num>(static_cast<std::size_t>(n), Num(1))),
-                                Sugar::filled(1, Num(0)), s.at());
+  NodeId element =
+      p.add_linear(s.concat(corresponding), Sugar::dense(1, n, std::vector<Num>(static_cast<std::size_t>(n), Num(1))),
+                   Sugar::filled(1, Num(0)), s.at());
   NodeId matching = s.named(
-      s.f_and(s.f_and(s.larger(input, s.plus(element, -half), mu), s.smaller(input, s.plus(element, half), mu), mu), is_compare, mu),
+      s.f_and(s.f_and(s.larger(input, s.plus(element, -half), mu), s.smaller(input, s.plus(element, half), mu), mu),
+              is_compare, mu),
       "matching");
   NumDense shift = NumDense::Constant(n + 1, n + 1, Num(0));
   for (int i = 0; i < n; ++i) shift(i, i + 1) = Num(1);
@@ -225,9 +240,12 @@ inline Program build(int n, IfElseForm form) {
                                 "register[" + std::to_string(i) + "]"));
   }
   std::vector<NodeId> outs;
-  for (int i = 0; i < n; ++i) outs.push_back(gated(s.larger(positions[static_cast<std::size_t>(i)], half, mu), registers[static_cast<std::size_t>(i)], false));
-  NodeId output = p.add_linear(s.concat(outs), Sugar::dense(1, n, std::vector<Num>(static_cast<std::size_t>(n), Num(1))),
-                               Sugar::filled(1, Num(0)), s.at());
+  for (int i = 0; i < n; ++i)
+    outs.push_back(gated(s.larger(positions[static_cast<std::size_t>(i)], half, mu),
+                         registers[static_cast<std::size_t>(i)], false));
+  NodeId output =
+      p.add_linear(s.concat(outs), Sugar::dense(1, n, std::vector<Num>(static_cast<std::size_t>(n), Num(1))),
+                   Sugar::filled(1, Num(0)), s.at());
   p.name_node(output, "output");
   p.set_output(output, s.at());
   return p;

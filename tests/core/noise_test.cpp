@@ -8,13 +8,12 @@
 #include <bit>
 #include <cmath>
 #include <filesystem>
-#include <limits>
 #include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "api/api.hpp"
 #include "compile/path_noise.hpp"
@@ -197,7 +196,8 @@ std::vector<std::string> lines_of(const std::string& text) {
 }
 
 TEST(NoiseCli, DictionaryTableHasOneLinePerFormSigmaAndTrial) {
-  const Outcome o = lsrlc({"noise", kSourceDir + "/examples/discrete_ua.lsrl", "--sigmas", "0,1e-2", "--trials", "2", "--seed", "3"});
+  const Outcome o =
+      lsrlc({"noise", kSourceDir + "/examples/discrete_ua.lsrl", "--sigmas", "0,1e-2", "--trials", "2", "--seed", "3"});
   ASSERT_EQ(o.exit_code, 0) << o.err;
   const auto lines = lines_of(o.out);
   ASSERT_EQ(lines.size(), 2u + 5 * 2 * 2) << o.out;  // comment, header, 5 forms x 2 sigmas x 2 trials
@@ -227,8 +227,12 @@ TEST(NoiseCli, DictionaryTableHasOneLinePerFormSigmaAndTrial) {
 }
 
 TEST(NoiseCli, ContinuousJsonIsDeterministicAndZeroWithoutNoise) {
-  const std::vector<std::string> args = {"noise", kSourceDir + "/examples/continuous_ua.lsrl", "--param", "form=multiplicative",
-                                         "--sigmas", "0,1e-4", "--trials", "2", "--seed", "9", "--json"};
+  const std::vector<std::string> args = {"noise",    kSourceDir + "/examples/continuous_ua.lsrl",
+                                         "--param",  "form=multiplicative",
+                                         "--sigmas", "0,1e-4",
+                                         "--trials", "2",
+                                         "--seed",   "9",
+                                         "--json"};
   const Outcome first = lsrlc(args);
   ASSERT_EQ(first.exit_code, 0) << first.err;
   const Outcome second = lsrlc(args);
@@ -249,11 +253,13 @@ TEST(NoiseCli, ContinuousJsonIsDeterministicAndZeroWithoutNoise) {
 }
 
 TEST(NoiseCli, LinearRnnSweepLeavesOutTheFormsItCannotHold) {
-  const Outcome o = lsrlc({"noise", kSourceDir + "/examples/discrete_ua.lsrl", "--target", "linear-rnn", "--sigmas", "0", "--trials", "1"});
+  const Outcome o = lsrlc(
+      {"noise", kSourceDir + "/examples/discrete_ua.lsrl", "--target", "linear-rnn", "--sigmas", "0", "--trials", "1"});
   ASSERT_EQ(o.exit_code, 0) << o.err;
   const auto lines = lines_of(o.out);
   ASSERT_EQ(lines.size(), 2u + 3) << o.out;  // original, optimized, step
-  for (std::size_t i = 2; i < lines.size(); ++i) EXPECT_EQ(lines[i].find("multiplicative"), std::string::npos) << lines[i];
+  for (std::size_t i = 2; i < lines.size(); ++i)
+    EXPECT_EQ(lines[i].find("multiplicative"), std::string::npos) << lines[i];
   EXPECT_NE(o.err.find("form multiplicative does not compile for linear-rnn"), std::string::npos) << o.err;
 }
 
@@ -310,8 +316,10 @@ TEST(NoiseSweep, MeasuresWrongTokensPerFormAndLeavesOutWhatTheTargetCannotHold) 
   }
   ASSERT_EQ(r.rows.size(), 3u * 2u);  // original, optimized, step x two sigmas
   for (const auto& row : r.rows) {
-    if (row.sigma == 0) EXPECT_EQ(row.value, 0) << row.form;
-    else EXPECT_GT(row.value, 0) << row.form;
+    if (row.sigma == 0)
+      EXPECT_EQ(row.value, 0) << row.form;
+    else
+      EXPECT_GT(row.value, 0) << row.form;
   }
   const nlohmann::json j = api::noise_sweep_json(r);
   EXPECT_EQ(j["rows"].size(), 6u);

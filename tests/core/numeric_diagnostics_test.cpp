@@ -6,8 +6,8 @@
 
 #include <cmath>
 #include <map>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "api/api.hpp"
@@ -56,8 +56,8 @@ TEST(NumericDiagnostics, DiscreteUaInF16NamesLambdaAtItsNode) {
   for (const Diagnostic& d : compiled.diagnostics) {
     if (d.severity != Severity::Warning) continue;
     EXPECT_GT(d.span.line, 0) << d.message;
-    overflow_warnings += d.message.find("1e+10") != std::string::npos &&
-                         d.message.find("does not fit f16") != std::string::npos;
+    overflow_warnings +=
+        d.message.find("1e+10") != std::string::npos && d.message.find("does not fit f16") != std::string::npos;
   }
   EXPECT_GT(overflow_warnings, 0) << messages(compiled.diagnostics);
   // f32 holds 1e10 exactly: no overflow there.
@@ -169,17 +169,18 @@ TEST(NumericDiagnostics, GrowingStateOverflowsF16AtTheStepAndVariable) {
 TEST(NumericDiagnostics, RuleFlagsOverflowUnderflowIntegersAndSubnormals) {
   const std::string source =
       "x = Input(dim=1, bounds=[0, 1])\n"
-      "big = Linear(x, A=[[1e5]], b=[0])\n"          // f16: overflow
-      "tiny = Linear(x, A=[[1e-9]], b=[0])\n"        // f16: underflow
-      "id = Linear(x, A=[[1]], b=[2049])\n"          // f16: 2048
-      "small = Linear(x, A=[[1e-7]], b=[0])\n"       // f16: subnormal, 19% off
+      "big = Linear(x, A=[[1e5]], b=[0])\n"             // f16: overflow
+      "tiny = Linear(x, A=[[1e-9]], b=[0])\n"           // f16: underflow
+      "id = Linear(x, A=[[1]], b=[2049])\n"             // f16: 2048
+      "small = Linear(x, A=[[1e-7]], b=[0])\n"          // f16: subnormal, 19% off
       "third = Linear(x, A=[[0.3333333333]], b=[0])\n"  // ordinary rounding
-      "wide = Linear(x, A=[[16777217]], b=[0])\n"    // f32: 16777216
+      "wide = Linear(x, A=[[16777217]], b=[0])\n"       // f32: 16777216
       "return Concat([big, tiny, id, small, third, wide])\n";
   const auto model = compile_or_fail(source, "dag");
   ASSERT_TRUE(model);
   std::map<std::pair<int, std::string>, std::string> found;  // (line, precision) -> problem
-  for (const api::PrecisionHazard& h : model->precision_hazards) found[{h.span.line, precision_name(h.precision)}] = h.problem;
+  for (const api::PrecisionHazard& h : model->precision_hazards)
+    found[{h.span.line, precision_name(h.precision)}] = h.problem;
   EXPECT_EQ(found[std::make_pair(2, std::string("f16"))], "overflow");
   EXPECT_EQ(found[std::make_pair(3, std::string("f16"))], "underflow");
   EXPECT_EQ(found[std::make_pair(4, std::string("f16"))], "inexact integer");
@@ -235,25 +236,30 @@ TEST(NumericDiagnostics, ModelOnlyFailureNamesTheLayer) {
 
 TEST(NumericDiagnostics, LsrlcSaysItOnStderr) {
   const std::string program = std::string(LSRL_SOURCE_DIR) + "/examples/discrete_ua.lsrl";
-  const Outcome compiled = lsrlc({"compile", program, "--target", "dag", "--precision", "f16", "--param", "form=original"});
+  const Outcome compiled =
+      lsrlc({"compile", program, "--target", "dag", "--precision", "f16", "--param", "form=original"});
   EXPECT_EQ(compiled.exit_code, 0) << compiled.err;
   EXPECT_NE(compiled.err.find("warning: the constant -1e+10"), std::string::npos) << compiled.err;
   EXPECT_NE(compiled.err.find("discrete_ua.lsrl:"), std::string::npos) << compiled.err;
-  const Outcome ran = lsrlc({"run", program, "--target", "hawk", "--text", "CANAUSCANCANOTT", "--precision", "f16", "--param", "form=original"});
+  const Outcome ran = lsrlc({"run", program, "--target", "hawk", "--text", "CANAUSCANCANOTT", "--precision", "f16",
+                             "--param", "form=original"});
   EXPECT_EQ(ran.exit_code, 1);
   EXPECT_EQ(ran.out, "");
   EXPECT_NE(ran.err.find("error: the run in f16 produced"), std::string::npos) << ran.err;
   EXPECT_NE(ran.err.find("does not fit f16"), std::string::npos) << ran.err;
   // One warning per place in the source: the f_ifelse line makes many nodes.
   std::size_t warnings = 0;
-  for (std::size_t at = compiled.err.find("warning:"); at != std::string::npos; at = compiled.err.find("warning:", at + 1)) ++warnings;
+  for (std::size_t at = compiled.err.find("warning:"); at != std::string::npos;
+       at = compiled.err.find("warning:", at + 1))
+    ++warnings;
   EXPECT_LE(warnings, 2u) << compiled.err;
   const Outcome json = lsrlc({"compile", program, "--target", "dag", "--json", "--param", "form=original"});
   ASSERT_EQ(json.exit_code, 0) << json.err;
   const nlohmann::json summary = nlohmann::json::parse(json.out);
   ASSERT_TRUE(summary["precision_hazards"].is_array());
   EXPECT_FALSE(summary["precision_hazards"].empty());
-  EXPECT_TRUE(summary["precision_hazards"][0]["rounded"].is_null() || summary["precision_hazards"][0]["rounded"].is_number());
+  EXPECT_TRUE(summary["precision_hazards"][0]["rounded"].is_null() ||
+              summary["precision_hazards"][0]["rounded"].is_number());
   const Outcome standard = lsrlc({"run", std::string(LSRL_SOURCE_DIR) + "/examples/more_ones.lsrl", "--target", "gru",
                                   "--activations", "standard", "--input", "1 0 1", "--precision", "f32"});
   EXPECT_EQ(standard.exit_code, 1);

@@ -31,8 +31,7 @@ using Rows = std::vector<std::vector<double>>;
 inline double entry_deviation(double program, double model) {
   if (std::isnan(program) || std::isnan(model))
     return std::isnan(program) && std::isnan(model) ? 0.0 : std::numeric_limits<double>::infinity();
-  if (std::isinf(program) || std::isinf(model))
-    return program == model ? 0.0 : std::numeric_limits<double>::infinity();
+  if (std::isinf(program) || std::isinf(model)) return program == model ? 0.0 : std::numeric_limits<double>::infinity();
   return std::fabs(model - program) / std::max(1.0, std::fabs(program));
 }
 

@@ -30,7 +30,7 @@ namespace {
 
 const std::vector<std::string> kTargets = {"rnn", "gated-rnn", "gru", "lstm", "hawk", "griffin", "mamba"};
 constexpr double kTolerance = 1e-9;
-constexpr int kPrograms = 40;          // with Multis where the dice say so
+constexpr int kPrograms = 40;           // with Multis where the dice say so
 constexpr int kMultiFreePrograms = 20;  // for rnn as well
 
 struct Worst {
@@ -95,7 +95,8 @@ TEST(TargetsProgramCorpus, RandomProgramsMatchTheDagOnEveryTarget) {
         try {
           const auto wide = lower_to_target(path, target, TargetOptions{});
           const OutputRows wide_outputs = wide->run(tokens, Precision::F64, nullptr);
-          EXPECT_EQ(output_comparison::first_difference(expected, wide_outputs, kTolerance), "") << "gru, default domain";
+          EXPECT_EQ(output_comparison::first_difference(expected, wide_outputs, kTolerance), "")
+              << "gru, default domain";
           const double deviation = output_comparison::max_deviation(expected, wide_outputs);
           gru_default_worst = std::max(gru_default_worst, deviation);
         } catch (const LsrlError& e) {
@@ -108,12 +109,14 @@ TEST(TargetsProgramCorpus, RandomProgramsMatchTheDagOnEveryTarget) {
   }
   std::printf("[ %d random programs (%d with Multi), 16 steps each ]\n", kPrograms + kMultiFreePrograms, with_multi);
   EXPECT_GE(worst["rnn"].runs, kMultiFreePrograms);
-  std::printf("[ gru built for the default domain instead: %d programs refused at compile time, the others within %.3g ]\n",
-              gru_default_refusals, gru_default_worst);
+  std::printf(
+      "[ gru built for the default domain instead: %d programs refused at compile time, the others within %.3g ]\n",
+      gru_default_refusals, gru_default_worst);
   for (const auto& [target, w] : worst) {
-    std::printf("[ %-9s %2d programs: worst relative deviation from the DAG %.3g (chains kept), %.3g (fused), "
-                "%.3g (standard activations) ]\n",
-                target.c_str(), w.runs, w.keep, w.fuse, w.standard);
+    std::printf(
+        "[ %-9s %2d programs: worst relative deviation from the DAG %.3g (chains kept), %.3g (fused), "
+        "%.3g (standard activations) ]\n",
+        target.c_str(), w.runs, w.keep, w.fuse, w.standard);
   }
 }
 

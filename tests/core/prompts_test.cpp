@@ -1,5 +1,7 @@
 // Prompt builders: the target-function expression language, the Listing 1
 // prompt (Eq. 8) and the Listing 2 dictionary prompt.
+#include "prompts/prompts.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -7,8 +9,6 @@
 #include <numbers>
 #include <set>
 #include <sstream>
-
-#include "prompts/prompts.hpp"
 
 namespace lsrl {
 namespace {
@@ -37,10 +37,10 @@ double eval1(const std::string& text, std::vector<double> x) {
 TEST(TargetFunction, FollowsPythonPrecedence) {
   EXPECT_DOUBLE_EQ(eval1("1 + 2*3", {0}), 1 + 2 * 3);
   EXPECT_DOUBLE_EQ(eval1("(1 + 2)*3", {0}), (1 + 2) * 3);
-  EXPECT_DOUBLE_EQ(eval1("-x1**2", {3}), -9);           // unary minus binds looser than **
+  EXPECT_DOUBLE_EQ(eval1("-x1**2", {3}), -9);               // unary minus binds looser than **
   EXPECT_DOUBLE_EQ(eval1("2**3**2", {0}), std::pow(2, 9));  // ** is right-associative
   EXPECT_DOUBLE_EQ(eval1("2^-1", {0}), 0.5);
-  EXPECT_DOUBLE_EQ(eval1("8/4/2", {0}), 1);              // / is left-associative
+  EXPECT_DOUBLE_EQ(eval1("8/4/2", {0}), 1);  // / is left-associative
   EXPECT_DOUBLE_EQ(eval1("1 - 2 - 3", {0}), -4);
   EXPECT_DOUBLE_EQ(eval1("2.5e-1 + .5 + 1E1", {0}), 10.75);
 }

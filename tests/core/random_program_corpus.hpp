@@ -80,7 +80,9 @@ class Generator {
     std::vector<NodeId> pool{p.add_input(uniform(1, 6), at())};
     auto pick = [&]() {
       // Recent nodes a little more often: long chains and many branches both.
-      if (chance(0.4)) return pool[static_cast<std::size_t>(uniform(std::max(0, static_cast<int>(pool.size()) - 3), static_cast<int>(pool.size()) - 1))];
+      if (chance(0.4))
+        return pool[static_cast<std::size_t>(
+            uniform(std::max(0, static_cast<int>(pool.size()) - 3), static_cast<int>(pool.size()) - 1))];
       return pool[static_cast<std::size_t>(uniform(0, static_cast<int>(pool.size()) - 1))];
     };
     auto dim = [&](NodeId x) { return p.node(x).dim; };
@@ -93,8 +95,12 @@ class Generator {
       NodeId made = kNoNode;
       switch (uniform(0, 6)) {
         case 0:
-        case 1: made = linear_to(pick(), uniform(1, 6)); break;
-        case 2: made = p.add_relu(pick(), at()); break;
+        case 1:
+          made = linear_to(pick(), uniform(1, 6));
+          break;
+        case 2:
+          made = p.add_relu(pick(), at());
+          break;
         case 3: {
           const NodeId x = pick();
           const int n = uniform(1, 6);
@@ -114,7 +120,8 @@ class Generator {
             made = linear_to(x, uniform(1, 6));
           } else if (!multi_inputs.empty() && chance(0.2)) {
             // The same product twice (debranching case 1A merges them).
-            made = p.add_multi(multi_inputs[static_cast<std::size_t>(uniform(0, static_cast<int>(multi_inputs.size()) - 1))], at());
+            made = p.add_multi(
+                multi_inputs[static_cast<std::size_t>(uniform(0, static_cast<int>(multi_inputs.size()) - 1))], at());
           } else if (chance(0.4)) {
             // f_ifelse_mul's shape: Multi(Concat(condition, value)).
             const NodeId t = linear_to(pick(), dim(x));
@@ -143,7 +150,8 @@ class Generator {
       for (NodeId in : n.inputs) read[static_cast<std::size_t>(in)] = 1;
     std::vector<NodeId> sinks;
     for (auto it = pool.rbegin(); it != pool.rend(); ++it)
-      if (!read[static_cast<std::size_t>(*it)] && std::find(sinks.begin(), sinks.end(), *it) == sinks.end()) sinks.push_back(*it);
+      if (!read[static_cast<std::size_t>(*it)] && std::find(sinks.begin(), sinks.end(), *it) == sinks.end())
+        sinks.push_back(*it);
     const NodeId output = sinks.size() == 1 ? sinks[0] : p.add_concat(sinks, at());
     p.set_output(output, at());
     out.node_count = static_cast<int>(p.topological_order().size());
@@ -151,7 +159,8 @@ class Generator {
   }
 
   std::vector<std::vector<double>> tokens(int steps, int width) {
-    std::vector<std::vector<double>> t(static_cast<std::size_t>(steps), std::vector<double>(static_cast<std::size_t>(width)));
+    std::vector<std::vector<double>> t(static_cast<std::size_t>(steps),
+                                       std::vector<double>(static_cast<std::size_t>(width)));
     for (auto& row : t)
       for (double& v : row) v = real(-1.0, 1.0);
     return t;

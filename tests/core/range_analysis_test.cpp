@@ -4,6 +4,8 @@
 // within the bounds, NaN-aware. It is also tight where the constructions
 // need it (f_larger's step stays in [0, 1], not in [-mu X, mu X]), and the
 // test prints how tight it is on the examples' companion prompts.
+#include "targets/range_analysis.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -17,7 +19,6 @@
 #include "example_support.hpp"
 #include "output_comparison.hpp"
 #include "random_program_corpus.hpp"
-#include "targets/range_analysis.hpp"
 
 namespace lsrl {
 namespace {
@@ -46,7 +47,8 @@ void check_within(const LogicalModel& model, const StageMagnitudes& bounds,
                   std::map<std::string, std::pair<double, double>>* largest = nullptr) {
   std::vector<std::vector<Eigen::VectorXd>> per_stage;
   evaluate_logical(model, tokens, &per_stage);
-  const auto check = [&](double v, double lo, double hi, std::size_t k, const char* what, std::size_t t, Eigen::Index i) {
+  const auto check = [&](double v, double lo, double hi, std::size_t k, const char* what, std::size_t t,
+                         Eigen::Index i) {
     ++s.values;
     if (v >= lo && v <= hi) return;  // false for NaN
     if (++s.outside == 1) {
@@ -72,10 +74,13 @@ void check_within(const LogicalModel& model, const StageMagnitudes& bounds,
       }
       if (stage.kind == LogicalStageKind::State) continue;
       Eigen::VectorXd x;
-      if (k == 0) x = Eigen::Map<const Eigen::VectorXd>(tokens[t].data(), static_cast<Eigen::Index>(tokens[t].size()));
-      else x = per_stage[k - 1][t];
+      if (k == 0)
+        x = Eigen::Map<const Eigen::VectorXd>(tokens[t].data(), static_cast<Eigen::Index>(tokens[t].size()));
+      else
+        x = per_stage[k - 1][t];
       const Eigen::VectorXd pre = stage.M * x + stage.c;
-      for (Eigen::Index i = 0; i < pre.size(); ++i) check(pre[i], bounds.pre_lo[k][i], bounds.pre_hi[k][i], k, "pre", t, i);
+      for (Eigen::Index i = 0; i < pre.size(); ++i)
+        check(pre[i], bounds.pre_lo[k][i], bounds.pre_hi[k][i], k, "pre", t, i);
     }
   }
 }
@@ -111,7 +116,8 @@ TEST(RangeAnalysis, BoundsHoldOnRandomProgramsAndPrompts) {
     }
     ++programs;
   }
-  std::printf("[ %d random programs: %lld values checked, %lld outside their bounds ]\n", programs, s.values, s.outside);
+  std::printf("[ %d random programs: %lld values checked, %lld outside their bounds ]\n", programs, s.values,
+              s.outside);
   EXPECT_EQ(s.outside, 0) << s.first_outside;
   EXPECT_GT(s.values, 10000);
 }
@@ -292,10 +298,10 @@ TEST(RangeAnalysis, StatesFollowTheirTransition) {
 // the halved bound's offset would still be 64).
 TEST(RangeAnalysis, ModelsRunTheLongestPromptOfTheirDomain) {
   const int T = 48;
-  const std::string source =
-      "x = Input(dim=1, bounds=[-1, 1], max_length=" + std::to_string(T) + ")\n"
-      "count = LinState(x, A=[[1]], B=[[1]], init_state=[[0]])\n"
-      "return Concat([count, Multi(Concat([count, count]))])\n";
+  const std::string source = "x = Input(dim=1, bounds=[-1, 1], max_length=" + std::to_string(T) +
+                             ")\n"
+                             "count = LinState(x, A=[[1]], B=[[1]], init_state=[[0]])\n"
+                             "return Concat([count, Multi(Concat([count, count]))])\n";
   const std::vector<std::vector<double>> tokens(static_cast<std::size_t>(T), std::vector<double>{-1.0});
   api::CompileOptions dag_options;
   dag_options.target = "dag";

@@ -63,8 +63,8 @@ TEST(ResourceLimits, ModelLayersAreBounded) {
   const api::CompileResult refused = compile_example("discrete_ua", "lstm", options);
   ASSERT_FALSE(refused.ok);
   EXPECT_NE(first_message(refused.diagnostics)
-                .find("limit exceeded: the lstm model has " + std::to_string(layers) + " layers, more than the limit of " +
-                      std::to_string(layers - 1)),
+                .find("limit exceeded: the lstm model has " + std::to_string(layers) +
+                      " layers, more than the limit of " + std::to_string(layers - 1)),
             std::string::npos)
       << first_message(refused.diagnostics);
   options.max_model_layers = path_layers - 1;

@@ -56,7 +56,8 @@ TEST(RunBatch, EachPromptGetsWhatItGetsAlone) {
     const auto model = compile_example("discrete_ua", target);
     ASSERT_TRUE(model);
     std::vector<Tokens> prompts;
-    for (const std::size_t steps : {9u, 1u, 130u, 64u, 27u}) prompts.push_back(random_letters(steps, 7 * static_cast<unsigned>(steps)));
+    for (const std::size_t steps : {9u, 1u, 130u, 64u, 27u})
+      prompts.push_back(random_letters(steps, 7 * static_cast<unsigned>(steps)));
     const BatchRunResult batch = run_batch(*model, prompts, RunOptions{});
     ASSERT_TRUE(batch.ok) << render_all(batch.diagnostics);
     ASSERT_EQ(batch.results.size(), prompts.size());

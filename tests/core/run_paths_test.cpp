@@ -104,9 +104,8 @@ INSTANTIATE_TEST_SUITE_P(Targets, ChunkedAndPerTokenPaths,
                                            PathCase{"lstm", Activations::Standard},
                                            PathCase{"gated-linear-rnn", Activations::Paper}),
                          [](const ::testing::TestParamInfo<PathCase>& info) {
-                           std::string name = info.param.target + (info.param.activations == Activations::Paper
-                                                                       ? "_paper"
-                                                                       : "_standard");
+                           std::string name = info.param.target +
+                                              (info.param.activations == Activations::Paper ? "_paper" : "_standard");
                            for (char& ch : name)
                              if (ch == '-') ch = '_';
                            return name;

@@ -46,7 +46,10 @@ class SourceGenerator {
     // constant reader (the shape that once made debranching loop).
     std::vector<std::string> outs;
     const int n_out = 1 + pick(3);
-    for (int k = 0; k < n_out; ++k) outs.push_back(vars_[vars_.size() - 1 - static_cast<std::size_t>(pick(std::min<int>(4, static_cast<int>(vars_.size()))))].name);
+    for (int k = 0; k < n_out; ++k)
+      outs.push_back(
+          vars_[vars_.size() - 1 - static_cast<std::size_t>(pick(std::min<int>(4, static_cast<int>(vars_.size()))))]
+              .name);
     if (outs.size() == 1) {
       text_ += "return " + outs[0] + "\n";
     } else {
@@ -60,14 +63,23 @@ class SourceGenerator {
   std::vector<std::vector<double>> prompt(int input_dim) {
     const int length = 1 + pick(12);
     const int style = pick(4);
-    std::vector<std::vector<double>> tokens(static_cast<std::size_t>(length), std::vector<double>(static_cast<std::size_t>(input_dim)));
+    std::vector<std::vector<double>> tokens(static_cast<std::size_t>(length),
+                                            std::vector<double>(static_cast<std::size_t>(input_dim)));
     for (auto& token : tokens)
       for (double& x : token) {
         switch (style) {
-          case 0: x = pick(11) - 5; break;
-          case 1: x = chance(0.5) ? pick(2000001) - 1000000.0 : pick(21) - 10.0; break;
-          case 2: x = std::uniform_real_distribution<double>(-1, 1)(rng_); break;
-          default: x = pick(2); break;
+          case 0:
+            x = pick(11) - 5;
+            break;
+          case 1:
+            x = chance(0.5) ? pick(2000001) - 1000000.0 : pick(21) - 10.0;
+            break;
+          case 2:
+            x = std::uniform_real_distribution<double>(-1, 1)(rng_);
+            break;
+          default:
+            x = pick(2);
+            break;
         }
       }
     return tokens;
@@ -84,7 +96,8 @@ class SourceGenerator {
 
   // Constants of every kind the language's users write.
   std::string constant() {
-    static const char* const kConstants[] = {"0.5", "0.1", "1/3", "0", "1e10", "-2", "3", "1", "-0.25", "7", "-0.1", "2/3", "1e6", "-1"};
+    static const char* const kConstants[] = {"0.5", "0.1",   "1/3", "0",    "1e10", "-2",  "3",
+                                             "1",   "-0.25", "7",   "-0.1", "2/3",  "1e6", "-1"};
     return kConstants[pick(static_cast<int>(std::size(kConstants)))];
   }
   std::string small_constant() {
@@ -106,7 +119,8 @@ class SourceGenerator {
     std::string s = "[";
     for (int r = 0; r < rows; ++r) {
       s += r ? ", [" : "[";
-      for (int c = 0; c < cols; ++c) s += (c ? ", " : "") + (chance(0.3) ? std::string("0") : (allow_huge ? constant() : small_constant()));
+      for (int c = 0; c < cols; ++c)
+        s += (c ? ", " : "") + (chance(0.3) ? std::string("0") : (allow_huge ? constant() : small_constant()));
       s += "]";
     }
     return s + "]";
@@ -127,7 +141,8 @@ class SourceGenerator {
   std::string as_width(const Var& x, int dim) {
     if (x.dim == dim) return x.name;
     if (x.dim > dim) return x.name + "[0:" + std::to_string(dim) + "]";
-    return "Linear(" + x.name + ", ones(" + std::to_string(dim) + ", " + std::to_string(x.dim) + "), zeros(" + std::to_string(dim) + "))";
+    return "Linear(" + x.name + ", ones(" + std::to_string(dim) + ", " + std::to_string(x.dim) + "), zeros(" +
+           std::to_string(dim) + "))";
   }
 
   void emit(const std::string& expr, int dim) {
@@ -151,7 +166,9 @@ class SourceGenerator {
         emit("Linear(" + X + ", " + matrix(out, d, false) + ", " + vector_of(out, chance(0.3)) + ")", out);
         break;
       }
-      case 1: emit("ReLU(" + X + ")", d); break;
+      case 1:
+        emit("ReLU(" + X + ")", d);
+        break;
       case 2: {  // a counter (A = 1), of a constant or of the input
         emit("LinState(" + (chance(0.5) ? std::string("f_constant(input, 1)") : as_width(x, 1)) +
                  ", A=[[1]], B=[[1]], init_state=[[" + small_constant() + "]])",
@@ -159,7 +176,9 @@ class SourceGenerator {
         break;
       }
       case 3: {  // a contraction with a bias
-        emit("LinState(" + X + ", A=diag([" + repeat("0.5", d) + "]), B=eye(" + ds + "), init_state=zeros(" + ds + "), bias=" + vector_of(d, false) + ")", d);
+        emit("LinState(" + X + ", A=diag([" + repeat("0.5", d) + "]), B=eye(" + ds + "), init_state=zeros(" + ds +
+                 "), bias=" + vector_of(d, false) + ")",
+             d);
         break;
       }
       case 4: {  // a shift register over a 1-wide value
@@ -172,7 +191,9 @@ class SourceGenerator {
           shift += "]";
           write += std::string(i ? ", " : "") + (i == k ? "[1]" : "[0]");
         }
-        emit("LinState(" + as_width(x, 1) + ", A=" + shift + "], B=" + write + "], init_state=zeros(" + std::to_string(k + 1) + "))", k + 1);
+        emit("LinState(" + as_width(x, 1) + ", A=" + shift + "], B=" + write + "], init_state=zeros(" +
+                 std::to_string(k + 1) + "))",
+             k + 1);
         break;
       }
       case 5:
@@ -201,24 +222,50 @@ class SourceGenerator {
           emit("ReLU(" + X + " - " + Y + ")", d);
         }
         break;
-      case 7: emit(X + "[" + std::to_string(pick(d)) + "]", 1); break;
+      case 7:
+        emit(X + "[" + std::to_string(pick(d)) + "]", 1);
+        break;
       case 8: {
         const int a = pick(d);
         const int b = a + 1 + pick(d - a);
         emit(X + "[" + std::to_string(a) + ":" + std::to_string(b) + "]", b - a);
         break;
       }
-      case 9: emit("f_constant(" + X + ", " + constant() + ")", 1); break;
-      case 10: emit("f_step(" + X + ", " + mu() + ")", d); break;
-      case 11: emit("f_bump(" + X + ", " + small_constant() + ", 3, " + mu() + ")", d); break;
-      case 12: emit("f_not(" + X + ")", d); break;
-      case 13: emit("f_and(" + X + ", " + Y + ", " + mu() + ")", d); break;
-      case 14: emit("f_or(" + X + ", " + Y + ", " + mu() + ")", d); break;
-      case 15: emit("f_larger(" + X + ", " + (chance(0.5) ? Y : small_constant()) + ", " + mu() + ")", d); break;
-      case 16: emit("f_smaller(" + X + ", " + (chance(0.5) ? Y : small_constant()) + ", " + mu() + ")", d); break;
-      case 17: emit(std::string(chance(0.5) ? "f_eq(" : "f_neq(") + X + ", " + (chance(0.5) ? Y : small_constant()) + ", " + mu() + ")", d); break;
-      case 18: emit("f_ifeq(" + X + ", " + Y + ", " + X + ", " + Y + ")", d); break;
-      case 19: emit("f_ifelse(f_step(" + X + ", " + mu() + "), " + X + ", " + Y + ", " + lam() + ")", d); break;
+      case 9:
+        emit("f_constant(" + X + ", " + constant() + ")", 1);
+        break;
+      case 10:
+        emit("f_step(" + X + ", " + mu() + ")", d);
+        break;
+      case 11:
+        emit("f_bump(" + X + ", " + small_constant() + ", 3, " + mu() + ")", d);
+        break;
+      case 12:
+        emit("f_not(" + X + ")", d);
+        break;
+      case 13:
+        emit("f_and(" + X + ", " + Y + ", " + mu() + ")", d);
+        break;
+      case 14:
+        emit("f_or(" + X + ", " + Y + ", " + mu() + ")", d);
+        break;
+      case 15:
+        emit("f_larger(" + X + ", " + (chance(0.5) ? Y : small_constant()) + ", " + mu() + ")", d);
+        break;
+      case 16:
+        emit("f_smaller(" + X + ", " + (chance(0.5) ? Y : small_constant()) + ", " + mu() + ")", d);
+        break;
+      case 17:
+        emit(std::string(chance(0.5) ? "f_eq(" : "f_neq(") + X + ", " + (chance(0.5) ? Y : small_constant()) + ", " +
+                 mu() + ")",
+             d);
+        break;
+      case 18:
+        emit("f_ifeq(" + X + ", " + Y + ", " + X + ", " + Y + ")", d);
+        break;
+      case 19:
+        emit("f_ifelse(f_step(" + X + ", " + mu() + "), " + X + ", " + Y + ", " + lam() + ")", d);
+        break;
       case 20: {
         const std::string t = branch(x, y, d);
         std::string f = branch(y, x, d);
@@ -226,27 +273,51 @@ class SourceGenerator {
         emit("f_ifelse_opt(f_larger(" + X + ", 0.5), " + t + ", " + f + ", " + lam() + ")", d);
         break;
       }
-      case 21: emit("f_ifelse_step(f_step(" + X + "), " + X + ", " + Y + ", " + lam() + ", " + mu() + ")", d); break;
+      case 21:
+        emit("f_ifelse_step(f_step(" + X + "), " + X + ", " + Y + ", " + lam() + ", " + mu() + ")", d);
+        break;
       case 22:
         if (allow_multi_) {
           has_multi_ = true;
           const bool t_none = chance(0.3);
           const bool f_none = !t_none && chance(0.4);
-          emit("f_ifelse_mul(f_step(" + X + "), " + (t_none ? std::string("None") : X) + ", " + (f_none ? std::string("None") : Y) + ")", d);
+          emit("f_ifelse_mul(f_step(" + X + "), " + (t_none ? std::string("None") : X) + ", " +
+                   (f_none ? std::string("None") : Y) + ")",
+               d);
         } else {
           emit("f_ifelse_opt(f_step(" + X + "), " + X + ", None, " + lam() + ")", d);
         }
         break;
-      case 23: emit("f_modulo_counter(" + X + ", " + std::to_string(2 + pick(5)) + ")", 1); break;
-      case 24: emit("f_relu_identity(" + X + ")", d); break;
-      case 25: emit("nonneg(ReLU(" + X + "))", d); break;
-      case 26: emit(X + " + " + Y, d); break;
-      case 27: emit(X + " - " + Y, d); break;
-      case 28: emit(chance(0.5) ? X + " * " + constant() : small_constant() + " * " + X, d); break;
-      case 29: emit(X + " / " + (chance(0.5) ? std::string("3") : std::string("0.1")), d); break;
-      case 30: emit(X + " + " + constant(), d); break;
-      case 31: emit(small_constant() + " - " + X, d); break;
-      case 32: emit("-" + X, d); break;
+      case 23:
+        emit("f_modulo_counter(" + X + ", " + std::to_string(2 + pick(5)) + ")", 1);
+        break;
+      case 24:
+        emit("f_relu_identity(" + X + ")", d);
+        break;
+      case 25:
+        emit("nonneg(ReLU(" + X + "))", d);
+        break;
+      case 26:
+        emit(X + " + " + Y, d);
+        break;
+      case 27:
+        emit(X + " - " + Y, d);
+        break;
+      case 28:
+        emit(chance(0.5) ? X + " * " + constant() : small_constant() + " * " + X, d);
+        break;
+      case 29:
+        emit(X + " / " + (chance(0.5) ? std::string("3") : std::string("0.1")), d);
+        break;
+      case 30:
+        emit(X + " + " + constant(), d);
+        break;
+      case 31:
+        emit(small_constant() + " - " + X, d);
+        break;
+      case 32:
+        emit("-" + X, d);
+        break;
       case 34:  // a node read by a LinState and by others (case 6), a counter of a variable
         emit("LinState(" + X + ", A=eye(" + ds + "), B=eye(" + ds + "), init_state=zeros(" + ds + ")) + " + X, d);
         break;
@@ -256,7 +327,8 @@ class SourceGenerator {
       default: {  // two constants read by one node (once a debranching loop)
         const std::string c1 = "f_constant(input, " + constant() + ")";
         const std::string c2 = "f_constant(input, " + constant() + ")";
-        emit("Linear(Concat([" + c1 + ", " + c2 + "]), [[1, " + small_constant() + "]], [" + small_constant() + "])", 1);
+        emit("Linear(Concat([" + c1 + ", " + c2 + "]), [[1, " + small_constant() + "]], [" + small_constant() + "])",
+             1);
         break;
       }
     }

@@ -3,6 +3,8 @@
 // inputs, and compared with the function's mathematical definition. Also:
 // the node arrangement the reference uses, always_positive, exact constants,
 // the optimized forms' dropped terms, and width errors.
+#include "sugar/sugar.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,7 +15,6 @@
 
 #include "lang/build.hpp"
 #include "runtime/dag_eval.hpp"
-#include "sugar/sugar.hpp"
 
 namespace lsrl {
 namespace {
@@ -98,9 +99,8 @@ TEST(Sugar, LogicOnZerosAndOnes) {
 
 TEST(Sugar, ComparisonsAgainstVariablesAndConstants) {
   const double mu = 1000;
-  Program larger = two_inputs([&](Program& p, NodeId x, NodeId y) {
-    return sugar::f_larger(p, Operand::of(x), Operand::of(y), Num(mu), kAt);
-  });
+  Program larger = two_inputs(
+      [&](Program& p, NodeId x, NodeId y) { return sugar::f_larger(p, Operand::of(x), Operand::of(y), Num(mu), kAt); });
   Program smaller = two_inputs([&](Program& p, NodeId x, NodeId y) {
     return sugar::f_smaller(p, Operand::of(x), Operand::of(y), Num(mu), kAt);
   });
@@ -120,12 +120,10 @@ TEST(Sugar, ComparisonsAgainstVariablesAndConstants) {
 }
 
 TEST(Sugar, EqualityOnIntegers) {
-  Program eq = two_inputs([](Program& p, NodeId x, NodeId y) {
-    return sugar::f_eq(p, Operand::of(x), Operand::of(y), Num(1000), kAt);
-  });
-  Program neq = two_inputs([](Program& p, NodeId x, NodeId y) {
-    return sugar::f_neq(p, Operand::of(x), Operand::of(y), Num(1000), kAt);
-  });
+  Program eq = two_inputs(
+      [](Program& p, NodeId x, NodeId y) { return sugar::f_eq(p, Operand::of(x), Operand::of(y), Num(1000), kAt); });
+  Program neq = two_inputs(
+      [](Program& p, NodeId x, NodeId y) { return sugar::f_neq(p, Operand::of(x), Operand::of(y), Num(1000), kAt); });
   for (int a = 0; a < 4; ++a)
     for (int b = 0; b < 4; ++b) {
       EXPECT_NEAR(run_steps(eq, {{double(a), double(b)}})[0], a == b ? 1.0 : 0.0, 1e-12);
@@ -166,15 +164,18 @@ void check_conditional(const IfElse& make, const char* form) {
 
 TEST(Sugar, EveryConditionalFormSelectsTheRightBranch) {
   const Num lambda(10'000'000'000LL);
-  check_conditional([&](Program& p, NodeId c, const auto& t, const auto& f) { return sugar::f_ifelse(p, c, t, f, lambda, kAt); },
-                    "original");
-  check_conditional([&](Program& p, NodeId c, const auto& t, const auto& f) { return sugar::f_ifelse_opt(p, c, t, f, lambda, kAt); },
-                    "optimized");
-  check_conditional([&](Program& p, NodeId c, const auto& t, const auto& f) {
-    return sugar::f_ifelse_step(p, c, t, f, lambda, Num(1000), kAt);
-  }, "step");
-  check_conditional([&](Program& p, NodeId c, const auto& t, const auto& f) { return sugar::f_ifelse_mul(p, c, t, f, kAt); },
-                    "multiplicative");
+  check_conditional(
+      [&](Program& p, NodeId c, const auto& t, const auto& f) { return sugar::f_ifelse(p, c, t, f, lambda, kAt); },
+      "original");
+  check_conditional(
+      [&](Program& p, NodeId c, const auto& t, const auto& f) { return sugar::f_ifelse_opt(p, c, t, f, lambda, kAt); },
+      "optimized");
+  check_conditional([&](Program& p, NodeId c, const auto& t,
+                        const auto& f) { return sugar::f_ifelse_step(p, c, t, f, lambda, Num(1000), kAt); },
+                    "step");
+  check_conditional(
+      [&](Program& p, NodeId c, const auto& t, const auto& f) { return sugar::f_ifelse_mul(p, c, t, f, kAt); },
+      "multiplicative");
 }
 
 TEST(Sugar, StepFormAlsoSharpensConditionsNearZeroAndOne) {
@@ -199,13 +200,16 @@ TEST(Sugar, ConditionalFormsHaveThePapersShapes) {
   };
   const Num lambda(10'000'000'000LL);
   // Original with both branches: four ReLU terms (plus none elsewhere).
-  auto original = build([&](Program& p, NodeId c, Operand t) { return sugar::f_ifelse(p, c, t, t, lambda, kAt); }, false);
+  auto original =
+      build([&](Program& p, NodeId c, Operand t) { return sugar::f_ifelse(p, c, t, t, lambda, kAt); }, false);
   EXPECT_EQ(original[NodeKind::ReLU], 4);
   EXPECT_EQ(original[NodeKind::Multi], 0);
   // Optimized with f absent: two terms; with t non-negative: one.
-  auto opt = build([&](Program& p, NodeId c, Operand t) { return sugar::f_ifelse_opt(p, c, t, std::nullopt, lambda, kAt); }, false);
+  auto opt = build(
+      [&](Program& p, NodeId c, Operand t) { return sugar::f_ifelse_opt(p, c, t, std::nullopt, lambda, kAt); }, false);
   EXPECT_EQ(opt[NodeKind::ReLU], 2);
-  auto opt_pos = build([&](Program& p, NodeId c, Operand t) { return sugar::f_ifelse_opt(p, c, t, std::nullopt, lambda, kAt); }, true);
+  auto opt_pos = build(
+      [&](Program& p, NodeId c, Operand t) { return sugar::f_ifelse_opt(p, c, t, std::nullopt, lambda, kAt); }, true);
   EXPECT_EQ(opt_pos[NodeKind::ReLU], 2);  // the one term plus the ReLU that made t non-negative
   // A zero branch written as t * 0 is recognised as zero by the optimized form.
   Program zero_branch;
@@ -223,9 +227,9 @@ TEST(Sugar, ConditionalFormsHaveThePapersShapes) {
   EXPECT_EQ(mul_both[NodeKind::Multi], 1);
   EXPECT_EQ(mul_both[NodeKind::ReLU], 0);
   // Step form (Eq. 9) with one branch: two gated ReLUs, each with its own f_step (two ReLUs each).
-  auto step = build([&](Program& p, NodeId c, Operand t) {
-    return sugar::f_ifelse_step(p, c, t, std::nullopt, lambda, Num(1000), kAt);
-  }, false);
+  auto step = build([&](Program& p, NodeId c,
+                        Operand t) { return sugar::f_ifelse_step(p, c, t, std::nullopt, lambda, Num(1000), kAt); },
+                    false);
   EXPECT_EQ(step[NodeKind::ReLU], 2 + 2 * 2);
 }
 
@@ -236,7 +240,8 @@ TEST(Sugar, ModuloCounterCountsModN) {
     p.set_output(sugar::f_modulo_counter(p, x, n, kAt), kAt);
     std::vector<std::vector<double>> tokens(3 * static_cast<std::size_t>(n) + 2, std::vector<double>{0.0});
     const auto out = run_steps(p, tokens);
-    for (std::size_t t = 0; t < out.size(); ++t) EXPECT_NEAR(out[t], double(t % static_cast<std::size_t>(n)), 1e-9) << "n " << n << " t " << t;
+    for (std::size_t t = 0; t < out.size(); ++t)
+      EXPECT_NEAR(out[t], double(t % static_cast<std::size_t>(n)), 1e-9) << "n " << n << " t " << t;
     EXPECT_TRUE(p.node(p.output()).always_positive);
     // B = 0: the counter ignores its input.
     EXPECT_EQ(p.node(1).kind, NodeKind::LinState);
@@ -303,8 +308,8 @@ TEST(Sugar, RationalAngleCosinesAreCorrectlyRounded) {
     for (std::int64_t p = -2 * q; p <= 4 * q; ++p) {
       const double ours = sugar::cos_pi_fraction(p, q).to_double();
       const std::int64_t r = ((p % (2 * q)) + 2 * q) % (2 * q);
-      const long double precise = std::cos(3.14159265358979323846264338327950288L * static_cast<long double>(r) /
-                                           static_cast<long double>(q));
+      const long double precise =
+          std::cos(3.14159265358979323846264338327950288L * static_cast<long double>(r) / static_cast<long double>(q));
       ASSERT_FALSE(std::isnan(ours)) << p << "/" << q;
       const double ulp = std::nextafter(std::fabs(ours), HUGE_VAL) - std::fabs(ours);
       EXPECT_LE(std::fabs(static_cast<long double>(ours) - precise), 0.5L * ulp + 1e-18L) << p << "/" << q;
@@ -389,8 +394,10 @@ TEST(Sugar, LanguageKeywordsAndAliasesReachTheSameFunctions) {
   EXPECT_EQ(outputs("return f_ifelse_mul(cond=c, t=v, f=None)\n"), outputs("return f_ifelse_mul(c, v, None)\n"));
   EXPECT_EQ(outputs("return f_ifelse_step(c, v, f_val=2, large_constant=1e6, scale=100)\n"),
             outputs("return f_ifelse_step(c, v, 2, 1e6, 100)\n"));
-  EXPECT_EQ(outputs("return f_modulo_counter(dummy_input=x, divisor=3)\n"), outputs("return f_modulo_counter(x, n=3)\n"));
-  EXPECT_EQ(outputs("return f_ifeq(c, 1, t_val=v, f_val=0, scale=10)\n"), outputs("return f_ifeq(x=c, y=1, t=v, f=0, mu=10)\n"));
+  EXPECT_EQ(outputs("return f_modulo_counter(dummy_input=x, divisor=3)\n"),
+            outputs("return f_modulo_counter(x, n=3)\n"));
+  EXPECT_EQ(outputs("return f_ifeq(c, 1, t_val=v, f_val=0, scale=10)\n"),
+            outputs("return f_ifeq(x=c, y=1, t=v, f=0, mu=10)\n"));
   EXPECT_EQ(outputs("return f_bump(v, lb=2, ub=4)\n"), outputs("return f_bump(v, 2, 4, 1000)\n"));
   EXPECT_EQ(outputs("return f_constant(x, [1, 2])\n"), outputs("return f_constant(x, value=[1, 2])\n"));
   const auto mod = outputs("return f_modulo_counter(x, 3)\n");

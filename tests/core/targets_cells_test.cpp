@@ -94,8 +94,7 @@ TEST(TargetsGru, ProductsOutsideTheirBoundsAreRefusedNotWrong) {
     EXPECT_NE(e.message().find("lstm"), std::string::npos) << e.message();
   }
   const auto rebuilt = lower_to_gru(path, built_for(TargetOptions{}, large));
-  EXPECT_LE(max_relative_deviation(rebuilt->run(large, Precision::F64, nullptr), reference_outputs(path, large)),
-            1e-9);
+  EXPECT_LE(max_relative_deviation(rebuilt->run(large, Precision::F64, nullptr), reference_outputs(path, large)), 1e-9);
 }
 
 INSTANTIATE_TEST_SUITE_P(Cells, TargetsCells,

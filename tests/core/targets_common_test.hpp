@@ -10,17 +10,17 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <memory>
 #include <limits>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
-#include "output_comparison.hpp"
-#include "test_scale.hpp"
 #include "compile/path_model.hpp"
 #include "num/num.hpp"
+#include "output_comparison.hpp"
 #include "targets/target_model.hpp"
+#include "test_scale.hpp"
 
 namespace lsrl::target_tests {
 
@@ -31,7 +31,8 @@ inline NumSparse dense_to_num(const std::vector<std::vector<double>>& rows, int 
   std::vector<Eigen::Triplet<Num>> t;
   for (std::size_t r = 0; r < rows.size(); ++r)
     for (int c = 0; c < cols; ++c)
-      if (rows[r][static_cast<std::size_t>(c)] != 0.0) t.emplace_back(static_cast<int>(r), c, Num(rows[r][static_cast<std::size_t>(c)]));
+      if (rows[r][static_cast<std::size_t>(c)] != 0.0)
+        t.emplace_back(static_cast<int>(r), c, Num(rows[r][static_cast<std::size_t>(c)]));
   m.setFromTriplets(t.begin(), t.end());
   m.makeCompressed();
   return m;
@@ -85,9 +86,7 @@ inline PathLayer state_layer(const std::vector<std::vector<double>>& A, const st
   return l;
 }
 
-inline void finish(PathModel& m) {
-  m.output_dim = m.layers.back().out_dim();
-}
+inline void finish(PathModel& m) { m.output_dim = m.layers.back().out_dim(); }
 
 // One state layer and no ops, over 1-wide tokens.
 inline PathModel state_path(const std::vector<std::vector<double>>& A, const std::vector<std::vector<double>>& B,
@@ -153,7 +152,8 @@ inline double random_weight(std::mt19937& rng, const RandomPathOptions& o) {
 inline std::vector<std::vector<double>> random_matrix(std::mt19937& rng, int rows, int cols, const RandomPathOptions& o,
                                                       double density = 0.7) {
   std::uniform_real_distribution<double> keep(0.0, 1.0);
-  std::vector<std::vector<double>> m(static_cast<std::size_t>(rows), std::vector<double>(static_cast<std::size_t>(cols), 0.0));
+  std::vector<std::vector<double>> m(static_cast<std::size_t>(rows),
+                                     std::vector<double>(static_cast<std::size_t>(cols), 0.0));
   for (auto& row : m)
     for (auto& v : row)
       if (keep(rng) < density) v = random_weight(rng, o);
@@ -193,8 +193,8 @@ inline PathModel random_path(std::mt19937& rng, const RandomPathOptions& o) {
       for (auto& row : A)
         for (auto& v : row) v = o.integer_weights ? std::round(v * f * 4) / 4 : v * f;
     }
-    m.layers.push_back(state_layer(A, random_matrix(rng, n, width, o), random_vector(rng, n, o),
-                                   random_vector(rng, n, o), width));
+    m.layers.push_back(
+        state_layer(A, random_matrix(rng, n, width, o), random_vector(rng, n, o), random_vector(rng, n, o), width));
     width = n;
     const int n_ops = ops_d(rng);
     for (int k = 0; k < n_ops; ++k) {
@@ -256,7 +256,8 @@ inline std::vector<std::vector<double>> reference_outputs(const PathModel& m,
 inline std::vector<std::vector<double>> random_tokens(std::mt19937& rng, int steps, int width, double lo = -1.0,
                                                       double hi = 1.0) {
   std::uniform_real_distribution<double> d(lo, hi);
-  std::vector<std::vector<double>> t(static_cast<std::size_t>(steps), std::vector<double>(static_cast<std::size_t>(width)));
+  std::vector<std::vector<double>> t(static_cast<std::size_t>(steps),
+                                     std::vector<double>(static_cast<std::size_t>(width)));
   for (auto& row : t)
     for (auto& v : row) v = d(rng);
   return t;

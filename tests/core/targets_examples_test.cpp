@@ -12,10 +12,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-
-#include <cstdio>
-
 #include <cmath>
+#include <cstdio>
 
 #include "compile/path_model.hpp"
 #include "example_support.hpp"
@@ -155,12 +153,15 @@ TEST_P(TargetsOnExamples, PaperModeMatchesTheProgramOnEveryExample) {
       ASSERT_TRUE(fused_run.ok) << first_message(fused_run.diagnostics);
       const int fused_layers = static_cast<int>(fused.model->model->layers().size()) - 1;
       EXPECT_LE(fused_layers, layer_bound(path, LinearChains::Fuse));
-      EXPECT_EQ(output_comparison::first_difference(want.outputs, fused_run.outputs, fused_tolerance(example, form, target)), "")
+      EXPECT_EQ(
+          output_comparison::first_difference(want.outputs, fused_run.outputs, fused_tolerance(example, form, target)),
+          "")
           << "chains fused";
-      std::printf("[ %s%s %s: keep %d layers (bound %d), deviation %.3g; fuse %d layers (paper bound %d), deviation %.3g ]\n",
-                  example.c_str(), form.empty() ? "" : (" " + form).c_str(), target.c_str(), layers,
-                  bound.at("bound").get<int>(), deviation, fused_layers, layer_bound(path, LinearChains::Fuse),
-                  max_relative_difference(want.outputs, fused_run.outputs));
+      std::printf(
+          "[ %s%s %s: keep %d layers (bound %d), deviation %.3g; fuse %d layers (paper bound %d), deviation %.3g ]\n",
+          example.c_str(), form.empty() ? "" : (" " + form).c_str(), target.c_str(), layers,
+          bound.at("bound").get<int>(), deviation, fused_layers, layer_bound(path, LinearChains::Fuse),
+          max_relative_difference(want.outputs, fused_run.outputs));
     }
   }
 }
@@ -169,16 +170,16 @@ TEST_P(TargetsOnExamples, PaperModeMatchesTheProgramOnEveryExample) {
 // model is built once per form, without a prompt (weights fixed before any
 // query); magnitude_overestimate: GRU's and LSTM's standard-mode lowerings
 // are given value magnitudes that many times too large.
-void expect_dictionary_answers(const std::string& target, Activations activations, const std::vector<std::string>& forms,
-                               double magnitude_overestimate = 1.0) {
+void expect_dictionary_answers(const std::string& target, Activations activations,
+                               const std::vector<std::string>& forms, double magnitude_overestimate = 1.0) {
   const int n = 3;
   const auto pairs = country_capitals();
   ASSERT_EQ(pairs.size(), 25u);
   for (const std::string& form : forms) {
     if (target == "rnn" && uses_multi(form)) continue;  // refused; covered above
     SCOPED_TRACE("form=" + form + " target=" + target + " magnitudes x " + std::to_string(magnitude_overestimate));
-    const Compiled compiled = compile_for("discrete_ua", target, {{"n", std::to_string(n)}, {"form", form}}, activations,
-                                          LinearChains::Keep, magnitude_overestimate);
+    const Compiled compiled = compile_for("discrete_ua", target, {{"n", std::to_string(n)}, {"form", form}},
+                                          activations, LinearChains::Keep, magnitude_overestimate);
     ASSERT_TRUE(compiled.model) << first_message(compiled.diagnostics);
     const std::string vocab = *compiled.model->info.vocab;
     int correct = 0;
@@ -210,9 +211,9 @@ TEST_P(TargetsOnExamples, DiscreteUaAnswersAllTwentyFiveQueries) {
 TEST_P(TargetsOnExamples, DiscreteUaStandardActivationsAnswerAllQueries) {
   const std::string target = GetParam();
   const bool block_target = target == "hawk" || target == "griffin" || target == "mamba";
-  expect_dictionary_answers(target, Activations::Standard,
-                            block_target ? std::vector<std::string>{"multiplicative", "multiplicative_optimized"}
-                                         : kForms);
+  expect_dictionary_answers(
+      target, Activations::Standard,
+      block_target ? std::vector<std::string>{"multiplicative", "multiplicative_optimized"} : kForms);
 }
 
 // Where a model answers wrongly, its run says so: every run of a compiled
@@ -242,7 +243,8 @@ TEST(TargetsOnExamplesReport, DiscreteUaStandardProductsReportTheirErrors) {
         // Decoded tokens: the nearest id, all ids outside the 27 letters alike.
         const auto id = [](double x) { return std::isfinite(x) && x > -0.5 && x < 26.5 ? std::lround(x) : -1L; };
         int differing = 0;
-        for (std::size_t t = 0; t < run.outputs.size(); ++t) differing += id(run.outputs[t][0]) != id(want.outputs[t][0]);
+        for (std::size_t t = 0; t < run.outputs.size(); ++t)
+          differing += id(run.outputs[t][0]) != id(want.outputs[t][0]);
         EXPECT_EQ(*run.fidelity->wrong_tokens, differing) << key;
         if (differing > 0) {
           EXPECT_GT(run.fidelity->max_deviation, 0.0) << key;

@@ -44,7 +44,8 @@ std::vector<std::string> registered_tests() {
 // parameter. A match preceded by a word character, '/' or '.' is part of a
 // path or a longer name, and is skipped.
 std::vector<std::string> mentioned_tests(const std::string& text) {
-  static const std::regex name(R"(((?:[A-Z][A-Za-z0-9]*/)?[A-Z][A-Za-z0-9]*\.(?:[A-Z][A-Za-z0-9_]*|\*)(?:/[A-Za-z0-9_*]+)?))");
+  static const std::regex name(
+      R"(((?:[A-Z][A-Za-z0-9]*/)?[A-Z][A-Za-z0-9]*\.(?:[A-Z][A-Za-z0-9_]*|\*)(?:/[A-Za-z0-9_*]+)?))");
   std::vector<std::string> out;
   for (auto it = std::sregex_iterator(text.begin(), text.end(), name); it != std::sregex_iterator(); ++it) {
     const auto at = static_cast<std::size_t>(it->position(1));
@@ -91,7 +92,8 @@ std::set<std::string> node_test_titles(const std::string& source) {
   std::set<std::string> titles;
   std::size_t at = 0;
   while ((at = source.find("test(", at)) != std::string::npos) {
-    const bool word_before = at > 0 && (std::isalnum(static_cast<unsigned char>(source[at - 1])) || source[at - 1] == '_' || source[at - 1] == '.');
+    const bool word_before = at > 0 && (std::isalnum(static_cast<unsigned char>(source[at - 1])) ||
+                                        source[at - 1] == '_' || source[at - 1] == '.');
     at += 5;
     if (word_before) continue;
     while (at < source.size() && std::isspace(static_cast<unsigned char>(source[at]))) ++at;
@@ -134,7 +136,8 @@ std::vector<FileTest> mentioned_file_tests(const std::string& text) {
   std::vector<FileTest> out;
   // A title is any backticked text after the file but the next file's name or
   // a GoogleTest name (no spaces, Suite.Name), which the other check reads.
-  static const std::regex node(R"(`(tests/[A-Za-z0-9_/.-]+\.test\.mjs)`:((?:\s*`(?!tests/)(?![A-Z][A-Za-z0-9/]*\.[A-Z*][^` ]*`)[^`]+`,?)+))");
+  static const std::regex node(
+      R"(`(tests/[A-Za-z0-9_/.-]+\.test\.mjs)`:((?:\s*`(?!tests/)(?![A-Z][A-Za-z0-9/]*\.[A-Z*][^` ]*`)[^`]+`,?)+))");
   static const std::regex title(R"(`([^`]+)`)");
   for (auto it = std::sregex_iterator(text.begin(), text.end(), node); it != std::sregex_iterator(); ++it) {
     const std::string titles = (*it)[2].str();
@@ -214,7 +217,8 @@ TEST(TestingDoc, NodeAndPythonNamesAreReadAndCheckedAgainstTheirFiles) {
             (std::set<std::string>{"test_one", "test_two"}));
   const std::vector<FileTest> named = mentioned_file_tests(
       "| c | `tests/wasm/client.test.mjs`: `release frees a model`, `no such title`, `tests/web/units.test.mjs`: "
-      "`the diverging colour scale is centred at zero`, `Sugar.BumpIsOneBetweenItsBounds` and `tests/python/test_torch_export.py::test_examples`, "
+      "`the diverging colour scale is centred at zero`, `Sugar.BumpIsOneBetweenItsBounds` and "
+      "`tests/python/test_torch_export.py::test_examples`, "
       "`tests/python/test_torch_export.py::test_nothing` |");
   ASSERT_EQ(named.size(), 5u);
   const fs::path root(LSRL_SOURCE_DIR);

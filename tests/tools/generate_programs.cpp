@@ -7,9 +7,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "../core/source_program_generator.hpp"
 
