@@ -464,20 +464,13 @@ BatchRunResult run_batch(const CompiledModel& model, const std::vector<std::vect
                          const RunOptions& options) {
   BatchRunResult batch;
   const auto start = std::chrono::steady_clock::now();
-  if (options.trace) {
-    Diagnostic d;
-    d.file = model.filename;
-    d.message = "a batch records no trace; run one prompt with a trace to see its hidden states";
-    batch.diagnostics.push_back(std::move(d));
-    return batch;
-  }
   auto refuse = [&](const std::string& message) {
-    Diagnostic d;
-    d.file = model.filename;
-    d.message = message;
-    batch.diagnostics.push_back(std::move(d));
+    batch.diagnostics.push_back(file_error(model.filename, message));
     return batch;
   };
+  if (options.trace) {
+    return refuse("a batch records no trace; run one prompt with a trace to see its hidden states");
+  }
   if (prompts.size() > static_cast<std::size_t>(options.max_batch_size)) {
     return refuse("limit exceeded: the batch has " + std::to_string(prompts.size()) +
                   " prompts, more than the limit of " + std::to_string(options.max_batch_size) +

@@ -28,10 +28,7 @@ std::string base_name(const std::string& filename) {
 ExportResult export_model(const CompiledModel& model, ExportFormat format) {
   ExportResult result;
   auto fail = [&](const std::string& message) {
-    Diagnostic d;
-    d.file = model.filename;
-    d.message = message;
-    result.diagnostics.push_back(std::move(d));
+    result.diagnostics.push_back(file_error(model.filename, message));
     return result;
   };
   if (!model.model) {

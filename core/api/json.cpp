@@ -77,18 +77,6 @@ long long parameter_count(const CompiledModel& model) {
   return model.model ? model.model->parameter_count() : program_weights(model.program).params;
 }
 
-const char* severity_name(Severity s) {
-  switch (s) {
-    case Severity::Error:
-      return "error";
-    case Severity::Warning:
-      return "warning";
-    case Severity::Note:
-      return "note";
-  }
-  return "error";
-}
-
 }  // namespace
 
 nlohmann::json summary_json(const CompiledModel& model) {

@@ -5,8 +5,7 @@
 
 namespace lsrl {
 
-namespace {
-const char* severity_word(Severity s) {
+const char* severity_name(Severity s) {
   switch (s) {
     case Severity::Error:
       return "error";
@@ -17,14 +16,13 @@ const char* severity_word(Severity s) {
   }
   return "error";
 }
-}  // namespace
 
 std::string Diagnostic::render() const {
   std::ostringstream os;
   if (!file.empty()) os << file << ':';
   if (span.known()) os << span.line << ':' << span.col << ':';
   if (!file.empty() || span.known()) os << ' ';
-  os << severity_word(severity) << ": " << message << '\n';
+  os << severity_name(severity) << ": " << message << '\n';
   if (span.known() && !source_line.empty()) {
     os << "    " << source_line << '\n' << "    ";
     // Keep tabs so the caret lines up under tab-indented code.

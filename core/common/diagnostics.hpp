@@ -7,6 +7,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace lsrl {
@@ -22,6 +23,8 @@ struct SourceSpan {
 };
 
 enum class Severity { Error, Warning, Note };
+// "error", "warning" or "note": how diagnostics are printed and serialised.
+const char* severity_name(Severity s);
 
 struct Diagnostic {
   Severity severity = Severity::Error;
@@ -34,6 +37,15 @@ struct Diagnostic {
   // span. Without a position: "FILE: error: MESSAGE" (or "error: MESSAGE").
   std::string render() const;
 };
+
+// An error about a whole file rather than a place in it (an option, a prompt,
+// a limit): "FILE: error: MESSAGE".
+inline Diagnostic file_error(std::string file, std::string message) {
+  Diagnostic d;
+  d.file = std::move(file);
+  d.message = std::move(message);
+  return d;
+}
 
 // Fills source_line of each diagnostic from the program text.
 void attach_source_lines(std::vector<Diagnostic>& diagnostics, const std::string& source);

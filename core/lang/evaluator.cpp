@@ -675,19 +675,7 @@ std::vector<Value> Evaluator::iterate(const Value& v, SourceSpan span) {
       return *v.list;
     case ValueKind::Str: {
       std::vector<Value> chars;
-      const std::string& s = v.str();
-      for (std::size_t i = 0; i < s.size();) {
-        std::size_t len = 1;
-        const auto b = static_cast<unsigned char>(s[i]);
-        if (b >= 0xF0)
-          len = 4;
-        else if (b >= 0xE0)
-          len = 3;
-        else if (b >= 0xC0)
-          len = 2;
-        chars.push_back(Value::string(s.substr(i, len)));
-        i += len;
-      }
+      for (std::string& c : code_points(v.str())) chars.push_back(Value::string(std::move(c)));
       return chars;
     }
     case ValueKind::Matrix: {

@@ -48,24 +48,6 @@ std::int64_t normalize_index(std::int64_t i, std::int64_t n, const std::string& 
   return i;
 }
 
-// Code points of a UTF-8 string, each as its own string.
-std::vector<std::string> code_points(const std::string& s) {
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < s.size();) {
-    std::size_t len = 1;
-    const auto b = static_cast<unsigned char>(s[i]);
-    if (b >= 0xF0)
-      len = 4;
-    else if (b >= 0xE0)
-      len = 3;
-    else if (b >= 0xC0)
-      len = 2;
-    out.push_back(s.substr(i, len));
-    i += len;
-  }
-  return out;
-}
-
 }  // namespace
 
 Evaluator::IndexPart Evaluator::index_part(const Expr& index) {

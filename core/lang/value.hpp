@@ -194,4 +194,8 @@ Value binary_constant(const std::string& op, const Value& a, const Value& b, Sou
 Value unary_constant(const std::string& op, const Value& a, SourceSpan span);
 bool compare_constant(const std::string& op, const Value& a, const Value& b, SourceSpan span);
 
+// The code points of a UTF-8 string, each as its own string (what iterating a
+// Python str gives).
+std::vector<std::string> code_points(const std::string& s);
+
 }  // namespace lsrl::lang
