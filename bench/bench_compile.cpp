@@ -18,8 +18,8 @@
 #include <map>
 #include <optional>
 
-#include "bench_support.hpp"
 #include "api/api.hpp"
+#include "bench_support.hpp"
 
 namespace {
 
@@ -73,8 +73,7 @@ int growth(const std::string& source_dir) {
     std::vector<int> values;
   } examples[] = {{"discrete_ua", "n", {3, 6, 12}}, {"continuous_ua", "d_in", {1, 2, 3}}};
   for (const auto& example : examples) {
-    const std::string source =
-        lsrl::bench::read_text_file(source_dir + "/examples/" + example.file + ".lsrl");
+    const std::string source = lsrl::bench::read_text_file(source_dir + "/examples/" + example.file + ".lsrl");
     for (int value : example.values) {
       for (const auto& form : lsrl::bench::ifelse_forms()) {
         lsrl::api::CompileOptions options;
@@ -88,8 +87,8 @@ int growth(const std::string& source_dir) {
       }
     }
   }
-  std::printf("\n%-34s %9s %10s %9s %9s\n", "y = y + x, n times (gated-linear-rnn)", "build ms", "compile ms",
-              "cpu ms", "exponent");
+  std::printf("\n%-34s %9s %10s %9s %9s\n", "y = y + x, n times (gated-linear-rnn)", "build ms", "compile ms", "cpu ms",
+              "exponent");
   double previous_cpu = 0;
   for (int n = 1000; n <= 64000; n *= 2) {
     std::string source = "x = Input(dim=1)\ny = x\n";
@@ -111,7 +110,8 @@ int growth(const std::string& source_dir) {
     }
     previous_cpu = total;
   }
-  std::printf("\n(exponent = log2 of a row's cpu ms over the row before it, half its size: 1 is linear, 2 quadratic)\n");
+  std::printf(
+      "\n(exponent = log2 of a row's cpu ms over the row before it, half its size: 1 is linear, 2 quadratic)\n");
   return 0;
 }
 
@@ -134,8 +134,8 @@ int main(int argc, char** argv) {
 
   std::printf("bench_compile: examples/discrete_ua.lsrl -> gated-linear-rnn, median of %d compilations\n", runs);
   std::printf("%s\n\n", lsrl::bench::machine_line().c_str());
-  std::printf("%-3s %-25s %9s %10s %9s %7s %7s %10s %9s %8s %6s\n", "n", "form", "build ms", "compile ms",
-              "cpu ms", "layers", "widest", "non-zeros", "params", "nnz pre", "w pre");
+  std::printf("%-3s %-25s %9s %10s %9s %7s %7s %10s %9s %8s %6s\n", "n", "form", "build ms", "compile ms", "cpu ms",
+              "layers", "widest", "non-zeros", "params", "nnz pre", "w pre");
 
   struct Row {
     int n;
@@ -170,25 +170,25 @@ int main(int argc, char** argv) {
       const lsrl::PathModel& path = *model->path;
       std::printf("%-3d %-25s %9.2f %10.2f %9.2f %7zu %7d %10lld %9lld %8lld %6d\n", n, form.c_str(),
                   lsrl::bench::median(build_ms), lsrl::bench::median(compile_ms), lsrl::bench::median(cpu_ms),
-                  path.layers.size(),
-                  path.max_width(), path.nonzero_count(), path.parameter_count(),
+                  path.layers.size(), path.max_width(), path.nonzero_count(), path.parameter_count(),
                   model->report.nonzeros_before_optimization, model->report.max_width_before_optimization);
       rows.push_back({n, form, lsrl::bench::median(compile_ms), path.nonzero_count(), path.max_width()});
     }
   }
 
-  std::printf("\n(compile ms = Program -> gated-linear-rnn weights: debranching, optimisation, lowering (wall);\n"
-              " build ms = source text -> Program (wall); cpu ms = this thread's CPU time for both;\n"
-              " widest = the most units in any state or op output; non-zeros and params over all weights;\n"
-              " nnz pre / w pre = non-zeros and widest after debranching, before the exact optimisation passes)\n\n");
+  std::printf(
+      "\n(compile ms = Program -> gated-linear-rnn weights: debranching, optimisation, lowering (wall);\n"
+      " build ms = source text -> Program (wall); cpu ms = this thread's CPU time for both;\n"
+      " widest = the most units in any state or op output; non-zeros and params over all weights;\n"
+      " nnz pre / w pre = non-zeros and widest after debranching, before the exact optimisation passes)\n\n");
   std::printf("against the reference implementation (its measured figures, n = 3):\n");
   std::printf("%-25s %22s %22s %24s\n", "form", "non-zeros ours/ref", "widest ours/ref", "compile ours/ref");
   for (const auto& row : rows) {
     auto reference = reference_for(row.n, row.form);
     if (!reference) continue;
     std::printf("%-25s %9lld / %-9lld = %6.4f  %7d / %-7lld = %6.4f  %7.1f ms / %5.1f s = %7.5f\n", row.form.c_str(),
-                row.nonzeros, reference->nonzeros, static_cast<double>(row.nonzeros) / reference->nonzeros,
-                row.widest, reference->widest, static_cast<double>(row.widest) / reference->widest, row.compile_ms,
+                row.nonzeros, reference->nonzeros, static_cast<double>(row.nonzeros) / reference->nonzeros, row.widest,
+                reference->widest, static_cast<double>(row.widest) / reference->widest, row.compile_ms,
                 reference->compile_seconds, row.compile_ms / 1000.0 / reference->compile_seconds);
   }
   return 0;

@@ -28,8 +28,8 @@
 namespace {
 
 std::shared_ptr<const lsrl::api::CompiledModel> compile(const std::string& source, const std::string& filename,
-                                                         const std::string& target,
-                                                         const std::map<std::string, std::string>& params) {
+                                                        const std::string& target,
+                                                        const std::map<std::string, std::string>& params) {
   lsrl::api::CompileOptions options;
   options.filename = filename;
   options.target = target;

@@ -10,8 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "bench_support.hpp"
 #include "api/api.hpp"
+#include "bench_support.hpp"
 #include "prompts/prompts.hpp"
 #include "runtime/dag_eval.hpp"
 
@@ -61,8 +61,8 @@ int main(int argc, char** argv) {
   std::printf("bench_run: examples/discrete_ua.lsrl (n = 3), prompt = query CAN + %zu pairs, one thread\n",
               pairs.size());
   std::printf("%s\n\n", lsrl::bench::machine_line().c_str());
-  std::printf("%-25s %-5s %14s %14s %14s %14s %8s  %s\n", "form", "prec", "compiled tok/s", "(per cpu s)",
-              "dag tok/s", "(per cpu s)", "ratio", "answer compiled / dag");
+  std::printf("%-25s %-5s %14s %14s %14s %14s %8s  %s\n", "form", "prec", "compiled tok/s", "(per cpu s)", "dag tok/s",
+              "(per cpu s)", "ratio", "answer compiled / dag");
 
   for (const std::string form : {"multiplicative", "original"}) {
     lsrl::api::CompileOptions options;
@@ -84,9 +84,8 @@ int main(int argc, char** argv) {
 
     for (lsrl::Precision precision : {lsrl::Precision::F64, lsrl::Precision::F32}) {
       lsrl::OutputRows compiled_outputs, dag_outputs;
-      const Rate compiled_rate = tokens_per_second(tokens.size(), seconds, [&] {
-        compiled_outputs = model.model->run(tokens, precision, nullptr);
-      });
+      const Rate compiled_rate = tokens_per_second(
+          tokens.size(), seconds, [&] { compiled_outputs = model.model->run(tokens, precision, nullptr); });
       const Rate dag_rate = tokens_per_second(tokens.size(), seconds, [&] {
         dag_outputs = lsrl::evaluate_program(model.program, tokens, precision, nullptr);
       });
@@ -109,9 +108,10 @@ int main(int argc, char** argv) {
                   answer(dag_outputs).c_str());
     }
   }
-  std::printf("\n(compiled = TargetModel::run on the gated-linear-rnn weights; dag = evaluate_program on the\n"
-              " program's DAG; both over the whole %zu-token prompt from the initial state, no trace;\n"
-              " ratio = compiled / dag in tokens per CPU second; answer = the last 3 outputs decoded)\n",
-              pairs.size() * 6 + 3);
+  std::printf(
+      "\n(compiled = TargetModel::run on the gated-linear-rnn weights; dag = evaluate_program on the\n"
+      " program's DAG; both over the whole %zu-token prompt from the initial state, no trace;\n"
+      " ratio = compiled / dag in tokens per CPU second; answer = the last 3 outputs decoded)\n",
+      pairs.size() * 6 + 3);
   return 0;
 }

@@ -67,8 +67,8 @@ double stream_multiply_add(std::size_t n, double seconds, double& bytes_per_seco
   return elements * 2.0;  // flops
 }
 
-std::shared_ptr<const lsrl::api::CompiledModel> compile_discrete_ua(const std::string& source, const std::string& target,
-                                                                    int max_length) {
+std::shared_ptr<const lsrl::api::CompiledModel> compile_discrete_ua(const std::string& source,
+                                                                    const std::string& target, int max_length) {
   lsrl::api::CompileOptions options;
   options.filename = "discrete_ua.lsrl";
   options.target = target;
@@ -134,12 +134,14 @@ int main(int argc, char** argv) {
       std::vector<double> x(static_cast<std::size_t>(m.cols)), b(static_cast<std::size_t>(m.rows)), y(b.size());
       for (double& v : x) v = value(random);
       for (double& v : b) v = value(random);
-      const double rate = calls_per_second(seconds / 10, [&] {
-        for (int r = 0; r < 256; ++r) {
-          lsrl::affine(m, b.data(), x.data(), y.data());
-          asm volatile("" : : "r"(y.data()) : "memory");
-        }
-      }) * 256.0;
+      const double rate = calls_per_second(seconds / 10,
+                                           [&] {
+                                             for (int r = 0; r < 256; ++r) {
+                                               lsrl::affine(m, b.data(), x.data(), y.data());
+                                               asm volatile("" : : "r"(y.data()) : "memory");
+                                             }
+                                           }) *
+                          256.0;
       if (m.dense) {
         dense_flops += 2.0 * m.rows * m.cols;
         dense_seconds += 1.0 / rate;
@@ -174,7 +176,8 @@ int main(int argc, char** argv) {
             acc(kSteps);
         for (double& v : x) v = value(random);
         const double rate = calls_per_second(seconds / 50, [&] {
-          lsrl::project_columns(w, bias, x.data(), kSteps, kSteps, y.data(), static_cast<std::size_t>(w.rows), acc.data());
+          lsrl::project_columns(w, bias, x.data(), kSteps, kSteps, y.data(), static_cast<std::size_t>(w.rows),
+                                acc.data());
           asm volatile("" : : "r"(y.data()) : "memory");
         });
         flops += 2.0 * static_cast<double>(w.col.size()) * kSteps;
@@ -191,22 +194,26 @@ int main(int argc, char** argv) {
   for (unsigned i = 0; i < 64; ++i) batch.push_back(random_letters(1024, 100 + i));
   std::printf("model (tokens per CPU second)  params  nonzeros  one sequence  + program  batch of 64  batch / one\n");
   for (const std::string target : {"dag", "gated-linear-rnn", "gru", "lstm"}) {
-    const auto model = target == "gated-linear-rnn" ? linear : target == "gru" ? gru
-                                                                                 : compile_discrete_ua(source, target, 65536);
+    const auto model = target == "gated-linear-rnn" ? linear
+                       : target == "gru"            ? gru
+                                                    : compile_discrete_ua(source, target, 65536);
     lsrl::api::RunOptions alone;
     alone.compare_with_program = false;
     const lsrl::api::RunOptions checked;  // the default: the program runs beside the model
     const double one = calls_per_second(seconds, [&] { (void)lsrl::api::run(*model, tokens, alone); }) * 65536.0;
     const double with_program =
-        model->model ? calls_per_second(seconds, [&] { (void)lsrl::api::run(*model, tokens, checked); }) * 65536.0 : one;
-    const double batched = calls_per_second(seconds, [&] { (void)lsrl::api::run_batch(*model, batch, alone); }) * 65536.0;
+        model->model ? calls_per_second(seconds, [&] { (void)lsrl::api::run(*model, tokens, checked); }) * 65536.0
+                     : one;
+    const double batched =
+        calls_per_second(seconds, [&] { (void)lsrl::api::run_batch(*model, batch, alone); }) * 65536.0;
     const long long params = model->model ? model->model->parameter_count() : 0;
     const long long nonzeros = model->model ? model->model->nonzero_count() : 0;
-    std::printf("%-22s %13lld %9lld  %12.0f  %9.0f  %11.0f  %11.2f\n", target.c_str(), params, nonzeros, one, with_program,
-                batched, batched / one);
+    std::printf("%-22s %13lld %9lld  %12.0f  %9.0f  %11.0f  %11.2f\n", target.c_str(), params, nonzeros, one,
+                with_program, batched, batched / one);
   }
-  std::printf("\n(one sequence: api::run over 65,536 tokens without the program beside it; + program: the\n"
-              " default, which also evaluates the program and compares; batch: api::run_batch of 64\n"
-              " prompts of 1,024 tokens, without the program)\n");
+  std::printf(
+      "\n(one sequence: api::run over 65,536 tokens without the program beside it; + program: the\n"
+      " default, which also evaluates the program and compares; batch: api::run_batch of 64\n"
+      " prompts of 1,024 tokens, without the program)\n");
   return 0;
 }

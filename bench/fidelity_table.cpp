@@ -21,8 +21,8 @@
 // Deviation: max over steps and outputs of |model - program| / max(1, |program|).
 // Wrong tokens: for programs with a vocabulary, output tokens whose decoded
 // character differs from the program's.
-#include <chrono>
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -102,16 +102,20 @@ int main(int argc, char** argv) {
     }
   }
   const auto start = std::chrono::steady_clock::now();
-  std::printf("| example | form | %s |\n", [&] {
-    std::string h;
-    for (std::size_t i = 0; i < targets.size(); ++i) h += (i ? " | " : "") + targets[i];
-    return h;
-  }().c_str());
-  std::printf("|---|---|%s\n", [&] {
-    std::string h;
-    for (std::size_t i = 0; i < targets.size(); ++i) h += "---|";
-    return h;
-  }().c_str());
+  std::printf("| example | form | %s |\n",
+              [&] {
+                std::string h;
+                for (std::size_t i = 0; i < targets.size(); ++i) h += (i ? " | " : "") + targets[i];
+                return h;
+              }()
+                  .c_str());
+  std::printf("|---|---|%s\n",
+              [&] {
+                std::string h;
+                for (std::size_t i = 0; i < targets.size(); ++i) h += "---|";
+                return h;
+              }()
+                  .c_str());
   for (const std::string& example : example_names()) {
     const nlohmann::json companion = example_companion(example);
     std::map<std::string, std::string> params = companion_params(companion);
@@ -129,7 +133,8 @@ int main(int argc, char** argv) {
       std::vector<std::vector<std::vector<double>>> prompts;
       if (dictionary) {
         const auto pairs = country_capitals();
-        for (const auto& [key, value] : pairs) prompts.push_back(build_dictionary_prompt(key, pairs, *dag->info.vocab).tokens);
+        for (const auto& [key, value] : pairs)
+          prompts.push_back(build_dictionary_prompt(key, pairs, *dag->info.vocab).tokens);
       } else {
         const PromptTokens p = companion_tokens(companion.at("prompt"), dag->info);
         if (!p.ok) continue;
@@ -145,9 +150,12 @@ int main(int argc, char** argv) {
         if (!model) {
           // A refusal names its reason: a Multi on a target without products,
           // or GRU's product offsets for the declared value bounds.
-          if (error.find("declare tighter input bounds") != std::string::npos) row += " refused (bounds) |";
-          else if (error.find("cannot represent") != std::string::npos) row += " refused (Multi) |";
-          else row += " error |";
+          if (error.find("declare tighter input bounds") != std::string::npos)
+            row += " refused (bounds) |";
+          else if (error.find("cannot represent") != std::string::npos)
+            row += " refused (Multi) |";
+          else
+            row += " error |";
           continue;
         }
         double worst = 0;
@@ -197,11 +205,13 @@ int main(int argc, char** argv) {
       std::fflush(stdout);
     }
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("\n%s activations, Linear chains %s. Deviation: max |model - program| / max(1, |program|) over the prompt's outputs "
-              "(program = the DAG in f64). discrete_ua: all 25 queries, answers right out of 25. One model per cell, no prompt. "
-              "Magnitudes x %g. Built in %.1f s.\n",
-              act == Activations::Paper ? "paper" : "standard", linear_chains_name(chains), overestimate, seconds);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf(
+      "\n%s activations, Linear chains %s. Deviation: max |model - program| / max(1, |program|) over the prompt's "
+      "outputs "
+      "(program = the DAG in f64). discrete_ua: all 25 queries, answers right out of 25. One model per cell, no "
+      "prompt. "
+      "Magnitudes x %g. Built in %.1f s.\n",
+      act == Activations::Paper ? "paper" : "standard", linear_chains_name(chains), overestimate, seconds);
   return 0;
 }

@@ -234,11 +234,10 @@ OutputRows evaluate_typed(const Program& program, const std::vector<std::vector<
 
 }  // namespace
 
-OutputRows evaluate_program(const Program& program, const std::vector<std::vector<double>>& tokens,
-                            Precision precision, Trace* trace) {
-  return run_in_precision(precision, [&](auto scalar) {
-    return evaluate_typed<decltype(scalar)>(program, tokens, trace);
-  });
+OutputRows evaluate_program(const Program& program, const std::vector<std::vector<double>>& tokens, Precision precision,
+                            Trace* trace) {
+  return run_in_precision(precision,
+                          [&](auto scalar) { return evaluate_typed<decltype(scalar)>(program, tokens, trace); });
 }
 
 }  // namespace lsrl

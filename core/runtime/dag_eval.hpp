@@ -15,7 +15,7 @@ namespace lsrl {
 // name, kind = its node kind), plus the Input ("input") and the output, per
 // step. Computes in the given precision (weights rounded to it too; f16 is
 // runtime/scalar.hpp's F16). Throws LsrlError (no position) on a token of wrong width.
-OutputRows evaluate_program(const Program& program, const std::vector<std::vector<double>>& tokens,
-                            Precision precision, Trace* trace);
+OutputRows evaluate_program(const Program& program, const std::vector<std::vector<double>>& tokens, Precision precision,
+                            Trace* trace);
 
 }  // namespace lsrl

@@ -213,7 +213,7 @@ void dense_accumulate(const WeightMatrix<T>& m, const T* start, const T* x, T* y
 }
 
 // Every kernel for the three scalars of a run.
-#define LSRL_KERNELS_INSTANTIATE(T)                              \
+#define LSRL_KERNELS_INSTANTIATE(T)                             \
   template CsrMatrix<T> to_csr<T>(const SparseD&);              \
   template WeightMatrix<T> prepare_matrix<T>(const NumSparse&); \
   template void dense_accumulate<T>(const WeightMatrix<T>&, const T*, const T*, T*);

@@ -23,10 +23,9 @@
 // auto-vectorise them alike.
 #pragma once
 
+#include <Eigen/SparseCore>
 #include <cstddef>
 #include <vector>
-
-#include <Eigen/SparseCore>
 
 #include "num/num.hpp"
 #include "runtime/scalar.hpp"
@@ -219,9 +218,9 @@ inline void project_columns(const CsrMatrix<T>& m, const std::vector<T>& bias, c
   affine_steps(m, bias.data(), x, x_stride, steps, y, 1, y_stride, acc);
 }
 
-#define LSRL_KERNELS_DECLARE(T)                                                                                  \
-  extern template CsrMatrix<T> to_csr<T>(const SparseD&);                                                       \
-  extern template WeightMatrix<T> prepare_matrix<T>(const NumSparse&);                                          \
+#define LSRL_KERNELS_DECLARE(T)                                        \
+  extern template CsrMatrix<T> to_csr<T>(const SparseD&);              \
+  extern template WeightMatrix<T> prepare_matrix<T>(const NumSparse&); \
   extern template void dense_accumulate<T>(const WeightMatrix<T>&, const T*, const T*, T*);
 LSRL_KERNELS_DECLARE(double)
 LSRL_KERNELS_DECLARE(float)

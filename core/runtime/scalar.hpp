@@ -6,12 +6,11 @@
 // to double exactly (every float and half is a double).
 #pragma once
 
+#include <Eigen/Core>
 #include <cmath>
 #include <cstddef>
 #include <type_traits>
 #include <vector>
-
-#include <Eigen/Core>
 #include <xtl/xhalf_float.hpp>
 
 #include "num/num.hpp"
@@ -118,8 +117,8 @@ std::vector<double> to_doubles(const std::vector<T>& values) {
 // The chunked executors hold a chunk of steps feature-major (component i of
 // step t at [i * ld + t]). Tokens [first, first + steps) into such a chunk:
 template <typename T>
-void load_chunk(const std::vector<std::vector<double>>& tokens, std::size_t first, std::size_t steps,
-                std::size_t width, T* chunk, std::size_t ld) {
+void load_chunk(const std::vector<std::vector<double>>& tokens, std::size_t first, std::size_t steps, std::size_t width,
+                T* chunk, std::size_t ld) {
   for (std::size_t t = 0; t < steps; ++t)
     for (std::size_t i = 0; i < width; ++i) chunk[i * ld + t] = to_scalar<T>(tokens[first + t][i]);
 }
@@ -139,9 +138,12 @@ void append_chunk_rows(const T* chunk, std::size_t width, std::size_t ld, std::s
 template <typename RunTyped>
 auto run_in_precision(Precision precision, const RunTyped& run_typed) {
   switch (precision) {
-    case Precision::F64: return run_typed(double{});
-    case Precision::F32: return run_typed(float{});
-    case Precision::F16: return run_typed(F16{});
+    case Precision::F64:
+      return run_typed(double{});
+    case Precision::F32:
+      return run_typed(float{});
+    case Precision::F16:
+      return run_typed(F16{});
   }
   return run_typed(double{});
 }

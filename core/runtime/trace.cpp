@@ -4,9 +4,12 @@ namespace lsrl {
 
 const char* precision_name(Precision p) {
   switch (p) {
-    case Precision::F64: return "f64";
-    case Precision::F32: return "f32";
-    case Precision::F16: return "f16";
+    case Precision::F64:
+      return "f64";
+    case Precision::F32:
+      return "f32";
+    case Precision::F16:
+      return "f16";
   }
   return "f64";
 }

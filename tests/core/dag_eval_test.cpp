@@ -2,18 +2,18 @@
 // carried across steps, the trace's contents, and the rounding each precision
 // implies. Programs are built with the Program builders directly, so these
 // tests do not depend on the front end.
+#include "runtime/dag_eval.hpp"
+
 #include <gtest/gtest.h>
 
+#include <Eigen/Dense>
 #include <cmath>
 #include <random>
 #include <string>
-
-#include <Eigen/Dense>
 #include <xtl/xhalf_float.hpp>
 
-#include "num_builders.hpp"
 #include "graph/program.hpp"
-#include "runtime/dag_eval.hpp"
+#include "num_builders.hpp"
 
 namespace lsrl {
 namespace {
@@ -112,10 +112,10 @@ TEST(DagEval, LinStateFollowsTheRecurrenceFromInit) {
 TEST(DagEval, SliceConcatMultiReluCompose) {
   Program p;
   NodeId x = p.add_input(4, at(1));
-  NodeId head = p.add_slice(x, 0, 2, at(2));   // x0 x1
-  NodeId tail = p.add_slice(x, 2, 4, at(3));   // x2 x3
+  NodeId head = p.add_slice(x, 0, 2, at(2));        // x0 x1
+  NodeId tail = p.add_slice(x, 2, 4, at(3));        // x2 x3
   NodeId both = p.add_concat({tail, head}, at(4));  // x2 x3 x0 x1
-  NodeId prod = p.add_multi(both, at(5));      // x2*x0, x3*x1
+  NodeId prod = p.add_multi(both, at(5));           // x2*x0, x3*x1
   NodeId shifted = p.add_linear(prod, matrix({{1, 0}, {0, -1}}), vec({-1, 0}), at(6));
   NodeId relu = p.add_relu(shifted, at(7));
   p.set_output(relu, at(8));

@@ -13,6 +13,8 @@
 // changes nothing, so every form gives the compressed rows' bits for every
 // input. NaN payloads are not part of the contract (both NaN is a match);
 // the sign of a zero is.
+#include "runtime/kernels.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -24,7 +26,6 @@
 #include <vector>
 
 #include "runtime/activations.hpp"
-#include "runtime/kernels.hpp"
 #include "runtime/scalar.hpp"
 
 namespace lsrl {
@@ -38,7 +39,9 @@ struct TestMatrix {
   NumSparse exact;
   SparseD doubles;
   std::vector<double> entry;  // row-major; 0 where no weight is stored
-  double at(int r, int c) const { return entry[static_cast<std::size_t>(r) * static_cast<std::size_t>(cols) + static_cast<std::size_t>(c)]; }
+  double at(int r, int c) const {
+    return entry[static_cast<std::size_t>(r) * static_cast<std::size_t>(cols) + static_cast<std::size_t>(c)];
+  }
 };
 
 TestMatrix make_matrix(const NumDense& d) {
@@ -63,9 +66,18 @@ TestMatrix make_matrix(const NumDense& d) {
 // finite binary expansion, a weight f16 rounds to infinity (1e10, 1e5) and
 // one it rounds to zero (1e-9).
 Num pick_weight(std::mt19937& rng) {
-  static const Num pool[] = {Num(10000000000LL), Num(-10000000000LL), Num::rational(-1, 5), Num::rational(3, 10),
-                             Num::rational(1, 3),  Num::rational(-2, 7),  Num::rational(1, 10), Num(100000),
-                             Num::rational(1, 1000000000), Num(1), Num(-1), Num::rational(1, 2)};
+  static const Num pool[] = {Num(10000000000LL),
+                             Num(-10000000000LL),
+                             Num::rational(-1, 5),
+                             Num::rational(3, 10),
+                             Num::rational(1, 3),
+                             Num::rational(-2, 7),
+                             Num::rational(1, 10),
+                             Num(100000),
+                             Num::rational(1, 1000000000),
+                             Num(1),
+                             Num(-1),
+                             Num::rational(1, 2)};
   std::uniform_int_distribution<int> which(0, static_cast<int>(std::size(pool)) + 2);
   const int k = which(rng);
   if (k < static_cast<int>(std::size(pool))) return pool[k];
@@ -77,17 +89,28 @@ double pick_input(std::mt19937& rng, bool special) {
   std::uniform_int_distribution<int> which(0, special ? 11 : 7);
   switch (which(rng)) {
     case 0:
-    case 1: return 0.0;  // ReLU outputs: many exact zeros
-    case 2: return 1e10;
-    case 3: return -0.2;
-    case 4: return 0.3;
-    case 5: return 1.0 / 3.0;
-    case 6: return -0.0;
-    case 7: return std::uniform_real_distribution<double>(-2.0, 2.0)(rng);
-    case 8: return std::numeric_limits<double>::infinity();
-    case 9: return -std::numeric_limits<double>::infinity();
-    case 10: return std::numeric_limits<double>::quiet_NaN();
-    default: return 0.0;
+    case 1:
+      return 0.0;  // ReLU outputs: many exact zeros
+    case 2:
+      return 1e10;
+    case 3:
+      return -0.2;
+    case 4:
+      return 0.3;
+    case 5:
+      return 1.0 / 3.0;
+    case 6:
+      return -0.0;
+    case 7:
+      return std::uniform_real_distribution<double>(-2.0, 2.0)(rng);
+    case 8:
+      return std::numeric_limits<double>::infinity();
+    case 9:
+      return -std::numeric_limits<double>::infinity();
+    case 10:
+      return std::numeric_limits<double>::quiet_NaN();
+    default:
+      return 0.0;
   }
 }
 
@@ -129,8 +152,8 @@ template <typename T>
 ::testing::AssertionResult same_rows(const std::vector<T>& expect, const T* got, std::size_t stride = 1) {
   for (std::size_t r = 0; r < expect.size(); ++r) {
     if (!same_bits(expect[r], got[r * stride]))
-      return ::testing::AssertionFailure() << "row " << r << ": expected " << from_scalar(expect[r]) << ", got "
-                                           << from_scalar(got[r * stride]);
+      return ::testing::AssertionFailure()
+             << "row " << r << ": expected " << from_scalar(expect[r]) << ", got " << from_scalar(got[r * stride]);
   }
   return ::testing::AssertionSuccess();
 }
@@ -180,7 +203,8 @@ void check_every_form(const TestMatrix& tm, const std::vector<T>& bias, const st
   {
     std::vector<T> y(rows * ld);
     affine_columns(wm, bias.data(), x_fm.data(), ld, steps, y.data());
-    for (std::size_t t = 0; t < steps; ++t) EXPECT_TRUE(same_rows(expect[t], y.data() + t, ld)) << "affine_columns, step " << t;
+    for (std::size_t t = 0; t < steps; ++t)
+      EXPECT_TRUE(same_rows(expect[t], y.data() + t, ld)) << "affine_columns, step " << t;
   }
   {
     std::vector<T> y(steps * rows);
@@ -207,7 +231,8 @@ void check_every_form(const TestMatrix& tm, const std::vector<T>& bias, const st
     // Step-major output through the dense-or-compressed matrix.
     std::vector<T> y(steps * rows);
     affine_steps(wm, bias.data(), x_fm.data(), ld, steps, y.data(), 1, rows, scratch.data());
-    for (std::size_t t = 0; t < steps; ++t) EXPECT_TRUE(same_rows(expect[t], y.data() + t * rows)) << "affine_steps, step " << t;
+    for (std::size_t t = 0; t < steps; ++t)
+      EXPECT_TRUE(same_rows(expect[t], y.data() + t * rows)) << "affine_steps, step " << t;
   }
 }
 
@@ -322,8 +347,9 @@ TYPED_TEST(RuntimeKernels, DenseBlocksCheckExactnessOneByOne) {
     for (int t = 0; t < 4; ++t) {
       std::vector<T> x = pick_vector<T>(rng, cols, false);
       if (round % 2) x = std::vector<T>(static_cast<std::size_t>(cols), to_scalar<T>(t % 2 ? 300.0 : 0.0));
-      if (t == 3) x[0] = to_scalar<T>(round % 3 == 0 ? std::numeric_limits<double>::quiet_NaN()
-                                                     : std::numeric_limits<double>::infinity());
+      if (t == 3)
+        x[0] = to_scalar<T>(round % 3 == 0 ? std::numeric_limits<double>::quiet_NaN()
+                                           : std::numeric_limits<double>::infinity());
       xs.push_back(x);
     }
     check_every_form(tm, bias, xs, &saw_dense, &saw_sparse);
