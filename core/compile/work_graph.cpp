@@ -8,6 +8,16 @@
 
 namespace lsrl {
 
+namespace {
+// The distinct ids of a list, sorted: a node's inputs may repeat (a Concat
+// reading one node twice), its reader lists hold each reader once.
+std::vector<WorkId> distinct(std::vector<WorkId> ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+}  // namespace
+
 void RuleCounter::count(const std::string& rule, int times) {
   if (times <= 0) return;
   for (auto& [name, n] : counts_) {
@@ -62,9 +72,7 @@ WorkId WorkGraph::push(WorkNode node) {
   // A new node is in no user list yet: it is appended once per distinct
   // input, without add_user's search of the list (a node read by n others
   // cost O(n) per reader to build, O(n^2) for a chain of n additions).
-  std::vector<WorkId> inputs = node.inputs;
-  std::sort(inputs.begin(), inputs.end());
-  inputs.erase(std::unique(inputs.begin(), inputs.end()), inputs.end());
+  std::vector<WorkId> inputs = distinct(node.inputs);
   nodes_.push_back(std::move(node));
   const WorkId id = nodes_.back().id;
   const bool is_concat = nodes_.back().kind == NodeKind::Concat;
@@ -229,9 +237,7 @@ void WorkGraph::replace_uses(WorkId old_node, WorkId new_node) {
 void WorkGraph::set_kind(WorkId id, NodeKind kind) {
   const int change = static_cast<int>(kind == NodeKind::Concat) - static_cast<int>(node(id).kind == NodeKind::Concat);
   if (change != 0) {
-    std::vector<WorkId> inputs = node(id).inputs;
-    std::sort(inputs.begin(), inputs.end());
-    inputs.erase(std::unique(inputs.begin(), inputs.end()), inputs.end());
+    std::vector<WorkId> inputs = distinct(node(id).inputs);
     for (WorkId in : inputs) node(in).concat_readers += change;
   }
   node(id).kind = kind;
@@ -241,9 +247,7 @@ bool WorkGraph::reader_lists_consistent() const {
   std::vector<std::vector<WorkId>> users(nodes_.size());
   for (const WorkNode& n : nodes_) {
     if (!n.alive) continue;
-    std::vector<WorkId> inputs = n.inputs;
-    std::sort(inputs.begin(), inputs.end());
-    inputs.erase(std::unique(inputs.begin(), inputs.end()), inputs.end());
+    std::vector<WorkId> inputs = distinct(n.inputs);
     for (WorkId in : inputs) users[static_cast<std::size_t>(in)].push_back(n.id);
   }
   for (const WorkNode& n : nodes_) {
@@ -259,9 +263,7 @@ bool WorkGraph::reader_lists_consistent() const {
 }
 
 void WorkGraph::become_slice(WorkId id, WorkId source, int begin, int end) {
-  std::vector<WorkId> old_inputs = node(id).inputs;
-  std::sort(old_inputs.begin(), old_inputs.end());
-  old_inputs.erase(std::unique(old_inputs.begin(), old_inputs.end()), old_inputs.end());
+  std::vector<WorkId> old_inputs = distinct(node(id).inputs);
   for (WorkId in : old_inputs) drop_user(in, id);
   node(id).inputs.clear();  // dropped above: set_kind has nothing to recount
   set_kind(id, NodeKind::Slice);
@@ -318,12 +320,8 @@ void WorkGraph::redirect_input(WorkId user, WorkId old_input, WorkId new_input) 
 
 void WorkGraph::set_inputs(WorkId user, std::vector<WorkId> inputs) {
   // Distinct old and new inputs, sorted: Concats can have hundreds.
-  std::vector<WorkId> before = node(user).inputs;
-  std::sort(before.begin(), before.end());
-  before.erase(std::unique(before.begin(), before.end()), before.end());
-  std::vector<WorkId> after = inputs;
-  std::sort(after.begin(), after.end());
-  after.erase(std::unique(after.begin(), after.end()), after.end());
+  std::vector<WorkId> before = distinct(node(user).inputs);
+  std::vector<WorkId> after = distinct(inputs);
   std::vector<WorkId> dropped;
   std::set_difference(before.begin(), before.end(), after.begin(), after.end(), std::back_inserter(dropped));
   for (WorkId in : dropped) drop_user(in, user);
